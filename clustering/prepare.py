@@ -1,0 +1,445 @@
+"""Turn a table into the matrix that gets clustered, and say what was done.
+
+Row numbers in messages and default leaf labels count data rows from 1, not
+counting the header: "row 4" is ``df.iloc[4 - 1]``, the fourth row of the table as
+:func:`clustering.tables.read_table` returned it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from clustering.errors import DataError
+from clustering.tables import describe_columns, text_values
+
+__all__ = ["MISSING", "SCALINGS", "PrepareOptions", "Prepared", "prepare"]
+
+log = logging.getLogger(__name__)
+
+MISSING = ("drop", "mean", "median")
+SCALINGS = ("none", "minmax", "zscore", "whiten")
+
+
+def _choices(values: tuple[str, ...]) -> str:
+    return ", ".join(repr(v) for v in values)
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.6g}".replace("e+", "e")
+
+
+def _rows(n: int) -> str:
+    return f"{n:,} row" + ("" if n == 1 else "s")
+
+
+@dataclass(frozen=True)
+class PrepareOptions:
+    """How to turn a table into a matrix; frozen, hashable, JSON round-trip.
+
+    Parameters
+    ----------
+    features : tuple of str, optional
+        Columns to cluster on. None: every numeric column except the label column
+        (and, with ``one_hot``, every categorical one too).
+    label_column : str, optional
+        Column whose values name the leaves; else the 1-based row number.
+    missing : {'drop', 'mean', 'median'}
+        Drop rows with a missing feature value, or fill it with the column's mean / median.
+    one_hot : bool
+        Encode categorical feature columns as 0/1 indicator columns (``pandas.get_dummies``).
+    scaling : {'none', 'minmax', 'zscore', 'whiten'}
+        Per column after encoding: none; (x - min) / (max - min); (x - mean) / std;
+        x / std as ``scipy.cluster.vq.whiten``. std has ddof=0. Constant columns become 0.
+
+    Examples
+    --------
+    >>> o = PrepareOptions(features=["a", "b"], scaling="zscore")
+    >>> o.features
+    ('a', 'b')
+    >>> PrepareOptions.from_dict(o.to_dict()) == o
+    True
+    >>> PrepareOptions(scaling="log")
+    Traceback (most recent call last):
+    ...
+    clustering.errors.DataError: scaling must be one of 'none', 'minmax', 'zscore', 'whiten'; got 'log'
+    """
+
+    features: tuple[str, ...] | None = None
+    label_column: str | None = None
+    missing: str = "drop"
+    one_hot: bool = False
+    scaling: str = "none"
+
+    def __post_init__(self) -> None:
+        if self.features is not None:
+            if isinstance(self.features, str):
+                raise DataError("features must be a list of column names, not one string")
+            object.__setattr__(self, "features", tuple(str(f) for f in self.features))
+        if self.label_column is not None and not isinstance(self.label_column, str):
+            object.__setattr__(self, "label_column", str(self.label_column))
+        if self.missing not in MISSING:
+            raise DataError(f"missing must be one of {_choices(MISSING)}; got {self.missing!r}")
+        if self.scaling not in SCALINGS:
+            raise DataError(f"scaling must be one of {_choices(SCALINGS)}; got {self.scaling!r}")
+        if not isinstance(self.one_hot, bool | np.bool_):
+            raise DataError(f"one_hot must be true or false; got {self.one_hot!r}")
+        object.__setattr__(self, "one_hot", bool(self.one_hot))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-able dict (features as a list or None)."""
+        d = asdict(self)
+        if d["features"] is not None:
+            d["features"] = list(d["features"])
+        return d
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> PrepareOptions:
+        """Inverse of :meth:`to_dict`; unknown keys are refused, missing keys take defaults."""
+        valid = tuple(f.name for f in fields(cls))
+        unknown = sorted(set(d) - set(valid))
+        if unknown:
+            raise DataError(
+                f"unknown option(s) {_choices(tuple(unknown))}; valid options are {_choices(valid)}"
+            )
+        return cls(**dict(d))
+
+
+@dataclass(frozen=True, eq=False)
+class Prepared:
+    """The matrix to cluster and what was done to get it.
+
+    Attributes
+    ----------
+    matrix : ndarray, shape (n, d)
+        float64, C-contiguous, finite, read-only.
+    feature_names : tuple of str, length d
+        One per matrix column; one-hot columns are named like ``origin_usa``.
+    row_ids : ndarray of int64, shape (n,)
+        0-based positions in the input table of the rows kept.
+    labels : ndarray of object (str), shape (n,)
+        Leaf labels: the label column's values verbatim, else the 1-based row number.
+    original : pandas.DataFrame, (n, d)
+        The matrix before scaling (original units, after imputation), columns ``feature_names``.
+    n_input_rows, n_dropped : int
+    steps : tuple of str
+        Sentences saying what was done, for the UI.
+    options : PrepareOptions
+    """
+
+    matrix: np.ndarray
+    feature_names: tuple[str, ...]
+    row_ids: np.ndarray
+    labels: np.ndarray
+    original: pd.DataFrame
+    n_input_rows: int
+    n_dropped: int
+    steps: tuple[str, ...]
+    options: PrepareOptions = field(default_factory=PrepareOptions)
+
+
+# ---------------------------------------------------------------- choosing columns
+def _resolve_features(df: pd.DataFrame, options: PrepareOptions) -> tuple[list[str], list[str]]:
+    """(numeric feature names, categorical feature names), in table order."""
+    kinds = {c.name: c for c in describe_columns(df)}
+    label = options.label_column
+    if options.features is None:
+        wanted = [
+            name for name, info in kinds.items()
+            if name != label and (
+                info.kind in ("numeric", "constant")
+                and (info.kind != "constant" or _is_number_column(df[name]))
+                or (options.one_hot and info.kind == "categorical")
+            )
+        ]
+        if not wanted:
+            hint = "; turn on one-hot encoding to use the categorical ones" if any(
+                i.kind == "categorical" for n, i in kinds.items() if n != label
+            ) else ""
+            raise DataError(f"no numeric columns{hint}")
+    else:
+        wanted = list(dict.fromkeys(options.features))
+        missing = [f for f in wanted if f not in kinds]
+        if missing:
+            raise DataError(
+                f"no column named {_choices(tuple(missing))}; the columns are "
+                f"{_choices(tuple(kinds))}"
+            )
+        if not wanted:
+            raise DataError("no feature columns chosen; pick at least one")
+    numeric, categorical = [], []
+    for name in wanted:
+        info = kinds[name]
+        if info.kind == "empty":
+            raise DataError(f"column '{name}' is empty; leave it out")
+        if info.kind in ("numeric", "constant") and (
+            info.kind == "numeric" or _is_number_column(df[name])
+        ):
+            numeric.append(name)
+        elif info.kind in ("categorical", "constant"):
+            if not options.one_hot:
+                values = ", ".join(str(v) for v in df[name].dropna().unique()[:5])
+                raise DataError(
+                    f"column '{name}' is categorical ({info.n_unique} values: {values}); "
+                    "turn on one-hot encoding or leave it out"
+                )
+            categorical.append(name)
+        else:
+            raise DataError(
+                f"column '{name}' is text ({info.n_unique:,} different values); it can name "
+                "the leaves (label column) but not be a feature"
+            )
+    return numeric, categorical
+
+
+def _is_number_column(column: pd.Series) -> bool:
+    _, is_text = text_values(column.dropna())
+    return not bool(is_text.any())
+
+
+def _numeric_frame(df: pd.DataFrame, names: list[str], steps: list[str]) -> pd.DataFrame:
+    out = {}
+    for name in names:
+        numbers, is_text = text_values(df[name])
+        n_text = int(is_text.sum())
+        if n_text:
+            first = int(np.flatnonzero(is_text.to_numpy())[0])
+            raise DataError(
+                f"column '{name}' has text in {_rows(n_text)}, e.g. row {first + 1}: "
+                f"{str(df[name].iloc[first])!r}"
+            )
+        values = numbers.to_numpy(dtype=np.float64, copy=True)
+        infinite = np.isinf(values)
+        if infinite.any():
+            values[infinite] = np.nan
+            steps.append(
+                f"Treated {int(infinite.sum()):,} infinite value(s) (inf/-inf) in "
+                f"'{name}' as missing."
+            )
+        out[name] = values
+    return pd.DataFrame(out, index=df.index)
+
+
+# ---------------------------------------------------------------- missing values
+def _fill(frame: pd.DataFrame, how: str, steps: list[str]) -> pd.DataFrame:
+    frame = frame.copy()
+    for name in frame.columns:
+        col = frame[name]
+        n_missing = int(col.isna().sum())
+        if not n_missing:
+            continue
+        if n_missing == len(col):
+            raise DataError(f"column '{name}' has no values to compute a {how} from; leave it out")
+        value = float(col.mean() if how == "mean" else col.median())
+        frame[name] = col.fillna(value)
+        steps.append(f"Filled {n_missing:,} missing value(s) in '{name}' with the {how} ({_fmt(value)}).")
+    return frame
+
+
+# ---------------------------------------------------------------- scaling
+def _safe(fn: Callable[[np.ndarray], np.ndarray], x: np.ndarray) -> np.ndarray:
+    """fn(x), or, where that overflows, s * fn(x / s) style rescue by the column's max |x|."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = fn(x)
+    bad = ~np.isfinite(out).all(axis=0)
+    if bad.any():
+        scale = np.abs(x[:, bad]).max(axis=0)
+        with np.errstate(over="ignore", invalid="ignore"):
+            out[:, bad] = fn(x[:, bad] / scale)
+    return out
+
+
+def _minmax(x: np.ndarray) -> np.ndarray:
+    lo, hi = x.min(axis=0), x.max(axis=0)
+    span = np.where(hi > lo, hi - lo, 1.0)
+    return (x - lo) / span
+
+
+def _zscore(x: np.ndarray) -> np.ndarray:
+    std = x.std(axis=0)
+    return (x - x.mean(axis=0)) / np.where(std > 0, std, 1.0)
+
+
+def _whiten(x: np.ndarray) -> np.ndarray:
+    std = x.std(axis=0)
+    return x / np.where(std > 0, std, 1.0)
+
+
+_SCALERS: dict[str, tuple[Callable[[np.ndarray], np.ndarray] | None, str]] = {
+    "none": (None, ""),
+    "minmax": (_minmax, "Scaled each column to [0, 1] (min-max)."),
+    "zscore": (_zscore, "Standardised each column to mean 0 and standard deviation 1 (z-score)."),
+    "whiten": (_whiten, "Divided each column by its standard deviation (scipy.cluster.vq.whiten)."),
+}
+
+
+def _scale(x: np.ndarray, names: list[str], how: str, steps: list[str]) -> np.ndarray:
+    fn, sentence = _SCALERS[how]
+    if fn is None:
+        return x
+    constant = x.min(axis=0) == x.max(axis=0)
+    # min-max is shift-invariant, z-score too; whiten is not, but scaling a constant column
+    # cannot change any distance, so 0 is as good as SciPy's unchanged values and never NaN.
+    out = _safe(fn, x)
+    out[:, constant] = 0.0
+    steps.append(sentence)
+    if constant.any():
+        listed = _choices(tuple(n for n, c in zip(names, constant, strict=True) if c))
+        steps.append(f"Constant column(s) {listed} set to 0 (no spread to scale).")
+    return out
+
+
+def _check_distances(x: np.ndarray, names: list[str], row_ids: np.ndarray, raw: np.ndarray) -> None:
+    """Refuse matrices whose pairwise squared distances would overflow."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        # |a - b|^2 <= 2|a|^2 + 2|b|^2 <= 4 max|.|^2: finite bound means no distance overflows.
+        norms = np.einsum("ij,ij->i", x, x)
+        ok = np.isfinite(x).all() and np.isfinite(4.0 * norms.max(initial=0.0))
+    if ok:
+        return
+    absx = np.abs(np.where(np.isfinite(x), x, np.inf))
+    col = int(absx.max(axis=0).argmax())
+    row = int(absx[:, col].argmax())
+    raise DataError(
+        f"column '{names[col]}' has values too large to compute distances "
+        f"(e.g. row {int(row_ids[row]) + 1}: {_fmt(float(raw[row, col]))}); rescale it or "
+        "pick z-score/min-max scaling"
+    )
+
+
+# ---------------------------------------------------------------- labels
+def _labels(df: pd.DataFrame, label: str | None, row_ids: np.ndarray) -> np.ndarray:
+    numbers = [str(i + 1) for i in row_ids]
+    if label is None:
+        return np.array(numbers, dtype=object)
+    values = df[label].iloc[row_ids]
+    out = [
+        num if pd.isna(v) else str(v)
+        for v, num in zip(values.tolist(), numbers, strict=True)
+    ]
+    return np.array(out, dtype=object)
+
+
+def prepare(df: pd.DataFrame, options: PrepareOptions | None = None) -> Prepared:
+    """Choose columns, handle missing values, encode, scale; say what was done.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        (n_rows, n_columns), as :func:`clustering.tables.read_table` returns it.
+    options : PrepareOptions, optional
+        Defaults to ``PrepareOptions()``.
+
+    Returns
+    -------
+    Prepared
+        ``matrix`` (n, d) with n <= n_rows.
+
+    Raises
+    ------
+    DataError
+        Unknown or unusable columns ("column 'x' has text in 12 rows, e.g. row 4: 'abc'"),
+        "no numeric columns", fewer than 2 rows left, values too large for distances.
+
+    Notes
+    -----
+    Row numbers in messages are 1-based data rows (header not counted). inf / -inf
+    count as missing. Order: choose columns -> text check -> inf to missing ->
+    drop or fill missing -> one-hot (``pandas.get_dummies``, categories sorted,
+    missing category = all zeros) -> scale -> finiteness check.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"a": [1.0, 2.0, None, 4.0], "b": [5, 5, 5, 5], "n": list("pqrs")})
+    >>> p = prepare(df, PrepareOptions(label_column="n", scaling="minmax"))
+    >>> p.matrix.tolist(), p.labels.tolist(), p.n_dropped
+    ([[0.0, 0.0], [0.3333333333333333, 0.0], [1.0, 0.0]], ['p', 'q', 's'], 1)
+    """
+    options = PrepareOptions() if options is None else options
+    if not isinstance(options, PrepareOptions):
+        raise DataError("options must be a PrepareOptions")
+    n_input = len(df)
+    if n_input < 2:
+        raise DataError(f"the table has {_rows(n_input)}; clustering needs at least 2")
+    df = df.reset_index(drop=True)
+    if options.label_column is not None and options.label_column not in df.columns:
+        raise DataError(
+            f"no column named {options.label_column!r} for the labels; the columns are "
+            f"{_choices(tuple(map(str, df.columns)))}"
+        )
+    steps: list[str] = []
+    numeric, categorical = _resolve_features(df, options)
+    frame = _numeric_frame(df, numeric, steps)
+    cats = df[categorical].copy()
+
+    if options.missing == "drop":
+        missing_rows = frame.isna().any(axis=1) | cats.isna().any(axis=1)
+        n_dropped = int(missing_rows.sum())
+        if n_dropped:
+            per_col = {**frame.isna().sum().to_dict(), **cats.isna().sum().to_dict()}
+            detail = ", ".join(f"{k}: {v:,}" for k, v in per_col.items() if v)
+            steps.append(f"Dropped {_rows(n_dropped)} of {n_input:,} with missing values ({detail}).")
+        keep = ~missing_rows.to_numpy()
+        frame, cats = frame[keep], cats[keep]
+        if len(frame) < 2:
+            raise DataError(
+                f"fewer than 2 rows after dropping missing values ({n_dropped:,} of "
+                f"{n_input:,} rows had one); fill them with the mean or median, or choose "
+                "other columns"
+            )
+    else:
+        n_dropped = 0
+        frame = _fill(frame, options.missing, steps)
+        n_cat_missing = int(cats.isna().sum().sum())
+        if n_cat_missing:
+            steps.append(
+                f"{n_cat_missing:,} missing categorical value(s) got no category "
+                "(all their indicator columns are 0)."
+            )
+    row_ids = frame.index.to_numpy(dtype=np.int64)
+
+    if categorical:
+        # Table order, so the notebook equivalent is pd.get_dummies(df[features], ...).
+        combined = pd.concat([frame, cats], axis=1)
+        combined = combined[[c for c in df.columns if c in numeric or c in categorical]]
+        encoded = pd.get_dummies(combined, columns=categorical, dtype=np.float64)
+        steps.append(
+            f"One-hot encoded {_choices(tuple(categorical))} into "
+            f"{encoded.shape[1] - len(numeric):,} indicator column(s)."
+        )
+    else:
+        encoded = frame
+    names = [str(c) for c in encoded.columns]
+    raw = np.ascontiguousarray(encoded.to_numpy(dtype=np.float64))
+    matrix = np.ascontiguousarray(_scale(raw.copy(), names, options.scaling, steps))
+    constant = raw.min(axis=0) == raw.max(axis=0)
+    if constant.all():
+        steps.append("Every feature is constant: all rows are identical, the tree has height 0.")
+    elif options.scaling == "none" and constant.any():
+        listed = _choices(tuple(n for n, c in zip(names, constant, strict=True) if c))
+        steps.append(f"Constant column(s) {listed} add nothing to distances.")
+    _check_distances(matrix, names, row_ids, raw)
+
+    labels = _labels(df, options.label_column, row_ids)
+    original = pd.DataFrame(raw.copy(), columns=names)
+    matrix.setflags(write=False)
+    row_ids.setflags(write=False)
+    labels.setflags(write=False)
+    steps.insert(0, f"Using {len(names):,} feature column(s) on {len(row_ids):,} rows.")
+    log.debug("prepared %d x %d with %s", len(row_ids), len(names), options)
+    return Prepared(
+        matrix=matrix,
+        feature_names=tuple(names),
+        row_ids=row_ids,
+        labels=labels,
+        original=original,
+        n_input_rows=n_input,
+        n_dropped=n_dropped,
+        steps=tuple(steps),
+        options=options,
+    )
