@@ -1,0 +1,326 @@
+"""What a person does in the Dendrogram Explorer, done in headless Chromium.
+
+Each test drives the real app (live server fixture) through the element ids of the automation
+contract, checks what the page shows against SciPy computed here, and fails on any browser
+console error (the ``page`` fixture checks at teardown; tests also call
+``assert_no_console_errors`` so the failure is reported as the test's own).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy.cluster.hierarchy import dendrogram, fcluster, linkage
+
+from tests.browser import harness as h
+
+pytestmark = pytest.mark.browser
+
+# Four blobs at unequal distances: the last three merges of ward are far apart, so cut heights
+# for k = 2, 3, 4 are wide bands a mouse can hit.
+BLOB_CENTRES = np.array([[0.0, 0.0], [8.0, 0.0], [40.0, 0.0], [40.0, 60.0]])
+
+
+def blob_table(seed: int = 7, per_blob: int = 25) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return np.concatenate([c + rng.standard_normal((per_blob, 2)) for c in BLOB_CENTRES])
+
+
+def write_csv(path: Path, X: np.ndarray) -> Path:
+    lines = ["x,y"] + [f"{a!r},{b!r}" for a, b in X.tolist()]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.fixture
+def blobs_csv(tmp_path: Path) -> tuple[Path, np.ndarray]:
+    X = blob_table()
+    return write_csv(tmp_path / "four_blobs.csv", X), X
+
+
+def same_partition(a: np.ndarray, b: np.ndarray) -> bool:
+    """True when two labelings group the items the same way (labels may be renumbered)."""
+    a, b = np.asarray(a), np.asarray(b)
+    if a.shape != b.shape:
+        return False
+    pairs = set(zip(a.tolist(), b.tolist(), strict=True))
+    return len(pairs) == len(set(a.tolist())) == len(set(b.tolist()))
+
+
+def band_middle(Z: np.ndarray, k: int) -> float:
+    """A height in the middle of the band of heights that give k clusters (monotone Z)."""
+    return float((Z[-k, 2] + Z[-k + 1, 2]) / 2)
+
+
+def change(page, action, *, timeout: float = 60.0) -> None:
+    """Do ``action()`` and wait until the page shows something new and is quiet again."""
+    before = h.view_signature(page)
+    action()
+    h.wait_for_change(page, before, timeout=timeout)
+
+
+def set_clustering(page, method: str, metric: str, scaling: str = "none") -> None:
+    """Pick method, metric and scaling unless already chosen (a no-op pick changes nothing)."""
+    for element_id, value in (("scaling", scaling), ("metric", metric), ("method", method)):
+        if h.dropdown_value(page, element_id).lower() != value:
+            change(page, lambda e=element_id, v=value: h.select_dropdown(page, e, v))
+    h.wait_dendrogram(page)
+
+
+def upload(page, path: Path) -> None:
+    h.upload_file(page, path)
+    h.wait_dendrogram(page)
+    h.wait_dash_idle(page)
+
+
+def link_groups(fig: dict) -> list[tuple[str, float]]:
+    """(colour, top height) of each link drawn in the tree (segments split at NaN/None)."""
+    out = []
+    for t in fig["traces"]:
+        if not h._is_line_trace(t) or not t["y"]:
+            continue
+        colour = str(t["full_line_color"] or t["line_color"])
+        top = -math.inf
+        for v in [*t["y"], None]:
+            if isinstance(v, int | float) and not math.isnan(v):
+                top = max(top, v)
+            elif top > -math.inf:
+                out.append((colour, top))
+                top = -math.inf
+    return out
+
+
+def check_colours_match_cut(page, k: int) -> None:
+    """Links above the cut share one colour; below it, one colour per cluster with >= 2 leaves;
+    the scatter has one colour per cluster and groups the rows as the tree's colours do."""
+    dendro = h.figure(page, "dendrogram")
+    t = h.cut_line(dendro)["y0"]
+    groups = link_groups(dendro)
+    above = {c for c, top in groups if top > t}
+    below = {c for c, top in groups if top <= t}
+    assert len(above) == 1, f"links above the cut at {t} have colours {above}"
+    assert not above & below, f"a cluster colour {above & below} is also used above the cut"
+    scatter_colours = {p["colour"] for p in h.scatter_points(h.figure(page, "scatter"))}
+    assert len(scatter_colours) == k, f"scatter shows {len(scatter_colours)} colours for {k} clusters"
+    assert below <= scatter_colours, f"tree colours {below} not among scatter colours {scatter_colours}"
+    return below
+
+
+def scatter_partition(page, X: np.ndarray) -> np.ndarray:
+    """Colour of each row of X in the scatter (points matched to rows by their coordinates)."""
+    pts = h.scatter_points(h.figure(page, "scatter"))
+    assert len(pts) == len(X), f"scatter has {len(pts)} points for {len(X)} rows"
+    P = np.array([[p["x"], p["y"]] for p in pts], dtype=float)
+    # The plot holds float32 coordinates; nearest row is unambiguous for these blobs.
+    d = np.abs(P[:, None, :] - X[None, :, :]).sum(axis=2)
+    row = d.argmin(axis=1)
+    assert len(set(row.tolist())) == len(X), "scatter points do not match the rows one to one"
+    assert d.min(axis=1).max() < 1e-3, "scatter coordinates are not the uploaded columns"
+    colours = np.empty(len(X), dtype=object)
+    colours[row] = [p["colour"] for p in pts]
+    return colours
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("example", ["tutorial-blobs", "tutorial-five", "mpg"])
+def test_each_example_draws_tree_scatter_and_count(page, example):
+    h.choose_example(page, example)
+    dendro = h.figure(page, "dendrogram")
+    assert link_groups(dendro), "the dendrogram draws no links"
+    pts = h.scatter_points(h.figure(page, "scatter"))
+    assert len(pts) > 1, "the scatter shows no points"
+    k = h.cluster_count(page)
+    assert k >= 1
+    assert h.text_of(page, "error") == ""
+    h.assert_no_console_errors(page)
+
+
+def test_tutorial_blobs_counts_match_scipy_at_typed_heights(page):
+    """The SciPy tutorial's numbers: ward at max_d 50 gives 2 clusters, at 16 gives 4."""
+    h.choose_example(page, "tutorial-blobs")
+    set_clustering(page, "ward", "euclidean")
+    for max_d, expected in ((16, 4), (50, 2)):
+        change(page, lambda v=max_d: h.type_number(page, "cut-height", v))
+        assert h.cluster_count(page) == expected, h.text_of(page, "cluster-count")
+        assert h.cut_line(h.figure(page, "dendrogram"))["y0"] == pytest.approx(max_d)
+        check_colours_match_cut(page, expected)
+    h.assert_no_console_errors(page)
+
+
+def test_uploaded_csv_is_clustered_like_fcluster(page, blobs_csv):
+    path, X = blobs_csv
+    upload(page, path)
+    set_clustering(page, "ward", "euclidean")
+    Z = linkage(X, "ward")
+    t = band_middle(Z, 3)
+    change(page, lambda: h.type_number(page, "cut-height", round(t, 3)))
+    t_shown = h.cut_line(h.figure(page, "dendrogram"))["y0"]
+    expected = fcluster(Z, t_shown, "distance")
+    assert h.cluster_count(page) == 3 == expected.max()
+    assert same_partition(scatter_partition(page, X), expected)
+    check_colours_match_cut(page, 3)
+    assert h.text_of(page, "error") == ""
+    h.assert_no_console_errors(page)
+
+
+def test_method_and_metric_change_the_tree(page, blobs_csv):
+    path, X = blobs_csv
+    upload(page, path)
+    set_clustering(page, "average", "cityblock")
+    Z = linkage(X, "average", metric="cityblock")
+    dendro = h.figure(page, "dendrogram")
+    top = max(top for _, top in link_groups(dendro))
+    assert top == pytest.approx(Z[-1, 2], rel=1e-5), "root height is not average/cityblock's"
+    t = h.cut_line(dendro)["y0"]
+    expected = fcluster(Z, t, "distance")
+    assert h.cluster_count(page) == expected.max()
+    assert same_partition(scatter_partition(page, X), expected)
+    h.assert_no_console_errors(page)
+
+
+def test_ward_with_cosine_is_refused_with_a_reason(page, blobs_csv):
+    path, _ = blobs_csv
+    upload(page, path)
+    set_clustering(page, "ward", "euclidean")
+    tree_before = h.figure(page, "dendrogram")["traces"]
+    options = {o["value"]: o for o in h.dropdown_options(page, "metric")}
+    assert "cosine" in options, f"metric options: {sorted(options)}"
+    if options["cosine"]["disabled"]:
+        explanation = options["cosine"]["label"] + " " + h.text_of(page, "metric-note")
+    else:
+        change(page, lambda: h.select_dropdown(page, "metric", "cosine"))
+        explanation = " ".join(h.text_of(page, i) for i in ("error", "metric-note"))
+        if h.dropdown_value(page, "metric").lower() == "cosine":
+            # Accepted in the picker: the tree must not be a ward/cosine tree.
+            assert h.figure(page, "dendrogram")["traces"] == tree_before or \
+                h.dropdown_value(page, "method").lower() != "ward"
+    assert "euclidean" in explanation.lower() and "ward" in explanation.lower(), (
+        f"no explanation that ward needs euclidean distances: {explanation!r}")
+    h.assert_no_console_errors(page)
+
+
+def test_drag_cut_line_recolours_tree_and_scatter(page, blobs_csv):
+    path, X = blobs_csv
+    upload(page, path)
+    set_clustering(page, "ward", "euclidean")
+    Z = linkage(X, "ward")
+    for k in (2, 4, 3):
+        change(page, lambda k=k: h.drag_cut_line(page, band_middle(Z, k)))
+        t = h.cut_line(h.figure(page, "dendrogram"))["y0"]
+        assert Z[-k, 2] <= t < Z[-k + 1, 2], f"line released at {t}, outside the band for k={k}"
+        assert h.cluster_count(page) == k, h.text_of(page, "cluster-count")
+        tree_colours = check_colours_match_cut(page, k)
+        # Every blob has 25 rows, so each cluster has links below the cut.
+        assert len(tree_colours) == k
+        assert same_partition(scatter_partition(page, X), fcluster(Z, t, "distance"))
+        assert float(h.field_value(page, "cut-height")) == pytest.approx(t, rel=1e-2)
+    h.assert_no_console_errors(page)
+
+
+def test_tilted_cut_line_snaps_back_horizontal(page, blobs_csv):
+    path, X = blobs_csv
+    upload(page, path)
+    set_clustering(page, "ward", "euclidean")
+    Z = linkage(X, "ward")
+    change(page, lambda: h.drag_cut_line(page, band_middle(Z, 3)))
+    px = h.cut_line_pixels(page)
+    target = h.height_to_pixel(page, band_middle(Z, 2))
+    # Grab the line right at its left end: plotly moves that end only, tilting the line.
+    x = px["x0"] + 2
+    before = h.view_signature(page)
+    page.mouse.move(x, px["y0"])
+    page.mouse.down()
+    page.mouse.move(x, (px["y0"] + target) / 2, steps=5)
+    page.mouse.move(x, target, steps=5)
+    page.mouse.up()
+    h.wait_for_change(page, before)
+    line = h.cut_line(h.figure(page, "dendrogram"))
+    assert line["y0"] == line["y1"], f"the cut line stayed tilted: {line}"
+    k = h.cluster_count(page)
+    assert k == fcluster(Z, line["y0"], "distance").max()
+    check_colours_match_cut(page, k)
+    h.assert_no_console_errors(page)
+
+
+def test_typed_k_moves_line_into_its_band(page, blobs_csv):
+    path, X = blobs_csv
+    upload(page, path)
+    set_clustering(page, "ward", "euclidean")
+    Z = linkage(X, "ward")
+    for k in (4, 2, 7):
+        change(page, lambda k=k: h.type_number(page, "cluster-k", k))
+        assert h.cluster_count(page) == k
+        typed_height = float(h.field_value(page, "cut-height"))
+        assert fcluster(Z, typed_height, "distance").max() == k, (
+            f"max_d field shows {typed_height}, which gives "
+            f"{fcluster(Z, typed_height, 'distance').max()} clusters, not {k}")
+        line = h.cut_line(h.figure(page, "dendrogram"))
+        assert fcluster(Z, line["y0"], "distance").max() == k
+        check_colours_match_cut(page, k)
+    h.assert_no_console_errors(page)
+
+
+def test_truncation_modes_show_counts_then_full_tree(page):
+    from clustering.datasets import load_example
+
+    h.choose_example(page, "tutorial-blobs")
+    set_clustering(page, "ward", "euclidean")
+    X = load_example("tutorial-blobs")[["x", "y"]].to_numpy(float)
+    Z = linkage(X, "ward")
+    labels = [str(i + 1) for i in range(len(X))]
+
+    def ticks() -> list[str]:
+        return h.figure(page, "dendrogram")["xaxis"]["ticktext"] or []
+
+    full = ticks()
+    assert full == dendrogram(Z, no_plot=True, labels=labels)["ivl"]
+
+    for mode, p in (("lastp", 12), ("level", 3)):
+        if h.dropdown_value(page, "truncate-mode").lower() != mode:
+            change(page, lambda m=mode: h.select_dropdown(page, "truncate-mode", m))
+        if h.field_value(page, "truncate-p") != str(p):
+            change(page, lambda p=p: h.type_number(page, "truncate-p", p))
+        expected = dendrogram(Z, no_plot=True, truncate_mode=mode, p=p, labels=labels)["ivl"]
+        assert ticks() == expected, f"{mode} p={p}: leaf labels differ from SciPy's"
+        assert any(s.startswith("(") and s.endswith(")") for s in ticks())
+        assert h.cluster_count(page) == fcluster(Z, h.cut_line(h.figure(page, "dendrogram"))["y0"],
+                                                 "distance").max()
+
+    none_option = next(o["value"] for o in h.dropdown_options(page, "truncate-mode")
+                       if o["value"] not in ("lastp", "level"))
+    change(page, lambda: h.select_dropdown(page, "truncate-mode", none_option))
+    assert ticks() == full
+    h.assert_no_console_errors(page)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "words"),
+    [
+        ("empty.csv", b"", ("empty",)),
+        ("garbage.csv", bytes(np.random.default_rng(3).integers(0, 256, 4096, dtype=np.uint8)),
+         ("binary",)),
+        ("words.csv", b"name,colour\nalice,red\nbob,blue\ncarol,green\ndan,red\n", ("numeric",)),
+    ],
+    ids=["empty", "binary", "text-only"],
+)
+def test_broken_upload_shows_message_and_keeps_view(page, tmp_path, name, content, words):
+    h.choose_example(page, "tutorial-blobs")
+    count_before = h.text_of(page, "cluster-count")
+    tree_before = h.figure(page, "dendrogram")["traces"]
+    scatter_before = h.figure(page, "scatter")["traces"]
+    bad = tmp_path / name
+    bad.write_bytes(content)
+    page.locator("#upload input[type=file]").set_input_files(str(bad))
+    page.wait_for_function("() => document.getElementById('error').innerText.trim().length > 0")
+    h.wait_dash_idle(page)
+    message = h.text_of(page, "error")
+    assert all(w in message.lower() for w in words), f"unclear message: {message!r}"
+    assert h.text_of(page, "cluster-count") == count_before
+    assert h.figure(page, "dendrogram")["traces"] == tree_before
+    assert h.figure(page, "scatter")["traces"] == scatter_before
+    h.assert_no_console_errors(page)
