@@ -107,6 +107,10 @@ def _sniff_delimiter(text: str) -> str:
         score = (sum(c == mode for c in counts) / len(counts), mode)
         if score > best_score:
             best, best_score = delim, score
+    if best_score == (0.0, 0):
+        # One column: no delimiter splits it. Read it with one that is absent, preferring ';'
+        # so that decimal commas ("3,5") still read as numbers.
+        best = next((d for d in (";", "\t", "|", ",") if d not in sample), ",")
     return best
 
 
@@ -140,6 +144,23 @@ def _read_delimited(text: str, filename: str) -> pd.DataFrame:
                 f"(delimiter {shown}); check that fields containing the delimiter are quoted"
             ) from err
         raise DataError(f"could not read '{filename}' as a delimited table: {err}") from err
+    if delim == ";":
+        df = _quoted_decimal_commas(df)
+    return df
+
+
+_DECIMAL_COMMA_RE = r"^\s*[-+]?(\d+(,\d*)?|,\d+)([eE][-+]?\d+)?\s*$"
+
+
+def _quoted_decimal_commas(df: pd.DataFrame) -> pd.DataFrame:
+    """Quoted "3,5" escapes pandas' decimal=','; convert columns made only of such numbers."""
+    for name in df.columns:
+        col = df[name]
+        if pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
+            continue
+        values = col.dropna()
+        if len(values) and values.astype(str).str.match(_DECIMAL_COMMA_RE).all():
+            df[name] = pd.to_numeric(col.astype(str).str.replace(",", ".", regex=False).where(col.notna()))
     return df
 
 
