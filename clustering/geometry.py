@@ -1,0 +1,394 @@
+"""Dendrogram layout without recursion, equal to ``scipy.cluster.hierarchy.dendrogram``.
+
+SciPy's ``dendrogram()`` recurses once per tree level and dies on deep trees (a
+single-linkage chain of 1,000 leaves). Here every subtree is a contiguous range of
+leaf positions (see `clustering.cut`), so the layout is a few numpy passes plus one
+plain loop over the shown links for the x midpoints; links come out in SciPy's order
+(post-order: a link after both of its children).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from clustering.cut import TreeIndex, _pointer_jump_sum, tree_index
+from clustering.errors import DataError
+
+__all__ = ["ORIENTATIONS", "TRUNCATE_MODES", "Geometry", "dendrogram_geometry"]
+
+logger = logging.getLogger(__name__)
+
+ORIENTATIONS = ("top", "bottom", "left", "right")
+TRUNCATE_MODES = (None, "none", "lastp", "level", "mtica")
+
+
+@dataclass(frozen=True, eq=False)
+class Geometry:
+    """A laid-out dendrogram (one shown tree, truncated or not). Arrays are read-only.
+
+    Coordinates are SciPy's: leaf ``j`` (in ``ivl`` order) sits at x = 5 + 10 j, the
+    height axis is the merge height; orientation only matters in `segments`.
+
+    Attributes
+    ----------
+    icoord, dcoord : ndarray, shape (m, 4)
+        Link ``j`` is the polyline ``(icoord[j, q], dcoord[j, q])``, q = 0..3: up from
+        the left child, across at the merge height, down to the right child. Same
+        values and order as SciPy's ``dendrogram(...)['icoord'/'dcoord']``.
+    ivl : list of str, length L
+        Leaf labels left to right: the sample's label (``labels[i]`` or ``str(i)``) or
+        ``'(count)'`` for a contracted subtree.
+    leaves : ndarray, shape (L,)
+        Node id of each shown leaf: a sample id ``< n`` or a contracted node ``>= n``.
+    link_rows : ndarray, shape (m,)
+        Row of Z that each link draws (its node id is ``n + row``).
+    leaf_counts : ndarray, shape (L,)
+        Number of samples under each shown leaf (1 for a sample).
+    leaf_x : ndarray, shape (L,)
+        x of each shown leaf, ``5 + 10 * arange(L)``.
+    contracted : tuple of ndarray, each shape (c,)
+        ``(x, y)`` of SciPy's ``show_contracted`` marks: one per merge hidden inside
+        a contracted leaf, at that leaf's x and the merge height, in SciPy's order.
+        Empty unless ``show_contracted=True``.
+    index : TreeIndex
+        The cut index of the full tree, for `link_clusters` and `leaf_clusters`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> Z = np.array([[0, 1, 1.0, 2], [2, 3, 2.0, 2], [4, 5, 3.0, 4]])
+    >>> g = dendrogram_geometry(Z)
+    >>> g.icoord.tolist()
+    [[5.0, 5.0, 15.0, 15.0], [25.0, 25.0, 35.0, 35.0], [10.0, 10.0, 30.0, 30.0]]
+    >>> g.dcoord.tolist()
+    [[0.0, 1.0, 1.0, 0.0], [0.0, 2.0, 2.0, 0.0], [1.0, 3.0, 3.0, 2.0]]
+    >>> g.ivl, g.link_clusters(2.0).tolist()
+    (['0', '1', '2', '3'], [1, 2, 0])
+    """
+
+    icoord: np.ndarray
+    dcoord: np.ndarray
+    ivl: list[str]
+    leaves: np.ndarray
+    link_rows: np.ndarray
+    leaf_counts: np.ndarray
+    leaf_x: np.ndarray
+    contracted: tuple[np.ndarray, np.ndarray]
+    index: TreeIndex = field(repr=False)
+    _link_start: np.ndarray = field(repr=False)
+    _leaf_start: np.ndarray = field(repr=False)
+
+    def link_clusters(self, t: float) -> np.ndarray:
+        """Flat cluster of each link for a cut at height ``t``.
+
+        Parameters
+        ----------
+        t : float
+            Cut height, same rule as `TreeIndex.labels_at` (``<=`` joins, as
+            ``fcluster``; SciPy's ``color_threshold`` uses ``<`` instead).
+
+        Returns
+        -------
+        ndarray, shape (m,), int64
+            For a link whose whole subtree stays together at ``t``, the label that
+            ``index.labels_at(t)`` gives its samples; 0 for links above the cut.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> Z = np.array([[0, 1, 1.0, 2], [2, 3, 2.0, 2], [4, 5, 3.0, 4]])
+        >>> dendrogram_geometry(Z).link_clusters(1.0).tolist()
+        [1, 0, 0]
+        """
+        by_position = self.index.labels_by_position(t)
+        together = self.index.merge_maxdist[self.link_rows] <= float(t)
+        return np.where(together, by_position[self._link_start], 0)
+
+    def leaf_clusters(self, t: float) -> np.ndarray:
+        """Flat cluster of each shown leaf (``ivl`` order) for a cut at height ``t``.
+
+        Returns
+        -------
+        ndarray, shape (L,), int64
+            A sample's label as ``index.labels_at(t)``; for a contracted subtree its
+            label when the cut keeps it whole, else 0.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> Z = np.array([[0, 1, 1.0, 2], [2, 3, 2.0, 2], [4, 5, 3.0, 4]])
+        >>> g = dendrogram_geometry(Z, truncate_mode="lastp", p=2)
+        >>> g.ivl, g.leaf_clusters(1.5).tolist()
+        (['(2)', '(2)'], [1, 0])
+        """
+        n = self.index.n
+        by_position = self.index.labels_by_position(t)
+        labels = by_position[self._leaf_start]
+        inner = self.leaves >= n
+        whole = self.index.merge_maxdist[self.leaves[inner] - n] <= float(t)
+        labels[inner] = np.where(whole, labels[inner], 0)
+        return labels
+
+    def annotations(self, above: float = -np.inf) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Merge points higher than ``above``, for writing heights on the tree.
+
+        Returns
+        -------
+        x, y : ndarray, shape (a,)
+            Top-centre of each such link in 'top' coordinates (x along the leaves,
+            y the merge height); swap them for 'left'/'right' like `segments`.
+        row : ndarray, shape (a,)
+            Row of Z of each point. Order is link order.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> Z = np.array([[0, 1, 1.0, 2], [2, 3, 2.0, 2], [4, 5, 3.0, 4]])
+        >>> x, y, row = dendrogram_geometry(Z).annotations(1.5)
+        >>> x.tolist(), y.tolist(), row.tolist()
+        ([30.0, 20.0], [2.0, 3.0], [1, 2])
+        """
+        y = self.dcoord[:, 1]
+        keep = y > above
+        x = (self.icoord[keep, 1] + self.icoord[keep, 2]) * 0.5
+        return x, y[keep].copy(), self.link_rows[keep].copy()
+
+    def segments(
+        self, orientation: str = "top", links: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Flat polyline arrays for one plot trace: 4 points per link, then NaN.
+
+        Parameters
+        ----------
+        orientation : {'top', 'bottom', 'left', 'right'}
+            Where the root is drawn. 'top' and 'bottom' return (leaf axis, height);
+            'left' and 'right' return (height, leaf axis). Values are never flipped:
+            the plot reverses its height axis for 'bottom' and 'left' (root there),
+            as SciPy's plot does.
+        links : array_like of bool (m,) or int, optional
+            Links to include (e.g. ``link_clusters(t) == c`` for one colour); all
+            by default.
+
+        Returns
+        -------
+        x, y : ndarray, shape (5 * m_selected,), float64
+            ``NaN`` after every link, so one trace draws all of them.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> Z = np.array([[0, 1, 1.0, 2]])
+        >>> x, y = dendrogram_geometry(Z).segments("right")
+        >>> x.tolist()[:4], y.tolist()[:4], bool(np.isnan(x[4]))
+        ([0.0, 1.0, 1.0, 0.0], [5.0, 5.0, 15.0, 15.0], True)
+        """
+        if orientation not in ORIENTATIONS:
+            raise DataError(
+                f"orientation must be one of {', '.join(ORIENTATIONS)}; got {orientation!r}"
+            )
+        ic, dc = self.icoord, self.dcoord
+        if links is not None:
+            ic, dc = ic[links], dc[links]
+        m = ic.shape[0]
+        xs = np.full((m, 5), np.nan)
+        ys = np.full((m, 5), np.nan)
+        xs[:, :4] = ic
+        ys[:, :4] = dc
+        if orientation in ("left", "right"):
+            xs, ys = ys, xs
+        return xs.ravel(), ys.ravel()
+
+
+def _check_mode(truncate_mode: str | None, p: int) -> tuple[str | None, int | float]:
+    if truncate_mode not in TRUNCATE_MODES:
+        raise DataError(
+            "truncate_mode must be one of None, 'lastp', 'level'; " f"got {truncate_mode!r}"
+        )
+    if isinstance(p, bool) or not isinstance(p, (int, float, np.integer, np.floating)):
+        raise DataError(f"p must be a number, got {p!r}")
+    p = int(p)  # SciPy truncates p the same way
+    if truncate_mode == "mtica":
+        truncate_mode = "level"
+    if truncate_mode == "none":
+        truncate_mode = None
+    return truncate_mode, p
+
+
+def _depth(index: TreeIndex) -> np.ndarray:
+    """Depth of every node (root 0), vectorised by pointer jumping."""
+    tree = index._tree
+    root = 2 * tree.n - 2
+    ones = np.ones(2 * tree.n - 1, dtype=np.int64)
+    ones[root] = 0
+    return _pointer_jump_sum(tree.parent, ones, root)
+
+
+def _shown_rows(index: TreeIndex, truncate_mode: str | None, p: int) -> np.ndarray:
+    """Boolean (n-1,) mask of the rows of Z drawn as links, following SciPy's rules."""
+    n = index.n
+    m = n - 1
+    if truncate_mode is None:
+        return np.ones(m, dtype=bool)
+    if truncate_mode == "lastp":
+        if p > n or p == 0:
+            p = n
+        # SciPy contracts node i when 2n - p > i >= n, i.e. row < n - p.
+        return np.arange(m) >= n - p
+    # 'level': SciPy contracts node i when ``i > n and level > p`` (so the first merge,
+    # node n, is never contracted) and p <= 0 means no limit.
+    if p <= 0:
+        return np.ones(m, dtype=bool)
+    depth = _depth(index)[n:]
+    shown = depth <= p
+    if depth[0] == p + 1:
+        shown[0] = True
+    return shown
+
+
+def dendrogram_geometry(
+    Z: np.ndarray,
+    *,
+    truncate_mode: str | None = None,
+    p: int = 30,
+    show_contracted: bool = False,
+    labels: Sequence | np.ndarray | None = None,
+    index: TreeIndex | None = None,
+) -> Geometry:
+    """Lay out a dendrogram as ``scipy.cluster.hierarchy.dendrogram(..., no_plot=True)``.
+
+    Parameters
+    ----------
+    Z : array_like, shape (n-1, 4)
+        Linkage matrix (any shape of tree, any depth; inversions allowed).
+    truncate_mode : {None, 'lastp', 'level'}
+        None shows the whole tree. 'lastp' shows the last ``p`` merges (the leaves are
+        the clusters the other merges made). 'level' shows at most ``p`` levels below
+        the root. ``p`` is clipped exactly as SciPy clips it ('lastp': ``p > n`` or
+        ``p == 0`` means n; 'level': ``p <= 0`` means no limit).
+    p : int, default 30
+        Truncation parameter (ignored when ``truncate_mode`` is None).
+    show_contracted : bool, default False
+        Fill `Geometry.contracted` with SciPy's contraction marks.
+    labels : sequence of str, length n, optional
+        Sample labels for ``ivl``; default the sample number.
+    index : TreeIndex, optional
+        ``tree_index(Z)`` if already computed (saves its O(n) cost).
+
+    Returns
+    -------
+    Geometry
+        ``icoord``, ``dcoord``, ``ivl``, ``leaves`` equal to SciPy's, plus the extras
+        described in `Geometry`.
+
+    Raises
+    ------
+    DataError
+        For an invalid Z, truncate mode, ``p`` or labels length.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> Z = np.array([[0, 1, 1.0, 2], [2, 3, 2.0, 2], [4, 5, 3.0, 4]])
+    >>> g = dendrogram_geometry(Z, truncate_mode="lastp", p=2, labels=list("abcd"))
+    >>> g.ivl, g.leaves.tolist(), g.icoord.tolist()
+    (['(2)', '(2)'], [4, 5], [[5.0, 5.0, 15.0, 15.0]])
+    """
+    truncate_mode, p = _check_mode(truncate_mode, p)
+    if index is None:
+        index = tree_index(Z)
+    tree = index._tree
+    n = tree.n
+    if labels is not None and len(labels) != n:
+        raise DataError(f"there are {len(labels)} labels for {n} samples in the tree")
+
+    shown = _shown_rows(index, truncate_mode, p)
+    rows = np.flatnonzero(shown)
+    node_shown = np.zeros(2 * n - 1, dtype=bool)
+    node_shown[n + rows] = True
+
+    if rows.size:
+        kids = np.concatenate([tree.left[rows], tree.right[rows]])
+        leaf_nodes = kids[~node_shown[kids]]
+    else:
+        leaf_nodes = np.array([2 * n - 2], dtype=np.int64)
+    leaf_nodes = leaf_nodes[np.argsort(tree.start[leaf_nodes], kind="stable")]
+    n_leaves = leaf_nodes.shape[0]
+    leaf_x = 5.0 + 10.0 * np.arange(n_leaves)
+
+    # x of a link is the midpoint of its children's x (not of its leaf range), so it
+    # needs children first: one forward pass over the shown rows in id order.
+    x_np = np.zeros(2 * n - 1)
+    x_np[leaf_nodes] = leaf_x
+    xs = x_np.tolist()
+    for r, a, b in zip(
+        (n + rows).tolist(), tree.left[rows].tolist(), tree.right[rows].tolist(), strict=True
+    ):
+        xs[r] = (xs[a] + xs[b]) / 2
+    x_node = np.array(xs) if rows.size else x_np
+
+    # SciPy appends a link after both children: post-order, i.e. by the last leaf
+    # position of the subtree, inner (smaller id) first along a right spine.
+    last = tree.start[n + rows] + tree.size[n + rows]
+    link_rows = rows[np.argsort(last, kind="stable")]
+    a = tree.left[link_rows]
+    b = tree.right[link_rows]
+    h = tree.height[link_rows]
+    y_node = np.zeros(2 * n - 1)
+    y_node[n + rows] = tree.height[rows]
+    icoord = np.stack([x_node[a], x_node[a], x_node[b], x_node[b]], axis=1)
+    dcoord = np.stack([y_node[a], h, h, y_node[b]], axis=1)
+
+    inner = leaf_nodes >= n
+    if labels is None:
+        names = [str(i) for i in leaf_nodes.tolist()]
+    else:
+        names = [str(labels[i]) if i < n else "" for i in leaf_nodes.tolist()]
+    for j, c in zip(np.flatnonzero(inner).tolist(), tree.count[leaf_nodes[inner] - n].tolist(),
+                    strict=True):
+        names[j] = f"({c})"
+
+    if show_contracted and inner.any():
+        contracted = _contraction_marks(index, node_shown, leaf_nodes, leaf_x)
+    else:
+        contracted = (np.empty(0), np.empty(0))
+
+    leaf_counts = tree.size[leaf_nodes]
+    link_start = tree.start[n + link_rows]
+    leaf_start = tree.start[leaf_nodes]
+    for arr in (icoord, dcoord, leaf_nodes, link_rows, leaf_counts, leaf_x, *contracted,
+                link_start, leaf_start):
+        arr.setflags(write=False)
+    return Geometry(
+        icoord=icoord,
+        dcoord=dcoord,
+        ivl=names,
+        leaves=leaf_nodes,
+        link_rows=link_rows,
+        leaf_counts=leaf_counts,
+        leaf_x=leaf_x,
+        contracted=contracted,
+        index=index,
+        _link_start=link_start,
+        _leaf_start=leaf_start,
+    )
+
+
+def _contraction_marks(
+    index: TreeIndex, node_shown: np.ndarray, leaf_nodes: np.ndarray, leaf_x: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """SciPy's contraction marks: every merge hidden in a contracted leaf, pre-order."""
+    tree = index._tree
+    n = tree.n
+    hidden = ~node_shown[n:]
+    hidden[leaf_nodes[leaf_nodes >= n] - n] = False
+    nodes = n + np.flatnonzero(hidden)
+    start = tree.start[nodes]
+    # Pre-order: by first leaf position, ancestors (larger ids) before descendants.
+    order = np.lexsort((-nodes, start))
+    nodes, start = nodes[order], start[order]
+    owner = np.searchsorted(tree.start[leaf_nodes], start, side="right") - 1
+    return leaf_x[owner], tree.height[nodes - n]
