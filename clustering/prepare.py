@@ -181,18 +181,19 @@ def _resolve_features(df: pd.DataFrame, options: PrepareOptions) -> tuple[list[s
             info.kind == "numeric" or _is_number_column(df[name])
         ):
             numeric.append(name)
-        elif info.kind in ("categorical", "constant"):
-            if not options.one_hot:
-                values = ", ".join(str(v) for v in df[name].dropna().unique()[:5])
-                raise DataError(
-                    f"column '{name}' is categorical ({info.n_unique} values: {values}); "
-                    "turn on one-hot encoding or leave it out"
-                )
+        elif options.one_hot:
             categorical.append(name)
-        else:
+        elif info.kind == "text":
             raise DataError(
-                f"column '{name}' is text ({info.n_unique:,} different values); it can name "
-                "the leaves (label column) but not be a feature"
+                f"column '{name}' is text ({info.n_unique:,} different values); use it as the "
+                f"label column, or turn on one-hot encoding to make {info.n_unique:,} "
+                "indicator columns"
+            )
+        else:
+            values = ", ".join(str(v) for v in df[name].dropna().unique()[:5])
+            raise DataError(
+                f"column '{name}' is categorical ({info.n_unique} values: {values}); "
+                "turn on one-hot encoding or leave it out"
             )
     return numeric, categorical
 
@@ -260,13 +261,34 @@ def _minmax(x: np.ndarray) -> np.ndarray:
     return (x - lo) / span
 
 
+def _std(x: np.ndarray) -> np.ndarray:
+    """x.std(axis=0), recomputed as s * std(x / s) where squares under- or overflow."""
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        std = x.std(axis=0)
+    redo = ~np.isfinite(std) | ((std == 0) & (x.min(axis=0) != x.max(axis=0)))
+    if redo.any():
+        scale = np.abs(x[:, redo]).max(axis=0)
+        std[redo] = scale * (x[:, redo] / scale).std(axis=0)
+    return std
+
+
+def _mean(x: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore", invalid="ignore"):
+        mean = x.mean(axis=0)
+    redo = ~np.isfinite(mean)
+    if redo.any():
+        scale = np.abs(x[:, redo]).max(axis=0)
+        mean[redo] = scale * (x[:, redo] / scale).mean(axis=0)
+    return mean
+
+
 def _zscore(x: np.ndarray) -> np.ndarray:
-    std = x.std(axis=0)
-    return (x - x.mean(axis=0)) / np.where(std > 0, std, 1.0)
+    std = _std(x)
+    return (x - _mean(x)) / np.where(std > 0, std, 1.0)
 
 
 def _whiten(x: np.ndarray) -> np.ndarray:
-    std = x.std(axis=0)
+    std = _std(x)
     return x / np.where(std > 0, std, 1.0)
 
 
