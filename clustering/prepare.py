@@ -144,7 +144,9 @@ class Prepared:
 
 
 # ---------------------------------------------------------------- choosing columns
-def _resolve_features(df: pd.DataFrame, options: PrepareOptions) -> tuple[list[str], list[str]]:
+def _resolve_features(
+    df: pd.DataFrame, options: PrepareOptions, steps: list[str]
+) -> tuple[list[str], list[str]]:
     """(numeric feature names, categorical feature names), in table order."""
     kinds = {c.name: c for c in describe_columns(df)}
     label = options.label_column
@@ -157,6 +159,9 @@ def _resolve_features(df: pd.DataFrame, options: PrepareOptions) -> tuple[list[s
                 or (options.one_hot and info.kind == "categorical")
             )
         ]
+        empty = [n for n, i in kinds.items() if i.kind == "empty" and n != label]
+        if empty and wanted:
+            steps.append(f"Left out empty column(s) {_choices(tuple(empty))}.")
         if not wanted:
             hint = "; turn on one-hot encoding to use the categorical ones" if any(
                 i.kind == "categorical" for n, i in kinds.items() if n != label
@@ -395,7 +400,7 @@ def prepare(df: pd.DataFrame, options: PrepareOptions | None = None) -> Prepared
             f"{_choices(tuple(map(str, df.columns)))}"
         )
     steps: list[str] = []
-    numeric, categorical = _resolve_features(df, options)
+    numeric, categorical = _resolve_features(df, options, steps)
     frame = _numeric_frame(df, numeric, steps)
     cats = df[categorical].copy()
 

@@ -204,5 +204,8 @@ def test_random_tables_give_finite_matrix_or_data_error(x: np.ndarray, missing: 
         return
     assert np.isfinite(p.matrix).all()
     assert np.isfinite(4 * np.einsum("ij,ij->i", p.matrix, p.matrix)).all()
-    assert p.matrix.shape == (len(p.row_ids), x.shape[1]) and len(p.labels) == len(p.row_ids)
+    empty = [f"c{j}" for j in range(x.shape[1]) if np.isnan(x[:, j]).all()]
+    assert list(p.feature_names) == [f"c{j}" for j in range(x.shape[1]) if f"c{j}" not in empty]
+    assert (f"Left out empty column(s) {', '.join(map(repr, empty))}." in p.steps) == bool(empty)
+    assert p.matrix.shape == (len(p.row_ids), len(p.feature_names)) and len(p.labels) == len(p.row_ids)
     assert p.n_dropped == x.shape[0] - len(p.row_ids)
