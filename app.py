@@ -1,0 +1,65 @@
+"""Dendrogram Explorer: the Dash app.
+
+    python app.py              # serves on DENDRO_HOST:DENDRO_PORT (127.0.0.1:8050)
+    gunicorn app:server        # production; see gunicorn.conf.py
+
+Callbacks are registered with ``@callback`` in ``components`` (imported here); nothing imports
+this module's ``app``. Settings reach callbacks through ``server.config["DENDRO_SETTINGS"]``
+(read with ``components.service.get_settings``).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import dash
+
+import components  # noqa: F401  (registers the callbacks)
+from components import security
+from components.layout import layout
+from components.service import SETTINGS_KEY, STORE_KEY
+from components.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None) -> dash.Dash:
+    """A configured Dash app (layout, callbacks, security headers, upload limit).
+
+    Parameters
+    ----------
+    settings : Settings, optional
+        Default: ``Settings.from_env()``.
+
+    Returns
+    -------
+    dash.Dash
+
+    Examples
+    --------
+    >>> app = create_app(Settings.from_env())
+    >>> app.server.config["DENDRO_SETTINGS"].port
+    8050
+    """
+    settings = settings or Settings.from_env()
+    # Bootstrap's CSS is served from assets/ (vendored), not a CDN: the CSP allows 'self' only.
+    app = dash.Dash(
+        __name__,
+        title="Dendrogram Explorer",
+        serve_locally=True,
+        update_title=None,
+    )
+    app.layout = layout
+    app.server.config[SETTINGS_KEY] = settings
+    app.server.config[STORE_KEY] = None
+    security.install(app, settings)
+    return app
+
+
+app = create_app()
+server = app.server
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    s = server.config[SETTINGS_KEY]
+    app.run(host=s.host, port=s.port, debug=s.debug)

@@ -1,0 +1,358 @@
+/*
+ * Dendrogram Explorer: the cut, entirely in the browser.
+ *
+ * The server sends the tree once (the `tree-data` store, built by
+ * components/figures.py:make_tree_data). Moving the cut -- by dragging the line, typing
+ * max_d or typing k -- recolours the links, the merge dots and the scatter here, with
+ * dash_clientside.Patch, so nothing travels to the server.
+ *
+ * Rule (as fcluster(Z, t, 'distance')): leaf positions i and i+1 are in different clusters
+ * when gaps[i] > t; clusters are numbered 1..k left to right. A link keeps its cluster's
+ * colour when the largest merge height in its subtree is <= t, else it is "above the cut".
+ * The trace layout mirrors make_dendrogram_figure / make_scatter_figure (see figures.py).
+ */
+(function () {
+    "use strict";
+
+    var LEGEND_MAX = 30;
+    var decoded = new WeakMap();
+
+    function b64(spec) {
+        var bin = atob(spec.b64);
+        var bytes = new Uint8Array(bin.length);
+        for (var i = 0; i < bin.length; i++) {
+            bytes[i] = bin.charCodeAt(i);
+        }
+        var Ctor = {float32: Float32Array, float64: Float64Array, int32: Int32Array}[spec.dtype];
+        return new Ctor(bytes.buffer);
+    }
+
+    function arrays(td) {
+        var got = decoded.get(td);
+        if (!got) {
+            got = {
+                x: b64(td.x), y: b64(td.y), maxdist: b64(td.maxdist), first: b64(td.first),
+                gaps: b64(td.gaps), rowPos: b64(td.row_pos), sortedGaps: null
+            };
+            decoded.set(td, got);
+        }
+        return got;
+    }
+
+    // Same text as Python's f"{t:.4g}" for the values a cut takes.
+    function formatHeight(t) {
+        if (t === 0) {
+            return "0";
+        }
+        var e = Math.floor(Math.log10(Math.abs(t)));
+        if (e < -4 || e >= 4) {
+            var s = t.toExponential(3).split("e");
+            var mant = s[0].indexOf(".") >= 0 ? s[0].replace(/0+$/, "").replace(/\.$/, "") : s[0];
+            var ex = parseInt(s[1], 10);
+            var exs = (ex < 0 ? "-" : "+") + (Math.abs(ex) < 10 ? "0" : "") + Math.abs(ex);
+            return mant + "e" + exs;
+        }
+        var p = t.toPrecision(4);
+        return p.indexOf(".") >= 0 ? p.replace(/0+$/, "").replace(/\.$/, "") : p;
+    }
+
+    function clustersAt(a, n, t) {
+        var pos = new Int32Array(n);
+        var c = 1;
+        if (n > 0) {
+            pos[0] = 1;
+        }
+        for (var i = 0; i < n - 1; i++) {
+            if (!(a.gaps[i] <= t)) {
+                c++;
+            }
+            pos[i + 1] = c;
+        }
+        return {pos: pos, k: n > 0 ? c : 0};
+    }
+
+    function kAt(a, n, t) {
+        var k = 1;
+        for (var i = 0; i < n - 1; i++) {
+            if (!(a.gaps[i] <= t)) {
+                k++;
+            }
+        }
+        return k;
+    }
+
+    // A height giving exactly k clusters (the middle of its band), or the nearest k possible.
+    function heightForK(td, a, k) {
+        var n = td.n;
+        if (!a.sortedGaps) {
+            a.sortedGaps = Float64Array.from(a.gaps).sort().reverse();
+        }
+        var s = a.sortedGaps;
+        k = Math.max(1, Math.min(n, Math.round(k)));
+        for (var d = 0; d < n; d++) {
+            var cands = d === 0 ? [k] : [k + d, k - d];
+            for (var j = 0; j < cands.length; j++) {
+                var kk = cands[j];
+                if (kk < 1 || kk > n) {
+                    continue;
+                }
+                // Exactly kk - 1 gaps above t: s[kk-1] <= t < s[kk-2].
+                var lo = kk - 1 < n - 1 ? s[kk - 1] : 0;
+                var hi = kk >= 2 ? s[kk - 2] : Infinity;
+                if (kk === n && lo > 0) {
+                    lo = 0;
+                }
+                if (hi > lo || (kk === n && hi > 0)) {
+                    var t;
+                    if (hi === Infinity) {
+                        t = lo > 0 ? lo * 1.1 : 1;
+                    } else {
+                        t = (lo + hi) / 2;
+                    }
+                    return {t: tidy(t, lo, hi), k: kk};
+                }
+            }
+        }
+        return {t: 0, k: n};
+    }
+
+    // The shortest decimal inside [lo, hi), so the field shows 12.35 rather than 12.3456789.
+    function tidy(t, lo, hi) {
+        for (var p = 2; p <= 15; p++) {
+            var r = parseFloat(t.toPrecision(p));
+            if (r >= lo && r < hi) {
+                return r;
+            }
+        }
+        return t;
+    }
+
+    function cutShape(t, k, orientation, old) {
+        var shape = {
+            type: "line",
+            line: {color: "#d62728", width: 2, dash: "dash"},
+            label: {
+                text: "max_d = " + formatHeight(t) + " · k = " + k,
+                textposition: "end",
+                font: {color: "#d62728", size: 12},
+                yanchor: "bottom"
+            }
+        };
+        if (old && old.line) {
+            shape.line = old.line;
+        }
+        if (orientation === "top" || orientation === "bottom") {
+            shape.xref = "paper"; shape.x0 = 0; shape.x1 = 1;
+            shape.yref = "y"; shape.y0 = t; shape.y1 = t;
+        } else {
+            shape.yref = "paper"; shape.y0 = 0; shape.y1 = 1;
+            shape.xref = "x"; shape.x0 = t; shape.x1 = t;
+        }
+        return shape;
+    }
+
+    function linkTraces(td, a, cl, t) {
+        var P = td.palette.length;
+        var m = td.m;
+        var group = new Int32Array(m);  // 0: above the cut, g >= 1: palette[g - 1]
+        var counts = new Int32Array(P + 1);
+        for (var j = 0; j < m; j++) {
+            var g = a.maxdist[j] <= t ? ((cl.pos[a.first[j]] - 1) % P) + 1 : 0;
+            group[j] = g;
+            counts[g]++;
+        }
+        var xs = [], ys = [], fill = new Int32Array(P + 1);
+        for (var q = 0; q <= P; q++) {
+            xs.push(new Float32Array(counts[q] * 5));
+            ys.push(new Float32Array(counts[q] * 5));
+        }
+        for (j = 0; j < m; j++) {
+            g = group[j];
+            var o = fill[g] * 5, src = j * 5;
+            for (var e = 0; e < 5; e++) {
+                xs[g][o + e] = a.x[src + e];
+                ys[g][o + e] = a.y[src + e];
+            }
+            fill[g]++;
+        }
+        var traces = [];
+        for (q = 0; q <= P; q++) {
+            if (!counts[q]) {
+                continue;
+            }
+            traces.push({
+                type: td.gl ? "scattergl" : "scatter",
+                x: xs[q], y: ys[q], mode: "lines",
+                line: {color: q === 0 ? td.above : td.palette[q - 1], width: 1.5},
+                hoverinfo: "skip", showlegend: false, meta: "links"
+            });
+        }
+        return {traces: traces, group: group};
+    }
+
+    function colourOf(td, c) {
+        return c <= 0 ? td.above : td.palette[(c - 1) % td.palette.length];
+    }
+
+    function recolourDendrogram(td, fig, group) {
+        var rest = [];
+        var data = (fig && fig.data) || [];
+        for (var i = 0; i < data.length; i++) {
+            var tr = data[i];
+            if (tr.meta === "links") {
+                continue;
+            }
+            if (tr.meta === "annot") {
+                var cols = td.annot.map(function (j) {
+                    var g = group[j];
+                    return g === 0 ? td.above : td.palette[g - 1];
+                });
+                tr = Object.assign({}, tr, {marker: Object.assign({}, tr.marker, {color: cols})});
+            }
+            rest.push(tr);
+        }
+        return rest;
+    }
+
+    function scatterPatch(td, a, cl, fig) {
+        if (!fig || !fig.data || !fig.data.length || fig.data[0].meta !== "points") {
+            return window.dash_clientside.no_update;
+        }
+        var n = a.rowPos.length;
+        var colors = new Array(n), clusters = new Array(n);
+        var counts = new Int32Array(cl.k + 1);
+        for (var i = 0; i < n; i++) {
+            var c = cl.pos[a.rowPos[i]];
+            clusters[i] = c;
+            colors[i] = colourOf(td, c);
+            counts[c]++;
+        }
+        var p0 = fig.data[0];
+        var points = Object.assign({}, p0, {
+            marker: Object.assign({}, p0.marker, {color: colors}),
+            customdata: clusters
+        });
+        var data = [points];
+        var present = 0;
+        for (c = 1; c <= cl.k; c++) {
+            if (!counts[c]) {
+                continue;
+            }
+            present++;
+            if (present > LEGEND_MAX) {
+                continue;
+            }
+            data.push({
+                type: "scatter", x: [null], y: [null], mode: "lines",
+                line: {color: colourOf(td, c), width: 8},
+                name: c + " · " + counts[c] + " rows",
+                showlegend: true, hoverinfo: "skip", meta: "legend"
+            });
+        }
+        if (present > LEGEND_MAX) {
+            data.push({
+                type: "scatter", x: [null], y: [null], mode: "lines",
+                line: {color: "rgba(0,0,0,0)", width: 8}, name: "… " + (present - LEGEND_MAX) + " more",
+                showlegend: true, hoverinfo: "skip", meta: "legend"
+            });
+        }
+        var patch = new window.dash_clientside.Patch();
+        patch.assign(["data"], data);
+        return patch.build();
+    }
+
+    // The height the user dragged the line to; null when the relayout was a zoom or pan.
+    function draggedHeight(relayout, orientation, current) {
+        if (!relayout) {
+            return null;
+        }
+        var ax = orientation === "top" || orientation === "bottom" ? "y" : "x";
+        var v0 = relayout["shapes[0]." + ax + "0"], v1 = relayout["shapes[0]." + ax + "1"];
+        if (v0 === undefined && v1 === undefined) {
+            var whole = relayout["shapes[0]"];
+            if (whole && whole[ax + "0"] !== undefined) {
+                v0 = whole[ax + "0"]; v1 = whole[ax + "1"];
+            } else {
+                return null;
+            }
+        }
+        if (v0 === undefined) {
+            return v1;
+        }
+        if (v1 === undefined) {
+            return v0;
+        }
+        // A tilted drag moves one end only: keep the end that moved.
+        if (current === null || current === undefined) {
+            return (v0 + v1) / 2;
+        }
+        return Math.abs(v0 - current) >= Math.abs(v1 - current) ? v0 : v1;
+    }
+
+    var revision = 0;
+
+    function applyCut(td, cutValue, kValue, relayout, dendroFig, scatterFig) {
+        var nu = window.dash_clientside.no_update;
+        var none = [nu, nu, nu, nu, nu];
+        if (!td || !td.n) {
+            return none;
+        }
+        var ctx = window.dash_clientside.callback_context;
+        var trig = (ctx && ctx.triggered && ctx.triggered.length) ? ctx.triggered[0].prop_id : "";
+        var a = arrays(td);
+        var t, fromK = null;
+        if (trig.indexOf("cluster-k.") === 0) {
+            if (kValue === null || kValue === undefined || kValue === "" || isNaN(kValue)) {
+                return none;
+            }
+            var hk = heightForK(td, a, Number(kValue));
+            t = hk.t;
+            fromK = hk.k;
+        } else if (trig.indexOf("dendrogram.") === 0) {
+            t = draggedHeight(relayout, td.orientation, cutValue);
+            if (t === null || t === undefined || isNaN(t)) {
+                return none;
+            }
+            t = Math.max(0, parseFloat(Number(t).toPrecision(4)));
+        } else if (trig.indexOf("cut-height.") === 0) {
+            if (cutValue === null || cutValue === undefined || cutValue === "" || isNaN(cutValue)) {
+                return none;
+            }
+            t = Number(cutValue);
+        } else {
+            // New tree from the server: it says where it drew the cut.
+            t = td.cut !== undefined && td.cut !== null ? td.cut : Number(cutValue);
+        }
+        var cl = clustersAt(a, td.n, t);
+        var k = cl.k;
+        var links = linkTraces(td, a, cl, t);
+        var oldShape = dendroFig && dendroFig.layout && dendroFig.layout.shapes
+            ? dendroFig.layout.shapes[0] : null;
+        var shape = cutShape(t, k, td.orientation, oldShape);
+        revision += 1;
+        var rest = recolourDendrogram(td, dendroFig, links.group);
+        var dpatch = new window.dash_clientside.Patch();
+        dpatch.assign(["data"], links.traces.concat(rest));
+        dpatch.assign(["layout", "shapes"], [shape]);
+        // A new editrevision makes plotly take our (flat) line over the user's dragged one.
+        dpatch.assign(["layout", "editrevision"], revision);
+        var spatch = scatterPatch(td, a, cl, scatterFig);
+        var countText = k + (k === 1 ? " cluster" : " clusters");
+        return [
+            dpatch.build(),
+            spatch,
+            trig.indexOf("cut-height.") === 0 ? nu : t,
+            fromK === k && trig.indexOf("cluster-k.") === 0 && Number(kValue) === k ? nu : k,
+            countText
+        ];
+    }
+
+    // Add to, never replace, the namespace: the renderer keeps Patch and no_update there.
+    window.dash_clientside = window.dash_clientside || {};
+    window.dash_clientside.dendro = {
+        applyCut: applyCut,
+        // exposed for checks from the browser console and browser tests
+        _formatHeight: formatHeight,
+        _kAt: function (td, t) { return kAt(arrays(td), td.n, t); }
+    };
+}());

@@ -1,0 +1,449 @@
+"""Server callbacks (thin: read inputs, call the service, call a figure builder, return) and
+the registration of the clientside cut callback (``assets/dendro.js``).
+
+Registered with ``@callback`` when this module is imported (``components/__init__``); nothing
+imports the app object.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import dash_bootstrap_components as dbc
+import numpy as np
+from dash import (
+    ClientsideFunction,
+    Input,
+    Output,
+    State,
+    callback,
+    clientside_callback,
+    ctx,
+    html,
+    no_update,
+)
+
+from clustering.datasets import EXAMPLES
+from clustering.errors import DataError
+from clustering.prepare import PrepareOptions
+from components import ids
+from components.figures import (
+    empty_figure,
+    make_dendrogram_figure,
+    make_scatter_figure,
+    make_tree_data,
+)
+from components.options import method_options, metric_options, pair_note
+from components.service import (
+    PCA_1,
+    PCA_2,
+    PCA_LABELS,
+    dataset_key,
+    default_cut,
+    default_truncation,
+    get_settings,
+    get_store,
+    load_table,
+    load_tree,
+    pca_2d,
+    scatter_axis,
+    table_summary,
+    upload_bytes,
+    upload_size,
+)
+
+log = logging.getLogger(__name__)
+
+GENERIC_ERROR = "Something went wrong computing {what}; try again or report it."
+
+
+def upload_limit_text(limit_mb: float) -> str:
+    """What a user reads when a file is over the limit.
+
+    >>> upload_limit_text(50)[:40]
+    'The file is larger than this instance ac'
+    """
+    from components.security import upload_limit_message
+
+    return upload_limit_message(limit_mb)
+
+
+# ---------------------------------------------------------------- choosing the data
+@callback(
+    Output(ids.DATASET, "data"),
+    Output(ids.UPLOAD_ERROR, "children"),
+    Output(ids.UPLOAD_ERROR, "is_open"),
+    Output(ids.UPLOAD_NAME, "children"),
+    Input(ids.UPLOAD, "contents"),
+    Input(ids.EXAMPLE, "value"),
+    State(ids.UPLOAD, "filename"),
+    prevent_initial_call=True,
+)
+def choose_dataset(
+    contents: str | None, example: str | None, filename: str | None
+) -> tuple[Any, Any, bool, Any]:
+    """An upload or an example becomes the dataset; a bad file leaves the current one in place."""
+    if ctx.triggered_id == ids.EXAMPLE:
+        if not example:
+            return no_update, no_update, no_update, no_update
+        return {"example": example}, None, False, ""
+    if not contents:
+        return no_update, no_update, no_update, no_update
+    name = filename or "upload"
+    settings = get_settings()
+    try:
+        if upload_size(contents) > settings.max_upload_mb * 1024 * 1024:
+            raise DataError(upload_limit_text(settings.max_upload_mb))
+        data = upload_bytes(contents)
+        # Read it now so a broken file is reported next to the upload, not after clustering.
+        from clustering.tables import read_table
+
+        read_table(data, name, max_rows=settings.max_rows, max_columns=settings.max_columns)
+        dataset_id = get_store().put_dataset(data, name)
+    except DataError as err:
+        return no_update, f"{name}: {err}", True, no_update
+    except Exception:
+        log.exception("reading upload %r failed", name)
+        return no_update, GENERIC_ERROR.format(what=f"reading {name}"), True, no_update
+    return {"dataset_id": dataset_id, "filename": name}, None, False, f"Loaded {name}"
+
+
+def _kind_badge(kind: str) -> dbc.Badge:
+    color = {"numeric": "primary", "categorical": "info", "text": "secondary"}.get(kind, "light")
+    return dbc.Badge(kind, color=color, className="me-1", text_color="dark" if color == "light" else None)
+
+
+@callback(
+    Output(ids.PREVIEW, "children"),
+    Output(ids.FEATURE_COLUMNS, "options"),
+    Output(ids.FEATURE_COLUMNS, "value"),
+    Output(ids.LABEL_COLUMN, "options"),
+    Output(ids.LABEL_COLUMN, "value"),
+    Output(ids.MISSING, "value"),
+    Output(ids.ONE_HOT, "value"),
+    Output(ids.SCALING, "value"),
+    Output(ids.METHOD, "value"),
+    Output(ids.METRIC, "value"),
+    Output(ids.TRUNCATE_MODE, "value"),
+    Output(ids.TRUNCATE_P, "value"),
+    Output(ids.SCATTER_X, "options"),
+    Output(ids.SCATTER_X, "value"),
+    Output(ids.SCATTER_Y, "options"),
+    Output(ids.SCATTER_Y, "value"),
+    Input(ids.DATASET, "data"),
+)
+def describe_dataset(dataset: dict[str, Any] | None) -> tuple[Any, ...]:
+    """Preview and column pickers for a new dataset; an example also sets its own choices."""
+    nothing = (no_update,) * 16
+    if not dataset:
+        return nothing
+    try:
+        head, columns, n_rows = table_summary(dataset)
+    except DataError as err:
+        return (dbc.Alert(str(err), color="danger", className="small"),) + nothing[1:]
+    except Exception:
+        log.exception("describing %s failed", dataset_key(dataset))
+        return (html.Div(GENERIC_ERROR.format(what="the preview")),) + nothing[1:]
+
+    numeric = [c.name for c in columns if c.kind == "numeric"]
+    usable = [c.name for c in columns if c.kind in ("numeric", "categorical")]
+    feature_options = [{"label": c, "value": c} for c in usable]
+    label_options = [{"label": c.name, "value": c.name} for c in columns]
+    preview = _preview(dataset, head, columns, n_rows)
+
+    example = EXAMPLES.get(dataset.get("example") or "")
+    mode, p = default_truncation(n_rows)
+    if example is not None:
+        o = example.options
+        features = list(o.features) if o.features else []
+        label = o.label_column
+        presets = (o.missing, o.one_hot, o.scaling, example.method, example.metric)
+    else:
+        features, label = [], None
+        presets = (no_update,) * 5
+    chosen = features or [c for c in numeric if c != label]
+    axis_options = [{"label": PCA_LABELS[PCA_1], "value": PCA_1},
+                    {"label": PCA_LABELS[PCA_2], "value": PCA_2}]
+    axis_options += [{"label": c, "value": c} for c in numeric]
+    if len(chosen) >= 2:
+        sx, sy = chosen[0], chosen[1]
+    else:
+        sx, sy = PCA_1, PCA_2
+    return (
+        preview,
+        feature_options,
+        features,
+        label_options,
+        label,
+        *presets,
+        mode,
+        p,
+        axis_options,
+        sx,
+        axis_options,
+        sy,
+    )
+
+
+def _preview(dataset: dict[str, Any], head: Any, columns: list[Any], n_rows: int) -> Any:
+    name = dataset.get("filename") or (
+        EXAMPLES[dataset["example"]].title if dataset.get("example") in EXAMPLES else "dataset"
+    )
+    shown = list(head.columns[:8])
+    table = dbc.Table(
+        [
+            html.Thead(html.Tr([html.Th(str(c)) for c in shown])),
+            html.Tbody(
+                [
+                    html.Tr([html.Td(_cell(v)) for v in row])
+                    for row in head[shown].itertuples(index=False)
+                ]
+            ),
+        ],
+        size="sm",
+        bordered=False,
+        striped=True,
+        className="mb-1",
+    )
+    kinds = html.Ul(
+        [
+            html.Li(
+                [
+                    _kind_badge(c.kind),
+                    html.Code(c.name),
+                    f" — {c.n_missing} missing" if c.n_missing else "",
+                ]
+            )
+            for c in columns[:40]
+        ],
+        className="list-unstyled mb-0",
+    )
+    more = f" (first {len(shown)} of {len(columns)} columns)" if len(columns) > len(shown) else ""
+    example = EXAMPLES.get(dataset.get("example") or "")
+    return [
+        html.Div(f"{name}: {n_rows:,} rows × {len(columns)} columns{more}", className="fw-semibold"),
+        html.Div(example.description, className="text-muted mb-1") if example else None,
+        html.Div(table, className="table-responsive"),
+        kinds,
+    ]
+
+
+def _cell(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    s = str(v)
+    return s if len(s) <= 24 else s[:23] + "…"
+
+
+# ---------------------------------------------------------------- method / metric
+@callback(
+    Output(ids.METRIC, "options"),
+    Output(ids.METHOD, "options"),
+    Output(ids.METRIC_NOTE, "children"),
+    Input(ids.METHOD, "value"),
+    Input(ids.METRIC, "value"),
+)
+def pair_options(method: str | None, metric: str | None) -> tuple[list, list, str]:
+    """Grey out the pairs SciPy refuses, with the reason as the option's tooltip and a note."""
+    return metric_options(method), method_options(metric), pair_note(method, metric)
+
+
+# ---------------------------------------------------------------- the tree and the scatter
+def _options_from(
+    features: list[str] | None,
+    label: str | None,
+    missing: str | None,
+    one_hot: bool | None,
+    scaling: str | None,
+) -> PrepareOptions:
+    return PrepareOptions(
+        features=tuple(features) if features else None,
+        label_column=label or None,
+        missing=missing or "drop",
+        one_hot=bool(one_hot),
+        scaling=scaling or "none",
+    )
+
+
+def _number(v: Any) -> float | None:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return f if np.isfinite(f) else None
+
+
+@callback(
+    Output(ids.DENDROGRAM, "figure"),
+    Output(ids.SCATTER, "figure"),
+    Output(ids.TREE_DATA, "data"),
+    Output(ids.STATUS, "children"),
+    Output(ids.PREPARE_STEPS, "children"),
+    Output(ids.COMPUTE_ERROR, "children"),
+    Output(ids.COMPUTE_ERROR, "is_open"),
+    Input(ids.DATASET, "data"),
+    Input(ids.FEATURE_COLUMNS, "value"),
+    Input(ids.LABEL_COLUMN, "value"),
+    Input(ids.MISSING, "value"),
+    Input(ids.ONE_HOT, "value"),
+    Input(ids.SCALING, "value"),
+    Input(ids.METHOD, "value"),
+    Input(ids.METRIC, "value"),
+    Input(ids.TRUNCATE_MODE, "value"),
+    Input(ids.TRUNCATE_P, "value"),
+    Input(ids.ANNOTATE_ABOVE, "value"),
+    Input(ids.ORIENTATION, "value"),
+    Input(ids.SHOW_CONTRACTED, "value"),
+    Input(ids.SCATTER_X, "value"),
+    Input(ids.SCATTER_Y, "value"),
+    State(ids.CUT_HEIGHT, "value"),
+    State(ids.TREE_DATA, "data"),
+)
+def render(
+    dataset: dict[str, Any] | None,
+    features: list[str] | None,
+    label: str | None,
+    missing: str | None,
+    one_hot: bool | None,
+    scaling: str | None,
+    method: str | None,
+    metric: str | None,
+    truncate_mode: str | None,
+    truncate_p: Any,
+    annotate_above: Any,
+    orientation: str | None,
+    show_contracted: bool | None,
+    scatter_x: str | None,
+    scatter_y: str | None,
+    cut_value: Any,
+    previous: dict[str, Any] | None,
+) -> tuple[Any, ...]:
+    """Cluster (memoised) and draw: the tree, the scatter, and the tree data for the browser."""
+    if not dataset:
+        return (no_update,) * 7
+    method = method or "ward"
+    metric = metric or "euclidean"
+    orientation = orientation or "top"
+    what = "the clustering"
+    t0 = time.perf_counter()
+    try:
+        options = _options_from(features, label, missing, one_hot, scaling)
+        tree = load_tree(dataset, options, method, metric)
+        what = "the dendrogram"
+        Z = tree.hierarchy.Z
+        tree_key = f"{dataset_key(dataset)}|{options.to_dict()}|{method}|{metric}"
+        cut = _number(cut_value)
+        if previous is None or previous.get("tree_key") != tree_key or cut is None:
+            example = EXAMPLES.get(dataset.get("example") or "")
+            preset = (
+                example.cut
+                if example is not None
+                and example.options == options
+                and (example.method, example.metric) == (method, metric)
+                else None
+            )
+            cut = preset if preset is not None else default_cut(Z)
+        figure, tree_data = _dendrogram(
+            tree, cut, truncate_mode, truncate_p, annotate_above, orientation,
+            show_contracted, tree_key,
+        )
+        what = "the scatter"
+        scatter = _scatter(dataset, tree, cut, scatter_x, scatter_y, tree_key)
+    except DataError as err:
+        return (empty_figure(str(err)), empty_figure(""), None, "", [], str(err), True)
+    except Exception:
+        log.exception("render failed for %s", dataset.get("example") or dataset.get("dataset_id"))
+        msg = GENERIC_ERROR.format(what=what)
+        return (empty_figure(msg), empty_figure(""), None, "", [], msg, True)
+    h = tree.hierarchy
+    parts = [f"n = {h.n:,}", h.method, h.metric]
+    if tree.cophenetic is not None:
+        parts.append(f"cophenetic correlation {tree.cophenetic:.3f}")
+    parts.append(f"{h.seconds:.2f} s")
+    status = " · ".join(parts)
+    log.info("render %s in %.3f s", status, time.perf_counter() - t0)
+    steps = [html.Li(s) for s in tree.prepared.steps]
+    return figure, scatter, tree_data, status, steps, None, False
+
+
+def _dendrogram(
+    tree: Any,
+    cut: float,
+    truncate_mode: str | None,
+    truncate_p: Any,
+    annotate_above: Any,
+    orientation: str,
+    show_contracted: bool | None,
+    tree_key: str,
+) -> tuple[Any, dict[str, Any]]:
+    from clustering.geometry import dendrogram_geometry
+
+    Z = tree.hierarchy.Z
+    mode = truncate_mode if truncate_mode in ("lastp", "level") else None
+    p = _number(truncate_p)
+    p = int(p) if p is not None and p >= 1 else 30
+    labels = [str(s) for s in tree.prepared.labels]
+    geometry = dendrogram_geometry(
+        Z, truncate_mode=mode, p=p, show_contracted=bool(show_contracted), labels=labels
+    )
+    above = _number(annotate_above)
+    k = int(tree.index.k_at(cut))
+    figure = make_dendrogram_figure(
+        geometry,
+        cut,
+        Z=Z,
+        k=k,
+        orientation=orientation,
+        annotate_above=above,
+        show_contracted=bool(show_contracted),
+        uirevision=f"{tree_key}|{mode}|{p}|{orientation}",
+    )
+    tree_data = make_tree_data(
+        geometry, tree.index, Z, orientation=orientation, annotate_above=above
+    )
+    tree_data["cut"] = float(cut)
+    tree_data["tree_key"] = tree_key
+    return figure, tree_data
+
+
+def _scatter(
+    dataset: dict[str, Any], tree: Any, cut: float, sx: str | None, sy: str | None, tree_key: str
+) -> Any:
+    prepared = tree.prepared
+    table = load_table(dataset)
+    need_pca = sx in (PCA_1, PCA_2, None) or sy in (PCA_1, PCA_2, None)
+    pca = None
+    if need_pca:
+        pca = get_store().memo(("pca", tree_key), lambda: pca_2d(prepared.matrix))
+    x, x_title = scatter_axis(sx or PCA_1, prepared, table, pca)
+    y, y_title = scatter_axis(sy or PCA_2, prepared, table, pca)
+    clusters = tree.index.labels_at(cut)
+    return make_scatter_figure(
+        x,
+        y,
+        clusters,
+        labels=[str(s) for s in prepared.labels],
+        x_title=x_title,
+        y_title=y_title,
+        uirevision=f"{tree_key}|{sx}|{sy}",
+    )
+
+
+# ---------------------------------------------------------------- the cut, in the browser
+clientside_callback(
+    ClientsideFunction(namespace="dendro", function_name="applyCut"),
+    Output(ids.DENDROGRAM, "figure", allow_duplicate=True),
+    Output(ids.SCATTER, "figure", allow_duplicate=True),
+    Output(ids.CUT_HEIGHT, "value"),
+    Output(ids.CLUSTER_K, "value"),
+    Output(ids.CLUSTER_COUNT, "children"),
+    Input(ids.TREE_DATA, "data"),
+    Input(ids.CUT_HEIGHT, "value"),
+    Input(ids.CLUSTER_K, "value"),
+    Input(ids.DENDROGRAM, "relayoutData"),
+    State(ids.DENDROGRAM, "figure"),
+    State(ids.SCATTER, "figure"),
+    prevent_initial_call=True,
+)

@@ -1,0 +1,562 @@
+"""Pure figure builders: numpy arrays / a ``Geometry`` in, ``go.Figure`` (or plain dicts) out.
+
+Nothing here touches Dash, the request or the store, so tests call these directly.
+
+The browser recolours the tree and the scatter at a new cut without the server
+(``assets/dendro.js``). It works from :func:`make_tree_data`, and it must reproduce exactly what
+:func:`make_dendrogram_figure` and :func:`make_scatter_figure` draw; so the figure structure is
+part of the contract with the JS:
+
+* dendrogram traces are tagged with ``meta``: ``"links"`` (one trace per colour, NaN between
+  links), then ``"contracted"``, ``"annot"`` (merge heights, marker colour per point) and
+  ``"hover"`` (one invisible marker per merge that carries the hover text);
+* the cut is ``layout.shapes[0]``, a line across the plot with a label;
+* the scatter's first trace holds every row (colour per point, cluster in ``customdata``); the
+  rest are legend-only traces, one per cluster (capped at :data:`LEGEND_MAX`).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+
+# Matplotlib's default cycle (what SciPy's dendrogram colours with): analysts recognise it.
+# Cluster c gets PALETTE[(c - 1) % len(PALETTE)] in the tree and in the scatter alike.
+PALETTE: tuple[str, ...] = (
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#bcbd22",
+    "#17becf",
+    "#7f7f7f",
+)
+# Links above the cut. Darker than PALETTE's own grey (#7f7f7f) so the two never look alike.
+ABOVE_CUT_COLOR = "#b0b0b0"
+CUT_LINE_COLOR = "#d62728"
+
+ORIENTATIONS = ("top", "bottom", "left", "right")
+# WebGL beyond these sizes: SVG is crisper for small plots, WebGL stays smooth for big ones.
+GL_LINKS = 2_000
+GL_POINTS = 5_000
+# Leaf tick labels are unreadable beyond this many leaves, and cost layout time.
+MAX_TICK_LABELS = 200
+LEGEND_MAX = 30
+
+
+def cluster_color(c: int) -> str:
+    """Colour of cluster ``c`` (1-based); 0 means "above the cut".
+
+    >>> cluster_color(1), cluster_color(11), cluster_color(0)
+    ('#1f77b4', '#1f77b4', '#b0b0b0')
+    """
+    return ABOVE_CUT_COLOR if c <= 0 else PALETTE[(c - 1) % len(PALETTE)]
+
+
+def format_height(t: float) -> str:
+    """Short text for a height, as the JS writes it (4 significant digits).
+
+    >>> format_height(12.3456), format_height(0.5)
+    ('12.35', '0.5')
+    """
+    return f"{t:.4g}"
+
+
+def cut_label(t: float, k: int) -> str:
+    """The cut line's label.
+
+    >>> cut_label(12.3, 4)
+    'max_d = 12.3 · k = 4'
+    """
+    return f"max_d = {format_height(t)} · k = {k}"
+
+
+def _oriented(icoord: np.ndarray, dcoord: np.ndarray, orientation: str):
+    """(x, y) for plotting: the height runs along y for top/bottom, along x for left/right."""
+    if orientation not in ORIENTATIONS:
+        raise ValueError(f"orientation must be one of {ORIENTATIONS}, not {orientation!r}")
+    if orientation in ("top", "bottom"):
+        return icoord, dcoord
+    return dcoord, icoord
+
+
+def _flat_segments(coords: np.ndarray) -> np.ndarray:
+    """(m, 4) link corners -> (5 m,) float32 with NaN after each link, for one trace."""
+    out = np.full((coords.shape[0], 5), np.nan, dtype=np.float32)
+    out[:, :4] = coords
+    return out.ravel()
+
+
+def cut_shape(t: float, k: int, orientation: str = "top") -> dict[str, Any]:
+    """The draggable cut line (``layout.shapes[0]``) at height ``t``, labelled with ``t`` and ``k``.
+
+    >>> cut_shape(2.0, 3)["y0"]
+    2.0
+    """
+    along_y = orientation in ("top", "bottom")
+    shape: dict[str, Any] = {
+        "type": "line",
+        "line": {"color": CUT_LINE_COLOR, "width": 2, "dash": "dash"},
+        "label": {
+            "text": cut_label(t, k),
+            "textposition": "end",
+            "font": {"color": CUT_LINE_COLOR, "size": 12},
+            "yanchor": "bottom",
+        },
+    }
+    if along_y:
+        shape.update(xref="paper", x0=0, x1=1, yref="y", y0=float(t), y1=float(t))
+    else:
+        shape.update(yref="paper", y0=0, y1=1, xref="x", x0=float(t), x1=float(t))
+    return shape
+
+
+def make_dendrogram_figure(
+    geometry: Any,
+    cut: float,
+    *,
+    Z: np.ndarray,
+    k: int | None = None,
+    orientation: str = "top",
+    annotate_above: float | None = None,
+    show_contracted: bool = True,
+    uirevision: str | None = None,
+    gl: bool | None = None,
+) -> go.Figure:
+    """The dendrogram: one trace per colour, the cut line, merge annotations and hover.
+
+    Parameters
+    ----------
+    geometry : clustering.geometry.Geometry
+        ``icoord``/``dcoord`` (m, 4), ``ivl`` (leaves,), ``leaf_x``, ``link_rows`` (m,),
+        ``contracted`` (x, y), ``link_clusters(t)`` (m,), ``annotations(above)``.
+    cut : float
+        Height of the cut line; links whose subtree stays together at ``cut`` take their
+        cluster's colour, the others are grey.
+    Z : ndarray, shape (n - 1, 4)
+        The linkage matrix (for merge sizes in the hover text).
+    k : int, optional
+        Number of clusters at ``cut`` (for the line's label); counted from the links otherwise.
+    orientation : {'top', 'bottom', 'left', 'right'}
+        Where the root is, as in SciPy.
+    annotate_above : float, optional
+        Write the height of every merge above this (a dot in the link's colour and the number).
+    show_contracted : bool
+        Mark the heights of merges hidden inside truncated leaves.
+    gl : bool, optional
+        Force WebGL on/off; default: on above :data:`GL_LINKS` links.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+
+    Examples
+    --------
+    >>> from scipy.cluster.hierarchy import linkage
+    >>> from clustering.geometry import dendrogram_geometry
+    >>> Z = linkage([[0.0], [1.0], [5.0]], "single")
+    >>> fig = make_dendrogram_figure(dendrogram_geometry(Z), 2.0, Z=Z)
+    >>> [t.meta for t in fig.data]
+    ['links', 'links', 'contracted', 'annot', 'hover']
+    """
+    Z = np.asarray(Z, dtype=float)
+    icoord = np.asarray(geometry.icoord, dtype=float)
+    dcoord = np.asarray(geometry.dcoord, dtype=float)
+    m = icoord.shape[0]
+    gl = m > GL_LINKS if gl is None else gl
+    Trace = go.Scattergl if gl else go.Scatter
+    xs, ys = _oriented(icoord, dcoord, orientation)
+    clusters = np.asarray(geometry.link_clusters(cut), dtype=int)
+    if k is None:
+        leaf_clusters = np.asarray(geometry.leaf_clusters(cut), dtype=int)
+        k = int(leaf_clusters.max()) if leaf_clusters.size else 0
+    colors = np.array([cluster_color(int(c)) for c in clusters], dtype=object)
+
+    fig = go.Figure()
+    # Grey first, so coloured links are drawn over shared vertical lines.
+    for color in [ABOVE_CUT_COLOR, *PALETTE]:
+        sel = colors == color
+        if not sel.any():
+            continue
+        fig.add_trace(
+            Trace(
+                x=_flat_segments(xs[sel]),
+                y=_flat_segments(ys[sel]),
+                mode="lines",
+                line={"color": color, "width": 1.5},
+                hoverinfo="skip",
+                showlegend=False,
+                meta="links",
+            )
+        )
+
+    cx, cy = (np.asarray(a, dtype=float) for a in geometry.contracted)
+    if not show_contracted:
+        cx, cy = cx[:0], cy[:0]
+    cpx, cpy = _oriented(cx, cy, orientation)
+    fig.add_trace(
+        Trace(
+            x=cpx.astype(np.float32),
+            y=cpy.astype(np.float32),
+            mode="markers",
+            marker={"color": "#444", "size": 4, "symbol": "circle"},
+            hoverinfo="skip",
+            showlegend=False,
+            meta="contracted",
+        )
+    )
+
+    mid = (icoord[:, 1] + icoord[:, 2]) / 2.0
+    height = dcoord[:, 1]
+    if annotate_above is None:
+        sel_a = np.zeros(m, dtype=bool)
+    else:
+        sel_a = height > float(annotate_above)
+    ax, ay = _oriented(mid[sel_a], height[sel_a], orientation)
+    text_pos = {
+        "top": "bottom center",
+        "bottom": "top center",
+        "left": "middle right",
+        "right": "middle left",
+    }[orientation]
+    fig.add_trace(
+        Trace(
+            x=ax.astype(np.float32),
+            y=ay.astype(np.float32),
+            mode="markers+text",
+            marker={"color": list(colors[sel_a]), "size": 7},
+            text=[format_height(h) for h in height[sel_a]],
+            textposition=text_pos,
+            textfont={"size": 10},
+            hoverinfo="skip",
+            showlegend=False,
+            meta="annot",
+            customdata=np.flatnonzero(sel_a),
+        )
+    )
+
+    rows = np.asarray(geometry.link_rows, dtype=int)
+    sizes = Z[rows, 3].astype(int)
+    hover = [
+        f"merge {r} (row of Z)<br>height {h:.6g}<br>size {s}"
+        for r, h, s in zip(rows.tolist(), height.tolist(), sizes.tolist(), strict=True)
+    ]
+    hx, hy = _oriented(mid, height, orientation)
+    fig.add_trace(
+        Trace(
+            x=hx.astype(np.float32),
+            y=hy.astype(np.float32),
+            mode="markers",
+            marker={"color": "rgba(0,0,0,0)", "size": 8},
+            text=hover,
+            hoverinfo="text",
+            showlegend=False,
+            meta="hover",
+        )
+    )
+
+    ivl = [str(s) for s in geometry.ivl]
+    leaf_x = np.asarray(geometry.leaf_x, dtype=float)
+    leaf_axis: dict[str, Any] = {
+        "range": [0.0, 10.0 * len(ivl)],
+        "showgrid": False,
+        "zeroline": False,
+        "ticks": "",
+    }
+    if len(ivl) <= MAX_TICK_LABELS:
+        leaf_axis.update(
+            tickmode="array",
+            tickvals=leaf_x.tolist(),
+            ticktext=[html.escape(s) for s in ivl],
+            showticklabels=True,
+            tickfont={"size": 11 if len(ivl) <= 60 else 8},
+        )
+    else:
+        leaf_axis.update(showticklabels=False)
+    height_axis: dict[str, Any] = {"title": {"text": "height"}, "zeroline": False}
+    if orientation in ("bottom", "left"):
+        height_axis["autorange"] = "reversed"
+    xaxis, yaxis = (
+        (leaf_axis, height_axis) if orientation in ("top", "bottom") else (height_axis, leaf_axis)
+    )
+    fig.update_layout(
+        template="plotly_white",
+        xaxis=xaxis,
+        yaxis=yaxis,
+        shapes=[cut_shape(cut, k, orientation)],
+        hovermode="closest",
+        dragmode="zoom",
+        margin={"l": 60, "r": 20, "t": 30, "b": 60 if len(ivl) <= MAX_TICK_LABELS else 20},
+        uirevision=uirevision,
+        editrevision=0,
+    )
+    return fig
+
+
+def _b64(a: np.ndarray, dtype: str) -> dict[str, Any]:
+    """Little-endian bytes of ``a`` as base64: a quarter of the JSON of a float list."""
+    arr = np.ascontiguousarray(np.asarray(a), dtype=np.dtype(dtype).newbyteorder("<"))
+    return {"dtype": np.dtype(dtype).name, "n": int(arr.size), "b64": base64.b64encode(arr.tobytes()).decode()}
+
+
+def decode_b64(d: dict[str, Any]) -> np.ndarray:
+    """Inverse of the encoding :func:`make_tree_data` uses (for tests and tools).
+
+    >>> decode_b64(_b64(np.arange(3), "int32")).tolist()
+    [0, 1, 2]
+    """
+    return np.frombuffer(base64.b64decode(d["b64"]), dtype=np.dtype(d["dtype"]).newbyteorder("<"))
+
+
+def subtree_first_position(Z: np.ndarray, leaves: np.ndarray) -> np.ndarray:
+    """Leftmost leaf position (in dendrogram order) under each merge.
+
+    Every subtree is a contiguous run of leaf positions, so with the run's first position and
+    the merge's largest height the browser knows a link's cluster at any cut.
+
+    Parameters
+    ----------
+    Z : ndarray, shape (n - 1, 4)
+    leaves : ndarray, shape (n,)
+        Leaf order of the full tree.
+
+    Returns
+    -------
+    ndarray, shape (n - 1,), int
+
+    Examples
+    --------
+    >>> from scipy.cluster.hierarchy import linkage, leaves_list
+    >>> Z = linkage([[0.0], [1.0], [5.0]], "single")
+    >>> subtree_first_position(Z, leaves_list(Z)).tolist()
+    [0, 0]
+    """
+    n = len(leaves)
+    first = np.empty(2 * n - 1, dtype=np.int64)
+    first[np.asarray(leaves, dtype=np.int64)] = np.arange(n)
+    a = Z[:, 0].astype(np.int64)
+    b = Z[:, 1].astype(np.int64)
+    # Children always precede their parent in Z, so one pass in row order suffices.
+    for r in range(n - 1):
+        fa, fb = first[a[r]], first[b[r]]
+        first[n + r] = fa if fa < fb else fb
+    return first[n:]
+
+
+def make_tree_data(
+    geometry: Any,
+    index: Any,
+    Z: np.ndarray,
+    *,
+    orientation: str = "top",
+    annotate_above: float | None = None,
+    row_positions: np.ndarray | None = None,
+    gl: bool | None = None,
+) -> dict[str, Any]:
+    """What the browser needs to recolour tree and scatter at any cut, JSON-ready.
+
+    Parameters
+    ----------
+    geometry : clustering.geometry.Geometry
+    index : clustering.cut.TreeIndex
+        ``leaves`` (n,), ``gaps`` (n - 1,) and ``merge_maxdist`` (n - 1,).
+    Z : ndarray, shape (n - 1, 4)
+    orientation, annotate_above, gl
+        As given to :func:`make_dendrogram_figure`.
+    row_positions : ndarray, shape (n,), optional
+        Leaf position of each scatter point; default: rows in matrix order.
+
+    Returns
+    -------
+    dict
+        ``x``/``y`` (5 m,) float32 link segments as plotted; ``maxdist`` (m,) float64 largest
+        merge height inside each link's subtree; ``first`` (m,) int32 its first leaf position;
+        ``gaps`` (n - 1,) float64; ``row_pos`` (n,) int32; ``annot`` indices of annotated links;
+        ``palette``, ``above``, ``orientation``, ``gl``, ``line_trace`` settings. Arrays are
+        ``{"dtype", "n", "b64"}`` little-endian.
+
+    Examples
+    --------
+    >>> from scipy.cluster.hierarchy import linkage
+    >>> from clustering.geometry import dendrogram_geometry
+    >>> from clustering.cut import tree_index
+    >>> Z = linkage([[0.0], [1.0], [5.0]], "single")
+    >>> td = make_tree_data(dendrogram_geometry(Z), tree_index(Z), Z)
+    >>> decode_b64(td["gaps"]).tolist()
+    [4.0, 1.0]
+    """
+    Z = np.asarray(Z, dtype=float)
+    icoord = np.asarray(geometry.icoord, dtype=float)
+    dcoord = np.asarray(geometry.dcoord, dtype=float)
+    m = icoord.shape[0]
+    rows = np.asarray(geometry.link_rows, dtype=np.int64)
+    leaves = np.asarray(index.leaves, dtype=np.int64)
+    n = leaves.size
+    xs, ys = _oriented(icoord, dcoord, orientation)
+    first = subtree_first_position(Z, leaves)[rows]
+    maxdist = np.asarray(index.merge_maxdist, dtype=np.float64)[rows]
+    if row_positions is None:
+        row_positions = np.empty(n, dtype=np.int64)
+        row_positions[leaves] = np.arange(n)
+    if annotate_above is None:
+        annot = np.zeros(0, dtype=np.int64)
+    else:
+        annot = np.flatnonzero(dcoord[:, 1] > float(annotate_above))
+    return {
+        "n": int(n),
+        "m": int(m),
+        "x": _b64(_flat_segments(xs), "float32"),
+        "y": _b64(_flat_segments(ys), "float32"),
+        "maxdist": _b64(maxdist, "float64"),
+        "first": _b64(first, "int32"),
+        "gaps": _b64(np.asarray(index.gaps, dtype=np.float64), "float64"),
+        "row_pos": _b64(row_positions, "int32"),
+        "annot": annot.tolist(),
+        "palette": list(PALETTE),
+        "above": ABOVE_CUT_COLOR,
+        "orientation": orientation,
+        "gl": bool(m > GL_LINKS if gl is None else gl),
+        "max_height": float(Z[:, 2].max()) if len(Z) else 0.0,
+    }
+
+
+def make_scatter_figure(
+    x: np.ndarray,
+    y: np.ndarray,
+    clusters: np.ndarray,
+    *,
+    labels: Sequence[str],
+    x_title: str = "",
+    y_title: str = "",
+    uirevision: str | None = None,
+    gl: bool | None = None,
+) -> go.Figure:
+    """Rows as points coloured by cluster (same colours as the tree); legend shows cluster sizes.
+
+    Parameters
+    ----------
+    x, y : ndarray, shape (n,)
+        Coordinates (two feature columns or a 2-D projection).
+    clusters : ndarray, shape (n,), int
+        Cluster of each row, 1..k (as ``TreeIndex.labels_at``).
+    labels : sequence of str, length n
+        Row labels for the hover (escaped here: they may contain HTML).
+    gl : bool, optional
+        Force WebGL on/off; default: on above :data:`GL_POINTS` points.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Trace 0 holds every point; the rest are legend entries ``cluster c · size``.
+
+    Examples
+    --------
+    >>> fig = make_scatter_figure([0, 1], [0, 1], [1, 2], labels=["a", "b"])
+    >>> fig.data[0].marker.color
+    ('#1f77b4', '#ff7f0e')
+    """
+    x = np.asarray(x, dtype=np.float32)
+    y = np.asarray(y, dtype=np.float32)
+    clusters = np.asarray(clusters, dtype=np.int64)
+    n = x.size
+    gl = n > GL_POINTS if gl is None else gl
+    Trace = go.Scattergl if gl else go.Scatter
+    fig = go.Figure()
+    fig.add_trace(
+        Trace(
+            x=x,
+            y=y,
+            mode="markers",
+            marker={"color": [cluster_color(int(c)) for c in clusters], "size": 6 if n < 2000 else 4},
+            text=[html.escape(str(s)) for s in labels],
+            customdata=clusters.astype(np.int32),
+            hovertemplate="%{text}<br>cluster %{customdata}<extra></extra>",
+            showlegend=False,
+            meta="points",
+        )
+    )
+    for trace in legend_traces(clusters):
+        fig.add_trace(trace)
+    fig.update_layout(
+        template="plotly_white",
+        xaxis={"title": {"text": html.escape(x_title)}, "zeroline": False},
+        yaxis={"title": {"text": html.escape(y_title)}, "zeroline": False},
+        hovermode="closest",
+        legend={"title": {"text": "clusters"}, "itemclick": False, "itemdoubleclick": False},
+        margin={"l": 60, "r": 20, "t": 30, "b": 50},
+        uirevision=uirevision,
+    )
+    return fig
+
+
+def legend_traces(clusters: np.ndarray) -> list[go.Scatter]:
+    """Legend-only traces ``cluster c · size`` (the JS builds the same list)."""
+    clusters = np.asarray(clusters, dtype=np.int64)
+    if clusters.size == 0:
+        return []
+    counts = np.bincount(clusters)
+    present = np.flatnonzero(counts)
+    present = present[present > 0]
+    shown = present[:LEGEND_MAX]
+    # Legend-only entries: a line trace with no drawable point shows in the legend with the
+    # cluster's colour but adds nothing to the plot (and no marker points to count).
+    out = [
+        go.Scatter(
+            x=[None],
+            y=[None],
+            mode="lines",
+            line={"color": cluster_color(int(c)), "width": 8},
+            name=f"{int(c)} · {int(counts[c])} rows",
+            showlegend=True,
+            hoverinfo="skip",
+            meta="legend",
+        )
+        for c in shown
+    ]
+    if present.size > LEGEND_MAX:
+        out.append(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="lines",
+                line={"color": "rgba(0,0,0,0)", "width": 8},
+                name=f"… {present.size - LEGEND_MAX} more",
+                showlegend=True,
+                hoverinfo="skip",
+                meta="legend",
+            )
+        )
+    return out
+
+
+def empty_figure(message: str = "") -> go.Figure:
+    """A blank plot with a centred message (before data, or after an error)."""
+    fig = go.Figure()
+    fig.update_layout(
+        template="plotly_white",
+        xaxis={"visible": False},
+        yaxis={"visible": False},
+        annotations=[
+            {
+                "text": html.escape(message),
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0.5,
+                "y": 0.5,
+                "showarrow": False,
+                "font": {"size": 14, "color": "#666"},
+            }
+        ]
+        if message
+        else [],
+        margin={"l": 20, "r": 20, "t": 20, "b": 20},
+    )
+    return fig

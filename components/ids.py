@@ -1,0 +1,44 @@
+"""Every element id of the page, in one place.
+
+The first block is the contract for automation (browser tests, benchmarks): these
+names are stable and must not change. The rest are internal but also stable.
+"""
+
+from __future__ import annotations
+
+# --- contract (tests/browser and bench depend on these exact strings) ---
+UPLOAD = "upload"
+EXAMPLE = "example"
+METHOD = "method"
+METRIC = "metric"
+SCALING = "scaling"
+TRUNCATE_MODE = "truncate-mode"
+TRUNCATE_P = "truncate-p"
+ANNOTATE_ABOVE = "annotate-above"
+CUT_HEIGHT = "cut-height"
+CLUSTER_K = "cluster-k"
+CLUSTER_COUNT = "cluster-count"
+DENDROGRAM = "dendrogram"
+SCATTER = "scatter"
+ERROR = "error"
+
+# --- further controls ---
+FEATURE_COLUMNS = "feature-columns"
+LABEL_COLUMN = "label-column"
+MISSING = "missing"
+ONE_HOT = "one-hot"
+ORIENTATION = "orientation"
+SHOW_CONTRACTED = "show-contracted"
+SCATTER_X = "scatter-x"
+SCATTER_Y = "scatter-y"
+STATUS = "status"
+PREVIEW = "preview"
+METRIC_NOTE = "metric-note"
+UPLOAD_NAME = "upload-name"
+COMPUTE_ERROR = "compute-error"
+
+# --- browser-side state (small: ids and parameters, never the data) ---
+DATASET = "dataset"  # {"dataset_id", "filename"} or {"example"}
+TREE_DATA = "tree-data"  # what the browser needs to recolour at any cut, sent once per tree
+UPLOAD_ERROR = "upload-error"
+PREPARE_STEPS = "prepare-steps"

@@ -1,0 +1,69 @@
+"""Method and metric dropdown options: pairs SciPy refuses are disabled, with the reason.
+
+The reason comes from ``clustering.linkage.method_metric_problem`` so the UI never words a rule
+differently from the service that enforces it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from clustering.linkage import METHODS, METRICS, method_metric_problem
+
+
+def method_options(metric: str | None) -> list[dict[str, Any]]:
+    """Options for the method dropdown given the chosen metric.
+
+    >>> [o["value"] for o in method_options("cosine") if o["disabled"]]
+    ['centroid', 'median', 'ward']
+    """
+    out = []
+    for method in METHODS:
+        problem = method_metric_problem(method, metric) if metric else None
+        out.append(
+            {
+                "label": method if problem is None else f"{method} (not with {metric})",
+                "value": method,
+                "disabled": problem is not None,
+                "title": problem or "",
+            }
+        )
+    return out
+
+
+def metric_options(method: str | None) -> list[dict[str, Any]]:
+    """Options for the metric dropdown given the chosen method.
+
+    >>> [o["value"] for o in metric_options("ward") if not o["disabled"]]
+    ['euclidean']
+    """
+    out = []
+    for metric in METRICS:
+        problem = method_metric_problem(method, metric) if method else None
+        out.append(
+            {
+                "label": metric if problem is None else f"{metric} (not with {method})",
+                "value": metric,
+                "disabled": problem is not None,
+                "title": problem or "",
+            }
+        )
+    return out
+
+
+def pair_note(method: str | None, metric: str | None) -> str:
+    """One sentence under the dropdowns: why some choices are greyed out (or what is wrong).
+
+    >>> pair_note("single", "cosine")
+    ''
+    """
+    if not method or not metric:
+        return ""
+    problem = method_metric_problem(method, metric)
+    if problem:
+        return problem
+    refused = [m for m in METRICS if method_metric_problem(method, m)]
+    if refused:
+        # The rule is the same for every refused metric; say it once.
+        return method_metric_problem(method, refused[0]) or ""
+    return ""

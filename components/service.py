@@ -1,0 +1,232 @@
+"""Glue between callbacks and the clustering service: settings, the store, memoised steps.
+
+Settings reach callbacks through the Flask app config: ``create_app`` puts the ``Settings`` in
+``server.config["DENDRO_SETTINGS"]`` and :func:`get_settings` reads it (falling back to the
+environment outside a request, e.g. in a notebook). The store is opened once per process and
+kept next to it (``DENDRO_STORE``). Nothing per-user lives here: every result is keyed by the
+dataset id and the parameters, so any worker can answer any user.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import flask
+import numpy as np
+import pandas as pd
+
+from clustering.cut import tree_index
+from clustering.datasets import EXAMPLES, load_example
+from clustering.errors import DataError
+from clustering.prepare import Prepared, PrepareOptions, prepare
+from clustering.store import open_store
+from clustering.tables import ColumnInfo, describe_columns, read_table
+from components.settings import Settings
+
+log = logging.getLogger(__name__)
+
+SETTINGS_KEY = "DENDRO_SETTINGS"
+STORE_KEY = "DENDRO_STORE"
+PCA_1 = "__pca1__"
+PCA_2 = "__pca2__"
+PCA_LABELS = {PCA_1: "PCA component 1", PCA_2: "PCA component 2"}
+# Full tree up to this many leaves by default; bigger trees open truncated (lastp).
+FULL_TREE_MAX = 2_000
+DEFAULT_P = 50
+
+
+def get_settings() -> Settings:
+    """The running app's settings; outside a request, from the environment."""
+    if flask.has_app_context():
+        s = flask.current_app.config.get(SETTINGS_KEY)
+        if s is not None:
+            return s
+    return Settings.from_env()
+
+
+def get_store() -> Any:
+    """The dataset/result store of this process (opened on first use)."""
+    if flask.has_app_context():
+        config = flask.current_app.config
+        if config.get(STORE_KEY) is None:
+            config[STORE_KEY] = open_store(get_settings())
+        return config[STORE_KEY]
+    return open_store(get_settings())
+
+
+def upload_bytes(contents: str) -> bytes:
+    """Bytes of a ``dcc.Upload`` ``contents`` string (``data:<type>;base64,<payload>``)."""
+    _, _, payload = contents.partition(",")
+    try:
+        return base64.b64decode(payload, validate=False)
+    except (ValueError, TypeError) as err:
+        raise DataError("the upload arrived damaged; try again") from err
+
+
+def upload_size(contents: str) -> int:
+    """Size in bytes of the file inside a ``dcc.Upload`` string, without decoding it."""
+    _, _, payload = contents.partition(",")
+    return len(payload) * 3 // 4 - payload[-2:].count("=")
+
+
+# ---------------------------------------------------------------- tables
+def _read(dataset: dict[str, Any]) -> pd.DataFrame:
+    settings = get_settings()
+    example = dataset.get("example")
+    if example:
+        if example not in EXAMPLES:
+            raise DataError(f"unknown example {example!r}; choose one of {', '.join(EXAMPLES)}")
+        return load_example(example)
+    got = get_store().get_dataset(dataset["dataset_id"])
+    if got is None:
+        raise DataError(
+            "this dataset is no longer stored on the server (it may have been evicted); "
+            "upload the file again"
+        )
+    data, filename = got
+    return read_table(data, filename, max_rows=settings.max_rows, max_columns=settings.max_columns)
+
+
+def dataset_key(dataset: dict[str, Any]) -> str:
+    """A short stable key naming the dataset (example id or upload id)."""
+    return dataset.get("example") or dataset.get("dataset_id") or ""
+
+
+def load_table(dataset: dict[str, Any]) -> pd.DataFrame:
+    """The table behind a dataset reference (memoised)."""
+    return get_store().memo(("table", dataset_key(dataset)), lambda: _read(dataset))
+
+
+def table_summary(dataset: dict[str, Any]) -> tuple[pd.DataFrame, list[ColumnInfo], int]:
+    """First rows, column descriptions and the number of rows (memoised)."""
+
+    def compute() -> tuple[pd.DataFrame, list[ColumnInfo], int]:
+        df = load_table(dataset)
+        return df.head(5), describe_columns(df), len(df)
+
+    return get_store().memo(("summary", dataset_key(dataset)), compute)
+
+
+def load_prepared(dataset: dict[str, Any], options: PrepareOptions) -> Prepared:
+    """``prepare(table, options)`` (memoised by dataset and options)."""
+    key = ("prepared", dataset_key(dataset), options.to_dict())
+    return get_store().memo(key, lambda: prepare(load_table(dataset), options))
+
+
+@dataclass(frozen=True)
+class Tree:
+    """Everything drawn from one linkage: the hierarchy, its index, cophenetic correlation."""
+
+    prepared: Prepared
+    hierarchy: Any
+    index: Any
+    cophenetic: float | None
+
+
+def load_tree(dataset: dict[str, Any], options: PrepareOptions, method: str, metric: str) -> Tree:
+    """Prepared matrix -> linkage -> tree index (each step memoised)."""
+    from clustering.linkage import check_method_metric, compute_linkage
+
+    check_method_metric(method, metric)
+    prepared = load_prepared(dataset, options)
+    base = (dataset_key(dataset), options.to_dict(), method, metric)
+    hierarchy = get_store().memo(
+        ("linkage", *base), lambda: compute_linkage(prepared.matrix, method, metric)
+    )
+    index = tree_index(hierarchy.Z)
+    coph = get_store().memo(
+        ("cophenetic", *base), lambda: _cophenetic(hierarchy.Z, prepared.matrix, metric)
+    )
+    return Tree(prepared, hierarchy, index, coph)
+
+
+def _cophenetic(Z: np.ndarray, X: np.ndarray, metric: str) -> float | None:
+    try:
+        from clustering.diagnostics import cophenetic_correlation
+    except ImportError:
+        cophenetic_correlation = None
+    t0 = time.perf_counter()
+    try:
+        if cophenetic_correlation is not None:
+            value = float(cophenetic_correlation(Z, X, metric))
+        elif len(X) <= 5_000:
+            from scipy.cluster.hierarchy import cophenet
+            from scipy.spatial.distance import pdist
+
+            value = float(cophenet(Z, pdist(X, metric))[0])
+        else:
+            return None
+    except (ValueError, FloatingPointError, MemoryError) as err:
+        log.warning("cophenetic correlation failed: %s", err)
+        return None
+    log.info("cophenetic correlation for n=%d in %.2f s", len(X), time.perf_counter() - t0)
+    return value if np.isfinite(value) else None
+
+
+def default_cut(Z: np.ndarray) -> float:
+    """Where the line starts: the middle of the largest jump among the last 20 merge heights.
+
+    The biggest jump between consecutive top merges is the classic "elbow" reading of a
+    dendrogram; it never gives k = 1.
+
+    >>> import numpy as np
+    >>> default_cut(np.array([[0, 1, 1.0, 2], [2, 3, 10.0, 3]]))
+    5.5
+    """
+    h = np.sort(np.asarray(Z, dtype=float)[:, 2])
+    if h.size == 0:
+        return 0.0
+    if h.size == 1:
+        return float(h[0]) / 2 if h[0] > 0 else 0.0
+    top = h[-21:]
+    jumps = np.diff(top)
+    i = int(np.argmax(jumps))
+    return float((top[i] + top[i + 1]) / 2)
+
+
+def pca_2d(X: np.ndarray) -> np.ndarray:
+    """(n, 2) projection onto the first two principal components (columns padded with 0).
+
+    >>> pca_2d(np.array([[0.0, 0.0], [2.0, 0.0], [4.0, 0.0]]))[:, 0].tolist()
+    [-2.0, 0.0, 2.0]
+    """
+    X = np.asarray(X, dtype=float)
+    centred = X - X.mean(axis=0)
+    # The d x d covariance keeps this cheap for tall tables (n >> d).
+    cov = centred.T @ centred
+    vals, vecs = np.linalg.eigh(cov)
+    order = np.argsort(vals)[::-1][:2]
+    out = np.zeros((X.shape[0], 2))
+    proj = centred @ vecs[:, order]
+    # Fix the sign so the picture does not flip between runs.
+    for j in range(proj.shape[1]):
+        col = proj[:, j]
+        if col.size and col[np.argmax(np.abs(col))] < 0:
+            col *= -1
+        out[:, j] = col
+    return out
+
+
+def scatter_axis(
+    axis: str | None, prepared: Prepared, table: pd.DataFrame, pca: np.ndarray | None
+) -> tuple[np.ndarray, str]:
+    """Values and title for a scatter axis: a table column (rows kept) or a PCA component."""
+    if axis in (PCA_1, PCA_2) or axis is None:
+        assert pca is not None
+        j = 0 if axis in (PCA_1, None) else 1
+        return pca[:, j], PCA_LABELS[PCA_1 if j == 0 else PCA_2]
+    if axis in prepared.original.columns:
+        return prepared.original[axis].to_numpy(dtype=float), axis
+    if axis in table.columns:
+        col = pd.to_numeric(table[axis].iloc[prepared.row_ids], errors="coerce")
+        return col.to_numpy(dtype=float), axis
+    raise DataError(f"column {axis!r} is not in the table; pick another axis")
+
+
+def default_truncation(n_rows: int) -> tuple[str, int]:
+    """Full tree for small tables, the last 50 merges above :data:`FULL_TREE_MAX` rows."""
+    return ("none", 30) if n_rows <= FULL_TREE_MAX else ("lastp", DEFAULT_P)
