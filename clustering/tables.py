@@ -213,7 +213,7 @@ def _read_json(data: bytes, filename: str, max_bytes: int | None) -> pd.DataFram
         lengths = {len(v) for v in obj.values()}
         if len(lengths) != 1:
             raise DataError("the JSON columns have different lengths; give one list per column, all the same length")
-        return pd.DataFrame(obj)
+        return _flatten_nested(pd.DataFrame(obj))
     if isinstance(obj, list):
         if not obj:
             raise DataError("the file has no rows (an empty JSON list)")
@@ -223,8 +223,16 @@ def _read_json(data: bytes, filename: str, max_bytes: int | None) -> pd.DataFram
                 f"JSON row {bad + 1} is not an object; expected records like "
                 '[{"x": 1, "y": 2}, {"x": 3, "y": 4}]'
             )
-        return pd.DataFrame.from_records(obj)
+        return _flatten_nested(pd.DataFrame.from_records(obj))
     raise DataError('expected JSON records like [{"x": 1, "y": 2}, {"x": 3, "y": 4}]')
+
+
+def _flatten_nested(df: pd.DataFrame) -> pd.DataFrame:
+    """Nested lists / objects become their JSON text: unhashable cells break counting."""
+    for name in df.columns:
+        if df[name].dtype == object:
+            df[name] = df[name].map(lambda v: json.dumps(v) if isinstance(v, list | dict) else v)
+    return df
 
 
 def _read_text(data: bytes, filename: str, max_bytes: int | None) -> pd.DataFrame:

@@ -115,6 +115,12 @@ def test_parquet_and_json_columns() -> None:
     assert read_table(cols, "t.json")["a"].tolist() == [1.5, 2.5, 3.5]
 
 
+def test_nested_json_values_become_text() -> None:
+    df = read_table(b'[{"x": 1, "t": [1, 2]}, {"x": 2, "t": {"a": 1}}]', "n.json")
+    assert df["t"].tolist() == ["[1, 2]", '{"a": 1}']
+    assert [c.kind for c in describe_columns(df)] == ["numeric", "categorical"]
+
+
 def test_garbage_parquet() -> None:
     with pytest.raises(DataError, match="could not read 't.parquet' as a Parquet file"):
         read_table(b"PAR1 nonsense", "t.parquet")
