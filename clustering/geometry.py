@@ -206,7 +206,7 @@ class Geometry:
 def _check_mode(truncate_mode: str | None, p: int) -> tuple[str | None, int | float]:
     if truncate_mode not in TRUNCATE_MODES:
         raise DataError(
-            "truncate_mode must be one of None, 'lastp', 'level'; " f"got {truncate_mode!r}"
+            f"truncate_mode must be one of None, 'lastp', 'level'; got {truncate_mode!r}"
         )
     if isinstance(p, bool) or not isinstance(p, (int, float, np.integer, np.floating)):
         raise DataError(f"p must be a number, got {p!r}")
@@ -347,8 +347,9 @@ def dendrogram_geometry(
         names = [str(i) for i in leaf_nodes.tolist()]
     else:
         names = [str(labels[i]) if i < n else "" for i in leaf_nodes.tolist()]
-    for j, c in zip(np.flatnonzero(inner).tolist(), tree.count[leaf_nodes[inner] - n].tolist(),
-                    strict=True):
+    for j, c in zip(
+        np.flatnonzero(inner).tolist(), tree.count[leaf_nodes[inner] - n].tolist(), strict=True
+    ):
         names[j] = f"({c})"
 
     if show_contracted and inner.any():
@@ -359,8 +360,17 @@ def dendrogram_geometry(
     leaf_counts = tree.size[leaf_nodes]
     link_start = tree.start[n + link_rows]
     leaf_start = tree.start[leaf_nodes]
-    for arr in (icoord, dcoord, leaf_nodes, link_rows, leaf_counts, leaf_x, *contracted,
-                link_start, leaf_start):
+    for arr in (
+        icoord,
+        dcoord,
+        leaf_nodes,
+        link_rows,
+        leaf_counts,
+        leaf_x,
+        *contracted,
+        link_start,
+        leaf_start,
+    ):
         arr.setflags(write=False)
     return Geometry(
         icoord=icoord,
