@@ -480,16 +480,19 @@ def weighted_ward(
                 break
             chain.append(y)
         del chain[-2:]
-        h = math.sqrt(d2[pos[y]])
+        h_raw = math.sqrt(d2[pos[y]])
         if x > y:
             x, y = y, x
         px, py = pos[x], pos[y]
         nx, ny = sw[px], sw[py]
         # Rounding can put a merge a hair below a merge inside it; keep the tree monotone so
         # sorting by height keeps every child before its parent.
-        h = max(h, slot_height[x], slot_height[y])
+        h = max(h_raw, slot_height[x], slot_height[y])
         raw[k] = (x, y, h, 0.0)
-        Cw[py] = (nx * Cw[px] + ny * Cw[py]) / (nx + ny)
+        if h_raw > 0:
+            Cw[py] = (nx * Cw[px] + ny * Cw[py]) / (nx + ny)
+        # else: identical centroids; recomputing could move it by a rounding error and make
+        # later duplicates merge at 1e-16 instead of SciPy's exact 0.
         sw[py] = nx + ny
         dead[px] = np.inf
         slot_height[y] = h
