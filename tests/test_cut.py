@@ -167,7 +167,7 @@ def test_band_for_k_gives_k_at_both_ends_or_none_when_impossible():
                 assert k not in reachable
                 continue
             lo, hi = band
-            assert lo < hi
+            assert k in reachable and lo < hi
             assert idx.k_at(lo) == k
             assert idx.k_at(np.nextafter(hi, -np.inf)) == k
             if np.isfinite(hi):
