@@ -14,7 +14,7 @@ import logging
 
 import dash
 
-import components  # noqa: F401  (registers the callbacks)
+import components.callbacks  # noqa: F401  (registers the callbacks)
 from components import security
 from components.layout import layout
 from components.service import SETTINGS_KEY, STORE_KEY

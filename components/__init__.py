@@ -1,6 +1,5 @@
 """The Dash UI: element ids, layout, pure figure builders, callbacks.
 
-Importing this package registers the callbacks (``components.callbacks``).
+Importing ``components.callbacks`` registers the callbacks (``app.py`` does); the package itself
+stays light so ``components.settings`` and ``components.figures`` import without Dash callbacks.
 """
-
-from components import callbacks  # noqa: F401

@@ -168,7 +168,7 @@ def _cluster_card() -> dbc.Card:
                                 _field(
                                     "Cut height (max_d)",
                                     dcc.Input(id=ids.CUT_HEIGHT, type="number", min=0,
-                                              step="any", debounce=0.4,
+                                              step="any", debounce=True,
                                               className="form-control form-control-sm"),
                                 )
                             ),
@@ -176,7 +176,7 @@ def _cluster_card() -> dbc.Card:
                                 _field(
                                     "Clusters (k)",
                                     dcc.Input(id=ids.CLUSTER_K, type="number", min=1, step=1,
-                                              debounce=0.4,
+                                              debounce=True,
                                               className="form-control form-control-sm"),
                                 )
                             ),
@@ -210,7 +210,7 @@ def _view_card() -> dbc.Card:
                     _field(
                         "p",
                         dcc.Input(id=ids.TRUNCATE_P, type="number", min=1, step=1, value=30,
-                                  debounce=0.4, className="form-control form-control-sm"),
+                                  debounce=True, className="form-control form-control-sm"),
                         "lastp: leaves shown; level: levels below the root.",
                     ),
                     dbc.Checkbox(id=ids.SHOW_CONTRACTED, label="mark contracted merges",
@@ -218,7 +218,7 @@ def _view_card() -> dbc.Card:
                     _field(
                         "Annotate merges above height",
                         dcc.Input(id=ids.ANNOTATE_ABOVE, type="number", min=0, step="any",
-                                  debounce=0.4, placeholder="off",
+                                  debounce=True, placeholder="off",
                                   className="form-control form-control-sm"),
                     ),
                     _field(

@@ -1,0 +1,235 @@
+"""Figure builders without a server: structure, colours against fcluster, escaping, payload."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy.cluster.hierarchy import dendrogram, fcluster, linkage
+
+from clustering.cut import tree_index
+from clustering.geometry import dendrogram_geometry
+from components import figures as F
+
+
+def _blobs(n: int, seed: int, d: int = 2) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    centres = rng.uniform(-20, 20, size=(4, d))
+    return centres[rng.integers(0, 4, n)] + rng.standard_normal((n, d))
+
+
+def _links(trace) -> list[np.ndarray]:
+    """The polylines of one 'links' trace (split at NaN), each (4, 2)."""
+    x = np.asarray(trace.x, dtype=float)
+    y = np.asarray(trace.y, dtype=float)
+    assert len(x) % 5 == 0
+    out = []
+    for j in range(len(x) // 5):
+        assert math.isnan(x[5 * j + 4]) and math.isnan(y[5 * j + 4])
+        out.append(np.column_stack([x[5 * j : 5 * j + 4], y[5 * j : 5 * j + 4]]))
+    return out
+
+
+def _key(poly: np.ndarray) -> tuple[float, ...]:
+    """A link's identity: its corners at float32 precision (what the figure carries)."""
+    return tuple(np.round(np.asarray(poly, dtype=np.float32).astype(float).ravel(), 3).tolist())
+
+
+def _tree(n: int = 60, seed: int = 0, method: str = "ward", **geo):
+    X = _blobs(n, seed)
+    Z = linkage(X, method)
+    return X, Z, dendrogram_geometry(Z, **geo), tree_index(Z)
+
+
+def _same_partition(a: np.ndarray, b: np.ndarray) -> bool:
+    pairs = set(zip(a.tolist(), b.tolist(), strict=True))
+    return len(pairs) == len(set(a.tolist())) == len(set(b.tolist()))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_every_link_in_exactly_one_colour_trace_with_its_cluster_colour(seed):
+    X, Z, g, idx = _tree(80, seed)
+    t = float(np.quantile(Z[:, 2], 0.9))
+    fig = F.make_dendrogram_figure(g, t, Z=Z)
+    link_traces = [tr for tr in fig.data if tr.meta == "links"]
+    # One trace per colour, never one per link.
+    colours = [tr.line.color for tr in link_traces]
+    assert len(colours) == len(set(colours)) <= len(F.PALETTE) + 1
+    drawn = {}
+    for tr in link_traces:
+        for poly in _links(tr):
+            key = _key(poly)
+            assert key not in drawn, "a link is drawn twice"
+            drawn[key] = tr.line.color
+    assert len(drawn) == len(Z)
+    expected = g.link_clusters(t)
+    for j in range(len(Z)):
+        key = _key(np.column_stack([g.icoord[j], g.dcoord[j]]))
+        assert drawn[key] == F.cluster_color(int(expected[j]))
+    # Links above the cut are grey, the others are not.
+    for j in range(len(Z)):
+        above = g.dcoord[j, 1] > t
+        key = _key(np.column_stack([g.icoord[j], g.dcoord[j]]))
+        assert (drawn[key] == F.ABOVE_CUT_COLOR) == above
+
+
+def test_link_colours_group_samples_like_fcluster():
+    X, Z, g, idx = _tree(120, 7)
+    for t in np.quantile(Z[:, 2], [0.5, 0.8, 0.95, 0.99]):
+        labels = idx.labels_at(t)
+        assert _same_partition(labels, fcluster(Z, t, "distance"))
+        # Each sample's colour: the colour of the leaf-level link above it, when below the cut.
+        colours = np.array([F.cluster_color(int(c)) for c in labels])
+        for c in np.unique(labels):
+            assert len(set(colours[labels == c])) == 1
+
+
+def test_cut_line_and_label():
+    X, Z, g, idx = _tree(50, 1)
+    t = float(Z[-3, 2] + Z[-2, 2]) / 2
+    fig = F.make_dendrogram_figure(g, t, Z=Z, k=idx.k_at(t))
+    shape = fig.layout.shapes[0]
+    assert shape.type == "line" and shape.xref == "paper"
+    assert shape.y0 == shape.y1 == pytest.approx(t)
+    assert shape.label.text == f"max_d = {t:.4g} · k = 3"
+
+
+@pytest.mark.parametrize("orientation", ["top", "bottom", "left", "right"])
+def test_orientation_swaps_axes(orientation):
+    X, Z, g, idx = _tree(30, 2)
+    fig = F.make_dendrogram_figure(g, 1.0, Z=Z, orientation=orientation)
+    hover = next(tr for tr in fig.data if tr.meta == "hover")
+    heights = np.asarray(hover.y if orientation in ("top", "bottom") else hover.x, dtype=float)
+    np.testing.assert_allclose(np.sort(heights), np.sort(Z[:, 2]), rtol=1e-6)
+    shape = fig.layout.shapes[0]
+    if orientation in ("top", "bottom"):
+        assert shape.y0 == shape.y1 == 1.0 and shape.xref == "paper"
+        assert (fig.layout.yaxis.autorange == "reversed") == (orientation == "bottom")
+        assert list(fig.layout.xaxis.ticktext) == g.ivl
+    else:
+        assert shape.x0 == shape.x1 == 1.0 and shape.yref == "paper"
+        assert (fig.layout.xaxis.autorange == "reversed") == (orientation == "left")
+        assert list(fig.layout.yaxis.ticktext) == g.ivl
+
+
+def test_annotations_only_above_threshold_in_link_colour():
+    X, Z, g, idx = _tree(40, 3)
+    above = float(np.quantile(Z[:, 2], 0.8))
+    t = float(Z[-2, 2]) * 0.99
+    fig = F.make_dendrogram_figure(g, t, Z=Z, annotate_above=above)
+    annot = next(tr for tr in fig.data if tr.meta == "annot")
+    ax, ay, rows = g.annotations(above)
+    assert len(annot.y) == len(ay) == int((Z[:, 2] > above).sum())
+    np.testing.assert_allclose(np.sort(np.asarray(annot.y, float)), np.sort(ay), rtol=1e-6)
+    assert all(float(s) == pytest.approx(h, rel=1e-3) for s, h in zip(annot.text, annot.y, strict=True))
+    link_cl = g.link_clusters(t)
+    sel = np.flatnonzero(g.dcoord[:, 1] > above)
+    assert list(annot.marker.color) == [F.cluster_color(int(link_cl[j])) for j in sel]
+    none = F.make_dendrogram_figure(g, t, Z=Z, annotate_above=None)
+    assert len(next(tr for tr in none.data if tr.meta == "annot").y) == 0
+
+
+def test_leaf_ticks_are_ivl_and_escaped():
+    X = _blobs(12, 4)
+    Z = linkage(X, "average")
+    labels = [f"<script>alert({i})</script>" if i == 3 else f"r&{i}" for i in range(12)]
+    g = dendrogram_geometry(Z, labels=labels)
+    fig = F.make_dendrogram_figure(g, 1.0, Z=Z)
+    ivl = dendrogram(Z, no_plot=True, labels=labels)["ivl"]
+    assert list(fig.layout.xaxis.ticktext) == [s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") for s in ivl]
+    assert not any("<script>" in s for s in fig.layout.xaxis.ticktext)
+    np.testing.assert_allclose(fig.layout.xaxis.tickvals, g.leaf_x)
+
+
+def test_truncated_tree_shows_count_labels_and_contracted_marks():
+    X, Z, g, idx = _tree(200, 5, truncate_mode="lastp", p=10, show_contracted=True)
+    fig = F.make_dendrogram_figure(g, float(Z[-3, 2]), Z=Z)
+    ticks = list(fig.layout.xaxis.ticktext)
+    assert ticks == dendrogram(Z, no_plot=True, truncate_mode="lastp", p=10)["ivl"]
+    assert any(s.startswith("(") for s in ticks)
+    marks = next(tr for tr in fig.data if tr.meta == "contracted")
+    assert len(marks.x) == len(g.contracted[0]) > 0
+    off = F.make_dendrogram_figure(g, float(Z[-3, 2]), Z=Z, show_contracted=False)
+    assert len(next(tr for tr in off.data if tr.meta == "contracted").x) == 0
+
+
+def test_hover_names_row_height_and_size():
+    X, Z, g, idx = _tree(25, 6)
+    fig = F.make_dendrogram_figure(g, 1.0, Z=Z)
+    hover = next(tr for tr in fig.data if tr.meta == "hover")
+    root = int(np.argmax(g.dcoord[:, 1]))
+    assert hover.text[root] == f"merge {len(Z) - 1} (row of Z)<br>height {Z[-1, 2]:.6g}<br>size 25"
+
+
+def test_big_trees_use_webgl_and_hide_ticks():
+    X, Z, g, idx = _tree(2_500, 8)
+    fig = F.make_dendrogram_figure(g, float(Z[-4, 2]), Z=Z)
+    assert {tr.type for tr in fig.data} == {"scattergl"}
+    assert fig.layout.xaxis.showticklabels is False
+    assert len([tr for tr in fig.data if tr.meta == "links"]) <= len(F.PALETTE) + 1
+    small = F.make_dendrogram_figure(*_tree(20, 8)[2:3], 1.0, Z=_tree(20, 8)[1])
+    assert {tr.type for tr in small.data} == {"scatter"}
+
+
+def test_tree_data_reproduces_link_clusters_and_labels():
+    """The browser's rule (gaps, first position, subtree max) gives what the server draws."""
+    rng = np.random.default_rng(11)
+    for trial in range(6):
+        X = _blobs(int(rng.integers(5, 150)), trial)
+        method = ["single", "complete", "average", "ward", "centroid", "median"][trial]
+        Z = linkage(X, method)
+        mode = [None, "lastp", "level"][trial % 3]
+        g = dendrogram_geometry(Z, truncate_mode=mode, p=6)
+        idx = tree_index(Z)
+        td = F.make_tree_data(g, idx, Z)
+        gaps = F.decode_b64(td["gaps"])
+        first = F.decode_b64(td["first"])
+        maxdist = F.decode_b64(td["maxdist"])
+        row_pos = F.decode_b64(td["row_pos"])
+        assert td["m"] == len(g.link_rows) and td["n"] == len(X)
+        for t in rng.choice(Z[:, 2], 5):
+            pos = np.concatenate([[1], 1 + np.cumsum(~(gaps <= t))])
+            link = np.where(maxdist <= t, pos[first], 0)
+            np.testing.assert_array_equal(link, g.link_clusters(t))
+            np.testing.assert_array_equal(pos[row_pos], idx.labels_at(t))
+        x = F.decode_b64(td["x"]).reshape(-1, 5)
+        np.testing.assert_allclose(x[:, :4], g.icoord, rtol=1e-6)
+
+
+def test_subtree_first_position_matches_brute_force():
+    X, Z, g, idx = _tree(70, 9, method="average")
+    first = F.subtree_first_position(Z, idx.leaves)
+    pos = np.empty(len(X), int)
+    pos[idx.leaves] = np.arange(len(X))
+    n = len(X)
+    members: dict[int, list[int]] = {i: [i] for i in range(n)}
+    for r, (a, b) in enumerate(Z[:, :2].astype(int)):
+        members[n + r] = members[a] + members[b]
+        assert first[r] == pos[members[n + r]].min()
+
+
+def test_scatter_colours_follow_labels_and_legend_sizes():
+    rng = np.random.default_rng(3)
+    x, y = rng.standard_normal(50), rng.standard_normal(50)
+    clusters = rng.integers(1, 14, 50)
+    labels = [f"<b>{i}</b>" for i in range(50)]
+    fig = F.make_scatter_figure(x, y, clusters, labels=labels, x_title="a<b", y_title="b")
+    points = fig.data[0]
+    assert list(points.marker.color) == [F.cluster_color(int(c)) for c in clusters]
+    np.testing.assert_array_equal(points.customdata, clusters)
+    assert all("<b>" not in s for s in points.text)
+    legend = fig.data[1:]
+    counts = np.bincount(clusters)
+    assert [tr.name for tr in legend] == [f"{c} · {counts[c]} rows" for c in np.flatnonzero(counts)]
+    assert all(tr.mode == "lines" and list(tr.x) == [None] for tr in legend)
+    assert fig.layout.xaxis.title.text == "a&lt;b"
+
+
+def test_scatter_legend_is_capped_and_big_scatter_uses_webgl():
+    n = 6_000
+    clusters = np.arange(n) % 40 + 1
+    fig = F.make_scatter_figure(np.zeros(n), np.zeros(n), clusters, labels=[""] * n)
+    assert fig.data[0].type == "scattergl"
+    assert len(fig.data) == 1 + F.LEGEND_MAX + 1
+    assert fig.data[-1].name == "… 10 more"
