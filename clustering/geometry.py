@@ -276,7 +276,8 @@ def dendrogram_geometry(
     labels : sequence of str, length n, optional
         Sample labels for ``ivl``; default the sample number.
     index : TreeIndex, optional
-        ``tree_index(Z)`` if already computed (saves its O(n) cost).
+        ``tree_index(Z)`` if already computed (saves its O(n) cost); Z is then only
+        checked for its number of rows.
 
     Returns
     -------
@@ -300,6 +301,8 @@ def dendrogram_geometry(
     truncate_mode, p = _check_mode(truncate_mode, p)
     if index is None:
         index = tree_index(Z)
+    elif np.shape(Z)[0] + 1 != index.n:
+        raise DataError(f"the index is for {index.n} samples but Z has {np.shape(Z)[0]} rows")
     tree = index._tree
     n = tree.n
     if labels is not None and len(labels) != n:

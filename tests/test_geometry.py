@@ -194,6 +194,8 @@ def test_invalid_arguments_are_data_errors():
         dendrogram_geometry(Z, truncate_mode="lastp", p="5")
     with pytest.raises(DataError):
         dendrogram_geometry(np.zeros((2, 3)))
+    with pytest.raises(DataError, match="index is for 2 samples"):
+        dendrogram_geometry(np.array([[0, 1, 1.0, 2], [2, 3, 2.0, 3]]), index=tree_index(Z))
 
 
 def test_two_leaves_and_single_leaf_truncation():
