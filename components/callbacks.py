@@ -40,6 +40,7 @@ from components.service import (
     PCA_1,
     PCA_2,
     PCA_LABELS,
+    cophenetic,
     dataset_key,
     default_cut,
     default_truncation,
@@ -279,7 +280,8 @@ def _number(v: Any) -> float | None:
     Output(ids.DENDROGRAM, "figure"),
     Output(ids.SCATTER, "figure"),
     Output(ids.TREE_DATA, "data"),
-    Output(ids.STATUS, "children"),
+    Output(ids.STATUS_MAIN, "children"),
+    Output(ids.STATUS_TIME, "children"),
     Output(ids.PREPARE_STEPS, "children"),
     Output(ids.COMPUTE_ERROR, "children"),
     Output(ids.COMPUTE_ERROR, "is_open"),
@@ -322,7 +324,7 @@ def render(
 ) -> tuple[Any, ...]:
     """Cluster (memoised) and draw: the tree, the scatter, and the tree data for the browser."""
     if not dataset:
-        return (no_update,) * 7
+        return (no_update,) * 8
     method = method or "ward"
     metric = metric or "euclidean"
     orientation = orientation or "top"
@@ -352,20 +354,34 @@ def render(
         what = "the scatter"
         scatter = _scatter(dataset, tree, cut, scatter_x, scatter_y, tree_key)
     except DataError as err:
-        return (empty_figure(str(err)), empty_figure(""), None, "", [], str(err), True)
+        return (empty_figure(str(err)), empty_figure(""), None, "", "", [], str(err), True)
     except Exception:
         log.exception("render failed for %s", dataset.get("example") or dataset.get("dataset_id"))
         msg = GENERIC_ERROR.format(what=what)
-        return (empty_figure(msg), empty_figure(""), None, "", [], msg, True)
+        return (empty_figure(msg), empty_figure(""), None, "", "", [], msg, True)
     h = tree.hierarchy
-    parts = [f"n = {h.n:,}", h.method, h.metric]
-    if tree.cophenetic is not None:
-        parts.append(f"cophenetic correlation {tree.cophenetic:.3f}")
-    parts.append(f"{h.seconds:.2f} s")
-    status = " · ".join(parts)
+    status = f"n = {h.n:,} · {h.method} · {h.metric}"
+    tree_data["params"] = {
+        "dataset": dataset, "options": options.to_dict(), "method": method, "metric": metric,
+    }
     log.info("render %s in %.3f s", status, time.perf_counter() - t0)
     steps = [html.Li(s) for s in tree.prepared.steps]
-    return figure, scatter, tree_data, status, steps, None, False
+    return figure, scatter, tree_data, status, f" · {h.seconds:.2f} s", steps, None, False
+
+
+@callback(Output(ids.COPHENETIC, "children"), Input(ids.TREE_DATA, "data"))
+def fill_cophenetic(tree_data: dict[str, Any] | None) -> str:
+    """The cophenetic correlation, after the first view (it costs O(n²) time at 20k rows)."""
+    if not tree_data or "params" not in tree_data:
+        return ""
+    p = tree_data["params"]
+    try:
+        value = cophenetic(p["dataset"], PrepareOptions.from_dict(p["options"]), p["method"],
+                           p["metric"])
+    except Exception:
+        log.exception("cophenetic correlation failed")
+        return ""
+    return "" if value is None else f" · cophenetic correlation {value:.3f}"
 
 
 def _dendrogram(

@@ -42,3 +42,6 @@ DATASET = "dataset"  # {"dataset_id", "filename"} or {"example"}
 TREE_DATA = "tree-data"  # what the browser needs to recolour at any cut, sent once per tree
 UPLOAD_ERROR = "upload-error"
 PREPARE_STEPS = "prepare-steps"
+STATUS_MAIN = "status-main"
+COPHENETIC = "cophenetic"
+STATUS_TIME = "status-time"

@@ -268,7 +268,15 @@ def layout() -> dbc.Container:
                     ),
                     dbc.Col(
                         [
-                            html.Div(id=ids.STATUS, className="status small mb-2"),
+                            html.Div(
+                                [
+                                    html.Span(id=ids.STATUS_MAIN),
+                                    html.Span(id=ids.COPHENETIC),
+                                    html.Span(id=ids.STATUS_TIME),
+                                ],
+                                id=ids.STATUS,
+                                className="status small mb-2",
+                            ),
                             dcc.Loading(
                                 dcc.Graph(
                                     id=ids.DENDROGRAM,

@@ -119,12 +119,11 @@ def load_prepared(dataset: dict[str, Any], options: PrepareOptions) -> Prepared:
 
 @dataclass(frozen=True)
 class Tree:
-    """Everything drawn from one linkage: the hierarchy, its index, cophenetic correlation."""
+    """Everything drawn from one linkage: the prepared matrix, the hierarchy, its cut index."""
 
     prepared: Prepared
     hierarchy: Any
     index: Any
-    cophenetic: float | None
 
 
 def load_tree(dataset: dict[str, Any], options: PrepareOptions, method: str, metric: str) -> Tree:
@@ -137,11 +136,19 @@ def load_tree(dataset: dict[str, Any], options: PrepareOptions, method: str, met
     hierarchy = get_store().memo(
         ("linkage", *base), lambda: compute_linkage(prepared.matrix, method, metric)
     )
-    index = tree_index(hierarchy.Z)
-    coph = get_store().memo(
-        ("cophenetic", *base), lambda: _cophenetic(hierarchy.Z, prepared.matrix, metric)
+    return Tree(prepared, hierarchy, tree_index(hierarchy.Z))
+
+
+def cophenetic(
+    dataset: dict[str, Any], options: PrepareOptions, method: str, metric: str
+) -> float | None:
+    """Cophenetic correlation of the tree (memoised); None when it cannot be computed."""
+    tree = load_tree(dataset, options, method, metric)
+    base = (dataset_key(dataset), options.to_dict(), method, metric)
+    return get_store().memo(
+        ("cophenetic", *base),
+        lambda: _cophenetic(tree.hierarchy.Z, tree.prepared.matrix, metric),
     )
-    return Tree(prepared, hierarchy, index, coph)
 
 
 def _cophenetic(Z: np.ndarray, X: np.ndarray, metric: str) -> float | None:

@@ -1,0 +1,212 @@
+"""The app object, its page, and the browser-side cut code (run in Node when it is installed)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy.cluster.hierarchy import fcluster, linkage
+
+from clustering.cut import tree_index
+from clustering.geometry import dendrogram_geometry
+from components import figures as F
+from components import ids
+from components.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+CONTRACT = [
+    "upload", "example", "method", "metric", "scaling", "truncate-mode", "truncate-p",
+    "annotate-above", "cut-height", "cluster-k", "cluster-count", "dendrogram", "scatter", "error",
+]
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    from app import create_app
+
+    return create_app(Settings.from_env(data_dir=str(tmp_path_factory.mktemp("data")),
+                                        max_upload_mb=3))
+
+
+def _layout_ids(component) -> set[str]:
+    found = set()
+    stack = [component]
+    while stack:
+        c = stack.pop()
+        if isinstance(c, list | tuple):
+            stack.extend(c)
+            continue
+        if not hasattr(c, "to_plotly_json"):
+            continue
+        cid = getattr(c, "id", None)
+        if isinstance(cid, str):
+            found.add(cid)
+        children = getattr(c, "children", None)
+        if children is not None:
+            stack.append(children)
+    return found
+
+
+def test_contract_ids_are_exact_and_on_the_page(app):
+    page = _layout_ids(app.layout())
+    assert set(CONTRACT) <= page
+    constants = {v for k, v in vars(ids).items() if k.isupper()}
+    assert set(CONTRACT) <= constants
+
+
+def test_every_callback_id_is_in_the_layout(app):
+    page = _layout_ids(app.layout())
+    assert not app.config.suppress_callback_exceptions
+    for cb in app.callback_map.values():
+        for dep in cb["inputs"] + cb["state"]:
+            assert dep["id"] in page, dep
+        for out in cb["output"].strip(".").split("..."):
+            assert out.split(".")[0].lstrip(".") in page, out
+
+
+def test_settings_and_upload_limit_reach_flask(app):
+    assert app.server.config["DENDRO_SETTINGS"].max_upload_mb == 3
+    assert app.server.config["MAX_CONTENT_LENGTH"] >= 3 * 1024 * 1024
+
+
+def test_page_and_assets_are_served(app):
+    client = app.server.test_client()
+    page = client.get("/")
+    assert page.status_code == 200
+    assert b"dendro.js" in page.data and b"bootstrap" in page.data
+    js = client.get("/assets/dendro.js")
+    assert js.status_code == 200 and b"applyCut" in js.data
+    layout = client.get("/_dash-layout")
+    assert layout.status_code == 200 and b'"cluster-count"' in layout.data
+
+
+def test_layout_is_fresh_per_load(app):
+    a, b = app.layout(), app.layout()
+    assert a is not b
+
+
+# ------------------------------------------------------------------ the JS cut, in Node
+NODE = shutil.which("node")
+_HARNESS = r"""
+const fs = require('fs');
+global.atob = (s) => Buffer.from(s, 'base64').toString('binary');
+class Patch { constructor() { this.ops = []; }
+  assign(loc, value) { this.ops.push([loc, value]); return this; }
+  build() { return {__dash_patch_update: '__dash_patch_update', operations: this.ops}; } }
+global.window = {dash_clientside: {no_update: {nu: 1}, Patch: Patch}};
+eval(fs.readFileSync(process.argv[2], 'utf8'));
+const input = JSON.parse(fs.readFileSync(0, 'utf8'));
+const out = input.calls.map((c) => {
+  window.dash_clientside.callback_context = {triggered: [{prop_id: c.trigger}]};
+  const r = window.dash_clientside.dendro.applyCut(input.td, c.cut, c.k, c.relayout,
+                                                   input.fig, input.scatter);
+  const dend = r[0].operations ? Object.fromEntries(r[0].operations.map(o => [o[0].join('.'), o[1]])) : null;
+  const sc = r[1] && r[1].operations ? r[1].operations[0][1] : null;
+  return {
+    links: dend ? dend['data'].filter(t => t.meta === 'links').map(t => ({color: t.line.color,
+             x: Array.from(t.x).map(v => Number.isNaN(v) ? null : v),
+             y: Array.from(t.y).map(v => Number.isNaN(v) ? null : v)})) : null,
+    shape: dend ? dend['layout.shapes'][0] : null,
+    points: sc ? sc[0].marker.color : null,
+    legend: sc ? sc.slice(1).map(t => t.name) : null,
+    cut: r[2], k: r[3], count: r[4],
+  };
+});
+process.stdout.write(JSON.stringify(out));
+"""
+
+
+def _run_js(td: dict, fig: dict, scatter: dict, calls: list[dict], tmp_path: Path) -> list[dict]:
+    script = tmp_path / "harness.js"
+    script.write_text(_HARNESS)
+    payload = json.dumps({"td": td, "fig": fig, "scatter": scatter, "calls": calls})
+    done = subprocess.run([NODE, str(script), str(ROOT / "assets" / "dendro.js")], input=payload,
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def _drawn_clusters(links: list[dict], m: int) -> dict[tuple, str]:
+    out = {}
+    for tr in links:
+        xs, ys = tr["x"], tr["y"]
+        for j in range(len(xs) // 5):
+            key = tuple(round(v, 3) for v in xs[5 * j : 5 * j + 4] + ys[5 * j : 5 * j + 4])
+            out[key] = tr["color"]
+    assert len(out) == m
+    return out
+
+
+@pytest.mark.skipif(NODE is None, reason="needs Node.js to run assets/dendro.js")
+@pytest.mark.parametrize(("method", "mode"), [("ward", None), ("single", "lastp"), ("average", "level")])
+def test_browser_cut_matches_fcluster_and_server_colours(tmp_path, method, mode):
+    rng = np.random.default_rng(5)
+    X = np.concatenate([rng.standard_normal((40, 2)) + c for c in ([0, 0], [8, 0], [0, 9], [9, 9])])
+    Z = linkage(X, method)
+    g = dendrogram_geometry(Z, truncate_mode=mode, p=8)
+    idx = tree_index(Z)
+    td = F.make_tree_data(g, idx, Z)
+    td["cut"] = float(Z[-2, 2])
+    fig = json.loads(F.make_dendrogram_figure(g, td["cut"], Z=Z).to_json())
+    labels = [str(i) for i in range(len(X))]
+    scatter = json.loads(F.make_scatter_figure(X[:, 0], X[:, 1], idx.labels_at(td["cut"]),
+                                               labels=labels).to_json())
+    heights = np.quantile(Z[:, 2], [0.3, 0.7, 0.9, 0.97]).tolist()
+    calls = [{"trigger": "cut-height.value", "cut": t, "k": None, "relayout": None} for t in heights]
+    calls += [{"trigger": "cluster-k.value", "cut": None, "k": k, "relayout": None} for k in (1, 2, 3, 5, 9)]
+    calls.append({"trigger": "dendrogram.relayoutData", "cut": td["cut"], "k": None,
+                  "relayout": {"shapes[0].y0": td["cut"], "shapes[0].y1": heights[1]}})
+    calls.append({"trigger": "dendrogram.relayoutData", "cut": td["cut"], "k": None,
+                  "relayout": {"xaxis.range[0]": 0, "xaxis.range[1]": 10}})
+    calls.append({"trigger": "tree-data.data", "cut": 999.0, "k": None, "relayout": None})
+    out = _run_js(td, fig, scatter, calls, tmp_path)
+
+    def check(res, t):
+        k = int(fcluster(Z, t, "distance").max())
+        assert int(res["count"].split()[0]) == k
+        assert res["shape"]["y0"] == res["shape"]["y1"] == pytest.approx(t)
+        assert res["shape"]["label"]["text"] == F.cut_label(t, k)
+        drawn = _drawn_clusters(res["links"], len(g.link_rows))
+        expected = g.link_clusters(t)
+        for j in range(len(g.link_rows)):
+            poly = np.column_stack([g.icoord[j], g.dcoord[j]]).astype(np.float32).astype(float)
+            key = tuple(round(v, 3) for v in poly[:, 0].tolist() + poly[:, 1].tolist())
+            assert drawn[key] == F.cluster_color(int(expected[j]))
+        assert res["points"] == [F.cluster_color(int(c)) for c in idx.labels_at(t)]
+        counts = np.bincount(idx.labels_at(t))
+        assert res["legend"][: F.LEGEND_MAX] == [f"{c} · {counts[c]} rows"
+                                                  for c in np.flatnonzero(counts)][: F.LEGEND_MAX]
+        return k
+
+    for res, t in zip(out[:4], heights, strict=True):
+        assert check(res, t) == res["k"]
+    for res, k in zip(out[4:9], (1, 2, 3, 5, 9), strict=True):
+        t = res["cut"]
+        assert check(res, t) == k, f"typed k={k}, line at {t}"
+        band = idx.band_for_k(k)
+        assert band[0] <= t < band[1]
+    drag = out[9]
+    # A tilted drag: y0 stayed where the line was, y1 moved; the moved end wins, rounded.
+    assert drag["cut"] == pytest.approx(heights[1], rel=1e-3)
+    check(drag, drag["cut"])
+    assert out[10]["count"] == {"nu": 1}, "a zoom must not move the cut"
+    assert check(out[11], td["cut"]) == out[11]["k"]
+
+
+@pytest.mark.skipif(NODE is None, reason="needs Node.js to run assets/dendro.js")
+def test_browser_height_format_matches_python(tmp_path):
+    # Exact binary ties (1234.5) round half-even in Python, half-up in JS: avoided on purpose.
+    values = [0.0, 12.3, 12.3456, 0.5, 1234.56, 12345.6, 0.000123, 1e-7, 50.0, 3.0]
+    script = tmp_path / "fmt.js"
+    script.write_text(
+        "const fs=require('fs'); global.window={dash_clientside:{}};"
+        "eval(fs.readFileSync(process.argv[2],'utf8'));"
+        f"process.stdout.write(JSON.stringify({json.dumps(values)}.map(window.dash_clientside.dendro._formatHeight)));"
+    )
+    done = subprocess.run([NODE, str(script), str(ROOT / "assets" / "dendro.js")],
+                          capture_output=True, text=True, timeout=60, check=True)
+    assert json.loads(done.stdout) == [F.format_height(v) for v in values]
