@@ -159,7 +159,13 @@ def test_hover_names_row_height_and_size():
     fig = F.make_dendrogram_figure(g, 1.0, Z=Z)
     hover = next(tr for tr in fig.data if tr.meta == "hover")
     root = int(np.argmax(g.dcoord[:, 1]))
-    assert hover.text[root] == f"merge {len(Z) - 1} (row of Z)<br>height {Z[-1, 2]:.6g}<br>size 25"
+    assert hover.customdata[root].tolist() == [len(Z) - 1, 25]
+    assert hover.y[root] == pytest.approx(Z[-1, 2], rel=1e-6)
+    np.testing.assert_array_equal(np.asarray(hover.customdata)[:, 0], g.link_rows)
+    np.testing.assert_array_equal(np.asarray(hover.customdata)[:, 1], Z[g.link_rows, 3])
+    assert hover.hovertemplate.startswith("merge %{customdata[0]} (row of Z)<br>height %{y")
+    side = F.make_dendrogram_figure(g, 1.0, Z=Z, orientation="left")
+    assert "height %{x" in next(tr for tr in side.data if tr.meta == "hover").hovertemplate
 
 
 def test_big_trees_use_webgl_and_hide_ticks():
