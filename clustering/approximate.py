@@ -280,6 +280,7 @@ def _kmeans_labels(X: np.ndarray, k: int, seed: int, fit_rows: int, max_iter: in
 def _birch_labels(X: np.ndarray, k: int, seed: int) -> np.ndarray:
     """BIRCH leaf subclusters of one cell, the threshold searched so there are about k."""
     from sklearn.cluster import Birch
+    from threadpoolctl import threadpool_limits
 
     n = X.shape[0]
     if k <= 1:
@@ -291,23 +292,25 @@ def _birch_labels(X: np.ndarray, k: int, seed: int) -> np.ndarray:
     order = np.random.default_rng(seed).permutation(n)
     Xs = X[order]
     spread = float(np.sqrt(((Xs - Xs.mean(0)) ** 2).sum(1).mean())) or 1.0
-    lo, hi = 0.0, spread
-    best = None
-    for _ in range(12):
-        theta = (lo + hi) / 2
+    # Bisection on log(threshold): subcluster counts change by orders of magnitude with it.
+    lo, hi = math.log(spread * 1e-4), math.log(spread)
+    best: tuple[int, np.ndarray] | None = None
+    for _ in range(10):
+        theta = math.exp((lo + hi) / 2)
         model = Birch(threshold=theta, n_clusters=None, branching_factor=50, compute_labels=True)
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), threadpool_limits(1):
             warnings.simplefilter("ignore")
             model.fit(Xs)
         got = model.subcluster_centers_.shape[0]
         if best is None or abs(got - k) < abs(best[0] - k):
             best = (got, model.labels_)
         if got > k:
-            lo = theta
-        elif got < 0.9 * k:
-            hi = theta
+            lo = math.log(theta)
+        elif got < 0.8 * k:
+            hi = math.log(theta)
         else:
             break
+    assert best is not None
     labels = np.empty(n, dtype=np.intp)
     labels[order] = best[1]
     return labels
