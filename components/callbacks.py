@@ -27,7 +27,9 @@ from dash import (
 
 from clustering.datasets import EXAMPLES
 from clustering.errors import DataError
+from clustering.geometry import dendrogram_geometry
 from clustering.prepare import PrepareOptions
+from clustering.tables import read_table
 from components import ids
 from components.figures import (
     empty_figure,
@@ -99,8 +101,6 @@ def choose_dataset(
             raise DataError(upload_limit_text(settings.max_upload_mb))
         data = upload_bytes(contents)
         # Read it now so a broken file is reported next to the upload, not after clustering.
-        from clustering.tables import read_table
-
         read_table(data, name, max_rows=settings.max_rows, max_columns=settings.max_columns)
         dataset_id = get_store().put_dataset(data, name)
     except DataError as err:
@@ -394,15 +394,14 @@ def _dendrogram(
     show_contracted: bool | None,
     tree_key: str,
 ) -> tuple[Any, dict[str, Any]]:
-    from clustering.geometry import dendrogram_geometry
-
     Z = tree.hierarchy.Z
     mode = truncate_mode if truncate_mode in ("lastp", "level") else None
     p = _number(truncate_p)
     p = int(p) if p is not None and p >= 1 else 30
     labels = [str(s) for s in tree.prepared.labels]
     geometry = dendrogram_geometry(
-        Z, truncate_mode=mode, p=p, show_contracted=bool(show_contracted), labels=labels
+        Z, truncate_mode=mode, p=p, show_contracted=bool(show_contracted), labels=labels,
+        index=tree.index,
     )
     above = _number(annotate_above)
     k = int(tree.index.k_at(cut))

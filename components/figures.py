@@ -338,8 +338,8 @@ def subtree_first_position(Z: np.ndarray, leaves: np.ndarray) -> np.ndarray:
     --------
     >>> from scipy.cluster.hierarchy import linkage, leaves_list
     >>> Z = linkage([[0.0], [1.0], [5.0]], "single")
-    >>> subtree_first_position(Z, leaves_list(Z)).tolist()
-    [0, 0]
+    >>> leaves_list(Z).tolist(), subtree_first_position(Z, leaves_list(Z)).tolist()
+    ([2, 0, 1], [1, 0])
     """
     n = len(leaves)
     first = np.empty(2 * n - 1, dtype=np.int64)

@@ -51,19 +51,28 @@ def metric_options(method: str | None) -> list[dict[str, Any]]:
     return out
 
 
+def _rule(problem: str) -> str:
+    """The rule part of a refusal ("ward linkage needs the euclidean metric")."""
+    return problem.split(":", 1)[0].strip()
+
+
 def pair_note(method: str | None, metric: str | None) -> str:
     """One sentence under the dropdowns: why some choices are greyed out (or what is wrong).
 
-    >>> pair_note("single", "cosine")
-    ''
+    >>> pair_note("ward", "euclidean")
+    'ward linkage needs the euclidean metric; the other metrics are disabled (hover one for why).'
     """
     if not method or not metric:
         return ""
     problem = method_metric_problem(method, metric)
     if problem:
         return problem
-    refused = [m for m in METRICS if method_metric_problem(method, m)]
-    if refused:
-        # The rule is the same for every refused metric; say it once.
-        return method_metric_problem(method, refused[0]) or ""
+    refused_metrics = [m for m in METRICS if method_metric_problem(method, m)]
+    if refused_metrics:
+        rule = _rule(method_metric_problem(method, refused_metrics[0]) or "")
+        return f"{rule}; the other metrics are disabled (hover one for why)."
+    refused_methods = [m for m in METHODS if method_metric_problem(m, metric)]
+    if refused_methods:
+        rules = "; ".join(_rule(method_metric_problem(m, metric) or "") for m in refused_methods)
+        return f"Disabled with {metric}: {rules}."
     return ""

@@ -21,7 +21,9 @@ import pandas as pd
 
 from clustering.cut import tree_index
 from clustering.datasets import EXAMPLES, load_example
+from clustering.diagnostics import cophenetic_correlation
 from clustering.errors import DataError
+from clustering.linkage import check_method_metric, compute_linkage
 from clustering.prepare import Prepared, PrepareOptions, prepare
 from clustering.store import open_store
 from clustering.tables import ColumnInfo, describe_columns, read_table
@@ -128,8 +130,6 @@ class Tree:
 
 def load_tree(dataset: dict[str, Any], options: PrepareOptions, method: str, metric: str) -> Tree:
     """Prepared matrix -> linkage -> tree index (each step memoised)."""
-    from clustering.linkage import check_method_metric, compute_linkage
-
     check_method_metric(method, metric)
     prepared = load_prepared(dataset, options)
     base = (dataset_key(dataset), options.to_dict(), method, metric)
@@ -152,21 +152,12 @@ def cophenetic(
 
 
 def _cophenetic(Z: np.ndarray, X: np.ndarray, metric: str) -> float | None:
-    try:
-        from clustering.diagnostics import cophenetic_correlation
-    except ImportError:
-        cophenetic_correlation = None
     t0 = time.perf_counter()
     try:
-        if cophenetic_correlation is not None:
-            value = float(cophenetic_correlation(Z, X, metric))
-        elif len(X) <= 5_000:
-            from scipy.cluster.hierarchy import cophenet
-            from scipy.spatial.distance import pdist
-
-            value = float(cophenet(Z, pdist(X, metric))[0])
-        else:
-            return None
+        value = float(cophenetic_correlation(Z, X, metric))
+    except DataError as err:
+        log.info("no cophenetic correlation: %s", err)
+        return None
     except (ValueError, FloatingPointError, MemoryError) as err:
         log.warning("cophenetic correlation failed: %s", err)
         return None
@@ -198,8 +189,8 @@ def default_cut(Z: np.ndarray) -> float:
 def pca_2d(X: np.ndarray) -> np.ndarray:
     """(n, 2) projection onto the first two principal components (columns padded with 0).
 
-    >>> pca_2d(np.array([[0.0, 0.0], [2.0, 0.0], [4.0, 0.0]]))[:, 0].tolist()
-    [-2.0, 0.0, 2.0]
+    >>> np.round(pca_2d(np.array([[0.0, 0.0], [1.0, 0.0], [4.0, 0.0]]))[:, 0], 3).tolist()
+    [-1.667, -0.667, 2.333]
     """
     X = np.asarray(X, dtype=float)
     centred = X - X.mean(axis=0)
