@@ -1,0 +1,486 @@
+"""Numbers that argue for or against a cut: SciPy's diagnostics, made to scale.
+
+* :func:`cophenetic_correlation` equals ``scipy.cluster.hierarchy.cophenet(Z,
+  pdist(X))[0]`` without holding either n^2 vector: rows are taken in
+  dendrogram leaf order, where the cophenetic distance of leaf positions
+  i < j is the height of the lowest common ancestor (LCA) of i and j, and that
+  LCA is the latest-formed (highest row of Z) among the LCAs of the adjacent
+  pairs (k, k+1), i <= k < j. A running maximum along a row therefore gives a
+  whole row of cophenetic distances in O(n), inversions (centroid / median)
+  included. Distances come from ``cdist`` per block of rows, and the
+  correlation is accumulated block by block with Chan's pairwise update.
+* :func:`inconsistency_table`, :func:`elbow`, :func:`largest_gaps`,
+  :func:`cluster_profiles`, :func:`cophenetic_by_method`.
+
+Examples
+--------
+>>> import numpy as np
+>>> from scipy.cluster.hierarchy import linkage
+>>> X = np.array([[0.0], [1.0], [5.0], [6.0]])
+>>> round(cophenetic_correlation(linkage(X, "single"), X), 6)
+0.956183
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.cluster.hierarchy import inconsistent, leaves_list, maxdists
+from scipy.spatial.distance import cdist
+
+from clustering.errors import DataError
+from clustering.linkage import (
+    METHODS,
+    _precheck_rows,
+    compute_linkage,
+    distance_kwargs,
+    method_metric_problem,
+    validate_matrix,
+)
+
+__all__ = [
+    "Elbow",
+    "Gap",
+    "Profiles",
+    "cluster_profiles",
+    "cophenetic_by_method",
+    "cophenetic_correlation",
+    "elbow",
+    "inconsistency_table",
+    "largest_gaps",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Elements per block of the pair matrix (rows x columns) in cophenetic_correlation:
+#: ~32 MB per float64 temporary, a handful alive at once.
+_BLOCK_ELEMENTS = 4_000_000
+
+
+def _check_Z(Z: object) -> np.ndarray:
+    Z = np.asarray(Z, dtype=np.float64)
+    if Z.ndim != 2 or Z.shape[1] != 4 or Z.shape[0] < 1:
+        raise DataError(f"a linkage matrix has shape (n - 1, 4), got {Z.shape}")
+    return Z
+
+
+def _adjacent_lca_rows(Z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Leaf order and, per adjacent pair of leaf positions, the row of Z that joins them.
+
+    Returns
+    -------
+    leaves : (n,) int, ``scipy.cluster.hierarchy.leaves_list(Z)``
+    rows : (n - 1,) int, ``rows[k]`` = row of Z of the LCA of positions k and k + 1
+    """
+    n = Z.shape[0] + 1
+    leaves = leaves_list(Z)
+    start = np.empty(2 * n - 1, dtype=np.int64)  # leftmost leaf position of each node
+    start[leaves] = np.arange(n)
+    rows = np.empty(n - 1, dtype=np.int64)
+    children = Z[:, :2].astype(np.int64)
+    # leaves_list puts Z[i, 0] left of Z[i, 1], so a node starts where its left child
+    # starts, and the right child's first leaf follows the node's split point.
+    st = start.tolist()
+    rw = [0] * (n - 1)
+    for i, (a, b) in enumerate(children.tolist()):
+        st[n + i] = st[a]
+        rw[st[b] - 1] = i
+    rows[:] = rw
+    return leaves, rows
+
+
+def cophenetic_correlation(Z: object, X: object, metric: str = "euclidean", *, p: float = 2.0) -> float:
+    """Pearson correlation between cophenetic and original distances, in O(n·d) memory.
+
+    Equals ``scipy.cluster.hierarchy.cophenet(Z, pdist(X, metric))[0]``.
+
+    Parameters
+    ----------
+    Z : ndarray, shape (n - 1, 4)
+        Linkage matrix of X.
+    X : array_like, shape (n, d)
+        The matrix Z was computed from.
+    metric : str
+        Distance metric Z was computed with (see ``clustering.linkage.METRICS``).
+    p : float
+        Minkowski exponent.
+
+    Returns
+    -------
+    float
+        In [-1, 1]; NaN when all distances (or all cophenetic distances) are equal.
+
+    Examples
+    --------
+    >>> from scipy.cluster.hierarchy import linkage
+    >>> X = np.array([[0.0, 0.0], [0.0, 1.0], [4.0, 0.0], [4.0, 2.0]])
+    >>> round(cophenetic_correlation(linkage(X, "average"), X), 6)
+    0.993891
+    """
+    Z = _check_Z(Z)
+    X = validate_matrix(X)
+    n = X.shape[0]
+    if Z.shape[0] != n - 1:
+        raise DataError(f"the linkage matrix is for {Z.shape[0] + 1} rows but X has {n}")
+    _precheck_rows(X, metric)
+    kw = distance_kwargs(X, metric, p)
+    heights = Z[:, 2]
+    leaves, rows = _adjacent_lca_rows(Z)
+    Xl = X[leaves]
+    child_rows = Z[:, :2].astype(np.int64) - n
+    children_heights = np.where(child_rows >= 0, heights[np.maximum(child_rows, 0)], -np.inf)
+    # In a monotone tree the LCA is also the highest merge between i and j, so plain
+    # float maxima replace the gather heights[rows] on every pair.
+    monotone = bool(np.all(children_heights.max(axis=1) <= heights))
+    if monotone:
+        g = heights[rows]
+        empty = -np.inf
+    else:
+        g = rows
+        empty = -1
+    block = max(1, min(n - 1, _BLOCK_ELEMENTS // n))
+    count = 0
+    mean_c = mean_d = m_cc = m_dd = m_cd = 0.0
+
+    def add(pairs: np.ndarray) -> None:
+        """Merge a (2, m) block of (cophenetic, original) distances into the moments."""
+        nonlocal count, mean_c, mean_d, m_cc, m_dd, m_cd
+        m = pairs.shape[1]
+        if m == 0:
+            return
+        # One pass for the sums and one einsum pass for the three cross products
+        # (cheaper than three dot products); the block's centred moments follow,
+        # and Chan's update merges blocks stably.
+        sc, sd = (float(v) for v in pairs.sum(axis=1))
+        if not np.isfinite(sd):
+            raise DataError(
+                f"some {metric} distances are not finite numbers: "
+                "compute_linkage names the rows involved"
+            )
+        prods = np.einsum("ij,kj->ik", pairs, pairs)
+        mc = sc / m
+        md = sd / m
+        bcc = float(prods[0, 0]) - sc * mc
+        bdd = float(prods[1, 1]) - sd * md
+        bcd = float(prods[0, 1]) - sc * md
+        total = count + m
+        dc = mc - mean_c
+        dd = md - mean_d
+        w = count * m / total
+        m_cc += bcc + dc * dc * w
+        m_dd += bdd + dd * dd * w
+        m_cd += bcd + dc * dd * w
+        mean_c += dc * m / total
+        mean_d += dd * m / total
+        count = total
+
+    for a in range(0, n - 1, block):
+        b = min(a + block, n)
+        size = b - a
+        # Pairs inside the block: row i's running maximum over g[a+i .. a+k].
+        if size > 1:
+            G = np.broadcast_to(g[a : b - 1], (size - 1, size - 1)).copy()
+            G[np.tril_indices(size - 1, -1)] = empty
+            np.maximum.accumulate(G, axis=1, out=G)
+            iu = np.triu_indices(size - 1)
+            T = cdist(Xl[a : b - 1], Xl[a + 1 : b], metric=metric, **kw)
+            c = G[iu] if monotone else heights[G[iu]]
+            add(np.stack([c, T[iu]]))
+        # Pairs from the block to every later row: max(suffix in block, prefix after it).
+        if b < n:
+            suffix = np.maximum.accumulate(g[a:b][::-1])[::-1]
+            prefix = np.empty(n - b, dtype=g.dtype)
+            prefix[0] = empty
+            if n - b > 1:
+                np.maximum.accumulate(g[b : n - 1], out=prefix[1:])
+            buf = np.empty((2, size, n - b))
+            if monotone:
+                np.maximum(suffix[:, None], prefix[None, :], out=buf[0])
+            else:
+                np.take(heights, np.maximum(suffix[:, None], prefix[None, :]), out=buf[0])
+            cdist(Xl[a:b], Xl[b:], metric=metric, out=buf[1], **kw)
+            add(buf.reshape(2, -1))
+    if m_cc <= 0 or m_dd <= 0:
+        return float("nan")
+    return float(m_cd / np.sqrt(m_cc * m_dd))
+
+
+def inconsistency_table(Z: object, depth: int = 2) -> np.ndarray:
+    """SciPy's inconsistency statistics of every merge.
+
+    Parameters
+    ----------
+    Z : ndarray, shape (n - 1, 4)
+    depth : int
+        Number of levels below each merge that enter its statistics (>= 1).
+
+    Returns
+    -------
+    ndarray, shape (n - 1, 4)
+        Per row of Z: mean and standard deviation of the link heights within
+        ``depth`` levels, their count, and the inconsistency coefficient;
+        equals ``scipy.cluster.hierarchy.inconsistent(Z, depth)``.
+
+    Examples
+    --------
+    >>> from scipy.cluster.hierarchy import linkage
+    >>> inconsistency_table(linkage([[0.0], [1.0], [5.0]], "single")).round(3).tolist()
+    [[1.0, 0.0, 1.0, 0.0], [2.5, 2.121, 2.0, 0.707]]
+    """
+    Z = _check_Z(Z)
+    if isinstance(depth, bool) or int(depth) != depth or depth < 1:
+        raise DataError(f"the inconsistency depth must be a whole number >= 1, got {depth!r}")
+    return inconsistent(Z, int(depth))
+
+
+@dataclass(frozen=True, eq=False)
+class Elbow:
+    """The heights of the last merges and their acceleration (second difference).
+
+    Attributes
+    ----------
+    ks : ndarray, shape (m,), int
+        1, 2, ..., m: cutting just below ``heights[j]`` leaves ``ks[j] + 1``
+        clusters; merging at ``heights[j]`` leaves ``ks[j]`` clusters (the x axis
+        of the tutorial's elbow plot).
+    heights : ndarray, shape (m,)
+        ``Z[-m:, 2][::-1]``: the last merge first.
+    acceleration : ndarray, shape (m,)
+        ``np.diff(Z[-m:, 2], 2)[::-1]`` aligned with ``ks``: ``acceleration[j]``
+        belongs to k = ``ks[j]``; NaN at k = 1 and k = m where it is undefined.
+    suggested_k : int or None
+        k at the largest acceleration (the tutorial's ``argmax + 2``); None when
+        there are fewer than 3 merges.
+    """
+
+    ks: np.ndarray
+    heights: np.ndarray
+    acceleration: np.ndarray
+    suggested_k: int | None
+
+
+def elbow(Z: object, last: int = 10) -> Elbow:
+    """The "elbow" of the last merge heights and the number of clusters it suggests.
+
+    Parameters
+    ----------
+    Z : ndarray, shape (n - 1, 4)
+    last : int
+        How many of the final merges to look at (at most n - 1 are used).
+
+    Returns
+    -------
+    Elbow
+
+    Examples
+    --------
+    >>> Z = np.array([[0, 1, 1.0, 2], [2, 3, 1.5, 2], [4, 5, 2.0, 4], [6, 7, 9.0, 5]])
+    >>> e = elbow(Z, last=4)
+    >>> e.heights.tolist(), e.suggested_k
+    ([9.0, 2.0, 1.5, 1.0], 2)
+    """
+    Z = _check_Z(Z)
+    if int(last) != last or last < 1:
+        raise DataError(f"'last' must be a whole number >= 1, got {last!r}")
+    tail = Z[-int(last) :, 2]
+    m = tail.size
+    heights = tail[::-1].copy()
+    acceleration = np.full(m, np.nan)
+    suggested = None
+    if m >= 3:
+        acc_rev = np.diff(tail, 2)[::-1]
+        acceleration[1 : m - 1] = acc_rev
+        suggested = int(np.argmax(acc_rev)) + 2
+    return Elbow(
+        ks=np.arange(1, m + 1),
+        heights=heights,
+        acceleration=acceleration,
+        suggested_k=suggested,
+    )
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A range of cut heights that all give the same k.
+
+    Attributes
+    ----------
+    lower, upper : float
+        Successive merge heights (as ``fcluster`` sees them, i.e. after
+        ``maxdists`` evens out inversions); any cut in ``[lower, upper)``
+        gives ``k`` clusters.
+    k : int
+        Number of clusters at such a cut.
+    size : float
+        ``upper - lower``.
+    """
+
+    lower: float
+    upper: float
+    k: int
+    size: float
+
+    @property
+    def cut(self) -> float:
+        """The candidate cut height: the middle of the gap."""
+        return (self.lower + self.upper) / 2.0
+
+
+def largest_gaps(Z: object, top: int = 5) -> list[Gap]:
+    """The largest gaps between successive merge heights: candidate cut heights.
+
+    Parameters
+    ----------
+    Z : ndarray, shape (n - 1, 4)
+    top : int
+        How many gaps to return.
+
+    Returns
+    -------
+    list of Gap
+        Largest first; ties by smaller k first. Empty when n < 3.
+
+    Examples
+    --------
+    >>> Z = np.array([[0, 1, 1.0, 2], [2, 3, 1.5, 2], [4, 5, 9.0, 4]])
+    >>> [(g.k, g.cut) for g in largest_gaps(Z, top=2)]
+    [(2, 5.25), (3, 1.25)]
+    """
+    Z = _check_Z(Z)
+    if int(top) != top or top < 0:
+        raise DataError(f"'top' must be a whole number >= 0, got {top!r}")
+    n = Z.shape[0] + 1
+    # fcluster's distance criterion cuts on maxdists, so use it to stay consistent
+    # with the labels a cut at the candidate height produces.
+    h = np.sort(maxdists(Z))
+    sizes = np.diff(h)
+    ks = n - 1 - np.arange(sizes.size)  # cut in [h[i], h[i+1]) leaves n-(i+1) clusters
+    order = np.lexsort((ks, -sizes))[: int(top)]
+    return [
+        Gap(lower=float(h[i]), upper=float(h[i + 1]), k=int(ks[i]), size=float(sizes[i]))
+        for i in order
+    ]
+
+
+@dataclass(frozen=True, eq=False)
+class Profiles:
+    """What each cluster looks like in the original units.
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per cluster label (sorted): ``size``, ``share`` (of rows) and the
+        mean of each feature.
+    distinguishing : DataFrame
+        Long form, ``top`` rows per cluster: ``cluster``, ``rank`` (1 = most
+        distinctive), ``feature``, ``cluster_mean``, ``rest_mean``, ``effect`` =
+        (cluster mean - mean of the other rows) / the feature's standard
+        deviation over all rows. Ranked by ``|effect|``; constant features and a
+        single cluster give no rows.
+    """
+
+    table: pd.DataFrame
+    distinguishing: pd.DataFrame
+
+
+def cluster_profiles(original: pd.DataFrame, labels: object, top: int = 3) -> Profiles:
+    """Per-cluster sizes and feature means, and the features that set each cluster apart.
+
+    Parameters
+    ----------
+    original : DataFrame, shape (n, d)
+        Numeric features in their original units (``Prepared.original``);
+        missing values are skipped.
+    labels : array_like, shape (n,)
+        Cluster label of each row.
+    top : int
+        How many distinguishing features to list per cluster.
+
+    Returns
+    -------
+    Profiles
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"x": [0.0, 1.0, 10.0, 11.0], "y": [5.0, 5.0, 5.0, 6.0]})
+    >>> prof = cluster_profiles(df, [1, 1, 2, 2], top=1)
+    >>> prof.table["size"].tolist(), prof.distinguishing["feature"].tolist()
+    ([2, 2], ['x', 'x'])
+    """
+    labels = np.asarray(labels)
+    if labels.ndim != 1 or labels.size != len(original):
+        raise DataError(
+            f"need one cluster label per row: {len(original)} rows, {labels.size} labels"
+        )
+    numeric = original.select_dtypes(include=["number", "bool"]).astype(np.float64)
+    groups = numeric.groupby(labels, sort=True)
+    means = groups.mean()
+    sizes = pd.Series(labels).value_counts().sort_index()
+    table = pd.DataFrame({"size": sizes.to_numpy(), "share": sizes.to_numpy() / labels.size},
+                         index=sizes.index)
+    table = pd.concat([table, means.reindex(table.index)], axis=1)
+    table.index.name = "cluster"
+
+    sums = groups.sum(min_count=0)
+    counts = groups.count()
+    total_sum = numeric.sum()
+    total_count = numeric.count()
+    std = numeric.std(ddof=0)
+    records = []
+    for cluster in table.index:
+        rest_count = total_count - counts.loc[cluster]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rest_mean = (total_sum - sums.loc[cluster]) / rest_count
+            effect = (means.loc[cluster] - rest_mean) / std
+        effect = effect.replace([np.inf, -np.inf], np.nan).dropna()
+        effect = effect[effect != 0]
+        ranked = effect.reindex(effect.abs().sort_values(ascending=False).index)[: int(top)]
+        for rank, (feature, value) in enumerate(ranked.items(), start=1):
+            records.append(
+                {
+                    "cluster": cluster,
+                    "rank": rank,
+                    "feature": feature,
+                    "cluster_mean": float(means.loc[cluster, feature]),
+                    "rest_mean": float(rest_mean[feature]),
+                    "effect": float(value),
+                }
+            )
+    distinguishing = pd.DataFrame(
+        records, columns=["cluster", "rank", "feature", "cluster_mean", "rest_mean", "effect"]
+    )
+    return Profiles(table=table, distinguishing=distinguishing)
+
+
+def cophenetic_by_method(X: object, metric: str = "euclidean", *, p: float = 2.0) -> dict[str, float]:
+    """Cophenetic correlation of every linkage method valid for ``metric``.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d)
+    metric : str
+    p : float
+        Minkowski exponent.
+
+    Returns
+    -------
+    dict
+        method -> cophenetic correlation, in ``METHODS`` order.
+
+    Examples
+    --------
+    >>> X = np.array([[0.0, 0.0], [0.0, 1.0], [4.0, 0.0], [4.0, 2.0]])
+    >>> sorted(cophenetic_by_method(X, "cityblock"))
+    ['average', 'complete', 'single', 'weighted']
+    """
+    X = validate_matrix(X)
+    out: dict[str, float] = {}
+    for method in METHODS:
+        if method_metric_problem(method, metric) is not None:
+            continue
+        h = compute_linkage(X, method, metric, p=p)
+        out[method] = cophenetic_correlation(h.Z, X, metric, p=p)
+    return out
