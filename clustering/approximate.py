@@ -694,6 +694,8 @@ def approximate_linkage(
         raise DataError("clustering needs at least 2 rows")
     progress = progress or _noop
     want = default_m(n) if m is None else int(m)
+    if want < 2:
+        raise DataError("approximate mode needs at least 2 micro-clusters")
     t0 = time.perf_counter()
     micro = summarise(X, want, method=summariser, seed=seed,
                       progress=lambda f, s: progress(0.75 * f, s))

@@ -236,6 +236,8 @@ def test_row_labels_refuses_wrong_length() -> None:
 def test_approximate_refuses_identical_rows() -> None:
     with pytest.raises(DataError, match="identical"):
         approximate_linkage(np.ones((100, 3)), m=10)
+    with pytest.raises(DataError, match="at least 2 micro-clusters"):
+        approximate_linkage(np.arange(10.0)[:, None], m=1)
 
 
 def test_default_m() -> None:
