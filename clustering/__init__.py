@@ -1,8 +1,107 @@
-"""Dendrogram Explorer's clustering service: numpy / scipy / pandas only, no UI.
+"""Dendrogram Explorer's clustering service: numpy / scipy / pandas / fastcluster, no UI.
 
-The public surface is re-exported here; see ``clustering/README.md`` for a notebook walk-through.
+Everything public is re-exported here, so a notebook needs one import::
+
+    >>> import clustering as cl
+    >>> df = cl.load_example("tutorial-blobs")
+    >>> prep = cl.prepare(df, cl.PrepareOptions())
+    >>> h = cl.compute_linkage(prep.matrix, "ward", "euclidean")
+    >>> idx = cl.tree_index(h.Z)
+    >>> idx.k_at(50.0), idx.k_at(16.0)
+    (2, 4)
+    >>> round(cl.cophenetic_correlation(h.Z, prep.matrix), 5)
+    0.98001
+
+See ``clustering/README.md`` for the walk-through and each module's contract.
 """
 
+from clustering.approximate import (
+    DEFAULT_M,
+    DEFAULT_MEMORY_BUDGET_BYTES,
+    EXACT_MAX_ROWS,
+    SUMMARISERS,
+    ApproxHierarchy,
+    MicroClusters,
+    agreement_with_exact,
+    approximate_linkage,
+    default_m,
+    exact_feasible,
+    row_counts,
+    row_labels,
+    summarise,
+    weighted_ward,
+)
+from clustering.cut import TreeIndex, cut_height, cut_inconsistent, cut_k, tree_index
+from clustering.datasets import EXAMPLES, Example, load_example
+from clustering.diagnostics import (
+    Elbow,
+    Gap,
+    Profiles,
+    cluster_profiles,
+    cophenetic_by_method,
+    cophenetic_correlation,
+    elbow,
+    inconsistency_table,
+    largest_gaps,
+)
 from clustering.errors import DataError
+from clustering.geometry import ORIENTATIONS, TRUNCATE_MODES, Geometry, dendrogram_geometry
+from clustering.linkage import (
+    METHODS,
+    METRICS,
+    OPTIMAL_ORDERING_MAX_N,
+    Hierarchy,
+    check_method_metric,
+    compute_linkage,
+    distance_kwargs,
+    method_metric_problem,
+    validate_matrix,
+)
+from clustering.prepare import MISSING, SCALINGS, Prepared, PrepareOptions, prepare
+from clustering.store import (
+    DatasetStore,
+    DiskStore,
+    RedisStore,
+    dataset_id_for,
+    is_upload_id,
+    key_hash,
+    open_store,
+)
+from clustering.tables import (
+    COLUMN_KINDS,
+    DELIMITERS,
+    XLSX_MAX_RATIO,
+    ColumnInfo,
+    describe_columns,
+    read_table,
+    text_values,
+)
 
-__all__ = ["DataError"]
+__all__ = [
+    # errors
+    "DataError",
+    # tables
+    "COLUMN_KINDS", "DELIMITERS", "XLSX_MAX_RATIO", "ColumnInfo", "describe_columns",
+    "read_table", "text_values",
+    # prepare
+    "MISSING", "SCALINGS", "PrepareOptions", "Prepared", "prepare",
+    # linkage
+    "METHODS", "METRICS", "OPTIMAL_ORDERING_MAX_N", "Hierarchy", "check_method_metric",
+    "compute_linkage", "distance_kwargs", "method_metric_problem", "validate_matrix",
+    # cut
+    "TreeIndex", "cut_height", "cut_inconsistent", "cut_k", "tree_index",
+    # geometry
+    "ORIENTATIONS", "TRUNCATE_MODES", "Geometry", "dendrogram_geometry",
+    # diagnostics
+    "Elbow", "Gap", "Profiles", "cluster_profiles", "cophenetic_by_method",
+    "cophenetic_correlation", "elbow", "inconsistency_table", "largest_gaps",
+    # approximate
+    "DEFAULT_M", "DEFAULT_MEMORY_BUDGET_BYTES", "EXACT_MAX_ROWS", "SUMMARISERS",
+    "ApproxHierarchy", "MicroClusters", "agreement_with_exact", "approximate_linkage",
+    "default_m", "exact_feasible", "row_counts", "row_labels", "summarise", "weighted_ward",
+    # datasets
+    "EXAMPLES", "Example", "load_example",
+    # store
+    "DatasetStore", "DiskStore", "RedisStore", "dataset_id_for", "is_upload_id", "key_hash",
+    "open_store",
+]
