@@ -214,25 +214,88 @@
         return rest;
     }
 
+    // Typed arrays as plotly's JSON carries them ({dtype, bdata, shape}) or plain arrays.
+    var BDATA = {f4: Float32Array, f8: Float64Array, i4: Int32Array, u4: Uint32Array,
+                 i2: Int16Array, u2: Uint16Array, i1: Int8Array, u1: Uint8Array};
+
+    function plain(v) {
+        if (v && typeof v === "object" && v.bdata !== undefined) {
+            var bin = atob(v.bdata);
+            var bytes = new Uint8Array(bin.length);
+            for (var i = 0; i < bin.length; i++) {
+                bytes[i] = bin.charCodeAt(i);
+            }
+            return new BDATA[v.dtype](bytes.buffer);
+        }
+        return v;
+    }
+
+    // Every scatter row with its coordinates and text, from the per-colour traces.
+    function scatterRows(fig) {
+        var traces = fig.data.filter(function (t) { return t.meta === "points"; });
+        var n = 0, i, j;
+        var parts = traces.map(function (t) {
+            var x = plain(t.x), y = plain(t.y), cd = plain(t.customdata);
+            var len = x ? x.length : 0;
+            n += len;
+            return {x: x, y: y, cd: cd, text: t.text || [], len: len};
+        });
+        var rows = {x: new Float32Array(n), y: new Float32Array(n), text: new Array(n), n: n};
+        for (i = 0; i < parts.length; i++) {
+            var p = parts[i];
+            var flat = p.cd && p.cd.length === 2 * p.len && !Array.isArray(p.cd[0]);
+            for (j = 0; j < p.len; j++) {
+                var row = flat ? p.cd[2 * j] : p.cd[j][0];
+                rows.x[row] = p.x[j];
+                rows.y[row] = p.y[j];
+                rows.text[row] = p.text[j];
+            }
+        }
+        return rows;
+    }
+
     function scatterPatch(td, a, cl, fig) {
         if (!fig || !fig.data || !fig.data.length || fig.data[0].meta !== "points") {
             return window.dash_clientside.no_update;
         }
-        var n = a.rowPos.length;
-        var colors = new Array(n), clusters = new Array(n);
-        var counts = new Int32Array(cl.k + 1);
+        var rows = scatterRows(fig);
+        var n = rows.n;
+        if (n !== a.rowPos.length) {
+            return window.dash_clientside.no_update;
+        }
+        var P = td.palette.length;
+        var counts = new Int32Array(cl.k + 1), perColour = new Int32Array(P);
+        var clusterOf = new Int32Array(n);
         for (var i = 0; i < n; i++) {
             var c = cl.pos[a.rowPos[i]];
-            clusters[i] = c;
-            colors[i] = colourOf(td, c);
+            clusterOf[i] = c;
             counts[c]++;
+            perColour[(c - 1) % P]++;
         }
-        var p0 = fig.data[0];
-        var points = Object.assign({}, p0, {
-            marker: Object.assign({}, p0.marker, {color: colors}),
-            customdata: clusters
-        });
-        var data = [points];
+        var groups = [];
+        for (var g = 0; g < P; g++) {
+            groups.push({x: new Float32Array(perColour[g]), y: new Float32Array(perColour[g]),
+                         text: new Array(perColour[g]), cd: new Array(perColour[g]), fill: 0});
+        }
+        for (i = 0; i < n; i++) {
+            var grp = groups[(clusterOf[i] - 1) % P];
+            var o = grp.fill++;
+            grp.x[o] = rows.x[i];
+            grp.y[o] = rows.y[i];
+            grp.text[o] = rows.text[i];
+            grp.cd[o] = [i, clusterOf[i]];
+        }
+        var template = fig.data[0];
+        var data = [];
+        for (g = 0; g < P; g++) {
+            if (!perColour[g]) {
+                continue;
+            }
+            data.push(Object.assign({}, template, {
+                x: groups[g].x, y: groups[g].y, text: groups[g].text, customdata: groups[g].cd,
+                marker: Object.assign({}, template.marker, {color: td.palette[g]})
+            }));
+        }
         var present = 0;
         for (c = 1; c <= cl.k; c++) {
             if (!counts[c]) {
@@ -290,8 +353,18 @@
     }
 
     var revision = 0;
+    var lastK = new WeakMap();
 
     function applyCut(td, cutValue, kValue, relayout, dendroFig, scatterFig) {
+        var started = performance.now();
+        try {
+            return applyCutInner(td, cutValue, kValue, relayout, dendroFig, scatterFig);
+        } finally {
+            window.__dendro_ms = performance.now() - started;
+        }
+    }
+
+    function applyCutInner(td, cutValue, kValue, relayout, dendroFig, scatterFig) {
         var nu = window.dash_clientside.no_update;
         var none = [nu, nu, nu, nu, nu];
         if (!td || !td.n) {
@@ -325,21 +398,34 @@
         }
         var cl = clustersAt(a, td.n, t);
         var k = cl.k;
-        var links = linkTraces(td, a, cl, t);
+        var fresh = trig.indexOf("tree-data.") === 0 || trig === "";
+        // Same k means the same partition (cuts are nested), so only the line moves.
+        var samePartition = !fresh && lastK.get(td) === k;
+        lastK.set(td, k);
         var oldShape = dendroFig && dendroFig.layout && dendroFig.layout.shapes
             ? dendroFig.layout.shapes[0] : null;
         var shape = cutShape(t, k, td.orientation, oldShape);
         revision += 1;
-        var rest = recolourDendrogram(td, dendroFig, links.group);
         var dpatch = new window.dash_clientside.Patch();
-        dpatch.assign(["data"], links.traces.concat(rest));
-        dpatch.assign(["layout", "shapes"], [shape]);
-        // A new editrevision makes plotly take our (flat) line over the user's dragged one.
-        dpatch.assign(["layout", "editrevision"], revision);
-        var spatch = scatterPatch(td, a, cl, scatterFig);
+        var spatch = nu;
+        if (fresh && td.cut === t) {
+            // The server drew both figures at this very cut.
+            dpatch = null;
+        } else if (samePartition) {
+            dpatch.assign(["layout", "shapes"], [shape]);
+            dpatch.assign(["layout", "editrevision"], revision);
+        } else {
+            var links = linkTraces(td, a, cl, t);
+            var rest = recolourDendrogram(td, dendroFig, links.group);
+            dpatch.assign(["data"], links.traces.concat(rest));
+            dpatch.assign(["layout", "shapes"], [shape]);
+            // A new editrevision makes plotly take our (flat) line over the user's dragged one.
+            dpatch.assign(["layout", "editrevision"], revision);
+            spatch = scatterPatch(td, a, cl, scatterFig);
+        }
         var countText = k + (k === 1 ? " cluster" : " clusters");
         return [
-            dpatch.build(),
+            dpatch === null ? nu : dpatch.build(),
             spatch,
             trig.indexOf("cut-height.") === 0 ? nu : t,
             fromK === k && trig.indexOf("cluster-k.") === 0 && Number(kValue) === k ? nu : k,

@@ -11,8 +11,8 @@ part of the contract with the JS:
   links), then ``"contracted"``, ``"annot"`` (merge heights, marker colour per point) and
   ``"hover"`` (one invisible marker per merge that carries the hover text);
 * the cut is ``layout.shapes[0]``, a line across the plot with a label;
-* the scatter's first trace holds every row (colour per point, cluster in ``customdata``); the
-  rest are legend-only traces, one per cluster (capped at :data:`LEGEND_MAX`).
+* the scatter has one ``"points"`` trace per colour (``customdata`` = (row, cluster) per point),
+  then legend-only ``"legend"`` traces, one per cluster (capped at :data:`LEGEND_MAX`).
 """
 
 from __future__ import annotations
@@ -202,8 +202,10 @@ def make_dendrogram_figure(
     if not show_contracted:
         cx, cy = cx[:0], cy[:0]
     cpx, cpy = _oriented(cx, cy, orientation)
+    # A truncated 20k tree has ~20k marks: SVG would need a DOM node for each.
+    MarksTrace = go.Scattergl if gl or cx.size > GL_POINTS else go.Scatter
     fig.add_trace(
-        Trace(
+        MarksTrace(
             x=cpx.astype(np.float32),
             y=cpy.astype(np.float32),
             mode="markers",
@@ -457,37 +459,47 @@ def make_scatter_figure(
     Returns
     -------
     plotly.graph_objects.Figure
-        Trace 0 holds every point; the rest are legend entries ``cluster c · size``.
+        ``meta='points'`` traces, one per colour, with ``customdata`` (row, cluster) per
+        point; then legend-only entries ``c · size rows`` (``meta='legend'``).
 
     Examples
     --------
-    >>> fig = make_scatter_figure([0, 1], [0, 1], [1, 2], labels=["a", "b"])
-    >>> fig.data[0].marker.color
-    ('#1f77b4', '#ff7f0e')
+    >>> fig = make_scatter_figure([0, 1, 2], [0, 1, 2], [1, 2, 1], labels=["a", "b", "c"])
+    >>> [(t.meta, t.marker.color if t.meta == "points" else t.name) for t in fig.data]
+    [('points', '#1f77b4'), ('points', '#ff7f0e'), ('legend', '1 · 2 rows'), ('legend', '2 · 1 rows')]
     """
     x = np.asarray(x, dtype=np.float32)
     y = np.asarray(y, dtype=np.float32)
     clusters = np.asarray(clusters, dtype=np.int64)
     n = x.size
     gl = n > GL_POINTS if gl is None else gl
-    points = {
-        "type": "scattergl" if gl else "scatter",
-        "x": x,
-        "y": y,
-        "mode": "markers",
-        "marker": {
-            "color": [cluster_color(int(c)) for c in clusters],
-            "size": 6 if n < 2000 else 4,
-        },
-        "text": np.array([html.escape(str(s)) for s in labels], dtype=object),
-        "customdata": clusters.astype(np.int32),
-        "hovertemplate": "%{text}<br>cluster %{customdata}<extra></extra>",
-        "showlegend": False,
-        "meta": "points",
-    }
-    # Validating 20k colour strings costs plotly ~0.2 s per figure; this one trace is built
-    # from known-good values, so it skips validation (the legend and layout do not).
-    fig = go.Figure(data=[points], _validate=False)
+    rows = np.arange(n, dtype=np.int32)
+    text = np.array([html.escape(str(s)) for s in labels], dtype=object)
+    group = (clusters - 1) % len(PALETTE)
+    traces = []
+    # One trace per colour: plotly.js parses a per-point colour array on every redraw
+    # (0.3 s at 20k points in software WebGL); a single colour per trace costs a third.
+    for g in range(len(PALETTE)):
+        sel = np.flatnonzero(group == g)
+        if sel.size == 0:
+            continue
+        traces.append(
+            {
+                "type": "scattergl" if gl else "scatter",
+                "x": x[sel],
+                "y": y[sel],
+                "mode": "markers",
+                "marker": {"color": PALETTE[g], "size": 6 if n < 2000 else 4},
+                "text": text[sel],
+                "customdata": np.column_stack([rows[sel], clusters[sel]]).astype(np.int32),
+                "hovertemplate": "%{text}<br>cluster %{customdata[1]}<extra></extra>",
+                "showlegend": False,
+                "meta": "points",
+            }
+        )
+    # These traces are built from known-good values and skip plotly's validation (slow for
+    # 20k-element arrays); the legend and layout below are validated.
+    fig = go.Figure(data=traces, _validate=False)
     for trace in legend_traces(clusters):
         fig.add_trace(trace)
     fig.update_layout(

@@ -102,17 +102,24 @@ eval(fs.readFileSync(process.argv[2], 'utf8'));
 const input = JSON.parse(fs.readFileSync(0, 'utf8'));
 const out = input.calls.map((c) => {
   window.dash_clientside.callback_context = {triggered: [{prop_id: c.trigger}]};
-  const r = window.dash_clientside.dendro.applyCut(input.td, c.cut, c.k, c.relayout,
+  // A fresh copy of the tree data unless the call says to keep it (the JS remembers the last
+  // partition per tree data, and redraws only the line when it did not change).
+  const td = c.same_td ? input.td : JSON.parse(JSON.stringify(input.td));
+  const r = window.dash_clientside.dendro.applyCut(td, c.cut, c.k, c.relayout,
                                                    input.fig, input.scatter);
   const dend = r[0].operations ? Object.fromEntries(r[0].operations.map(o => [o[0].join('.'), o[1]])) : null;
   const sc = r[1] && r[1].operations ? r[1].operations[0][1] : null;
+  const pts = sc ? sc.filter(t => t.meta === 'points') : [];
   return {
-    links: dend ? dend['data'].filter(t => t.meta === 'links').map(t => ({color: t.line.color,
+    patched: dend ? Object.keys(dend).sort() : null,
+    scatter_patched: !!(r[1] && r[1].operations),
+    links: dend && dend['data'] ? dend['data'].filter(t => t.meta === 'links').map(t => ({color: t.line.color,
              x: Array.from(t.x).map(v => Number.isNaN(v) ? null : v),
              y: Array.from(t.y).map(v => Number.isNaN(v) ? null : v)})) : null,
     shape: dend ? dend['layout.shapes'][0] : null,
-    points: sc ? sc[0].marker.color : null,
-    legend: sc ? sc.slice(1).map(t => t.name) : null,
+    points: sc ? pts.map(t => ({color: t.marker.color, cd: t.customdata,
+                               x: Array.from(t.x), text: t.text})) : null,
+    legend: sc ? sc.filter(t => t.meta === 'legend').map(t => t.name) : null,
     cut: r[2], k: r[3], count: r[4],
   };
 });
@@ -163,6 +170,13 @@ def test_browser_cut_matches_fcluster_and_server_colours(tmp_path, method, mode)
     calls.append({"trigger": "dendrogram.relayoutData", "cut": td["cut"], "k": None,
                   "relayout": {"xaxis.range[0]": 0, "xaxis.range[1]": 10}})
     calls.append({"trigger": "tree-data.data", "cut": 999.0, "k": None, "relayout": None})
+    # Two cuts inside one band: the second moves only the line.
+    lo, hi = idx.band_for_k(3)
+    hi = min(hi, lo + 1.0)
+    calls.append({"trigger": "cut-height.value", "cut": lo + (hi - lo) / 3, "k": None,
+                  "relayout": None, "same_td": True})
+    calls.append({"trigger": "cut-height.value", "cut": lo + 2 * (hi - lo) / 3, "k": None,
+                  "relayout": None, "same_td": True})
     out = _run_js(td, fig, scatter, calls, tmp_path)
 
     def check(res, t):
@@ -176,7 +190,14 @@ def test_browser_cut_matches_fcluster_and_server_colours(tmp_path, method, mode)
             poly = np.column_stack([g.icoord[j], g.dcoord[j]]).astype(np.float32).astype(float)
             key = tuple(round(v, 3) for v in poly[:, 0].tolist() + poly[:, 1].tolist())
             assert drawn[key] == F.cluster_color(int(expected[j]))
-        assert res["points"] == [F.cluster_color(int(c)) for c in idx.labels_at(t)]
+        labels_t = idx.labels_at(t)
+        seen = []
+        for tr in res["points"]:
+            for (row, c), px, txt in zip(tr["cd"], tr["x"], tr["text"], strict=True):
+                assert c == labels_t[row] and tr["color"] == F.cluster_color(int(c))
+                assert px == pytest.approx(X[row, 0], rel=1e-5) and txt == str(row)
+                seen.append(row)
+        assert sorted(seen) == list(range(len(X)))
         counts = np.bincount(idx.labels_at(t))
         assert res["legend"][: F.LEGEND_MAX] == [f"{c} · {counts[c]} rows"
                                                   for c in np.flatnonzero(counts)][: F.LEGEND_MAX]
@@ -194,7 +215,14 @@ def test_browser_cut_matches_fcluster_and_server_colours(tmp_path, method, mode)
     assert drag["cut"] == pytest.approx(heights[1], rel=1e-3)
     check(drag, drag["cut"])
     assert out[10]["count"] == {"nu": 1}, "a zoom must not move the cut"
-    assert check(out[11], td["cut"]) == out[11]["k"]
+    # New tree data at the cut the server drew: the figures are already right.
+    assert out[11]["patched"] is None and not out[11]["scatter_patched"]
+    assert out[11]["k"] == fcluster(Z, td["cut"], "distance").max()
+    first, second = out[12], out[13]
+    check(first, lo + (hi - lo) / 3)
+    assert second["patched"] == ["layout.editrevision", "layout.shapes"]
+    assert not second["scatter_patched"] and second["k"] == 3 == first["k"]
+    assert second["shape"]["y0"] == pytest.approx(lo + 2 * (hi - lo) / 3)
 
 
 @pytest.mark.skipif(NODE is None, reason="needs Node.js to run assets/dendro.js")

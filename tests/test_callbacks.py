@@ -143,10 +143,16 @@ def test_example_renders_like_scipy(in_app):
     assert fig.layout.shapes[0].y0 == 50.0 and tree_data["cut"] == 50.0
     assert fig.layout.shapes[0].label.text.endswith("k = 2")
     np.testing.assert_allclose(decode_b64(tree_data["gaps"]).max(), Z[-1, 2], rtol=1e-9)
-    colours = np.array(scatter.data[0].marker.color)
+    colour = np.empty(len(X), dtype=object)
+    xs = np.empty(len(X))
+    for t in scatter.data:
+        if t.meta == "points":
+            rows = np.asarray(t.customdata)[:, 0]
+            colour[rows] = t.marker.color
+            xs[rows] = t.x
     expected = fcluster(Z, 50.0, "distance")
-    assert len({(a, b) for a, b in zip(colours.tolist(), expected.tolist(), strict=True)}) == 2
-    np.testing.assert_allclose(np.asarray(scatter.data[0].x, float), X[:, 0], rtol=1e-6)
+    assert len({(a, b) for a, b in zip(colour.tolist(), expected.tolist(), strict=True)}) == 2
+    np.testing.assert_allclose(xs, X[:, 0], rtol=1e-6)
 
 
 def test_view_change_keeps_the_cut_and_new_tree_resets_it(in_app):

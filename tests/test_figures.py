@@ -221,11 +221,19 @@ def test_scatter_colours_follow_labels_and_legend_sizes():
     clusters = rng.integers(1, 14, 50)
     labels = [f"<b>{i}</b>" for i in range(50)]
     fig = F.make_scatter_figure(x, y, clusters, labels=labels, x_title="a<b", y_title="b")
-    points = fig.data[0]
-    assert list(points.marker.color) == [F.cluster_color(int(c)) for c in clusters]
-    np.testing.assert_array_equal(points.customdata, clusters)
-    assert all("<b>" not in s for s in points.text)
-    legend = fig.data[1:]
+    points = [t for t in fig.data if t.meta == "points"]
+    # One trace per colour; every row exactly once, in its cluster's colour.
+    assert len({t.marker.color for t in points}) == len(points) <= len(F.PALETTE)
+    seen = []
+    for t in points:
+        cd = np.asarray(t.customdata)
+        for (row, c), px, py, txt in zip(cd.tolist(), t.x, t.y, t.text, strict=True):
+            assert c == clusters[row] and t.marker.color == F.cluster_color(int(c))
+            assert px == pytest.approx(x[row], rel=1e-6) and py == pytest.approx(y[row], rel=1e-6)
+            assert txt == f"&lt;b&gt;{row}&lt;/b&gt;"
+            seen.append(row)
+    assert sorted(seen) == list(range(50))
+    legend = [t for t in fig.data if t.meta == "legend"]
     counts = np.bincount(clusters)
     assert [tr.name for tr in legend] == [f"{c} · {counts[c]} rows" for c in np.flatnonzero(counts)]
     assert all(tr.mode == "lines" and list(tr.x) == [None] for tr in legend)
@@ -236,6 +244,6 @@ def test_scatter_legend_is_capped_and_big_scatter_uses_webgl():
     n = 6_000
     clusters = np.arange(n) % 40 + 1
     fig = F.make_scatter_figure(np.zeros(n), np.zeros(n), clusters, labels=[""] * n)
-    assert fig.data[0].type == "scattergl"
-    assert len(fig.data) == 1 + F.LEGEND_MAX + 1
+    assert {t.type for t in fig.data if t.meta == "points"} == {"scattergl"}
+    assert len(fig.data) == len(F.PALETTE) + F.LEGEND_MAX + 1
     assert fig.data[-1].name == "… 10 more"
