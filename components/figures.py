@@ -285,6 +285,10 @@ def make_dendrogram_figure(
         )
     else:
         leaf_axis.update(showticklabels=False)
+    # Leaf labels sit next to the leaves, as in SciPy: opposite the root.
+    leaf_axis["side"] = {"top": "bottom", "bottom": "top", "left": "right", "right": "left"}[
+        orientation
+    ]
     height_axis: dict[str, Any] = {"title": {"text": "height"}, "zeroline": False}
     if orientation in ("bottom", "left"):
         height_axis["autorange"] = "reversed"

@@ -111,6 +111,7 @@ def test_orientation_swaps_axes(orientation):
         assert shape.x0 == shape.x1 == 1.0 and shape.yref == "paper"
         assert (fig.layout.xaxis.autorange == "reversed") == (orientation == "left")
         assert list(fig.layout.yaxis.ticktext) == g.ivl
+        assert fig.layout.yaxis.side == ("right" if orientation == "left" else "left")
 
 
 def test_annotations_only_above_threshold_in_link_colour():
