@@ -79,6 +79,7 @@ def upload_limit_text(limit_mb: float) -> str:
     Output(ids.UPLOAD_ERROR, "children"),
     Output(ids.UPLOAD_ERROR, "is_open"),
     Output(ids.UPLOAD_NAME, "children"),
+    Output(ids.EXAMPLE, "value"),
     Input(ids.UPLOAD, "contents"),
     Input(ids.EXAMPLE, "value"),
     State(ids.UPLOAD, "filename"),
@@ -86,14 +87,18 @@ def upload_limit_text(limit_mb: float) -> str:
 )
 def choose_dataset(
     contents: str | None, example: str | None, filename: str | None
-) -> tuple[Any, Any, bool, Any]:
-    """An upload or an example becomes the dataset; a bad file leaves the current one in place."""
+) -> tuple[Any, ...]:
+    """An upload or an example becomes the dataset; a bad file leaves the current one in place.
+
+    A good upload clears the example picker, so picking an example again is a change.
+    """
+    nothing = (no_update,) * 5
     if ctx.triggered_id == ids.EXAMPLE:
         if not example:
-            return no_update, no_update, no_update, no_update
-        return {"example": example}, None, False, ""
+            return nothing
+        return {"example": example}, None, False, "", no_update
     if not contents:
-        return no_update, no_update, no_update, no_update
+        return nothing
     name = filename or "upload"
     settings = get_settings()
     try:
@@ -104,11 +109,11 @@ def choose_dataset(
         read_table(data, name, max_rows=settings.max_rows, max_columns=settings.max_columns)
         dataset_id = get_store().put_dataset(data, name)
     except DataError as err:
-        return no_update, f"{name}: {err}", True, no_update
+        return no_update, f"{name}: {err}", True, no_update, no_update
     except Exception:
         log.exception("reading upload %r failed", name)
-        return no_update, GENERIC_ERROR.format(what=f"reading {name}"), True, no_update
-    return {"dataset_id": dataset_id, "filename": name}, None, False, f"Loaded {name}"
+        return no_update, GENERIC_ERROR.format(what=f"reading {name}"), True, no_update, no_update
+    return {"dataset_id": dataset_id, "filename": name}, None, False, f"Loaded {name}", None
 
 
 def _kind_badge(kind: str) -> dbc.Badge:

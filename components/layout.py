@@ -93,6 +93,7 @@ def _data_card() -> dbc.Card:
                             options=[{"label": e.title, "value": e.id} for e in EXAMPLES.values()],
                             value=DEFAULT_EXAMPLE,
                             clearable=False,
+                            placeholder="choose an example",
                         ),
                     ),
                 ]

@@ -61,8 +61,9 @@ def _choose(contents, example, filename):
 def test_good_csv_becomes_a_dataset(in_app):
     rng = np.random.default_rng(0)
     csv = "a,b\n" + "\n".join(f"{x:.3f},{y:.3f}" for x, y in rng.standard_normal((20, 2)))
-    dataset, message, is_open, name = _choose(_upload(csv), None, "pts.csv")
+    dataset, message, is_open, name, example = _choose(_upload(csv), "mpg", "pts.csv")
     assert dataset["filename"] == "pts.csv" and len(dataset["dataset_id"]) == 64
+    assert example is None, "the example picker is cleared after an upload"
     assert message is None and is_open is False and "pts.csv" in name
 
 
@@ -75,7 +76,8 @@ def test_good_csv_becomes_a_dataset(in_app):
     ],
 )
 def test_broken_upload_is_reported_and_keeps_the_dataset(in_app, content, filename, words):
-    dataset, message, is_open, name = _choose(_upload(content), None, filename)
+    dataset, message, is_open, name, example = _choose(_upload(content), "mpg", filename)
+    assert example is no_update
     assert dataset is no_update, "a failed upload must not replace the current dataset"
     assert is_open is True
     assert filename in message
@@ -84,13 +86,13 @@ def test_broken_upload_is_reported_and_keeps_the_dataset(in_app, content, filena
 
 def test_oversized_upload_says_the_limit(in_app):
     big = "a,b\n" + "1,2\n" * 10_000  # 40 kB > 0.01 MB
-    dataset, message, is_open, _ = _choose(_upload(big), None, "big.csv")
+    dataset, message, is_open, _, _ = _choose(_upload(big), None, "big.csv")
     assert dataset is no_update and is_open is True
     assert "0.01 MB" in message and "larger" in message
 
 
 def test_example_becomes_the_dataset(in_app):
-    dataset, message, is_open, _ = _choose(None, "mpg", None)
+    dataset, message, is_open, _, example = _choose(None, "mpg", None)
     assert dataset == {"example": "mpg"} and is_open is False
 
 
