@@ -15,9 +15,11 @@ import flask
 log = logging.getLogger(__name__)
 
 # Dash renders its config and bootstrap scripts inline; their hashes are added at install time.
+# 'unsafe-eval': plotly.js compiles its WebGL (scattergl) shaders' drawing code at run time;
+# without it every big tree shows "WebGL is not supported" and logs nothing.
 _CSP = (
     "default-src 'self'; "
-    "script-src 'self' {hashes}; "
+    "script-src 'self' 'unsafe-eval' {hashes}; "
     "style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data: blob:; "
     "font-src 'self' data:; "
@@ -77,7 +79,7 @@ def install(app: Any, settings: Any) -> None:
     def csp() -> str:
         if "value" not in csp_holder:
             try:
-                hashes = " ".join(f"'{h}'" for h in app.csp_hashes())
+                hashes = " ".join(app.csp_hashes())  # already quoted
             except Exception:  # the index may not be built yet; fall back to no inline scripts
                 hashes = ""
             csp_holder["value"] = _CSP.format(hashes=hashes)
