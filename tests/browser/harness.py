@@ -121,12 +121,13 @@ def server_command(kind: str, port: int) -> list[str]:
 
 
 def start_server(kind: str | None = None, *, timeout: float = 60.0,
-                 extra_env: dict[str, str] | None = None) -> LiveServer:
+                 extra_env: dict[str, str] | None = None, cold: bool = False) -> LiveServer:
     """Start the app on a free loopback port with a fresh data directory and wait for it.
 
     ``kind`` defaults to ``$DENDRO_TEST_SERVER``, else 'gunicorn' (the production setup).
     Raises :class:`ServerStartError` with the server's output when it exits or does not
-    answer ``GET /`` with 200 within ``timeout`` seconds.
+    answer ``GET /`` with 200 within ``timeout`` seconds. With ``cold`` it only waits until
+    the port accepts connections, so no worker has served a request yet.
     """
     kind = kind or os.environ.get("DENDRO_TEST_SERVER", "gunicorn")
     port = free_port()
@@ -157,6 +158,11 @@ def start_server(kind: str | None = None, *, timeout: float = 60.0,
             server.stop()
             raise ServerStartError(
                 f"{kind} server exited with code {proc.returncode} before answering:\n{out}")
+        if cold:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
+                return server
+            time.sleep(0.1)
+            continue
         try:
             with urllib.request.urlopen(server.url, timeout=5) as r:
                 if r.status == 200:
@@ -246,7 +252,12 @@ def wait_dendrogram(page: Any, *, timeout: float = 60.0) -> None:
 def open_app(page: Any, url: str, *, timeout: float = 60.0) -> None:
     """Load the app and wait until its first render has settled."""
     page.goto(url, wait_until="load", timeout=timeout * 1000)
-    page.wait_for_selector("#example", state="attached", timeout=timeout * 1000)
+    try:
+        page.wait_for_selector("#example", state="attached", timeout=timeout * 1000)
+    except Exception as exc:
+        # Say why: a page that never renders has almost always logged the reason.
+        errors = "\n".join(getattr(page, "console", ConsoleLog()).errors) or "(no console errors)"
+        raise AssertionError(f"the app did not render #example at {url}; console:\n{errors}") from exc
     wait_dash_idle(page, timeout=timeout)
 
 
@@ -263,7 +274,7 @@ def _js_str(s: str) -> str:
     return json.dumps(s)
 
 
-# A cheap fingerprint of what the user sees: count text, error text, the colours and sizes of
+# A cheap fingerprint of what the app drew: count text, error text, the colours and sizes of
 # both figures, the shapes. Used to wait for "something changed" without sleeping.
 _SIGNATURE_JS = """() => {
   const txt = (id) => { const e = document.getElementById(id); return e ? e.innerText : ''; };
@@ -283,9 +294,8 @@ _SIGNATURE_JS = """() => {
     const ticks = lay.xaxis && lay.xaxis.ticktext ? lay.xaxis.ticktext.length + String(lay.xaxis.ticktext.slice(0, 5)) : '';
     return tr + '#' + shapes + '#' + ticks;
   };
-  return [txt('cluster-count'), txt('error'), fig('dendrogram'), fig('scatter'),
-          (document.getElementById('cut-height') || {}).value,
-          (document.getElementById('cluster-k') || {}).value].join('\\n');
+  // Outputs only: the typed fields change at the keystroke, before any callback ran.
+  return [txt('cluster-count'), txt('error'), fig('dendrogram'), fig('scatter')].join('\\n');
 }"""
 
 
@@ -299,26 +309,30 @@ def view_signature(page: Any) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def select_dropdown(page: Any, element_id: str, value: str, *, timeout: float = 10.0) -> None:
+def select_dropdown(page: Any, element_id: str, value: str, *, timeout: float = 10.0) -> bool:
     """Choose ``value`` (an option's value or its visible label) in the control ``element_id``.
 
     Works like a person: Dash 4's dcc.Dropdown is opened by a click and the option clicked;
     RadioItems get the matching radio clicked; a native <select> gets the option selected.
+    Returns False (and changes nothing) when ``value`` was already the chosen one.
     """
     el = page.locator(f"#{element_id}")
     el.wait_for(state="attached", timeout=timeout * 1000)
     tag = el.evaluate("e => e.tagName.toLowerCase()")
     if tag == "select":
+        if el.input_value() == value:
+            return False
         el.select_option(value)
-        return
+        return True
     is_dropdown = el.evaluate("e => e.classList.contains('dash-dropdown')")
     if not is_dropdown:
         radio = el.locator(f"input[value={_js_str(value)}]")
-        if radio.count():
-            radio.first.click()
-            return
-        el.get_by_text(value, exact=True).first.click()
-        return
+        if radio.count() == 0:
+            radio = el.get_by_label(value, exact=True)
+        if radio.first.is_checked():
+            return False
+        radio.first.click()
+        return True
     el.click()
     options = page.locator("[role=option]")
     options.first.wait_for(state="visible", timeout=timeout * 1000)
@@ -327,14 +341,24 @@ def select_dropdown(page: Any, element_id: str, value: str, *, timeout: float = 
         option = options.filter(has_text=re.compile(rf"^\s*{re.escape(value)}\s*$"))
     if option.count() == 0:
         labels = options.all_inner_texts()
-        page.keyboard.press("Escape")
+        _close_dropdown(page)
         raise AssertionError(f"#{element_id} has no option {value!r}; options: {labels}")
+    if option.first.get_attribute("aria-selected") == "true":
+        _close_dropdown(page)
+        return False
     option.first.click()
     # Single-select closes itself; make sure nothing stays open over the plots.
     with contextlib.suppress(Exception):
         page.locator("[role=option]").first.wait_for(state="detached", timeout=2000)
     if page.locator("[role=option]").count():
-        page.keyboard.press("Escape")
+        _close_dropdown(page)
+    return True
+
+
+def _close_dropdown(page: Any) -> None:
+    page.keyboard.press("Escape")
+    with contextlib.suppress(Exception):
+        page.locator("[role=option]").first.wait_for(state="detached", timeout=2000)
 
 
 def dropdown_options(page: Any, element_id: str) -> list[dict[str, Any]]:
@@ -347,9 +371,7 @@ def dropdown_options(page: Any, element_id: str) -> list[dict[str, Any]]:
                 disabled: o.getAttribute('aria-disabled') === 'true' || o.hasAttribute('data-disabled')
                           || (inp ? inp.disabled : false) || o.classList.contains('disabled')};
     })""")
-    page.keyboard.press("Escape")
-    with contextlib.suppress(Exception):
-        page.locator("[role=option]").first.wait_for(state="detached", timeout=2000)
+    _close_dropdown(page)
     return opts
 
 
@@ -366,11 +388,18 @@ def type_number(page: Any, element_id: str, value: float | int | str) -> None:
     box.press("Enter")
 
 
+def choose(page: Any, element_id: str, value: str, *, timeout: float = 60.0) -> bool:
+    """:func:`select_dropdown`, then wait for the page to show the effect (when it changed)."""
+    before = view_signature(page)
+    if not select_dropdown(page, element_id, value):
+        return False
+    wait_for_change(page, before, timeout=timeout)
+    return True
+
+
 def choose_example(page: Any, example_id: str, *, timeout: float = 60.0) -> None:
     """Pick a built-in example and wait until its dendrogram is drawn and the page is quiet."""
-    before = view_signature(page)
-    select_dropdown(page, "example", example_id)
-    wait_for_change(page, before, timeout=timeout)
+    choose(page, "example", example_id, timeout=timeout)
     wait_dendrogram(page, timeout=timeout)
     wait_dash_idle(page, timeout=timeout)
 
@@ -482,6 +511,8 @@ def scatter_points(fig: dict[str, Any]) -> list[dict[str, Any]]:
             continue
         colours = t["full_marker_color"] if t["full_marker_color"] is not None else t["marker_color"]
         for i, (x, y) in enumerate(zip(t["x"], t["y"], strict=False)):
+            if x is None or y is None:  # legend-only entries are drawn from [None]
+                continue
             c = colours[i] if isinstance(colours, list) else colours
             pts.append({
                 "x": x, "y": y, "colour": str(c), "trace": t["index"],

@@ -63,10 +63,13 @@ def change(page, action, *, timeout: float = 60.0) -> None:
 
 
 def set_clustering(page, method: str, metric: str, scaling: str = "none") -> None:
-    """Pick method, metric and scaling unless already chosen (a no-op pick changes nothing)."""
-    for element_id, value in (("scaling", scaling), ("metric", metric), ("method", method)):
-        if h.dropdown_value(page, element_id).lower() != value:
-            change(page, lambda e=element_id, v=value: h.select_dropdown(page, e, v))
+    """Pick scaling, method and metric. The pickers disable refused pairs, so when the wanted
+    method is not allowed with the current metric the metric is changed first."""
+    h.choose(page, "scaling", scaling)
+    method_allowed = {o["value"]: not o["disabled"] for o in h.dropdown_options(page, "method")}
+    order = ("method", "metric") if method_allowed.get(method) else ("metric", "method")
+    for element_id in order:
+        h.choose(page, element_id, method if element_id == "method" else metric)
     h.wait_dendrogram(page)
 
 
@@ -193,7 +196,7 @@ def test_ward_with_cosine_is_refused_with_a_reason(page, blobs_csv):
     if options["cosine"]["disabled"]:
         explanation = options["cosine"]["label"] + " " + h.text_of(page, "metric-note")
     else:
-        change(page, lambda: h.select_dropdown(page, "metric", "cosine"))
+        h.choose(page, "metric", "cosine")
         explanation = " ".join(h.text_of(page, i) for i in ("error", "metric-note"))
         if h.dropdown_value(page, "metric").lower() == "cosine":
             # Accepted in the picker: the tree must not be a ward/cosine tree.
@@ -209,7 +212,8 @@ def test_drag_cut_line_recolours_tree_and_scatter(page, blobs_csv):
     upload(page, path)
     set_clustering(page, "ward", "euclidean")
     Z = linkage(X, "ward")
-    for k in (2, 4, 3):
+    # The app opens an upload at the middle of the largest gap (k = 2 here): move away first.
+    for k in (3, 2, 4):
         change(page, lambda k=k: h.drag_cut_line(page, band_middle(Z, k)))
         t = h.cut_line(h.figure(page, "dendrogram"))["y0"]
         assert Z[-k, 2] <= t < Z[-k + 1, 2], f"line released at {t}, outside the band for k={k}"
@@ -237,6 +241,11 @@ def test_tilted_cut_line_snaps_back_horizontal(page, blobs_csv):
     page.mouse.down()
     page.mouse.move(x, (px["y0"] + target) / 2, steps=5)
     page.mouse.move(x, target, steps=5)
+    # Mid-drag the line really is tilted (only its left end follows the mouse).
+    ends = page.evaluate("""() => {
+        const d = document.querySelector('#dendrogram .shapelayer path').getAttribute('d');
+        return d.match(/-?[\\d.]+/g).map(Number); }""")
+    assert abs(ends[1] - ends[3]) > 20, f"the drag did not tilt the line: path {ends}"
     page.mouse.up()
     h.wait_for_change(page, before)
     line = h.cut_line(h.figure(page, "dendrogram"))
@@ -281,8 +290,7 @@ def test_truncation_modes_show_counts_then_full_tree(page):
     assert full == dendrogram(Z, no_plot=True, labels=labels)["ivl"]
 
     for mode, p in (("lastp", 12), ("level", 3)):
-        if h.dropdown_value(page, "truncate-mode").lower() != mode:
-            change(page, lambda m=mode: h.select_dropdown(page, "truncate-mode", m))
+        h.choose(page, "truncate-mode", mode)
         if h.field_value(page, "truncate-p") != str(p):
             change(page, lambda p=p: h.type_number(page, "truncate-p", p))
         expected = dendrogram(Z, no_plot=True, truncate_mode=mode, p=p, labels=labels)["ivl"]
@@ -293,7 +301,7 @@ def test_truncation_modes_show_counts_then_full_tree(page):
 
     none_option = next(o["value"] for o in h.dropdown_options(page, "truncate-mode")
                        if o["value"] not in ("lastp", "level"))
-    change(page, lambda: h.select_dropdown(page, "truncate-mode", none_option))
+    assert h.choose(page, "truncate-mode", none_option)
     assert ticks() == full
     h.assert_no_console_errors(page)
 
@@ -323,4 +331,22 @@ def test_broken_upload_shows_message_and_keeps_view(page, tmp_path, name, conten
     assert h.text_of(page, "cluster-count") == count_before
     assert h.figure(page, "dendrogram")["traces"] == tree_before
     assert h.figure(page, "scatter")["traces"] == scatter_before
+    h.assert_no_console_errors(page)
+
+
+def test_annotate_above_writes_merge_heights(page):
+    from clustering.datasets import load_example
+
+    h.choose_example(page, "tutorial-blobs")
+    set_clustering(page, "ward", "euclidean")
+    Z = linkage(load_example("tutorial-blobs")[["x", "y"]].to_numpy(float), "ward")
+    above = 10.0
+    change(page, lambda: h.type_number(page, "annotate-above", above))
+    texts = [
+        str(s) for t in h.figure(page, "dendrogram")["traces"]
+        if "text" in str(t["mode"]) and t["text"] for s in t["text"]
+    ]
+    expected = sorted(float(v) for v in Z[Z[:, 2] > above, 2])
+    assert len(texts) == len(expected), f"annotations {texts}, expected heights {expected}"
+    assert sorted(float(s) for s in texts) == pytest.approx(expected, rel=1e-3)
     h.assert_no_console_errors(page)
