@@ -35,6 +35,8 @@ class Settings:
     background_rows: int = 3_000
     # Above this many rows the exact linkage is refused and the approximate mode offered.
     exact_max_rows: int = 50_000
+    # Peak memory the exact linkage may take; past it the approximate mode is used instead.
+    memory_budget_mb: int = 2_048
     auth_user: str | None = None
     auth_password: str | None = None
 
@@ -57,6 +59,7 @@ class Settings:
             "store_size_mb": int(_env("DENDRO_STORE_SIZE_MB", str(cls.store_size_mb))),
             "background_rows": int(_env("DENDRO_BACKGROUND_ROWS", str(cls.background_rows))),
             "exact_max_rows": int(_env("DENDRO_EXACT_MAX_ROWS", str(cls.exact_max_rows))),
+            "memory_budget_mb": int(_env("DENDRO_MEMORY_BUDGET_MB", str(cls.memory_budget_mb))),
             "auth_user": os.environ.get("DENDRO_AUTH_USER") or None,
             "auth_password": os.environ.get("DENDRO_AUTH_PASSWORD") or None,
         }
