@@ -41,6 +41,7 @@ COMPUTE_ERROR = "compute-error"
 DATASET = "dataset"  # {"dataset_id", "filename"} or {"example"}
 TREE_DATA = "tree-data"  # what the browser needs to recolour at any cut, sent once per tree
 UPLOAD_ERROR = "upload-error"
+UPLOAD_LIMIT = "upload-limit"  # wraps the upload; data-max-bytes / data-message for the browser
 PREPARE_STEPS = "prepare-steps"
 STATUS_MAIN = "status-main"
 COPHENETIC = "cophenetic"

@@ -15,6 +15,8 @@ from clustering.prepare import MISSING, SCALINGS
 from components import ids
 from components.figures import empty_figure
 from components.options import method_options, metric_options
+from components.security import upload_limit_message
+from components.service import get_settings
 
 DEFAULT_EXAMPLE = "tutorial-blobs"
 
@@ -54,22 +56,39 @@ def _field(label: str, control: Any, help_text: str | None = None, **kw: Any) ->
     return html.Div(children, className="mb-2", **kw)
 
 
+def _upload() -> html.Div:
+    """The upload area, inside a box that tells the browser the size limit and its message.
+
+    dcc.Upload silently drops a file over ``max_size`` (no callback fires), so
+    ``assets/upload_limit.js`` reads ``data-max-bytes`` and shows ``data-message`` itself.
+    """
+    settings = get_settings()
+    max_bytes = int(settings.max_upload_mb * 1024 * 1024)
+    return html.Div(
+        dcc.Upload(
+            id=ids.UPLOAD,
+            children=html.Div(
+                ["Drop a file here or ", html.A("choose one", href="#")],
+                className="upload-text",
+            ),
+            className="upload-box",
+            multiple=False,
+            max_size=max_bytes,
+            accept=".csv,.tsv,.txt,.xlsx,.parquet,.json,text/csv",
+        ),
+        id=ids.UPLOAD_LIMIT,
+        **{"data-max-bytes": str(max_bytes),
+           "data-message": upload_limit_message(settings.max_upload_mb)},
+    )
+
+
 def _data_card() -> dbc.Card:
     return dbc.Card(
         [
             dbc.CardHeader("Data"),
             dbc.CardBody(
                 [
-                    dcc.Upload(
-                        id=ids.UPLOAD,
-                        children=html.Div(
-                            ["Drop a file here or ", html.A("choose one", href="#")],
-                            className="upload-text",
-                        ),
-                        className="upload-box",
-                        multiple=False,
-                        accept=".csv,.tsv,.txt,.xlsx,.parquet,.json,text/csv",
-                    ),
+                    _upload(),
                     html.Div(
                         "CSV, TSV, Excel (.xlsx), Parquet or JSON records.",
                         className="form-text mb-2",
