@@ -46,3 +46,4 @@ PREPARE_STEPS = "prepare-steps"
 STATUS_MAIN = "status-main"
 COPHENETIC = "cophenetic"
 STATUS_TIME = "status-time"
+APPROX_NOTE = "approx-note"  # alert saying the tree is approximate (big tables), and how far

@@ -297,6 +297,8 @@ def layout() -> dbc.Container:
                                 id=ids.STATUS,
                                 className="status small mb-2",
                             ),
+                            dbc.Alert(id=ids.APPROX_NOTE, color="info", is_open=False,
+                                      className="small py-2 mb-2", dismissable=False),
                             dcc.Loading(
                                 dcc.Graph(
                                     id=ids.DENDROGRAM,
