@@ -93,6 +93,7 @@ _LOADERS: dict[str, Callable[[], pd.DataFrame]] = {
     "mpg": _mpg,
     "blobs-5k": lambda: _blobs(5_000),
     "blobs-20k": lambda: _blobs(20_000),
+    "blobs-200k": lambda: _blobs(200_000),
 }
 
 EXAMPLES: dict[str, Example] = {
@@ -146,6 +147,17 @@ EXAMPLES: dict[str, Example] = {
             "ward",
             "euclidean",
             200.0,
+        ),
+        Example(
+            "blobs-200k",
+            "200,000 points, 8 blobs in 10-D (approximate mode)",
+            "As blobs-5k with 40 times the rows: past the exact limit, so the tree is built on "
+            "micro-clusters (ward on their weighted centroids) and the page says how close "
+            "that is to exact ward.",
+            PrepareOptions(),
+            "ward",
+            "euclidean",
+            None,
         ),
     )
 }

@@ -78,7 +78,9 @@ def test_load_returns_a_copy() -> None:
 
 
 def test_registry_is_consistent() -> None:
-    assert list(EXAMPLES) == ["tutorial-blobs", "tutorial-five", "mpg", "blobs-5k", "blobs-20k"]
+    assert list(EXAMPLES) == [
+        "tutorial-blobs", "tutorial-five", "mpg", "blobs-5k", "blobs-20k", "blobs-200k"
+    ]
     for key, example in EXAMPLES.items():
         assert isinstance(example, Example) and example.id == key
         assert example.title and example.description
