@@ -28,7 +28,7 @@ from dash import (
 from clustering.datasets import EXAMPLES
 from clustering.errors import DataError
 from clustering.geometry import dendrogram_geometry
-from clustering.prepare import PrepareOptions
+from clustering.prepare import PrepareOptions, prepare
 from clustering.tables import read_table
 from components import ids
 from components.figures import (
@@ -106,7 +106,12 @@ def choose_dataset(
             raise DataError(upload_limit_text(settings.max_upload_mb))
         data = upload_bytes(contents)
         # Read it now so a broken file is reported next to the upload, not after clustering.
-        read_table(data, name, max_rows=settings.max_rows, max_columns=settings.max_columns)
+        table = read_table(data, name, max_rows=settings.max_rows,
+                           max_columns=settings.max_columns)
+        if len(table) < 2:
+            # No choice of columns or options can cluster it: refuse it here, keeping the
+            # current view, with prepare's own sentence.
+            prepare(table, PrepareOptions())
         dataset_id = get_store().put_dataset(data, name)
     except DataError as err:
         return no_update, f"{name}: {err}", True, no_update, no_update
