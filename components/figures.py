@@ -50,6 +50,9 @@ GL_POINTS = 5_000
 # Leaf tick labels are unreadable beyond this many leaves, and cost layout time.
 MAX_TICK_LABELS = 200
 LEGEND_MAX = 30
+# Past this many points the scatter shows a sample drawn per stratum (see sample_per_group):
+# 1M points would be ~20 MB of JSON and seconds of WebGL upload for a picture that looks the same.
+SCATTER_MAX_POINTS = 50_000
 
 
 def cluster_color(c: int) -> str:
@@ -130,6 +133,7 @@ def make_dendrogram_figure(
     show_contracted: bool = True,
     uirevision: str | None = None,
     gl: bool | None = None,
+    sizes: np.ndarray | None = None,
 ) -> go.Figure:
     """The dendrogram: one trace per colour, the cut line, merge annotations and hover.
 
@@ -153,6 +157,9 @@ def make_dendrogram_figure(
         Mark the heights of merges hidden inside truncated leaves.
     gl : bool, optional
         Force WebGL on/off; default: on above :data:`GL_LINKS` links.
+    sizes : ndarray, shape (n - 1,), optional
+        Rows under each merge (row of Z) for the hover; default ``Z[:, 3]``. An approximate
+        tree's leaves are micro-clusters, so its ``Z[:, 3]`` counts those, not rows.
 
     Returns
     -------
@@ -246,7 +253,7 @@ def make_dendrogram_figure(
     )
 
     rows = np.asarray(geometry.link_rows, dtype=int)
-    sizes = Z[rows, 3].astype(int)
+    sizes = (Z[:, 3] if sizes is None else np.asarray(sizes))[rows].astype(np.int64)
     hx, hy = _oriented(mid, height, orientation)
     h_axis = "y" if orientation in ("top", "bottom") else "x"
     # Numbers travel as typed arrays and the text is made in the browser: at 20k merges a
@@ -436,6 +443,77 @@ def make_tree_data(
     }
 
 
+def sample_per_group(groups: np.ndarray, max_points: int, *, seed: int = 0) -> np.ndarray:
+    """Row indices of a sample of at most ``max_points`` rows that keeps every group visible.
+
+    Each group gets at least one row (while there is room: with more groups than
+    ``max_points``, the largest groups get one each), the rest of the budget is shared in
+    proportion to group size, and the rows within a group are drawn at random with a fixed
+    seed, so the same data gives the same picture.
+
+    Parameters
+    ----------
+    groups : ndarray, shape (n,), int
+        Stratum of each row: a cluster, or a micro-cluster (every cluster at every cut is a
+        union of micro-clusters, so a sample with every micro-cluster shows every cluster).
+    max_points : int
+        Sample size cap (>= 1).
+    seed : int
+
+    Returns
+    -------
+    ndarray, shape (s,), int64
+        Sorted row indices, ``s = min(n, max_points)``; ``arange(n)`` when everything fits.
+
+    Examples
+    --------
+    >>> g = np.r_[np.zeros(1000, int), np.ones(3, int)]
+    >>> idx = sample_per_group(g, 100)
+    >>> len(idx), sorted(set(g[idx].tolist()))
+    (100, [0, 1])
+    """
+    groups = np.asarray(groups)
+    n = groups.size
+    max_points = int(max_points)
+    if max_points < 1:
+        raise ValueError("max_points must be at least 1")
+    if n <= max_points:
+        return np.arange(n, dtype=np.int64)
+    uniq, inverse, counts = np.unique(groups, return_inverse=True, return_counts=True)
+    g = uniq.size
+    if g >= max_points:
+        quota = np.zeros(g, dtype=np.int64)
+        # Largest groups first; ties by group order so the result is deterministic.
+        quota[np.argsort(-counts, kind="stable")[:max_points]] = 1
+    else:
+        spare = counts - 1
+        room = max_points - g
+        share = spare * (room / spare.sum())
+        quota = 1 + np.floor(share).astype(np.int64)
+        # Largest remainders take the few points that flooring left over.
+        left = max_points - int(quota.sum())
+        if left > 0:
+            order = np.argsort(-(share - np.floor(share)), kind="stable")
+            order = order[quota[order] < counts[order]][:left]
+            quota[order] += 1
+        quota = np.minimum(quota, counts)
+    keys = np.random.default_rng(seed).random(n)
+    order = np.lexsort((keys, inverse))
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    rank = np.arange(n) - np.repeat(starts, counts)
+    keep = order[rank < np.repeat(quota, counts)]
+    return np.sort(keep).astype(np.int64)
+
+
+def sample_note(shown: int, total: int, how: str = "sampled per cluster") -> str:
+    """The caption of a downsampled scatter.
+
+    >>> sample_note(50_000, 1_000_000)
+    'showing 50,000 of 1,000,000 rows, sampled per cluster (legend counts the points shown)'
+    """
+    return f"showing {shown:,} of {total:,} rows, {how} (legend counts the points shown)"
+
+
 def make_scatter_figure(
     x: np.ndarray,
     y: np.ndarray,
@@ -446,6 +524,7 @@ def make_scatter_figure(
     y_title: str = "",
     uirevision: str | None = None,
     gl: bool | None = None,
+    note: str | None = None,
 ) -> go.Figure:
     """Rows as points coloured by cluster (same colours as the tree); legend shows cluster sizes.
 
@@ -459,6 +538,10 @@ def make_scatter_figure(
         Row labels for the hover (escaped here: they may contain HTML).
     gl : bool, optional
         Force WebGL on/off; default: on above :data:`GL_POINTS` points.
+    note : str, optional
+        A caption above the plot, e.g. :func:`sample_note` when the points are a sample (pass
+        the sampled rows only: ``customdata`` numbers the points given, 0..n-1, which is what
+        the browser's recolour maps through ``tree-data``'s ``row_pos``).
 
     Returns
     -------
@@ -512,9 +595,13 @@ def make_scatter_figure(
         yaxis={"title": {"text": html.escape(y_title)}, "zeroline": False},
         hovermode="closest",
         legend={"title": {"text": "clusters"}, "itemclick": False, "itemdoubleclick": False},
-        margin={"l": 60, "r": 20, "t": 30, "b": 50},
+        margin={"l": 60, "r": 20, "t": 50 if note else 30, "b": 50},
         uirevision=uirevision,
     )
+    if note:
+        fig.update_layout(
+            title={"text": html.escape(note), "font": {"size": 12, "color": "#555"}, "x": 0.01}
+        )
     return fig
 
 
