@@ -51,6 +51,9 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     )
     app.layout = layout
     app.server.config[SETTINGS_KEY] = settings
+    # Flask turns debug on from FLASK_DEBUG at construction; `gunicorn app:server` must never
+    # run in debug. Only `python app.py` may turn it on (app.run, from DENDRO_DEBUG).
+    app.server.config["DEBUG"] = False
     app.server.config[STORE_KEY] = None
     security.install(app, settings)
     return app
