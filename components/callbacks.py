@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import time
+import traceback
+from pathlib import Path
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -115,10 +117,25 @@ def choose_dataset(
         dataset_id = get_store().put_dataset(data, name)
     except DataError as err:
         return no_update, f"{name}: {err}", True, no_update, no_update
-    except Exception:
-        log.exception("reading upload %r failed", name)
+    except Exception as exc:
+        # Sizes and code locations only: an exception's text may quote the file's content.
+        log.error("reading an upload of %d bytes failed: %s", upload_size(contents), _where(exc))
         return no_update, GENERIC_ERROR.format(what=f"reading {name}"), True, no_update, no_update
     return {"dataset_id": dataset_id, "filename": name}, None, False, f"Loaded {name}", None
+
+
+def _where(exc: BaseException) -> str:
+    """The exception's type and the innermost frames (file:line function), without its text.
+
+    >>> try:
+    ...     {}["secret"]
+    ... except KeyError as e:
+    ...     "secret" in _where(e)
+    False
+    """
+    frames = traceback.extract_tb(exc.__traceback__)[-3:]
+    where = " < ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(frames))
+    return f"{type(exc).__name__} at {where}"
 
 
 def _kind_badge(kind: str) -> dbc.Badge:
