@@ -77,3 +77,18 @@ LOAD_VIEW = "load-view"
 LOAD_VIEW_MESSAGE = "load-view-message"
 PENDING_VIEW = "pending-view"  # store: a loaded view waiting for its dataset's controls
 IMAGE_FORMAT = "image-format"
+
+# --- hosting: the view in the URL, background jobs ---
+URL = "url"  # dcc.Location: the query string is the view
+URL_REQUEST = "url-request"  # store: a query string to restore (page load, back/forward)
+SHARE_LINK = "share-link"  # read-only field holding the full link to this view
+SHARE_COPY = "share-copy"  # dcc.Clipboard copying SHARE_LINK
+LINK_ERROR = "link-error"  # alert: what was wrong with the link that was opened
+RESULT = "tree-result"  # store: {request, params, n, seconds, error} of the last computed tree
+JOB = "tree-job"  # store: a tree request for the background callback {id, params}
+REQUEST = "tree-request"  # store: the latest tree request {id, params}
+JOB_PANEL = "job-panel"  # progress bar and cancel button, shown while a job runs
+JOB_PROGRESS = "job-progress"
+JOB_CANCEL = "job-cancel"
+JOB_RETRY = "job-retry"
+JOB_NOTE = "job-note"
