@@ -14,6 +14,8 @@ from clustering.datasets import EXAMPLES
 from clustering.prepare import MISSING, SCALINGS
 from components import ids
 from components.figures import empty_figure
+# Importing the analysis panels also registers their callbacks.
+from components.diagnostics_panel import analysis_tabs
 from components.options import method_options, metric_options
 from components.security import upload_limit_message
 from components.service import get_settings
@@ -331,6 +333,7 @@ def layout() -> dbc.Container:
                                     ),
                                 ]
                             ),
+                            analysis_tabs(),
                         ],
                         xs=12, md=8, xl=9,
                     ),

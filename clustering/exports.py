@@ -1,0 +1,365 @@
+"""What the analyst takes away: labelled rows and Z as CSV, the view's parameters as JSON.
+
+* :func:`labelled_rows_csv` — the original table, every input row in its original order, with a
+  ``cluster`` column numbered as the page numbers clusters (1..k left to right along the
+  dendrogram's leaves). Rows that preprocessing dropped (missing values) keep their place with
+  an empty cluster and a ``cluster_note`` saying why; the note column exists only when some row
+  was dropped, so a clean table gets exactly one extra column.
+* :func:`csv_safe` — spreadsheet-formula neutralisation (OWASP "CSV injection"): a text cell
+  that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is prefixed with a
+  single quote, so Excel / LibreOffice / Sheets show it as text instead of evaluating it. Plain
+  numbers written as text (``-3.5``) and numeric columns are left alone: a negative number is
+  not a formula, and changing it would corrupt the data.
+* :func:`linkage_csv` — Z as ``idx1, idx2, height, size`` with full float precision (``repr``
+  round-trips), so ``np.loadtxt(..., delimiter=",", skiprows=1)`` gives the same Z back.
+* View parameters: :func:`view_to_json` / :func:`view_from_json` with :func:`validate_view`,
+  the schema in :data:`VIEW_FIELDS`. The JSON names every choice that shapes the view
+  (dataset reference, preprocessing, method, metric, truncation, orientation, scatter axes and
+  the cut), so loading it rebuilds the same picture.
+
+Nothing here imports Dash or Plotly.
+
+Examples
+--------
+>>> import numpy as np, pandas as pd
+>>> df = pd.DataFrame({"name": ["=1+1", "b"], "x": [-1.0, 2.0]})
+>>> print(labelled_rows_csv(df, np.array([0, 1]), np.array([2, 1])), end="")
+name,x,cluster
+'=1+1,-1.0,2
+b,2.0,1
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import math
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from clustering.errors import DataError
+
+__all__ = [
+    "VIEW_FIELDS",
+    "VIEW_VERSION",
+    "csv_safe",
+    "export_filename",
+    "labelled_rows_csv",
+    "linkage_csv",
+    "neutralise_cell",
+    "validate_view",
+    "view_from_json",
+    "view_to_json",
+]
+
+log = logging.getLogger(__name__)
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+_NOTE_DROPPED = "dropped by preprocessing (missing values)"
+
+
+def neutralise_cell(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula, made inert with a leading ``'``.
+
+    Parameters
+    ----------
+    value : object
+        One cell. Only ``str`` values are changed.
+
+    Returns
+    -------
+    object
+        ``value``, or ``"'" + value`` when it is text starting with ``= + - @`` (or tab / CR)
+        and is not simply a number.
+
+    Examples
+    --------
+    >>> neutralise_cell("=HYPERLINK(\\"x\\")"), neutralise_cell("-2.5"), neutralise_cell(-2.5)
+    ('\\'=HYPERLINK("x")', '-2.5', -2.5)
+    >>> neutralise_cell("@SUM(A1)"), neutralise_cell("+1+2"), neutralise_cell("ok")
+    ("'@SUM(A1)", "'+1+2", 'ok')
+    """
+    if not isinstance(value, str) or not value or not value.startswith(_FORMULA_START):
+        return value
+    if _PLAIN_NUMBER.match(value.strip()):
+        return value
+    return "'" + value
+
+
+def csv_safe(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` whose text cells and column names cannot run as spreadsheet formulas.
+
+    Numeric, boolean and datetime columns are untouched; object / string columns go through
+    :func:`neutralise_cell` cell by cell.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame, (n, c)
+
+    Returns
+    -------
+    pandas.DataFrame, (n, c)
+
+    Examples
+    --------
+    >>> csv_safe(pd.DataFrame({"@a": ["-x", "1"]})).to_dict("list")
+    {"'@a": ["'-x", '1']}
+    """
+    out = df.copy()
+    for j in range(out.shape[1]):
+        col = out.iloc[:, j]
+        if pd.api.types.is_numeric_dtype(col) or pd.api.types.is_datetime64_any_dtype(col):
+            continue
+        out.isetitem(j, col.astype(object).map(neutralise_cell))
+    out.columns = [neutralise_cell(str(c)) for c in out.columns]
+    return out
+
+
+def _free_name(columns: Any, wanted: str) -> str:
+    taken = {str(c) for c in columns}
+    if wanted not in taken:
+        return wanted
+    i = 2
+    while f"{wanted}_{i}" in taken:
+        i += 1
+    return f"{wanted}_{i}"
+
+
+def labelled_rows_csv(
+    table: pd.DataFrame,
+    row_ids: np.ndarray,
+    labels: np.ndarray,
+    *,
+    column: str = "cluster",
+) -> str:
+    """The original table with a cluster column, as CSV text safe to open in a spreadsheet.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame, (N, c)
+        The table as read (every input row, original values and order).
+    row_ids : ndarray of int, shape (n,)
+        Positions in ``table`` of the clustered rows (``Prepared.row_ids``).
+    labels : ndarray of int, shape (n,)
+        Cluster of each clustered row, 1..k (``TreeIndex.labels_at``: numbered in leaf order).
+    column : str
+        Name of the new column; suffixed ``_2``, ``_3``... when the table already has it.
+
+    Returns
+    -------
+    str
+        CSV with a header, ``N`` rows in the table's order. Rows not in ``row_ids`` get an
+        empty cluster and, in an extra ``cluster_note`` column, why they are missing.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"x": [1.0, None, 3.0]})
+    >>> print(labelled_rows_csv(df, np.array([0, 2]), np.array([1, 1])), end="")
+    x,cluster,cluster_note
+    1.0,1,
+    ,,dropped by preprocessing (missing values)
+    3.0,1,
+    """
+    row_ids = np.asarray(row_ids, dtype=np.int64)
+    labels = np.asarray(labels)
+    if row_ids.shape != labels.shape or row_ids.ndim != 1:
+        raise DataError(f"row_ids {row_ids.shape} and labels {labels.shape} must be equal 1-D")
+    if row_ids.size and (row_ids.min() < 0 or row_ids.max() >= len(table)):
+        raise DataError("row_ids point outside the table")
+    out = table.reset_index(drop=True).copy()
+    cluster = pd.array([pd.NA] * len(out), dtype="Int64")
+    cluster[row_ids] = labels.astype(np.int64)
+    name = _free_name(out.columns, column)
+    out[name] = cluster
+    if row_ids.size < len(out):
+        note = np.full(len(out), "", dtype=object)
+        kept = np.zeros(len(out), dtype=bool)
+        kept[row_ids] = True
+        note[~kept] = _NOTE_DROPPED
+        out[_free_name(out.columns, f"{column}_note")] = note
+    buf = io.StringIO()
+    csv_safe(out).to_csv(buf, index=False, lineterminator="\n")
+    return buf.getvalue()
+
+
+def linkage_csv(Z: np.ndarray) -> str:
+    """Z as CSV: ``idx1, idx2, height, size``, one row per merge, heights at full precision.
+
+    Row ``i`` of the file (0-based, after the header) forms cluster id ``n + i``, as in SciPy.
+
+    Parameters
+    ----------
+    Z : ndarray, shape (n - 1, 4)
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> print(linkage_csv(np.array([[0, 1, 0.5, 2], [2, 3, 1.25, 3]])), end="")
+    idx1,idx2,height,size
+    0,1,0.5,2
+    2,3,1.25,3
+    """
+    Z = np.asarray(Z, dtype=float)
+    if Z.ndim != 2 or Z.shape[1] != 4:
+        raise DataError(f"a linkage matrix has 4 columns, not shape {Z.shape}")
+    lines = ["idx1,idx2,height,size"]
+    lines += [f"{int(a)},{int(b)},{h!r},{int(s)}" for a, b, h, s in Z.tolist()]
+    return "\n".join(lines) + "\n"
+
+
+def export_filename(kind: str, dataset: str, method: str, metric: str, ext: str = "") -> str:
+    """A file name like ``dendrogram-tutorial-blobs-ward-euclidean.csv`` (safe characters only).
+
+    Examples
+    --------
+    >>> export_filename("labels", "My data (v2).csv", "ward", "euclidean", "csv")
+    'labels-my-data-v2-ward-euclidean.csv'
+    """
+    stem = re.sub(r"\.(csv|tsv|txt|xlsx|parquet|json)$", "", dataset.strip(), flags=re.I)
+    parts = [kind, stem, method, metric]
+    slug = "-".join(p for p in (re.sub(r"[^a-z0-9]+", "-", s.lower()).strip("-") for s in parts) if p)
+    slug = slug[:120] or "export"
+    return f"{slug}.{ext}" if ext else slug
+
+
+# ---------------------------------------------------------------- the view's parameters
+VIEW_VERSION = 1
+
+#: Every field of a view, its type and default. ``dataset`` is ``{"example": id}`` or
+#: ``{"dataset_id": sha256, "filename": name}``; ``options`` is ``PrepareOptions.to_dict()``.
+VIEW_FIELDS: dict[str, tuple[type | tuple[type, ...], Any]] = {
+    "dataset": (dict, None),
+    "options": (dict, {}),
+    "method": (str, "ward"),
+    "metric": (str, "euclidean"),
+    "truncate_mode": (str, "none"),
+    "truncate_p": (int, 30),
+    "annotate_above": ((int, float, type(None)), None),
+    "orientation": (str, "top"),
+    "show_contracted": (bool, True),
+    "scatter_x": ((str, type(None)), None),
+    "scatter_y": ((str, type(None)), None),
+    "cut": ((int, float, type(None)), None),
+}
+_TRUNCATE = ("none", "lastp", "level")
+_ORIENT = ("top", "bottom", "left", "right")
+
+
+def validate_view(d: Mapping[str, Any]) -> dict[str, Any]:
+    """Check a view's parameters and fill defaults; :class:`DataError` says what is wrong.
+
+    Parameters
+    ----------
+    d : mapping
+        Keys of :data:`VIEW_FIELDS` (plus ``version``); unknown keys are refused.
+
+    Returns
+    -------
+    dict
+        Every key of :data:`VIEW_FIELDS` and ``version``.
+
+    Examples
+    --------
+    >>> v = validate_view({"dataset": {"example": "tutorial-blobs"}, "cut": 50})
+    >>> v["method"], v["cut"], v["version"]
+    ('ward', 50.0, 1)
+    >>> validate_view({"dataset": {"example": "x"}, "orientation": "up"})
+    Traceback (most recent call last):
+    ...
+    clustering.errors.DataError: orientation must be one of top, bottom, left, right, not 'up'
+    """
+    from clustering.linkage import METHODS, METRICS, method_metric_problem
+    from clustering.prepare import PrepareOptions
+
+    if not isinstance(d, Mapping):
+        raise DataError("a view is a JSON object of parameters")
+    version = d.get("version", VIEW_VERSION)
+    if version != VIEW_VERSION:
+        raise DataError(f"this app reads view version {VIEW_VERSION}, not {version!r}")
+    unknown = sorted(set(d) - set(VIEW_FIELDS) - {"version"})
+    if unknown:
+        raise DataError(f"unknown view parameter(s): {', '.join(unknown)}")
+    out: dict[str, Any] = {"version": VIEW_VERSION}
+    for key, (kind, default) in VIEW_FIELDS.items():
+        value = d.get(key, default)
+        # bool is an int in Python; a cut of `true` is a mistake, not 1.
+        bad_bool = isinstance(value, bool) and kind is not bool
+        if not isinstance(value, kind) or bad_bool:
+            raise DataError(f"{key} has the wrong type ({type(value).__name__})")
+        out[key] = value
+    ds = out["dataset"]
+    if not ds:
+        raise DataError("the view names no dataset")
+    if "example" in ds:
+        if set(ds) != {"example"} or not isinstance(ds["example"], str):
+            raise DataError("dataset must be {'example': id} or {'dataset_id', 'filename'}")
+    elif set(ds) - {"dataset_id", "filename"} or not isinstance(ds.get("dataset_id"), str):
+        raise DataError("dataset must be {'example': id} or {'dataset_id', 'filename'}")
+    elif not re.fullmatch(r"[0-9a-f]{64}", ds["dataset_id"]):
+        raise DataError("dataset_id must be 64 lowercase hex digits (SHA-256 of the file)")
+    out["options"] = PrepareOptions.from_dict(out["options"]).to_dict()
+    if out["method"] not in METHODS:
+        raise DataError(f"method must be one of {', '.join(METHODS)}, not {out['method']!r}")
+    if out["metric"] not in METRICS:
+        raise DataError(f"metric must be one of {', '.join(METRICS)}, not {out['metric']!r}")
+    problem = method_metric_problem(out["method"], out["metric"])
+    if problem:
+        raise DataError(problem)
+    if out["truncate_mode"] not in _TRUNCATE:
+        raise DataError(f"truncate_mode must be one of {', '.join(_TRUNCATE)}")
+    if out["truncate_p"] < 1:
+        raise DataError("truncate_p must be at least 1")
+    if out["orientation"] not in _ORIENT:
+        raise DataError(
+            f"orientation must be one of {', '.join(_ORIENT)}, not {out['orientation']!r}"
+        )
+    for key in ("cut", "annotate_above"):
+        v = out[key]
+        if v is not None:
+            if not math.isfinite(v) or v < 0:
+                raise DataError(f"{key} must be a finite height >= 0")
+            out[key] = float(v)
+    return out
+
+
+def view_to_json(view: Mapping[str, Any]) -> str:
+    """The validated view as indented JSON text (keys in schema order).
+
+    Examples
+    --------
+    >>> text = view_to_json({"dataset": {"example": "mpg"}, "cut": 15})
+    >>> view_from_json(text)["cut"]
+    15.0
+    """
+    return json.dumps(validate_view(view), indent=2) + "\n"
+
+
+def view_from_json(text: str | bytes) -> dict[str, Any]:
+    """Parse and validate a view file; :class:`DataError` for anything that is not one.
+
+    Examples
+    --------
+    >>> view_from_json("[1]")
+    Traceback (most recent call last):
+    ...
+    clustering.errors.DataError: a view is a JSON object of parameters
+    """
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as err:
+            raise DataError("the view file is not UTF-8 text") from err
+    try:
+        d = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise DataError(f"the view file is not valid JSON (line {err.lineno}: {err.msg})") from err
+    return validate_view(d)

@@ -1,0 +1,504 @@
+"""'Where should I cut, and what are these clusters?': the analysis tabs under the graphs.
+
+* Diagnostics (tied to the cut): scree of the last merges with their second differences and
+  the k the elbow suggests, the largest height gaps, the inconsistency coefficient of the top
+  merges at a chosen depth, cophenetic correlation of every method valid for the metric.
+  Candidate cuts are drawn as faint dotted lines on the dendrogram (trace ``meta='candidates'``)
+  and offered as "snap" buttons; clicking either sets ``cut-height``, and the clientside cut
+  (``assets/dendro.js``) does the rest. Nothing moves the cut by itself.
+* Heatmap (clustermap) and cluster profiles, following the cut.
+
+The tree comes from the memoised service keyed by ``tree-data``'s ``params`` (what ``render``
+drew); the cut from the ``cut-height`` field. Work is done only for the visible tab.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import dash_bootstrap_components as dbc
+import numpy as np
+import pandas as pd
+from dash import (
+    ALL,
+    Input,
+    Output,
+    Patch,
+    State,
+    callback,
+    ctx,
+    dash_table,
+    dcc,
+    html,
+    no_update,
+)
+
+from clustering.diagnostics import (
+    cluster_profiles,
+    cophenetic_by_method,
+    elbow,
+    inconsistency_table,
+    largest_gaps,
+)
+from clustering.errors import DataError
+from clustering.geometry import dendrogram_geometry
+from components import ids
+from components.exports import export_tab
+from components.figures import GL_POINTS, empty_figure, format_height
+from components.figures_diagnostics import (
+    candidate_trace,
+    leaves_trace,
+    make_clustermap_figure,
+    make_profile_figure,
+    make_scree_figure,
+)
+from components.inspect_panel import inspect_tab, linkage_tab, tree_of
+from components.service import dataset_key, get_store
+
+log = logging.getLogger(__name__)
+
+HINT_NOTE = (
+    "These are hints, not answers: the elbow and the gaps favour well-separated clusters of "
+    "similar spread and can point at the wrong cut when clusters differ in spread or size, or "
+    "when the tree has inversions. Look at the tree before trusting them."
+)
+#: Cophenetic correlation of every method runs at once up to this many rows; above, on demand.
+COPHENETIC_AUTO_MAX = 2_000
+TOP_MERGES = 10
+N_GAPS = 3
+
+
+# ---------------------------------------------------------------- helpers
+def _number(v: Any) -> float | None:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return f if np.isfinite(f) else None
+
+
+def tidy_height(lo: float, hi: float) -> float:
+    """The shortest decimal in ``(lo, hi)`` near the middle: what a person would type.
+
+    Examples
+    --------
+    >>> tidy_height(23.12198935528676, 180.27043021047615)
+    100.0
+    >>> tidy_height(1.0, float("inf"))
+    1.1
+    """
+    if not np.isfinite(hi):
+        t = lo * 1.1 if lo > 0 else 1.0
+        hi = np.inf
+    else:
+        t = (lo + hi) / 2.0
+    for digits in range(1, 16):
+        r = float(f"{t:.{digits}g}")
+        # Strictly above lo: a line drawn exactly on a merge looks like it cuts through it.
+        if lo < r < hi:
+            return r
+    return float(t)
+
+
+def candidate_cuts(Z: np.ndarray, index: Any, *, gaps: int = N_GAPS) -> list[dict[str, Any]]:
+    """Candidate cut heights: the largest gaps and the elbow's k, one per k, sorted by k.
+
+    Each is ``{"height", "k", "why"}``; a cut at ``height`` gives exactly ``k`` clusters.
+
+    Examples
+    --------
+    >>> from scipy.cluster.hierarchy import linkage
+    >>> from clustering.cut import tree_index
+    >>> Z = linkage([[0.0], [1.0], [10.0], [11.0], [40.0]], "single")
+    >>> [(c["k"], c["why"]) for c in candidate_cuts(Z, tree_index(Z))]
+    [(2, 'largest gap, elbow'), (3, 'largest gap')]
+    """
+    out: dict[int, dict[str, Any]] = {}
+    for g in largest_gaps(Z, top=gaps):
+        if g.size <= 0:
+            continue
+        out[g.k] = {"height": tidy_height(g.lower, g.upper), "k": g.k, "why": "largest gap"}
+    e = elbow(Z)
+    if e.suggested_k is not None:
+        k = int(e.suggested_k)
+        if k in out:
+            out[k]["why"] += ", elbow"
+        else:
+            band = index.band_for_k(k)
+            if band is not None and np.isfinite(band[0]):
+                out[k] = {"height": tidy_height(band[0], band[1]), "k": k, "why": "elbow"}
+    return [out[k] for k in sorted(out)]
+
+
+def profile_effects(original: pd.DataFrame, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per cluster (sorted) and feature: the mean, and (mean - overall mean) / overall SD.
+
+    Examples
+    --------
+    >>> m, e = profile_effects(pd.DataFrame({"x": [0.0, 2.0, 4.0, 6.0]}), np.array([1, 1, 2, 2]))
+    >>> m.ravel().tolist(), np.round(e.ravel(), 3).tolist()
+    ([1.0, 5.0], [-0.894, 0.894])
+    """
+    X = original.to_numpy(dtype=float)
+    labels = np.asarray(labels)
+    clusters = np.unique(labels)
+    means = np.vstack([np.nanmean(X[labels == c], axis=0) for c in clusters])
+    sd = np.nanstd(X, axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        effects = (means - np.nanmean(X, axis=0)) / np.where(sd > 0, sd, np.nan)
+    return means, effects
+
+
+def _table(df: pd.DataFrame, table_id: str | None = None, **kw: Any) -> dash_table.DataTable:
+    """A small sortable DataTable; values are data, never HTML."""
+    cols = []
+    for c in df.columns:
+        col = {"name": str(c), "id": str(c)}
+        if pd.api.types.is_float_dtype(df[c]):
+            col.update(type="numeric", format={"specifier": ".4g"})
+        elif pd.api.types.is_numeric_dtype(df[c]):
+            col.update(type="numeric")
+        cols.append(col)
+    data = df.rename(columns=str).to_dict("records")
+    extra = {"id": table_id} if table_id else {}
+    return dash_table.DataTable(
+        columns=cols, data=data, sort_action="native", page_action="native", page_size=15,
+        style_table={"overflowX": "auto"},
+        style_cell={"fontSize": "0.8rem", "padding": "2px 6px", "maxWidth": "16rem",
+                    "overflow": "hidden", "textOverflow": "ellipsis"},
+        **extra, **kw,
+    )
+
+
+# ---------------------------------------------------------------- layout
+def diagnostics_tab() -> html.Div:
+    """Scree/elbow, gaps with snap buttons, inconsistency, cophenetic by method."""
+    return html.Div(
+        [
+            dbc.Alert(HINT_NOTE, color="light", className="small py-2 mb-2 hint-note"),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            html.Div(id=ids.DIAG_SUMMARY, className="small mb-2"),
+                            dbc.Row(
+                                [
+                                    dbc.Col(dbc.InputGroup([
+                                        dbc.InputGroupText("last merges"),
+                                        dcc.Input(id=ids.DIAG_LAST, type="number", min=3, max=50,
+                                                  step=1, value=10, debounce=True,
+                                                  className="form-control form-control-sm"),
+                                    ], size="sm")),
+                                    dbc.Col(dbc.InputGroup([
+                                        dbc.InputGroupText("inconsistency depth"),
+                                        dcc.Input(id=ids.DIAG_DEPTH, type="number", min=1, max=20,
+                                                  step=1, value=2, debounce=True,
+                                                  className="form-control form-control-sm"),
+                                    ], size="sm")),
+                                ],
+                                className="g-2 mb-2",
+                            ),
+                            dcc.Graph(id=ids.DIAG_SCREE, figure=empty_figure(""),
+                                      config={"displaylogo": False}, className="graph-scree"),
+                        ],
+                        lg=6,
+                    ),
+                    dbc.Col(
+                        [
+                            html.H6("Top merges: inconsistency coefficient", className="mt-1"),
+                            html.Div(id=ids.DIAG_INCONSISTENCY),
+                            html.H6("Cophenetic correlation by method", className="mt-3"),
+                            html.Div(
+                                "How faithfully each method's tree keeps the pairwise distances "
+                                "(1 = perfectly); for choosing a method, not a cut.",
+                                className="form-text",
+                            ),
+                            dbc.Button("Compute for every method", id=ids.COPHENETIC_RUN,
+                                       size="sm", color="secondary", outline=True,
+                                       className="my-1"),
+                            dcc.Loading(html.Div(id=ids.COPHENETIC_METHODS), delay_show=300),
+                        ],
+                        lg=6,
+                    ),
+                ]
+            ),
+        ],
+        className="p-2",
+    )
+
+
+def heatmap_tab() -> html.Div:
+    return html.Div(
+        [
+            dbc.Checklist(
+                id=ids.HEATMAP_OPTIONS,
+                options=[{"label": "colour by column z-score", "value": "standardise"},
+                         {"label": "cluster the columns too", "value": "columns"}],
+                value=["standardise"], inline=True, switch=True, className="small mb-1",
+            ),
+            dcc.Graph(id=ids.HEATMAP, figure=empty_figure(""), config={"displaylogo": False},
+                      className="graph-heatmap"),
+        ],
+        className="p-2",
+    )
+
+
+def profiles_tab() -> html.Div:
+    return html.Div(
+        [
+            html.Div(
+                "Per cluster at the current cut: size and each feature's mean in original units; "
+                "colour = how many SDs the cluster mean sits from the overall mean.",
+                className="form-text mb-1",
+            ),
+            dcc.Graph(id=ids.PROFILE_HEATMAP, figure=empty_figure(""),
+                      config={"displaylogo": False}, className="graph-profiles"),
+            html.Div(id=ids.PROFILE_TABLE),
+        ],
+        className="p-2",
+    )
+
+
+def analysis_tabs() -> html.Div:
+    """Every analysis tab and the small stores they share (placed under the graphs)."""
+    return html.Div(
+        [
+            dcc.Store(id=ids.CANDIDATES),
+            dcc.Store(id=ids.INSPECT),
+            dcc.Store(id=ids.HIGHLIGHT),
+            dcc.Store(id=ids.PENDING_VIEW),
+            dcc.Download(id=ids.DOWNLOAD),
+            dbc.Tabs(
+                [
+                    dbc.Tab(diagnostics_tab(), label="Diagnostics", tab_id="tab-diagnostics"),
+                    dbc.Tab(inspect_tab(), label="Merge", tab_id="tab-inspect"),
+                    dbc.Tab(linkage_tab(), label="Linkage matrix", tab_id="tab-linkage"),
+                    dbc.Tab(heatmap_tab(), label="Heatmap", tab_id="tab-heatmap"),
+                    dbc.Tab(profiles_tab(), label="Profiles", tab_id="tab-profiles"),
+                    dbc.Tab(export_tab(), label="Export", tab_id="tab-export"),
+                ],
+                id=ids.ANALYSIS_TABS,
+                active_tab="tab-diagnostics",
+            ),
+        ],
+        className="analysis mt-2",
+    )
+
+
+# ---------------------------------------------------------------- callbacks
+@callback(
+    Output(ids.CANDIDATES, "data"),
+    Output(ids.DENDROGRAM, "figure", allow_duplicate=True),
+    Input(ids.TREE_DATA, "data"),
+    State(ids.TRUNCATE_MODE, "value"),
+    State(ids.TRUNCATE_P, "value"),
+    prevent_initial_call=True,
+)
+def decorate_dendrogram(tree_data: dict[str, Any] | None, truncate_mode: str | None,
+                        truncate_p: Any) -> tuple[Any, Any]:
+    """Candidate cut lines and clickable leaves, appended to the figure ``render`` drew."""
+    tree = tree_of(tree_data)
+    if tree is None:
+        return None, no_update
+    Z = tree.hierarchy.Z
+    cands = candidate_cuts(Z, tree.index)
+    mode = truncate_mode if truncate_mode in ("lastp", "level") else None
+    p = _number(truncate_p)
+    p = int(p) if p is not None and p >= 1 else 30
+    geometry = dendrogram_geometry(Z, truncate_mode=mode, p=p, index=tree.index,
+                                   labels=[str(s) for s in tree.prepared.labels])
+    orientation = tree_data.get("orientation", "top")
+    n_leaves = len(geometry.ivl)
+    patch = Patch()
+    patch["data"].extend([
+        candidate_trace(cands, n_leaves, orientation),
+        leaves_trace(geometry.leaf_x, geometry.leaves, geometry.ivl, geometry.leaf_counts,
+                     orientation, gl=n_leaves > GL_POINTS),
+    ])
+    return {"cuts": cands, "tree_key": tree_data.get("tree_key")}, patch
+
+
+@callback(
+    Output(ids.CUT_HEIGHT, "value", allow_duplicate=True),
+    Input({"type": ids.SNAP, "index": ALL}, "n_clicks"),
+    State(ids.CANDIDATES, "data"),
+    prevent_initial_call=True,
+)
+def snap(clicks: list[int | None], candidates: dict[str, Any] | None) -> Any:
+    """A snap button moves the cut to its candidate height (the only way besides the user)."""
+    trig = ctx.triggered_id
+    if not isinstance(trig, dict) or not candidates or not any(clicks or []):
+        return no_update
+    # Buttons are re-created with every summary; a fresh button has n_clicks None.
+    fired = [t for t in ctx.triggered if t.get("value")]
+    if not fired:
+        return no_update
+    i = int(trig["index"])
+    cuts = candidates.get("cuts") or []
+    return cuts[i]["height"] if 0 <= i < len(cuts) else no_update
+
+
+@callback(
+    Output(ids.DIAG_SUMMARY, "children"),
+    Output(ids.DIAG_SCREE, "figure"),
+    Output(ids.DIAG_INCONSISTENCY, "children"),
+    Input(ids.CANDIDATES, "data"),
+    Input(ids.CUT_HEIGHT, "value"),
+    Input(ids.DIAG_LAST, "value"),
+    Input(ids.DIAG_DEPTH, "value"),
+    Input(ids.ANALYSIS_TABS, "active_tab"),
+    State(ids.TREE_DATA, "data"),
+)
+def fill_diagnostics(candidates: dict[str, Any] | None, cut_value: Any, last: Any, depth: Any,
+                     active: str | None, tree_data: dict[str, Any] | None) -> tuple[Any, ...]:
+    """Elbow, gaps and snap buttons, scree, inconsistency of the top merges, at the cut."""
+    if active not in (None, "tab-diagnostics"):
+        return no_update, no_update, no_update
+    tree = tree_of(tree_data)
+    if tree is None or not candidates or candidates.get("tree_key") != tree_data.get("tree_key"):
+        return "", empty_figure(""), ""
+    Z = tree.hierarchy.Z
+    cut = _number(cut_value)
+    k_now = int(tree.index.k_at(cut)) if cut is not None else None
+    last_n = _number(last)
+    last_n = int(min(max(last_n, 3), 50)) if last_n is not None else 10
+    e = elbow(Z, last=last_n)
+    fig = make_scree_figure(e.ks, e.heights, e.acceleration, e.suggested_k, k_now)
+    buttons = []
+    for i, c in enumerate(candidates.get("cuts") or []):
+        current = k_now == c["k"]
+        buttons.append(
+            dbc.Button(
+                f"k = {c['k']} at {format_height(c['height'])}",
+                id={"type": ids.SNAP, "index": i},
+                size="sm",
+                color="primary" if current else "secondary",
+                outline=not current,
+                className="me-1 mb-1 snap-button",
+                title=f"{c['why']}: move the cut to {c['height']}",
+            )
+        )
+    elbow_text = (f"The elbow of the last {e.ks.size} merges suggests k = {e.suggested_k}."
+                  if e.suggested_k is not None else "Too few merges for an elbow.")
+    now = f"Now: k = {k_now} at max_d = {format_height(cut)}." if cut is not None else ""
+    summary = [
+        html.Div([elbow_text, " ", now]),
+        html.Div("Candidate cuts (largest height gaps and the elbow); click to snap the cut:",
+                 className="mt-1"),
+        html.Div(buttons, className="snap-buttons"),
+    ]
+    d = _number(depth)
+    d = int(min(max(d, 1), 20)) if d is not None else 2
+    R = inconsistency_table(Z, d)
+    top = np.arange(Z.shape[0])[::-1][:TOP_MERGES]
+    n = Z.shape[0] + 1
+    inc = pd.DataFrame({
+        "merge": top + 1, "forms id": top + n, "height": Z[top, 2], "mean": R[top, 0],
+        "std": R[top, 1], "links": R[top, 2].astype(int), "coefficient": R[top, 3],
+    })
+    return summary, fig, _table(inc)
+
+
+@callback(
+    Output(ids.COPHENETIC_METHODS, "children"),
+    Input(ids.COPHENETIC_RUN, "n_clicks"),
+    Input(ids.TREE_DATA, "data"),
+    prevent_initial_call=True,
+)
+def cophenetic_methods(clicks: int | None, tree_data: dict[str, Any] | None) -> Any:
+    """Cophenetic correlation of every valid method (memoised); automatic for small data,
+    on demand for big (it clusters the data once per method)."""
+    tree = tree_of(tree_data)
+    if tree is None:
+        return ""
+    p = tree_data["params"]
+    n = tree.prepared.matrix.shape[0]
+    if ctx.triggered_id == ids.TREE_DATA and n > COPHENETIC_AUTO_MAX:
+        return html.Div(f"{n:,} rows: press the button (this clusters the data once per method).",
+                        className="form-text")
+    key = ("cophenetic_by_method", dataset_key(p["dataset"]), p["options"], p["metric"])
+    try:
+        values = get_store().memo(key, lambda: cophenetic_by_method(tree.prepared.matrix,
+                                                                    p["metric"]))
+    except (DataError, MemoryError) as err:
+        return html.Div(f"Not available: {err}", className="text-danger small")
+    rows = pd.DataFrame({"method": list(values), "cophenetic correlation": list(values.values())})
+    current = p["method"]
+    style = [{"if": {"filter_query": f'{{method}} = "{current}"'}, "fontWeight": "bold",
+              "backgroundColor": "#e7f1ff"}]
+    return _table(rows, style_data_conditional=style)
+
+
+@callback(
+    Output(ids.HEATMAP, "figure"),
+    Input(ids.ANALYSIS_TABS, "active_tab"),
+    Input(ids.CUT_HEIGHT, "value"),
+    Input(ids.HEATMAP_OPTIONS, "value"),
+    Input(ids.TREE_DATA, "data"),
+)
+def fill_heatmap(active: str | None, cut_value: Any, options: list[str] | None,
+                 tree_data: dict[str, Any] | None) -> Any:
+    """The clustermap at the current cut (only while its tab is open)."""
+    if active != "tab-heatmap":
+        return no_update
+    tree = tree_of(tree_data)
+    cut = _number(cut_value)
+    if tree is None or cut is None:
+        return empty_figure("")
+    options = options or []
+    X = tree.prepared.matrix
+    order = None
+    if "columns" in options and X.shape[1] >= 2:
+        order = _column_order(X)
+    return make_clustermap_figure(
+        X, tree.index.leaves, tree.prepared.feature_names, tree.index.labels_by_position(cut),
+        row_labels=[str(s) for s in tree.prepared.labels], column_order=order,
+        standardise="standardise" in options,
+    )
+
+
+def _column_order(X: np.ndarray) -> list[int]:
+    """Columns in the leaf order of an average-linkage tree over the z-scored columns."""
+    from scipy.cluster.hierarchy import leaves_list
+
+    from clustering.linkage import compute_linkage
+
+    sd = X.std(axis=0)
+    cols = ((X - X.mean(axis=0)) / np.where(sd > 0, sd, 1.0)).T
+    return leaves_list(compute_linkage(np.ascontiguousarray(cols), "average", "euclidean").Z
+                       ).tolist()
+
+
+@callback(
+    Output(ids.PROFILE_HEATMAP, "figure"),
+    Output(ids.PROFILE_TABLE, "children"),
+    Input(ids.ANALYSIS_TABS, "active_tab"),
+    Input(ids.CUT_HEIGHT, "value"),
+    Input(ids.TREE_DATA, "data"),
+)
+def fill_profiles(active: str | None, cut_value: Any, tree_data: dict[str, Any] | None
+                  ) -> tuple[Any, Any]:
+    """Sizes, means in original units and the distinguishing features, at the current cut."""
+    if active != "tab-profiles":
+        return no_update, no_update
+    tree = tree_of(tree_data)
+    cut = _number(cut_value)
+    if tree is None or cut is None:
+        return empty_figure(""), ""
+    labels = tree.index.labels_at(cut)
+    original = tree.prepared.original
+    prof = cluster_profiles(original, labels, top=3)
+    means, effects = profile_effects(original, labels)
+    fig = make_profile_figure(means, effects, prof.table.index.tolist(),
+                              [str(c) for c in original.columns], prof.table["size"].tolist())
+    table = prof.table.reset_index()
+    table["share"] = (table["share"] * 100).round(1)
+    table = table.rename(columns={"share": "share %"})
+    dist = prof.distinguishing.copy()
+    apart = (dist.sort_values(["cluster", "rank"]).groupby("cluster")
+             .apply(lambda g: ", ".join(f"{f} ({e:+.2f} SD)" for f, e in
+                                        zip(g["feature"], g["effect"], strict=True)),
+                    include_groups=False))
+    table.insert(3, "sets it apart", table["cluster"].map(apart).fillna(""))
+    return fig, _table(table, table_id=None)
