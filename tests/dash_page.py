@@ -65,6 +65,7 @@ class DashPage:
             d["_outputs"] = self.split_outputs(d["output"])
             self.callbacks.append(d)
         self.props: dict[str, Any] = {}
+        self.types: dict[str, str] = {}  # component id -> its type, e.g. "Download"
         self._collect(get("/_dash-layout"))
         self.calls: list[Call] = []
 
@@ -91,6 +92,7 @@ class DashPage:
             props = c["props"]
             cid = props.get("id")
             if isinstance(cid, str):
+                self.types[cid] = c.get("type", "")
                 for k, v in props.items():
                     if k != "children" or not _is_component(v):
                         self.props[f"{cid}.{k}"] = v
