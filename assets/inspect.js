@@ -31,7 +31,8 @@
         var pt = clickData.points[0];
         var trace = fig.data && fig.data[pt.curveNumber];
         var meta = trace ? trace.meta : null;
-        var cd = pt.customdata;
+        // dcc.Graph drops array-valued fields from clickData: read customdata from the figure.
+        var cd = trace ? customdataAt(trace.customdata, pt.pointNumber) : null;
         if (cd === undefined || cd === null) {
             return [nu, nu];
         }
@@ -48,20 +49,44 @@
         return [nu, nu];
     }
 
+    // Row j of a trace's customdata: nested arrays, or typed {dtype, bdata, shape}.
+    function customdataAt(cd, j) {
+        if (!cd || j === undefined || j === null) {
+            return null;
+        }
+        if (cd.bdata !== undefined) {
+            var cols = cd.shape ? Number(String(cd.shape).split(",")[1] || 1) : 1;
+            var arr = decode(cd);
+            var out = [];
+            for (var c = 0; c < cols; c++) {
+                out.push(arr[j * cols + c]);
+            }
+            return out;
+        }
+        return cd[j];
+    }
+
+    var BDATA = {f4: Float32Array, f8: Float64Array, i4: Int32Array, u4: Uint32Array,
+                 i2: Int16Array, u2: Uint16Array, i1: Int8Array, u1: Uint8Array};
+
+    function decode(spec) {
+        var bin = atob(spec.bdata);
+        var bytes = new Uint8Array(bin.length);
+        for (var i = 0; i < bin.length; i++) {
+            bytes[i] = bin.charCodeAt(i);
+        }
+        return new BDATA[spec.dtype](bytes.buffer);
+    }
+
     // customdata as plotly's JSON carries it: nested arrays, or {dtype, bdata, shape}.
     function rowsOf(cd, len) {
         if (!cd) {
             return null;
         }
         if (cd.bdata !== undefined) {
-            var bin = atob(cd.bdata);
-            var bytes = new Uint8Array(bin.length);
-            for (var i = 0; i < bin.length; i++) {
-                bytes[i] = bin.charCodeAt(i);
-            }
-            var flat = new Int32Array(bytes.buffer);
+            var flat = decode(cd);
             var out = new Array(len);
-            for (i = 0; i < len; i++) {
+            for (var i = 0; i < len; i++) {
                 out[i] = flat[2 * i];
             }
             return out;
@@ -81,8 +106,7 @@
             return 0;
         }
         if (v.bdata !== undefined) {
-            var bytesPer = {f4: 4, f8: 8, i4: 4, u4: 4, i2: 2, u2: 2, i1: 1, u1: 1}[v.dtype] || 4;
-            return Math.floor(atob(v.bdata).length / bytesPer);
+            return decode(v).length;
         }
         return v.length;
     }

@@ -288,6 +288,8 @@ def validate_view(d: Mapping[str, Any]) -> dict[str, Any]:
     unknown = sorted(set(d) - set(VIEW_FIELDS) - {"version"})
     if unknown:
         raise DataError(f"unknown view parameter(s): {', '.join(unknown)}")
+    if not d.get("dataset"):
+        raise DataError("the view names no dataset")
     out: dict[str, Any] = {"version": VIEW_VERSION}
     for key, (kind, default) in VIEW_FIELDS.items():
         value = d.get(key, default)
@@ -297,8 +299,6 @@ def validate_view(d: Mapping[str, Any]) -> dict[str, Any]:
             raise DataError(f"{key} has the wrong type ({type(value).__name__})")
         out[key] = value
     ds = out["dataset"]
-    if not ds:
-        raise DataError("the view names no dataset")
     if "example" in ds:
         if set(ds) != {"example"} or not isinstance(ds["example"], str):
             raise DataError("dataset must be {'example': id} or {'dataset_id', 'filename'}")
