@@ -1,0 +1,324 @@
+"""The analysis tabs without a browser: figure builders, candidate cuts, and the callbacks
+called as plain functions inside the app's Flask context (real disk store, no mocks).
+
+The callbacks read ``tree-data`` through its ``params`` and ``tree_key`` (what ``render``
+writes); the tests build that dict directly so they do not depend on render's signature.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextvars
+import io
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from dash import no_update
+from dash._callback_context import context_value
+from dash._utils import AttributeDict
+from scipy.cluster.hierarchy import fcluster, inconsistent, leaves_list, linkage
+
+from clustering.cut import tree_index
+from clustering.datasets import load_example
+from clustering.geometry import dendrogram_geometry
+from clustering.prepare import PrepareOptions
+from components import diagnostics_panel as dp
+from components import exports as ex
+from components import ids
+from components import inspect_panel as ip
+from components.figures_diagnostics import (
+    candidate_trace,
+    leaves_trace,
+    make_clustermap_figure,
+    make_profile_figure,
+    make_scree_figure,
+    runs,
+)
+from components.settings import Settings
+
+
+def same_partition(a, b) -> bool:
+    a, b = np.asarray(a), np.asarray(b)
+    pairs = set(zip(a.tolist(), b.tolist(), strict=True))
+    return a.shape == b.shape and len(pairs) == len(set(a.tolist())) == len(set(b.tolist()))
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    from app import create_app
+
+    return create_app(Settings.from_env(data_dir=str(tmp_path_factory.mktemp("data"))))
+
+
+@pytest.fixture
+def in_app(app):
+    with app.server.app_context():
+        yield app
+
+
+def _run(fn, *args, trigger: str = "", value=None):
+    """Call a callback as Dash does: a fresh context saying what fired."""
+    def go():
+        context_value.set(AttributeDict(triggered_inputs=[{"prop_id": trigger, "value": value}]))
+        return fn(*args)
+
+    return contextvars.copy_context().run(go)
+
+
+def blobs_tree_data(method: str = "ward", orientation: str = "top") -> dict:
+    options = PrepareOptions(features=("x", "y")).to_dict()
+    dataset = {"example": "tutorial-blobs"}
+    return {
+        "params": {"dataset": dataset, "options": options, "method": method,
+                   "metric": "euclidean"},
+        "tree_key": f"tutorial-blobs|{options}|{method}|euclidean",
+        "orientation": orientation,
+        "cut": 50.0,
+    }
+
+
+def blobs_Z(method: str = "ward") -> tuple[np.ndarray, np.ndarray]:
+    X = load_example("tutorial-blobs")[["x", "y"]].to_numpy(float)
+    return X, linkage(X, method)
+
+
+# ---------------------------------------------------------------- candidates
+def test_candidate_cuts_give_their_k_like_fcluster_on_random_data():
+    rng = np.random.default_rng(2)
+    for trial in range(25):
+        n = int(rng.integers(4, 150))
+        method = ["ward", "average", "single", "complete", "centroid"][trial % 5]
+        Z = linkage(rng.normal(size=(n, 3)) * rng.uniform(0.5, 5), method)
+        cands = dp.candidate_cuts(Z, tree_index(Z))
+        assert [c["k"] for c in cands] == sorted({c["k"] for c in cands})
+        for c in cands:
+            got = fcluster(Z, c["height"], "distance")
+            assert got.max() == c["k"], (method, n, c)
+            assert c["why"] in ("largest gap", "elbow", "largest gap, elbow")
+
+
+def test_tutorial_candidates():
+    _, Z = blobs_Z()
+    cands = dp.candidate_cuts(Z, tree_index(Z))
+    assert [(c["k"], c["height"]) for c in cands] == [(2, 100.0), (3, 20.0), (5, 14.0)]
+    assert cands[0]["why"] == "largest gap, elbow"
+
+
+def test_tidy_height_stays_inside_the_band():
+    rng = np.random.default_rng(1)
+    for _ in range(200):
+        lo = float(rng.uniform(0, 100))
+        hi = lo + float(rng.uniform(1e-9, 50))
+        t = dp.tidy_height(lo, hi)
+        assert lo < t < hi
+
+
+# ---------------------------------------------------------------- figure builders
+@pytest.mark.parametrize("orientation", ["top", "bottom", "left", "right"])
+def test_candidate_and_leaf_traces_follow_orientation(orientation):
+    cands = [{"height": 3.0, "k": 2, "why": "elbow"}, {"height": 1.5, "k": 4, "why": "gap"}]
+    tr = candidate_trace(cands, 10, orientation)
+    heights = tr["y"] if orientation in ("top", "bottom") else tr["x"]
+    along = tr["x"] if orientation in ("top", "bottom") else tr["y"]
+    assert {h for h in heights if h is not None} == {3.0, 1.5}
+    assert min(a for a in along if a is not None) == 0.0
+    assert max(a for a in along if a is not None) == 100.0
+    assert all(cd is None or cd[0] in (3.0, 1.5) for cd in tr["customdata"])
+    lt = leaves_trace(np.array([5.0, 15.0]), np.array([1, 0]), ["<b>x</b>", "y"], np.array([1, 1]),
+                      orientation)
+    assert lt["text"][0] == "&lt;b&gt;x&lt;/b&gt;"
+    along = lt["x"] if orientation in ("top", "bottom") else lt["y"]
+    assert along == [5.0, 15.0]
+
+
+def test_scree_marks_suggested_and_current_k():
+    from clustering.diagnostics import elbow
+
+    _, Z = blobs_Z()
+    e = elbow(Z, last=10)
+    fig = make_scree_figure(e.ks, e.heights, e.acceleration, e.suggested_k, current_k=3)
+    assert list(fig.data[0].y) == pytest.approx(Z[-10:, 2][::-1].tolist())
+    xs = sorted(s.x0 for s in fig.layout.shapes)
+    assert xs == [2, 3]
+
+
+def test_clustermap_rows_in_leaf_order_with_exact_side_bar():
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(40, 3))
+    Z = linkage(X, "average")
+    idx = tree_index(Z)
+    t = float(np.median(Z[:, 2]))
+    fig = make_clustermap_figure(X, idx.leaves, ["a", "b", "c"], idx.labels_by_position(t),
+                                 standardise=False)
+    side, heat = fig.data
+    np.testing.assert_allclose(np.asarray(heat.z), X[leaves_list(Z)])
+    np.testing.assert_array_equal(np.asarray(side.z)[:, 0], idx.labels_by_position(t))
+    # columns reordered
+    fig2 = make_clustermap_figure(X, idx.leaves, ["a", "b", "c"], idx.labels_by_position(t),
+                                  column_order=[2, 0, 1], standardise=True)
+    assert list(fig2.data[1].x) == ["c", "a", "b"]
+    z = np.asarray(fig2.data[1].z)
+    np.testing.assert_allclose(z.mean(axis=0), 0, atol=1e-12)
+
+
+def test_clustermap_runs_never_cross_clusters():
+    rng = np.random.default_rng(0)
+    lab = np.sort(rng.integers(1, 9, size=5000))
+    starts = runs(lab, max_rows=300)
+    assert starts.size <= 300 + 8
+    ends = np.append(starts[1:], lab.size)
+    for s, e in zip(starts, ends, strict=True):
+        assert len(set(lab[s:e].tolist())) == 1
+    X = rng.normal(size=(5000, 2))
+    fig = make_clustermap_figure(X, np.arange(5000), ["a", "b"], lab, max_rows=300,
+                                 standardise=False)
+    heat = np.asarray(fig.data[1].z)
+    np.testing.assert_allclose(heat[0], X[starts[0]:ends[0]].mean(axis=0))
+    np.testing.assert_array_equal(np.asarray(fig.data[0].z)[:, 0], lab[starts])
+
+
+def test_profile_effects_and_figure():
+    rng = np.random.default_rng(9)
+    df = pd.DataFrame(rng.normal(size=(60, 3)), columns=["p", "q", "r"])
+    labels = rng.integers(1, 4, size=60)
+    means, effects = dp.profile_effects(df, labels)
+    for i, c in enumerate(np.unique(labels)):
+        np.testing.assert_allclose(means[i], df[labels == c].mean().to_numpy())
+        np.testing.assert_allclose(effects[i], (df[labels == c].mean() - df.mean()) / df.std(ddof=0))
+    fig = make_profile_figure(means, effects, [1, 2, 3], ["p", "q", "<i>r</i>"], [20, 20, 20])
+    assert list(fig.data[0].x)[2] == "&lt;i&gt;r&lt;/i&gt;"
+
+
+def test_image_config_keeps_the_graph_settings():
+    params = blobs_tree_data()["params"]
+    c = ex.image_config({"edits": {"shapePosition": True}, "scrollZoom": True}, "dendrogram",
+                        params, "svg")
+    assert c["edits"] == {"shapePosition": True} and c["scrollZoom"] is True
+    assert c["toImageButtonOptions"]["filename"] == "dendrogram-tutorial-blobs-ward-euclidean"
+    assert c["toImageButtonOptions"]["format"] == "svg"
+    assert ex.image_config(None, "scatter", params, "bmp")["toImageButtonOptions"]["format"] == "png"
+
+
+# ---------------------------------------------------------------- callbacks
+def test_decorate_dendrogram_appends_candidates_and_leaves(in_app):
+    td = blobs_tree_data()
+    store, patch = _run(dp.decorate_dendrogram, td, "lastp", 12, trigger="tree-data.data")
+    assert store["tree_key"] == td["tree_key"]
+    assert [c["k"] for c in store["cuts"]] == [2, 3, 5]
+    ops = patch.to_plotly_json()["operations"]
+    assert len(ops) == 1 and ops[0]["operation"] == "Extend"
+    cand, leaves = ops[0]["params"]["value"]
+    assert cand["meta"] == "candidates" and leaves["meta"] == "leaves"
+    _, Z = blobs_Z()
+    g = dendrogram_geometry(Z, truncate_mode="lastp", p=12)
+    assert [cd[1] for cd in leaves["customdata"]] == g.leaves.tolist()
+    assert [cd[2] for cd in leaves["customdata"]] == g.leaf_counts.tolist()
+    assert _run(dp.decorate_dendrogram, None, "none", 30) == (None, no_update)
+
+
+def test_snap_moves_the_cut_only_when_clicked(in_app):
+    cands = {"cuts": [{"height": 100.0, "k": 2}, {"height": 20.0, "k": 3}], "tree_key": "x"}
+    trig = json.dumps({"index": 1, "type": ids.SNAP}, separators=(",", ":")) + ".n_clicks"
+    assert _run(dp.snap, [None, 1], cands, trigger=trig, value=1) == 20.0
+    # buttons re-created by a new summary fire with n_clicks None: no move
+    assert _run(dp.snap, [None, None], cands, trigger=trig, value=None) is no_update
+
+
+def test_fill_diagnostics_matches_scipy(in_app):
+    td = blobs_tree_data()
+    store, _ = _run(dp.decorate_dendrogram, td, "none", 30)
+    summary, fig, table = _run(dp.fill_diagnostics, store, 20, 10, 3, "tab-diagnostics", td)
+    _, Z = blobs_Z()
+    R = inconsistent(Z, 3)
+    rows = table.data
+    assert [r["merge"] for r in rows] == list(range(149, 139, -1))
+    np.testing.assert_allclose([r["coefficient"] for r in rows], R[::-1][:10, 3])
+    np.testing.assert_allclose([r["height"] for r in rows], Z[::-1][:10, 2])
+    assert "suggests k = 2" in str(summary) and "k = 3 at max_d = 20" in str(summary)
+    # hidden tab: no work
+    assert _run(dp.fill_diagnostics, store, 20, 10, 3, "tab-heatmap", td) == (no_update,) * 3
+
+
+def test_cophenetic_by_method_table(in_app):
+    from scipy.cluster.hierarchy import cophenet
+    from scipy.spatial.distance import pdist
+
+    td = blobs_tree_data()
+    table = _run(dp.cophenetic_methods, None, td, trigger="tree-data.data")
+    X, _ = blobs_Z()
+    got = {r["method"]: r["cophenetic correlation"] for r in table.data}
+    for method, value in got.items():
+        assert value == pytest.approx(cophenet(linkage(X, method), pdist(X))[0], rel=1e-9)
+    assert set(got) == {"single", "complete", "average", "weighted", "centroid", "median", "ward"}
+
+
+def test_explain_and_linkage_table(in_app):
+    td = blobs_tree_data()
+    picked = {"kind": "merge", "row": 13, "tree_key": td["tree_key"]}
+    text, members, hl, tab = _run(ip.explain, picked, td, "tab-diagnostics",
+                                  trigger="inspect.data")
+    assert text.startswith("merge 14 of 149 joined sample 62 and cluster 152 (samples 33, 68)")
+    assert sorted(hl["rows"]) == [33, 62, 68] and tab == "tab-inspect"
+    # A stale pick (another tree) clears everything.
+    assert _run(ip.explain, {**picked, "tree_key": "old"}, td, None)[:3] == ("", "", None)
+    # Z table jumps to the page of the picked row, highlighted.
+    picked = {"kind": "merge", "row": 100, "tree_key": td["tree_key"]}
+    data, count, page, style = _run(ip.linkage_table, "tab-linkage", 0, [], picked, td,
+                                    trigger="inspect.data")
+    assert page == 100 // ip.PAGE_SIZE and count == 10
+    assert any(r["row"] == 100 for r in data)
+    assert style[0]["if"]["filter_query"] == "{row} = 100"
+    # a truncated leaf = its merge
+    leaf = {"kind": "leaf", "node": 150 + 140, "tree_key": td["tree_key"]}
+    text, _, hl, _ = _run(ip.explain, leaf, td, None, trigger="inspect.data")
+    assert text.startswith("truncated leaf (") and "merge 141 of 149" in text
+    _, Z = blobs_Z()
+    assert len(hl["rows"]) == int(Z[140, 3])
+
+
+def test_download_labels_equal_fcluster(in_app):
+    td = blobs_tree_data()
+    out = _run(ex.download, 1, None, None, td, 20, "none", 30, None, "top", True, "x", "y",
+               trigger="export-labels.n_clicks")
+    assert out["filename"] == "clusters-tutorial-blobs-ward-euclidean.csv"
+    back = pd.read_csv(io.StringIO(out["content"]))
+    X, Z = blobs_Z()
+    assert same_partition(back["cluster"].to_numpy(), fcluster(Z, 20, "distance"))
+    np.testing.assert_allclose(back[["x", "y"]].to_numpy(), X)
+    out = _run(ex.download, None, 1, None, td, 20, "none", 30, None, "top", True, "x", "y",
+               trigger="export-linkage.n_clicks")
+    np.testing.assert_allclose(np.loadtxt(io.StringIO(out["content"]), delimiter=",",
+                                          skiprows=1), Z)
+    out = _run(ex.download, None, None, 1, td, 20, "lastp", 25, 5.0, "left", False, "x", "y",
+               trigger="export-view.n_clicks")
+    view = json.loads(out["content"])
+    assert view["cut"] == 20.0 and view["truncate_mode"] == "lastp" and view["truncate_p"] == 25
+    assert view["orientation"] == "left" and view["show_contracted"] is False
+    assert view["dataset"] == {"example": "tutorial-blobs"}
+
+
+def test_load_view_steps(in_app):
+    td = blobs_tree_data(method="average")
+    view = {"dataset": {"example": "tutorial-blobs"}, "options": td["params"]["options"],
+            "method": "average", "metric": "euclidean", "cut": 7.5, "orientation": "right"}
+    contents = "data:application/json;base64," + base64.b64encode(json.dumps(view).encode()).decode()
+    ds, pending, _ = _run(ex.load_view, contents, "v.json", trigger="load-view.contents")
+    assert ds == {"example": "tutorial-blobs"} and pending["stage"] == "dataset"
+    out = _run(ex.apply_view_controls, [], pending, trigger="preview.children")
+    assert out[0] == ["x", "y"] and out[5] == "average" and out[6] == "euclidean"
+    pending2 = out[-1]
+    assert pending2["stage"] == "controls"
+    # a tree of other parameters (an intermediate render) is not the view's: wait
+    assert _run(ex.apply_view_cut, blobs_tree_data("ward"), pending2) == (no_update,) * 3
+    cut, cleared, _ = _run(ex.apply_view_cut, td, pending2, trigger="tree-data.data")
+    assert cut == 7.5 and cleared is None
+    # a bad file says why and changes nothing
+    bad = "data:application/json;base64," + base64.b64encode(b'{"dataset": {"example": "tutorial-blobs"}, "method": "ward", "metric": "cosine"}').decode()
+    ds, pending, msg = _run(ex.load_view, bad, "bad.json", trigger="load-view.contents")
+    assert ds is no_update and pending is None and "ward" in str(msg)
+    missing = {"dataset": {"dataset_id": "f" * 64, "filename": "gone.csv"}}
+    contents = "data:application/json;base64," + base64.b64encode(json.dumps(missing).encode()).decode()
+    ds, _, msg = _run(ex.load_view, contents, "m.json", trigger="load-view.contents")
+    assert ds is no_update and "upload gone.csv first" in str(msg)
