@@ -2,6 +2,7 @@
 
     python app.py              # serves on DENDRO_HOST:DENDRO_PORT (127.0.0.1:8050)
     gunicorn app:server        # production; see gunicorn.conf.py
+    celery -A app:celery_app worker --loglevel=INFO   # with REDIS_URL: runs the big linkages
 
 Callbacks are registered with ``@callback`` in ``components`` (imported here); nothing imports
 this module's ``app``. Settings reach callbacks through ``server.config["DENDRO_SETTINGS"]``
@@ -16,11 +17,14 @@ import dash
 
 import components.callbacks  # noqa: F401  (registers the callbacks)
 from components import security
+from components.background import make_manager
 from components.layout import layout
 from components.service import SETTINGS_KEY, STORE_KEY
 from components.settings import Settings
 
 log = logging.getLogger(__name__)
+
+CELERY_KEY = "DENDRO_CELERY"  # server.config: the Celery app of a Redis deployment, or None
 
 
 def create_app(settings: Settings | None = None) -> dash.Dash:
@@ -42,13 +46,18 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     8050
     """
     settings = settings or Settings.from_env()
+    # Big linkages run as background callbacks: in local processes (diskcache under the data
+    # directory, shared by every worker process) or, with REDIS_URL, on Celery workers.
+    manager, celery = make_manager(settings)
     # Bootstrap's CSS is served from assets/ (vendored), not a CDN: the CSP allows 'self' only.
     app = dash.Dash(
         __name__,
         title="Dendrogram Explorer",
         serve_locally=True,
         update_title=None,
+        background_callback_manager=manager,
     )
+    app.server.config[CELERY_KEY] = celery
     app.layout = layout
     app.server.config[SETTINGS_KEY] = settings
     # Flask turns debug on from FLASK_DEBUG at construction; `gunicorn app:server` must never
@@ -61,6 +70,8 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
 
 app = create_app()
 server = app.server
+# The Celery app the worker runs (`celery -A app:celery_app worker`); None without REDIS_URL.
+celery_app = server.config[CELERY_KEY]
 
 if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

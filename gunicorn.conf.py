@@ -14,3 +14,15 @@ graceful_timeout = 30
 accesslog = "-"
 # Query strings carry only ids and parameters, never data, so the access log holds no content.
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
+
+
+def post_worker_init(worker):
+    """Serve the page once inside the worker before it takes requests.
+
+    Dash registers its script bundles while it serves the first page; with threads, a browser's
+    script request can arrive before that finishes and get a 500 "dash is not a registered
+    library" (plotly/dash#3971), leaving the page on "Loading...". Serving one page here first
+    closes that window. With access control on the answer is a 401, but Dash's setup (a hook
+    that runs before ours) has happened by then.
+    """
+    worker.wsgi.test_client().get("/")

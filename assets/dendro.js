@@ -372,6 +372,13 @@
         }
         var ctx = window.dash_clientside.callback_context;
         var trig = (ctx && ctx.triggered && ctx.triggered.length) ? ctx.triggered[0].prop_id : "";
+        // A new tree and the relayout its drawing causes can arrive as one call: the tree wins,
+        // or the new tree would never get its cut (the relayout is no drag).
+        if (ctx && ctx.triggered && ctx.triggered.some(function (t) {
+            return t.prop_id === "tree-data.data";
+        })) {
+            trig = "tree-data.data";
+        }
         var a = arrays(td);
         var t, fromK = null;
         if (trig.indexOf("cluster-k.") === 0) {

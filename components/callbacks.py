@@ -33,6 +33,7 @@ from clustering.geometry import dendrogram_geometry
 from clustering.prepare import PrepareOptions, prepare
 from clustering.tables import read_table
 from components import ids
+from components.background import load_view_tree, run_tree, tree_params
 from components.figures import (
     empty_figure,
     make_dendrogram_figure,
@@ -51,13 +52,13 @@ from components.service import (
     get_settings,
     get_store,
     load_table,
-    load_tree,
     pca_2d,
     scatter_axis,
     table_summary,
     upload_bytes,
     upload_size,
 )
+from components.url_state import view_to_query
 
 log = logging.getLogger(__name__)
 
@@ -303,33 +304,6 @@ def _number(v: Any) -> float | None:
     return f if np.isfinite(f) else None
 
 
-@callback(
-    Output(ids.DENDROGRAM, "figure"),
-    Output(ids.SCATTER, "figure"),
-    Output(ids.TREE_DATA, "data"),
-    Output(ids.STATUS_MAIN, "children"),
-    Output(ids.STATUS_TIME, "children"),
-    Output(ids.PREPARE_STEPS, "children"),
-    Output(ids.COMPUTE_ERROR, "children"),
-    Output(ids.COMPUTE_ERROR, "is_open"),
-    Input(ids.DATASET, "data"),
-    Input(ids.FEATURE_COLUMNS, "value"),
-    Input(ids.LABEL_COLUMN, "value"),
-    Input(ids.MISSING, "value"),
-    Input(ids.ONE_HOT, "value"),
-    Input(ids.SCALING, "value"),
-    Input(ids.METHOD, "value"),
-    Input(ids.METRIC, "value"),
-    Input(ids.TRUNCATE_MODE, "value"),
-    Input(ids.TRUNCATE_P, "value"),
-    Input(ids.ANNOTATE_ABOVE, "value"),
-    Input(ids.ORIENTATION, "value"),
-    Input(ids.SHOW_CONTRACTED, "value"),
-    Input(ids.SCATTER_X, "value"),
-    Input(ids.SCATTER_Y, "value"),
-    State(ids.CUT_HEIGHT, "value"),
-    State(ids.TREE_DATA, "data"),
-)
 def render(
     dataset: dict[str, Any] | None,
     features: list[str] | None,
@@ -349,18 +323,67 @@ def render(
     cut_value: Any,
     previous: dict[str, Any] | None,
 ) -> tuple[Any, ...]:
-    """Cluster (memoised) and draw: the tree, the scatter, and the tree data for the browser."""
-    if not dataset:
+    """Compute and draw in one go (the page does it in two steps: ``background.compute`` and
+    :func:`draw`); for tests and scripts. Returns :func:`draw`'s outputs."""
+    params = tree_params(dataset, features, label, missing, one_hot, scaling, method, metric)
+    if params is None:
         return (no_update,) * 8
-    method = method or "ward"
-    metric = metric or "euclidean"
+    result = run_tree("inline", params)
+    return draw(result, truncate_mode, truncate_p, annotate_above, orientation,
+                show_contracted, scatter_x, scatter_y, cut_value, previous, None)
+
+
+@callback(
+    Output(ids.DENDROGRAM, "figure"),
+    Output(ids.SCATTER, "figure"),
+    Output(ids.TREE_DATA, "data"),
+    Output(ids.STATUS_MAIN, "children"),
+    Output(ids.STATUS_TIME, "children"),
+    Output(ids.PREPARE_STEPS, "children"),
+    Output(ids.COMPUTE_ERROR, "children"),
+    Output(ids.COMPUTE_ERROR, "is_open"),
+    Input(ids.RESULT, "data"),
+    Input(ids.TRUNCATE_MODE, "value"),
+    Input(ids.TRUNCATE_P, "value"),
+    Input(ids.ANNOTATE_ABOVE, "value"),
+    Input(ids.ORIENTATION, "value"),
+    Input(ids.SHOW_CONTRACTED, "value"),
+    Input(ids.SCATTER_X, "value"),
+    Input(ids.SCATTER_Y, "value"),
+    State(ids.CUT_HEIGHT, "value"),
+    State(ids.TREE_DATA, "data"),
+    State(ids.REQUEST, "data"),
+)
+def draw(
+    result: dict[str, Any] | None,
+    truncate_mode: str | None,
+    truncate_p: Any,
+    annotate_above: Any,
+    orientation: str | None,
+    show_contracted: bool | None,
+    scatter_x: str | None,
+    scatter_y: str | None,
+    cut_value: Any,
+    previous: dict[str, Any] | None,
+    request: dict[str, Any] | None,
+) -> tuple[Any, ...]:
+    """Draw the computed tree (memoised in the store): the tree, the scatter, the tree data."""
+    if not result:
+        return (no_update,) * 8
+    if request and result.get("request") not in (request.get("id"), "inline"):
+        # A job that finished after the analyst asked for something else.
+        return (no_update,) * 8
+    if result.get("error"):
+        err = result["error"]
+        return (empty_figure(err), empty_figure(""), None, "", "", [], err, True)
+    params = result["params"]
+    dataset, method, metric = params["dataset"], params["method"], params["metric"]
+    options = PrepareOptions.from_dict(params["options"])
     orientation = orientation or "top"
-    what = "the clustering"
+    what = "the dendrogram"
     t0 = time.perf_counter()
     try:
-        options = _options_from(features, label, missing, one_hot, scaling)
-        tree = load_tree(dataset, options, method, metric)
-        what = "the dendrogram"
+        tree = load_view_tree(params)
         Z = tree.hierarchy.Z
         tree_key = f"{dataset_key(dataset)}|{options.to_dict()}|{method}|{metric}"
         cut = _number(cut_value)
@@ -383,15 +406,24 @@ def render(
     except DataError as err:
         return (empty_figure(str(err)), empty_figure(""), None, "", "", [], str(err), True)
     except Exception:
-        log.exception("render failed for %s", dataset.get("example") or dataset.get("dataset_id"))
+        log.exception("draw failed for %s", dataset_key(dataset)[:12])
         msg = GENERIC_ERROR.format(what=what)
         return (empty_figure(msg), empty_figure(""), None, "", "", [], msg, True)
     h = tree.hierarchy
     status = f"n = {h.n:,} · {h.method} · {h.metric}"
-    tree_data["params"] = {
-        "dataset": dataset, "options": options.to_dict(), "method": method, "metric": metric,
-    }
-    log.info("render %s in %.3f s", status, time.perf_counter() - t0)
+    tree_data["params"] = params
+    # The link to this view, less the cut (the browser adds the cut as it moves).
+    tree_data["query"] = view_to_query({
+        **params,
+        "truncate_mode": truncate_mode or "none",
+        "truncate_p": int(_number(truncate_p) or 30),
+        "annotate_above": _number(annotate_above),
+        "orientation": orientation,
+        "show_contracted": bool(show_contracted),
+        "scatter_x": scatter_x,
+        "scatter_y": scatter_y,
+    })
+    log.info("draw %s in %.3f s", status, time.perf_counter() - t0)
     steps = [html.Li(s) for s in tree.prepared.steps]
     return figure, scatter, tree_data, status, f" · {h.seconds:.2f} s", steps, None, False
 

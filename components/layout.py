@@ -13,12 +13,14 @@ from dash import dcc, html
 from clustering.datasets import EXAMPLES
 from clustering.prepare import MISSING, SCALINGS
 from components import ids
+from components.background import job_panel
 from components.figures import empty_figure
 # Importing the analysis panels also registers their callbacks.
 from components.diagnostics_panel import analysis_tabs
 from components.options import method_options, metric_options
 from components.security import upload_limit_message
 from components.service import get_settings
+from components.url_state import share_bar
 
 DEFAULT_EXAMPLE = "tutorial-blobs"
 
@@ -266,7 +268,9 @@ def layout() -> dbc.Container:
     """A fresh page."""
     return dbc.Container(
         [
-            dcc.Store(id=ids.DATASET, data={"example": DEFAULT_EXAMPLE}),
+            # No dataset until the URL is read (components/url_state.apply_url): a link opens
+            # its own dataset without the default example being computed first.
+            dcc.Store(id=ids.DATASET),
             dcc.Store(id=ids.TREE_DATA),
             dbc.Navbar(
                 dbc.Container(
@@ -299,6 +303,8 @@ def layout() -> dbc.Container:
                                 id=ids.STATUS,
                                 className="status small mb-2",
                             ),
+                            share_bar(),
+                            job_panel(),
                             dbc.Alert(id=ids.APPROX_NOTE, color="info", is_open=False,
                                       className="small py-2 mb-2", dismissable=False),
                             dcc.Loading(

@@ -50,6 +50,15 @@ def get_settings() -> Settings:
     return Settings.from_env()
 
 
+# One open store per settings per process, for code running outside a request (a Celery
+# worker, a notebook): a connection handle, not user state.
+_PROCESS_STORES: dict[Settings, Any] = {}
+
+#: Part of every memo key: bump it when a memoised result's meaning or layout changes, so a
+#: store kept across an upgrade never hands back results of older code.
+MEMO_VERSION = 2
+
+
 def get_store() -> Any:
     """The dataset/result store of this process (opened on first use)."""
     if flask.has_app_context():
@@ -57,7 +66,10 @@ def get_store() -> Any:
         if config.get(STORE_KEY) is None:
             config[STORE_KEY] = open_store(get_settings())
         return config[STORE_KEY]
-    return open_store(get_settings())
+    settings = get_settings()
+    if settings not in _PROCESS_STORES:
+        _PROCESS_STORES[settings] = open_store(settings)
+    return _PROCESS_STORES[settings]
 
 
 def upload_bytes(contents: str) -> bytes:
@@ -85,12 +97,21 @@ def _read(dataset: dict[str, Any]) -> pd.DataFrame:
         return load_example(example)
     got = get_store().get_dataset(dataset["dataset_id"])
     if got is None:
-        raise DataError(
-            "this dataset is no longer stored on the server (it may have been evicted); "
-            "upload the file again"
-        )
+        raise DataError(gone_message(dataset["dataset_id"]))
     data, filename = got
     return read_table(data, filename, max_rows=settings.max_rows, max_columns=settings.max_columns)
+
+
+def gone_message(dataset_id: str) -> str:
+    """What the page says when a link or a view names an upload the store no longer has.
+
+    >>> gone_message("1a2b3c4d5e6f" + "0" * 52)[:60]
+    'The dataset this link points to is no longer stored on this '
+    """
+    return (
+        f"The dataset this link points to is no longer stored on this server "
+        f"(id {str(dataset_id)[:12]}…); upload the file again."
+    )
 
 
 def dataset_key(dataset: dict[str, Any]) -> str:
@@ -100,7 +121,10 @@ def dataset_key(dataset: dict[str, Any]) -> str:
 
 def load_table(dataset: dict[str, Any]) -> pd.DataFrame:
     """The table behind a dataset reference (memoised)."""
-    return get_store().memo(("table", dataset_key(dataset)), lambda: _read(dataset))
+    # The row and column caps shape what read_table returns, so they are part of the key.
+    s = get_settings()
+    key = ("table", MEMO_VERSION, dataset_key(dataset), s.max_rows, s.max_columns)
+    return get_store().memo(key, lambda: _read(dataset))
 
 
 def table_summary(dataset: dict[str, Any]) -> tuple[pd.DataFrame, list[ColumnInfo], int]:
@@ -110,12 +134,16 @@ def table_summary(dataset: dict[str, Any]) -> tuple[pd.DataFrame, list[ColumnInf
         df = load_table(dataset)
         return df.head(5), describe_columns(df), len(df)
 
-    return get_store().memo(("summary", dataset_key(dataset)), compute)
+    s = get_settings()
+    key = ("summary", MEMO_VERSION, dataset_key(dataset), s.max_rows, s.max_columns)
+    return get_store().memo(key, compute)
 
 
 def load_prepared(dataset: dict[str, Any], options: PrepareOptions) -> Prepared:
     """``prepare(table, options)`` (memoised by dataset and options)."""
-    key = ("prepared", dataset_key(dataset), options.to_dict())
+    s = get_settings()
+    key = ("prepared", MEMO_VERSION, dataset_key(dataset), s.max_rows, s.max_columns,
+           options.to_dict())
     return get_store().memo(key, lambda: prepare(load_table(dataset), options))
 
 
@@ -128,13 +156,62 @@ class Tree:
     index: Any
 
 
-def load_tree(dataset: dict[str, Any], options: PrepareOptions, method: str, metric: str) -> Tree:
-    """Prepared matrix -> linkage -> tree index (each step memoised)."""
+def tree_key_parts(
+    dataset: dict[str, Any], options: PrepareOptions, method: str, metric: str
+) -> tuple[Any, ...]:
+    """Everything a linkage result depends on: the memo key of :func:`load_tree`.
+
+    The dataset id, the table caps, every preparation option, method, metric, and the two
+    ``compute_linkage`` arguments the app leaves at their defaults (``p``, ``optimal_ordering``)
+    so that a later change of those cannot hand back a tree computed without them.
+    """
+    s = get_settings()
+    return ("linkage", MEMO_VERSION, dataset_key(dataset), s.max_rows, s.max_columns,
+            options.to_dict(), method, metric, LINKAGE_P, LINKAGE_OPTIMAL_ORDERING)
+
+
+#: compute_linkage arguments the app uses (its defaults), named so the memo key has them.
+LINKAGE_P = 2.0
+LINKAGE_OPTIMAL_ORDERING = False
+
+
+class _NotMemoised(Exception):
+    """Raised inside a memo probe so nothing is computed or stored."""
+
+
+def is_memoised(key: Any) -> bool:
+    """True when the store already holds the result for ``key`` (nothing is computed)."""
+
+    def missing() -> Any:
+        raise _NotMemoised
+
+    try:
+        get_store().memo(key, missing)
+    except _NotMemoised:
+        return False
+    return True
+
+
+def load_tree(
+    dataset: dict[str, Any],
+    options: PrepareOptions,
+    method: str,
+    metric: str,
+    *,
+    progress: Any = None,
+) -> Tree:
+    """Prepared matrix -> linkage -> tree index (each step memoised).
+
+    ``progress(fraction, text)`` is passed to ``compute_linkage`` when the linkage runs.
+    """
     check_method_metric(method, metric)
     prepared = load_prepared(dataset, options)
-    base = (dataset_key(dataset), options.to_dict(), method, metric)
     hierarchy = get_store().memo(
-        ("linkage", *base), lambda: compute_linkage(prepared.matrix, method, metric)
+        tree_key_parts(dataset, options, method, metric),
+        lambda: compute_linkage(
+            prepared.matrix, method, metric, p=LINKAGE_P,
+            optimal_ordering=LINKAGE_OPTIMAL_ORDERING, progress=progress,
+        ),
     )
     return Tree(prepared, hierarchy, tree_index(hierarchy.Z))
 
@@ -144,9 +221,8 @@ def cophenetic(
 ) -> float | None:
     """Cophenetic correlation of the tree (memoised); None when it cannot be computed."""
     tree = load_tree(dataset, options, method, metric)
-    base = (dataset_key(dataset), options.to_dict(), method, metric)
     return get_store().memo(
-        ("cophenetic", *base),
+        ("cophenetic", *tree_key_parts(dataset, options, method, metric)),
         lambda: _cophenetic(tree.hierarchy.Z, tree.prepared.matrix, metric),
     )
 

@@ -1,0 +1,320 @@
+"""Long work off the request: the tree is computed in a Dash background callback above a size.
+
+The tree of a view is computed in two steps, so that the page stays responsive while a big
+linkage runs and any worker (or machine) can do the work:
+
+1. :func:`compute` (an ordinary callback) reads the choices, and either computes the tree at
+   once (tables up to ``settings.background_rows`` rows, or a tree already memoised) and writes
+   the small ``tree-result`` store, or writes a request to the ``tree-job`` store;
+2. :func:`compute_in_background` (a background callback on that store) prepares the table and
+   runs the linkage with a progress bar and a cancel button, and writes ``tree-result``.
+
+Either way the result is memoised in the store (``components.service``), and the draw step
+(``components.callbacks.draw``) reads it back from there: the browser only ever holds ids and
+parameters. ``tree-request`` holds the latest request, so a job that finishes after the
+analyst moved on is ignored.
+
+Managers (:func:`make_manager`): ``DiskcacheManager`` on ``<data dir>/jobs`` by default (a
+process per job on this machine); ``CeleryManager`` on Redis when ``REDIS_URL`` is set, and then
+``celery -A app:celery_app worker`` runs the jobs, on any machine that reaches that Redis.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
+from dash.exceptions import PreventUpdate
+
+from clustering.errors import DataError
+from clustering.prepare import PrepareOptions
+from components import ids
+from components.service import (
+    get_settings,
+    is_memoised,
+    load_prepared,
+    load_tree,
+    table_summary,
+    tree_key_parts,
+)
+from components.settings import Settings
+
+log = logging.getLogger(__name__)
+
+GENERIC_ERROR = "Something went wrong computing {what}; try again or report it."
+SHOWN = {"display": "block"}
+HIDDEN = {"display": "none"}
+#: How often the browser asks for a running job's progress (ms).
+POLL_MS = 500
+
+
+# ---------------------------------------------------------------- managers
+def make_celery(redis_url: str) -> Any:
+    """The Celery app of a Redis deployment: broker and result backend on ``redis_url``.
+
+    The worker imports it as ``app:celery_app`` (``app.py`` exposes it), which also imports
+    every component module and so registers the background callbacks as Celery tasks.
+    """
+    from celery import Celery
+
+    celery_app = Celery("dendro", broker=redis_url, backend=redis_url)
+    celery_app.conf.update(
+        # One linkage at a time per worker process; a job that dies is not silently retried.
+        worker_prefetch_multiplier=1,
+        task_acks_late=False,
+        result_expires=24 * 3600,
+        broker_connection_retry_on_startup=True,
+    )
+    return celery_app
+
+
+def make_manager(settings: Settings) -> tuple[Any, Any]:
+    """The background-callback manager for ``settings`` and the Celery app (or None).
+
+    Parameters
+    ----------
+    settings : Settings
+        ``redis_url`` picks Celery; else jobs run in local processes with their progress and
+        results in ``<data_dir>/jobs`` (diskcache), shared by every worker process.
+
+    Returns
+    -------
+    (manager, celery_app)
+        ``celery_app`` is None for the disk manager.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> manager, celery_app = make_manager(Settings.from_env(data_dir=tempfile.mkdtemp(),
+    ...                                                      redis_url=None))
+    >>> type(manager).__name__, celery_app
+    ('DiskcacheManager', None)
+    """
+    import dash
+
+    if settings.redis_url:
+        celery_app = make_celery(settings.redis_url)
+        return dash.CeleryManager(celery_app), celery_app
+    import diskcache
+
+    jobs = Path(settings.data_dir) / "jobs"
+    jobs.mkdir(parents=True, exist_ok=True)
+    return dash.DiskcacheManager(diskcache.Cache(str(jobs))), None
+
+
+# ---------------------------------------------------------------- the page's part
+def job_panel() -> html.Div:
+    """The stores of the compute step and the progress bar / cancel button of a job."""
+    return html.Div(
+        [
+            dcc.Store(id=ids.RESULT),
+            dcc.Store(id=ids.JOB),
+            dcc.Store(id=ids.REQUEST),
+            html.Div(
+                [
+                    html.Div(
+                        dbc.Progress(id=ids.JOB_PROGRESS, value=0, label="", striped=True,
+                                     animated=True, style={"height": "1.4rem"}),
+                        className="flex-grow-1 me-2",
+                    ),
+                    dbc.Button("Cancel", id=ids.JOB_CANCEL, size="sm", color="secondary",
+                               outline=True, disabled=True),
+                ],
+                id=ids.JOB_PANEL,
+                className="d-flex align-items-center mb-2",
+                style=HIDDEN,
+            ),
+            html.Div(
+                [
+                    html.Span(id=ids.JOB_NOTE),
+                    dbc.Button("Run again", id=ids.JOB_RETRY, size="sm", color="link",
+                               className="p-0 ms-2 align-baseline", style=HIDDEN),
+                ],
+                className="small text-muted mb-1",
+            ),
+        ]
+    )
+
+
+# ---------------------------------------------------------------- the work
+def tree_params(
+    dataset: dict[str, Any] | None,
+    features: list[str] | None,
+    label: str | None,
+    missing: str | None,
+    one_hot: bool | None,
+    scaling: str | None,
+    method: str | None,
+    metric: str | None,
+) -> dict[str, Any] | None:
+    """The JSON parameters that name a tree (None without a dataset).
+
+    >>> tree_params({"example": "mpg"}, [], None, None, None, None, None, None)["method"]
+    'ward'
+    """
+    if not dataset:
+        return None
+    options = PrepareOptions(
+        features=tuple(features) if features else None,
+        label_column=label or None,
+        missing=missing or "drop",
+        one_hot=bool(one_hot),
+        scaling=scaling or "none",
+    )
+    return {"dataset": dataset, "options": options.to_dict(), "method": method or "ward",
+            "metric": metric or "euclidean"}
+
+
+def load_view_tree(params: dict[str, Any], progress: Any = None) -> Any:
+    """The memoised tree for ``params`` (exact, or approximate for very big tables)."""
+    options = PrepareOptions.from_dict(params["options"])
+    try:
+        from components.big import load_big_tree
+    except ImportError:  # the big-table mode is optional
+        return load_tree(params["dataset"], options, params["method"], params["metric"],
+                         progress=progress)
+    return load_big_tree(params["dataset"], options, params["method"], params["metric"],
+                         progress=progress)
+
+
+def run_tree(request_id: str, params: dict[str, Any], progress: Any = None) -> dict[str, Any]:
+    """Compute (or fetch) the tree of ``params``; the small ``tree-result`` the page keeps.
+
+    ``progress(percent, text)`` is told what is happening. Errors a person can act on come
+    back in ``error``; nothing is raised.
+    """
+    report = progress or (lambda _pct, _text: None)
+    out: dict[str, Any] = {"request": request_id, "params": params, "error": None}
+    t0 = time.perf_counter()
+    what = "the clustering"
+    try:
+        report(5, "Preparing the table…")
+        options = PrepareOptions.from_dict(params["options"])
+        prepared = load_prepared(params["dataset"], options)
+        n = prepared.matrix.shape[0]
+        what = f"the {params['method']} linkage"
+        report(20, f"{params['method']} linkage of {n:,} rows ({params['metric']})…")
+
+        def linkage_progress(fraction: float, text: str) -> None:
+            report(int(20 + 75 * max(0.0, min(1.0, fraction))), f"{text} ({n:,} rows)")
+
+        tree = load_view_tree(params, linkage_progress)
+        report(100, "Drawing…")
+        out.update(n=int(tree.prepared.matrix.shape[0]),
+                   seconds=float(getattr(tree.hierarchy, "seconds", 0.0)))
+    except DataError as err:
+        out["error"] = str(err)
+    except Exception:
+        log.exception("computing %s failed", what)
+        out["error"] = GENERIC_ERROR.format(what=what)
+    log.info("tree %s in %.2f s", out.get("n"), time.perf_counter() - t0)
+    return out
+
+
+def runs_inline(params: dict[str, Any], settings: Settings) -> bool:
+    """True when the tree is small (<= ``background_rows`` rows) or already memoised."""
+    _, _, n_rows = table_summary(params["dataset"])
+    if n_rows <= settings.background_rows:
+        return True
+    options = PrepareOptions.from_dict(params["options"])
+    return is_memoised(tree_key_parts(params["dataset"], options, params["method"],
+                                      params["metric"]))
+
+
+@callback(
+    Output(ids.RESULT, "data"),
+    Output(ids.JOB, "data"),
+    Output(ids.REQUEST, "data"),
+    Output(ids.JOB_NOTE, "children"),
+    Output(ids.JOB_RETRY, "style"),
+    Input(ids.DATASET, "data"),
+    Input(ids.FEATURE_COLUMNS, "value"),
+    Input(ids.LABEL_COLUMN, "value"),
+    Input(ids.MISSING, "value"),
+    Input(ids.ONE_HOT, "value"),
+    Input(ids.SCALING, "value"),
+    Input(ids.METHOD, "value"),
+    Input(ids.METRIC, "value"),
+    Input(ids.JOB_RETRY, "n_clicks"),
+    State(ids.REQUEST, "data"),
+)
+def compute(
+    dataset: dict[str, Any] | None,
+    features: list[str] | None,
+    label: str | None,
+    missing: str | None,
+    one_hot: bool | None,
+    scaling: str | None,
+    method: str | None,
+    metric: str | None,
+    _retry: Any,
+    last: dict[str, Any] | None,
+) -> tuple[Any, ...]:
+    """A tree request: answered at once when small or memoised, else sent to the background."""
+    params = tree_params(dataset, features, label, missing, one_hot, scaling, method, metric)
+    if params is None:
+        return (no_update,) * 5
+    # The same choices set twice (a preset, then a link's identical value) are one request.
+    if last and last.get("params") == params and ctx.triggered_id != ids.JOB_RETRY:
+        return (no_update,) * 5
+    request = {"id": uuid.uuid4().hex, "params": params}
+    try:
+        inline = runs_inline(params, get_settings())
+    except DataError as err:
+        failed = {"request": request["id"], "params": params, "error": str(err)}
+        return failed, no_update, request, "", HIDDEN
+    except Exception:
+        log.exception("sizing the tree failed")
+        failed = {"request": request["id"], "params": params,
+                  "error": GENERIC_ERROR.format(what="the table")}
+        return failed, no_update, request, "", HIDDEN
+    if inline:
+        return run_tree(request["id"], params), no_update, request, "", HIDDEN
+    return no_update, request, request, "", HIDDEN
+
+
+@callback(
+    Output(ids.RESULT, "data", allow_duplicate=True),
+    Input(ids.JOB, "data"),
+    background=True,
+    progress=[Output(ids.JOB_PROGRESS, "value"), Output(ids.JOB_PROGRESS, "label")],
+    progress_default=[0, ""],
+    running=[
+        (Output(ids.JOB_PANEL, "style"), SHOWN, HIDDEN),
+        (Output(ids.JOB_CANCEL, "disabled"), False, True),
+    ],
+    cancel=[Input(ids.JOB_CANCEL, "n_clicks")],
+    interval=POLL_MS,
+    prevent_initial_call=True,
+)
+def compute_in_background(set_progress: Any, job: dict[str, Any] | None) -> dict[str, Any]:
+    """The big tree, in a job process or a Celery worker, reporting progress as it goes."""
+    if not job:
+        raise PreventUpdate
+
+    def progress(percent: int, text: str) -> None:
+        set_progress((int(percent), text))
+
+    return run_tree(job["id"], job["params"], progress)
+
+
+# Cancelling keeps the previous tree on screen; say so, and forget the request so the same
+# choices can be asked for again.
+clientside_callback(
+    """function (n) {
+        var nu = window.dash_clientside.no_update;
+        if (!n) { return [nu, nu, nu]; }
+        return ["Cancelled: the tree shown is still the previous one.", null,
+                {"display": "inline"}];
+    }""",
+    Output(ids.JOB_NOTE, "children", allow_duplicate=True),
+    Output(ids.REQUEST, "data", allow_duplicate=True),
+    Output(ids.JOB_RETRY, "style", allow_duplicate=True),
+    Input(ids.JOB_CANCEL, "n_clicks"),
+    prevent_initial_call=True,
+)
