@@ -39,11 +39,11 @@ from components import ids
 from components.figures import SCATTER_MAX_POINTS, sample_note, sample_per_group
 from components.service import (
     Tree,
-    dataset_key,
     get_settings,
     get_store,
     load_prepared,
     load_tree,
+    tree_key_parts,
 )
 from components.settings import Settings
 
@@ -153,8 +153,7 @@ def load_big_tree(
     options : PrepareOptions
     method, metric : str
     progress : callable(fraction, text), optional
-        Called while the approximate hierarchy is built (the exact path reports through
-        ``service.load_tree``).
+        Called while the linkage (exact) or the approximate hierarchy is built.
 
     Returns
     -------
@@ -167,9 +166,10 @@ def load_big_tree(
     n, d = prepared.matrix.shape
     mode = choose_mode(n, d, method, metric, get_settings())
     if not mode.approximate:
-        return load_tree(dataset, options, method, metric)
+        return load_tree(dataset, options, method, metric, progress=progress)
     m = approx_m(n)
-    key = ("approx", dataset_key(dataset), options.to_dict(), m, SEED, AGREEMENT_SAMPLE)
+    key = ("approx", *tree_key_parts(dataset, options, method, metric), m, SEED,
+           AGREEMENT_SAMPLE, AGREEMENT_KS)
     approx = get_store().memo(
         key,
         lambda: approximate_linkage(
@@ -282,6 +282,35 @@ def scatter_rows(
         strata, how = tree.index.labels_at(cut), "sampled per cluster"
     rows = sample_per_group(strata, max_points, seed=SEED)
     return rows, sample_note(rows.size, n, how)
+
+
+class ScatterInputs(NamedTuple):
+    """What ``make_scatter_figure`` draws: the shown rows only, and the caption."""
+
+    x: np.ndarray
+    y: np.ndarray
+    clusters: np.ndarray
+    labels: list[str]
+    note: str | None
+    rows: np.ndarray | None
+
+
+def scatter_inputs(
+    tree: Tree, cut: float, x: np.ndarray, y: np.ndarray, max_points: int = SCATTER_MAX_POINTS
+) -> ScatterInputs:
+    """Per-row scatter coordinates -> the points to draw, their clusters, labels and caption.
+
+    ``x``, ``y`` have one value per prepared row. Past ``max_points`` rows only the sample of
+    :func:`scatter_rows` is kept (and ``rows`` says which); the browser's recolour then needs
+    ``row_leaf_positions(tree, rows)`` as ``tree-data``'s ``row_pos``.
+    """
+    rows, note = scatter_rows(tree, cut, max_points)
+    clusters = row_clusters(tree, cut)
+    labels = tree.prepared.labels
+    if rows is not None:
+        x, y, clusters, labels = (np.asarray(x)[rows], np.asarray(y)[rows], clusters[rows],
+                                  np.asarray(labels)[rows])
+    return ScatterInputs(x, y, clusters, [str(s) for s in labels], note, rows)
 
 
 def page_note(tree: Tree) -> str | None:

@@ -32,7 +32,7 @@ from clustering.errors import DataError
 from clustering.geometry import dendrogram_geometry
 from clustering.prepare import PrepareOptions, prepare
 from clustering.tables import read_table
-from components import ids
+from components import big, ids
 from components.background import load_view_tree, run_tree, tree_params
 from components.figures import (
     empty_figure,
@@ -431,7 +431,8 @@ def draw(
 @callback(Output(ids.COPHENETIC, "children"), Input(ids.TREE_DATA, "data"))
 def fill_cophenetic(tree_data: dict[str, Any] | None) -> str:
     """The cophenetic correlation, after the first view (it costs O(n²) time at 20k rows)."""
-    if not tree_data or "params" not in tree_data:
+    if not tree_data or "params" not in tree_data or tree_data.get("approx_note"):
+        # An approximate tree's cophenetic correlation would need exact distances of n rows.
         return ""
     p = tree_data["params"]
     try:
@@ -457,11 +458,12 @@ def _dendrogram(
     mode = truncate_mode if truncate_mode in ("lastp", "level") else None
     p = _number(truncate_p)
     p = int(p) if p is not None and p >= 1 else 30
-    labels = [str(s) for s in tree.prepared.labels]
-    geometry = dendrogram_geometry(
+    # Approximate trees (big tables): leaves are micro-clusters, labelled and sized in rows.
+    labels = big.leaf_labels(tree)
+    geometry = big.relabel_geometry(dendrogram_geometry(
         Z, truncate_mode=mode, p=p, show_contracted=bool(show_contracted), labels=labels,
         index=tree.index,
-    )
+    ), tree)
     above = _number(annotate_above)
     k = int(tree.index.k_at(cut))
     figure = make_dendrogram_figure(
@@ -473,10 +475,14 @@ def _dendrogram(
         annotate_above=above,
         show_contracted=bool(show_contracted),
         uirevision=f"{tree_key}|{mode}|{p}|{orientation}",
+        sizes=big.merge_sizes(tree),
     )
+    shown, _ = big.scatter_rows(tree, cut)
     tree_data = make_tree_data(
-        geometry, tree.index, Z, orientation=orientation, annotate_above=above
+        geometry, tree.index, Z, orientation=orientation, annotate_above=above,
+        row_positions=big.row_leaf_positions(tree, shown),
     )
+    tree_data["approx_note"] = big.page_note(tree)
     tree_data["cut"] = float(cut)
     tree_data["tree_key"] = tree_key
     return figure, tree_data
@@ -493,15 +499,17 @@ def _scatter(
         pca = get_store().memo(("pca", tree_key), lambda: pca_2d(prepared.matrix))
     x, x_title = scatter_axis(sx or PCA_1, prepared, table, pca)
     y, y_title = scatter_axis(sy or PCA_2, prepared, table, pca)
-    clusters = tree.index.labels_at(cut)
+    # One cluster per row (a micro-cluster's in approximate mode); a sample past 50k rows.
+    pts = big.scatter_inputs(tree, cut, x, y)
     return make_scatter_figure(
-        x,
-        y,
-        clusters,
-        labels=[str(s) for s in prepared.labels],
+        pts.x,
+        pts.y,
+        pts.clusters,
+        labels=pts.labels,
         x_title=x_title,
         y_title=y_title,
         uirevision=f"{tree_key}|{sx}|{sy}",
+        note=pts.note,
     )
 
 
