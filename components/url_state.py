@@ -91,15 +91,15 @@ def view_to_query(view: Mapping[str, Any]) -> str:
     --------
     >>> view_to_query({"dataset": {"example": "tutorial-blobs"}, "options": {}, "method": "ward",
     ...                "metric": "euclidean", "cut": 50.0})
-    'dataset=tutorial-blobs&missing=drop&onehot=0&scaling=none&method=ward&metric=euclidean&cut=50'
+    'dataset=tutorial-blobs&label=&missing=drop&onehot=0&scaling=none&method=ward&metric=euclidean&cut=50'
     >>> view_to_query({"dataset": {"example": "mpg"}, "options": {"features": ["a b", "c,d"]}})
-    'dataset=mpg&col=a+b&col=c%2Cd&missing=drop&onehot=0&scaling=none&method=ward&metric=euclidean'
+    'dataset=mpg&col=a+b&col=c%2Cd&label=&missing=drop&onehot=0&scaling=none&method=ward&metric=euclidean'
     """
     options = dict(view.get("options") or {})
     pairs: list[tuple[str, str]] = [("dataset", dataset_param(view.get("dataset") or {}))]
     pairs += [("col", str(c)) for c in options.get("features") or []]
-    if options.get("label_column"):
-        pairs.append(("label", str(options["label_column"])))
+    # Written even when empty: an example's preset label would otherwise come back.
+    pairs.append(("label", str(options.get("label_column") or "")))
     pairs.append(("missing", str(options.get("missing") or "drop")))
     pairs.append(("onehot", "1" if options.get("one_hot") else "0"))
     pairs.append(("scaling", str(options.get("scaling") or "none")))
