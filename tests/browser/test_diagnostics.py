@@ -1,0 +1,198 @@
+"""The analysis tabs in Chromium: snap the cut to a candidate, click a merge and see its rows
+light up with the sentence, the linkage table's highlighted row. Numbers checked against SciPy.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+from scipy.cluster.hierarchy import fcluster, leaves_list, linkage
+
+from clustering.datasets import load_example
+from components.inspect_panel import explain_merge, node_members
+from tests.browser import harness as h
+
+pytestmark = pytest.mark.browser
+
+_PIXEL_JS = """([id, x, y]) => {
+  const gd = document.querySelector('#' + id + ' .js-plotly-plot');
+  const fl = gd._fullLayout, r = gd.getBoundingClientRect();
+  return [r.left + fl._size.l + fl.xaxis.l2p(fl.xaxis.d2l(x)),
+          r.top + fl._size.t + fl.yaxis.l2p(fl.yaxis.d2l(y))];
+}"""
+
+_SELECTED_JS = """() => {
+  const gd = document.querySelector('#scatter .js-plotly-plot');
+  const rows = (t) => {
+    const out = [];
+    const cd = gd._fullData[t.index].customdata;
+    for (const j of (t.selectedpoints || [])) out.push(cd[j][0]);
+    return out;
+  };
+  const pts = gd.data.filter(t => t.meta === 'points');
+  return {any: pts.some(t => t.selectedpoints !== undefined && t.selectedpoints !== null),
+          rows: gd.data.map((t, i) => t.meta === 'points' ? rows({...t, index: i}) : []).flat()};
+}"""
+
+
+def blobs_Z() -> tuple[np.ndarray, np.ndarray]:
+    X = load_example("tutorial-blobs")[["x", "y"]].to_numpy(float)
+    return X, linkage(X, "ward")
+
+
+def click_data_point(page, graph: str, x: float, y: float) -> None:
+    """Hover then click a data point of ``graph`` as a person does (scrolled into view)."""
+    page.locator(f"#{graph}").scroll_into_view_if_needed()
+    px, py = page.evaluate(_PIXEL_JS, [graph, x, y])
+    page.mouse.move(px, py)
+    time.sleep(0.2)
+    page.mouse.click(px, py)
+
+
+def point_clear_of_merges(page, fig: dict, points: list) -> tuple[float, float]:
+    """The point (of ``points``, data units) farthest in pixels from any merge marker, so a
+    click there lands on it and not on a merge."""
+    hover = next(t for t in fig["traces"] if t["meta"] == "hover")
+    page.locator("#dendrogram").scroll_into_view_if_needed()
+    merges = np.array([page.evaluate(_PIXEL_JS, ["dendrogram", x, y])
+                       for x, y in zip(hover["x"], hover["y"], strict=True)])
+    best, far = points[0], -1.0
+    for x, y in points[1:-1]:
+        px = np.array(page.evaluate(_PIXEL_JS, ["dendrogram", x, y]))
+        d = float(np.min(np.hypot(*(merges - px).T)))
+        if d > far:
+            best, far = (x, y), d
+    return best
+
+
+def click_merge(page, row: int) -> None:
+    fig = h.figure(page, "dendrogram")
+    hover = next(t for t in fig["traces"] if t["meta"] == "hover")
+    j = next(i for i, cd in enumerate(hover["customdata"]) if cd[0] == row)
+    before = page.locator("#inspect-text").inner_text()
+    click_data_point(page, "dendrogram", hover["x"][j], hover["y"][j])
+    wait_text_change(page, "inspect-text", before)
+
+
+def wait_text_change(page, element_id: str, before: str) -> None:
+    """Wait until the element's text differs from ``before`` (the callbacks it takes have run;
+    ``wait_dash_idle`` alone can return before a click's request has even started)."""
+    page.wait_for_function(
+        "([id, before]) => document.getElementById(id).innerText !== before",
+        arg=[element_id, before], timeout=30_000, polling=50)
+    h.wait_dash_idle(page)
+
+
+def open_tab(page, name: str) -> None:
+    page.get_by_role("tab", name=name).click()
+    h.wait_dash_idle(page)
+
+
+def test_snap_to_candidate_button_and_line(page):
+    X, Z = blobs_Z()
+    h.wait_dendrogram(page)
+    assert h.cluster_count(page) == 2
+    buttons = page.locator(".snap-button")
+    assert buttons.count() == 3
+    assert buttons.nth(1).inner_text() == "k = 3 at 20"
+    before = h.view_signature(page)
+    buttons.nth(1).click()
+    h.wait_for_change(page, before)
+    assert h.cluster_count(page) == 3
+    t = float(h.field_value(page, "cut-height"))
+    assert fcluster(Z, t, "distance").max() == 3
+    assert h.cut_line(h.figure(page, "dendrogram"))["y0"] == pytest.approx(t)
+    # The candidate lines are still drawn after the recolour, and a click on one snaps.
+    fig = h.figure(page, "dendrogram")
+    cand = next(tr for tr in fig["traces"] if tr["meta"] == "candidates")
+    x, y = point_clear_of_merges(page, fig, [
+        (cand["x"][i], cand["y"][i]) for i, cd in enumerate(cand["customdata"]) if cd and cd[1] == 5])
+    before = h.view_signature(page)
+    click_data_point(page, "dendrogram", x, y)
+    h.wait_for_change(page, before)
+    assert h.cluster_count(page) == 5
+    assert float(h.field_value(page, "cut-height")) == pytest.approx(14.0)
+    # nothing moved the cut by itself afterwards
+    h.wait_dash_idle(page)
+    assert h.cluster_count(page) == 5
+    h.assert_no_console_errors(page)
+
+
+def test_click_merge_lights_up_rows_and_explains(page):
+    X, Z = blobs_Z()
+    h.wait_dendrogram(page)
+    click_merge(page, 13)
+    text = h.text_of(page, "inspect-text")
+    assert text == explain_merge(Z, leaves_list(Z), 13)
+    assert text == ("merge 14 of 149 joined sample 62 and cluster 152 (samples 33, 68) at height "
+                    "0.1726; ids of n and above refer to earlier merges")
+    members = h.text_of(page, "inspect-members")
+    assert "63" in members and "34" in members and "69" in members  # 1-based row labels
+    sel = page.evaluate(_SELECTED_JS)
+    assert sorted(sel["rows"]) == [33, 62, 68]
+    # A new cut regroups the scatter: the highlight follows the same rows.
+    before = h.view_signature(page)
+    h.type_number(page, "cluster-k", 4)
+    h.wait_for_change(page, before)
+    assert h.cluster_count(page) == 4
+    sel = page.evaluate(_SELECTED_JS)
+    assert sorted(sel["rows"]) == [33, 62, 68]
+    # A bigger merge: every member row, and only those.
+    click_merge(page, 147)
+    want = node_members(Z, leaves_list(Z), 150 + 147)
+    assert sorted(page.evaluate(_SELECTED_JS)["rows"]) == sorted(want.tolist())
+    # The Z table shows the clicked row highlighted on its page.
+    open_tab(page, "Linkage matrix")
+    hl = page.locator("#linkage-table td[style*='font-weight: bold']").first
+    row_text = hl.locator("xpath=..").inner_text()
+    assert row_text.split()[:4] == ["148", "147", str(int(Z[147, 0])), str(int(Z[147, 1]))]
+    # Clear: every point back.
+    open_tab(page, "Merge")
+    page.locator("#inspect-clear").click()
+    h.wait_dash_idle(page)
+    assert page.evaluate(_SELECTED_JS)["any"] is False
+    h.assert_no_console_errors(page)
+
+
+def test_click_truncated_leaf(page):
+    X, Z = blobs_Z()
+    h.wait_dendrogram(page)
+    before = h.view_signature(page)
+    h.select_dropdown(page, "truncate-mode", "lastp")
+    h.wait_for_change(page, before)
+    h.wait_dash_idle(page)
+    fig = h.figure(page, "dendrogram")
+    leaves = next(t for t in fig["traces"] if t["meta"] == "leaves")
+    j = next(i for i, cd in enumerate(leaves["customdata"]) if cd[2] > 1)
+    node = leaves["customdata"][j][1]
+    click_data_point(page, "dendrogram", leaves["x"][j], leaves["y"][j])
+    wait_text_change(page, "inspect-text", "")
+    assert h.text_of(page, "inspect-text").startswith(f"truncated leaf ({int(Z[node - 150, 3])} samples)")
+    want = node_members(Z, leaves_list(Z), node)
+    assert sorted(page.evaluate(_SELECTED_JS)["rows"]) == sorted(want.tolist())
+    h.assert_no_console_errors(page)
+
+
+def test_heatmap_and_profiles_follow_the_cut(page):
+    X, Z = blobs_Z()
+    h.wait_dendrogram(page)
+    open_tab(page, "Heatmap")
+    page.wait_for_function("() => { const gd = document.querySelector('#heatmap .js-plotly-plot');"
+                           " return gd && gd.data && gd.data.length === 2; }")
+    side = page.evaluate("() => Array.from(document.querySelector('#heatmap .js-plotly-plot')"
+                         "._fullData[0].z, (r) => Array.from(r))")
+    lab = fcluster(Z, 50, "distance")[leaves_list(Z)]
+    got = np.array([r[0] for r in side])
+    assert same_blocks(got, lab)
+    open_tab(page, "Profiles")
+    page.wait_for_selector("#profile-table td")
+    text = h.text_of(page, "profile-table")
+    assert "50" in text and "100" in text  # sizes of the two blobs
+    h.assert_no_console_errors(page)
+
+
+def same_blocks(a: np.ndarray, b: np.ndarray) -> bool:
+    pairs = set(zip(a.tolist(), b.tolist(), strict=True))
+    return len(pairs) == len(set(a.tolist())) == len(set(b.tolist()))
