@@ -20,8 +20,10 @@ from __future__ import annotations
 import importlib
 import inspect
 import json
+import re
 import sys
 import time
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,15 +51,26 @@ class CallbackFailed(AssertionError):
 class DashPage:
     """Props of one page load and the server callbacks that keep them up to date."""
 
-    def __init__(self, get: Get, post: Post, *, max_rounds: int = 30) -> None:
+    def __init__(self, get: Get, post: Post, *, max_rounds: int = 30,
+                 job_timeout: float = 300.0) -> None:
         self._post = post
         self.max_rounds = max_rounds
+        self.job_timeout = job_timeout
+        # The renderer echoes the page's signed end_id on every callback request; background
+        # jobs' handles are only valid with it.
+        index = get("/")
+        m = re.search(r'"end_id":\s*"([^"]+)"', index if isinstance(index, str) else "")
+        self.end_id = m.group(1) if m else None
         deps = get("/_dash-dependencies")
         self.callbacks: list[dict[str, Any]] = []
         self.skipped: list[str] = []
         for d in deps:
-            if d.get("clientside_function"):
-                continue
+            fn = d.get("clientside_function")
+            if fn:
+                local = CLIENTSIDE.get(f"{fn.get('namespace')}.{fn.get('function_name')}")
+                if local is None:
+                    continue
+                d = dict(d, _local=local)
             if any(not isinstance(x["id"], str) for x in d["inputs"] + d["state"]) or "{" in d["output"]:
                 self.skipped.append(d["output"])
                 continue
@@ -67,6 +80,10 @@ class DashPage:
         self.props: dict[str, Any] = {}
         self.types: dict[str, str] = {}  # component id -> its type, e.g. "Download"
         self._collect(get("/_dash-layout"))
+        for cid, kind in self.types.items():
+            if kind == "Location":  # what the browser's address bar gives on "/"
+                self.props.setdefault(f"{cid}.pathname", "/")
+                self.props.setdefault(f"{cid}.search", "")
         self.calls: list[Call] = []
 
     # ------------------------------------------------------------------ layout
@@ -159,7 +176,8 @@ class DashPage:
                 calls.append(call)
                 for cid, props in call.response.items():
                     for k, v in props.items():
-                        self.props[f"{cid}.{k}"] = v
+                        key = f"{cid}.{k}"
+                        self.props[key] = apply_patch(self.props.get(key), v)
                         changed.add(f"{cid}.{k}")
             for key, (c, hit) in self._triggered(changed).items():
                 prev = pending.get(key, (c, set()))[1]
@@ -173,6 +191,15 @@ class DashPage:
                      "value": self.props.get(f"{x['id']}.{x['property']}")} for x in deps]
 
         outputs = [{"id": i, "property": p.split("@")[0]} for i, p in c["_outputs"]]
+        if c.get("_local"):
+            values = [self.props.get(f"{x['id']}.{x['property']}") for x in c["inputs"] + c["state"]]
+            got = c["_local"](*values)
+            got = got if isinstance(got, list | tuple) and len(outputs) > 1 else [got]
+            response: dict[str, dict[str, Any]] = {}
+            for o, v in zip(outputs, got, strict=True):
+                if v is not NO_UPDATE:
+                    response.setdefault(o["id"], {})[o["property"]] = v
+            return Call(c["output"], 200, response, 0.0, changed)
         body = {
             "output": c["output"],
             "outputs": outputs if c["output"].startswith("..") else outputs[0],
@@ -180,17 +207,122 @@ class DashPage:
             "state": vals(c["state"]),
             "changedPropIds": changed,
         }
+        url = "/_dash-update-component"
+        if self.end_id:
+            url += f"?endId={urllib.parse.quote(self.end_id)}"
         t0 = time.perf_counter()
-        status, data = self._post("/_dash-update-component", body)
+        status, data = self._post(url, body)
+        side: dict[str, dict[str, Any]] = {}
+        background = c.get("background") or {}
+        deadline = time.monotonic() + self.job_timeout
+        # A background callback answers with a job handle; the renderer polls until the result.
+        while (background and status == 200 and isinstance(data, dict)
+               and "response" not in data and data.get("cacheKey")):
+            self._merge(side, data.get("progress"))
+            self._merge(side, data.get("sideUpdate"))
+            if time.monotonic() > deadline:
+                raise CallbackFailed(f"{c['output']}: background job still running after "
+                                     f"{self.job_timeout:.0f} s")
+            time.sleep(background.get("interval", 500) / 1000)
+            poll = dict(body, inputs=[dict(x, value=None) for x in body["inputs"]],
+                        state=[dict(x, value=None) for x in body["state"]])
+            sep = "&" if "?" in url else "?"
+            handles = f"cacheKey={urllib.parse.quote(data['cacheKey'])}&job={urllib.parse.quote(str(data['job']))}"
+            status, next_data = self._post(f"{url}{sep}{handles}", poll)
+            if isinstance(next_data, dict) and "response" not in next_data:
+                next_data.setdefault("cacheKey", data["cacheKey"])
+                next_data.setdefault("job", data["job"])
+            data = next_data
         seconds = time.perf_counter() - t0
         if status == 204:
-            return Call(c["output"], status, {}, seconds, changed)
+            return Call(c["output"], status, side, seconds, changed)
         if status != 200 or not isinstance(data, dict):
             raise CallbackFailed(f"{c['output']} answered HTTP {status}: {str(data)[:500]}")
-        response = dict(data.get("response") or {})
-        for side in data.get("sideUpdate") or {}:
-            response.setdefault(side, {}).update(data["sideUpdate"][side])
+        response = data.get("response") or {}
+        if not data.get("multi") and "props" in response:  # single output, old format
+            response = {c["_outputs"][0][0]: response["props"]}
+        response = {k: dict(v) for k, v in response.items()}
+        self._merge(side, data.get("progress"))
+        self._merge(side, data.get("sideUpdate"))
+        for cid, props in side.items():
+            response.setdefault(cid, {})
+            for k, v in props.items():
+                response[cid].setdefault(k, v)
         return Call(c["output"], status, response, seconds, changed)
+
+    @staticmethod
+    def _merge(into: dict[str, dict[str, Any]], update: Any) -> None:
+        for key, value in (update or {}).items():
+            if isinstance(value, dict):  # sideUpdate: {id: {prop: value}}
+                into.setdefault(key, {}).update(value)
+            else:  # progress: {"id.prop": value}
+                cid, _, prop = key.rpartition(".")
+                into.setdefault(cid, {})[prop] = value
+
+
+NO_UPDATE = object()
+
+
+def apply_patch(old: Any, new: Any) -> Any:
+    """``new`` unless it is a ``dash.Patch``: then ``old`` with the patch's operations applied.
+
+    >>> apply_patch({"a": [1]}, {"__dash_patch_update": "__dash_patch_update", "operations": [
+    ...     {"operation": "Append", "location": ["a"], "params": {"value": 2}}]})
+    {'a': [1, 2]}
+    """
+    if not (isinstance(new, dict) and "__dash_patch_update" in new):
+        return new
+    import copy
+
+    root = {"v": copy.deepcopy(old)}
+    for op in new["operations"]:
+        loc = ["v", *op["location"]]
+        parent = root
+        for key in loc[:-1]:
+            if isinstance(parent, dict) and parent.get(key) is None:
+                parent[key] = {}
+            parent = parent[key]
+        last, params, name = loc[-1], op["params"], op["operation"]
+        if name == "Assign":
+            parent[last] = params["value"]
+        elif name == "Delete":
+            del parent[last]
+        elif name == "Merge":
+            parent[last] = {**(parent[last] or {}), **params["value"]}
+        elif name in ("Append", "Prepend", "Extend", "Insert", "Remove", "Clear", "Reverse"):
+            seq = list(parent[last] or [])
+            if name == "Append":
+                seq.append(params["value"])
+            elif name == "Prepend":
+                seq.insert(0, params["value"])
+            elif name == "Extend":
+                seq.extend(params["value"])
+            elif name == "Insert":
+                seq.insert(params["index"], params["value"])
+            elif name == "Remove":
+                seq.remove(params["value"])
+            elif name == "Clear":
+                seq = []
+            else:
+                seq.reverse()
+            parent[last] = seq
+        elif name in ("Add", "Sub", "Mul", "Div"):
+            a, b = parent[last], params["value"]
+            parent[last] = {"Add": a + b, "Sub": a - b, "Mul": a * b,
+                            "Div": a / b if b else a}[name]
+        else:
+            raise CallbackFailed(f"unknown Patch operation {name}")
+    return root["v"]
+
+
+def _read_url(search: Any) -> Any:
+    # assets/url_state.js readUrl: pass on a URL this page did not write.
+    return NO_UPDATE if search is None else {"search": search}
+
+
+#: Clientside callbacks that must run for the page to work without a browser, in Python.
+#: The others (recolouring at a cut, writing the URL) only change what the browser draws.
+CLIENTSIDE: dict[str, Callable[..., Any]] = {"dendroUrl.readUrl": _read_url}
 
 
 def _is_component(v: Any) -> bool:
@@ -205,7 +337,7 @@ def flask_transport(client: Any) -> tuple[Get, Post]:
     def get(path: str) -> Any:
         r = client.get(path)
         assert r.status_code == 200, (path, r.status_code)
-        return r.get_json()
+        return r.get_json() if r.is_json else r.get_data(as_text=True)
 
     def post(path: str, body: dict[str, Any]) -> tuple[int, Any]:
         r = client.post(path, data=json.dumps(body), content_type="application/json")

@@ -157,42 +157,49 @@ def test_logs_hold_no_uploaded_content(app, caplog: pytest.LogCaptureFixture) ->
 
 
 # ------------------------------------------------------------------ access control on downloads
-def test_access_control_refuses_download_callbacks(tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_access_control_refuses_downloads(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A signed-in analyst downloads the labels; the very same request without (or with wrong)
+    credentials is refused, as is every download callback."""
     settings = Settings.from_env(data_dir=str(tmp_path_factory.mktemp("auth")),
                                  auth_user="ana", auth_password="s3cret")
     app = fresh_app(settings)
     client = app.server.test_client()
     auth = {"Authorization": "Basic " + base64.b64encode(b"ana:s3cret").decode()}
-    page = DashPage(*_authed(client, auth))
+    sent: list[tuple[str, dict]] = []
+    page = DashPage(*_authed(client, auth, sent))
     downloads = [c for c in page.callbacks
                  if any(page.types.get(cid) == "Download" for cid, _ in c["_outputs"])]
     if not downloads:
         pytest.skip("no download callbacks in the app yet (components/exports.py not wired)")
-    for c in downloads:
-        body = {"output": c["output"], "outputs": [{"id": i, "property": p.split("@")[0]}
-                                                   for i, p in c["_outputs"]],
-                "inputs": [{"id": x["id"], "property": x["property"], "value": 1} for x in c["inputs"]],
-                "state": [{"id": x["id"], "property": x["property"], "value": None} for x in c["state"]],
-                "changedPropIds": [f"{c['inputs'][0]['id']}.{c['inputs'][0]['property']}"]}
-        r = client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
-        assert r.status_code == 401, c["output"]
-        wrong = {"Authorization": "Basic " + base64.b64encode(b"ana:wrong").decode()}
-        r = client.post("/_dash-update-component", data=json.dumps(body),
-                        content_type="application/json", headers=wrong)
-        assert r.status_code == 401, c["output"]
-        r = client.post("/_dash-update-component", data=json.dumps(body),
-                        content_type="application/json", headers=auth)
-        assert r.status_code in (200, 204), (c["output"], r.status_code)
+    page.load()
+    assert page.get(f"{ids.STATUS_MAIN}.children") == "n = 150 · ward · euclidean"
+    clicks = [x for c in downloads for x in c["inputs"] if x["property"] == "n_clicks"]
+    assert clicks, "a download is started by a button"
+    for x in clicks:
+        sent.clear()
+        page.set({f"{x['id']}.n_clicks": 1})
+        got = [(url, body) for url, body in sent if any(body["output"] == c["output"] for c in downloads)]
+        assert got, f"clicking {x['id']} sent no download request"
+        url, body = got[0]
+        for headers in ({}, {"Authorization": "Basic " + base64.b64encode(b"ana:wrong").decode()}):
+            r = client.post(url, json=body, headers=headers)
+            assert r.status_code == 401, (x["id"], r.status_code)
+            assert b"150" not in r.data
+    labels = next(x for x in clicks if "label" in x["id"])
+    page.set({f"{labels['id']}.n_clicks": 2})
+    data = page.get(f"{downloads[0]['_outputs'][0][0]}.data")
+    assert data and data.get("content"), "the signed-in analyst gets the file"
 
 
-def _authed(client, headers):
+def _authed(client, headers, sent):
     def get(path):
         r = client.get(path, headers=headers)
         assert r.status_code == 200
-        return r.get_json()
+        return r.get_json() if r.is_json else r.get_data(as_text=True)
 
     def post(path, body):
-        r = client.post(path, data=json.dumps(body), content_type="application/json", headers=headers)
+        sent.append((path, body))
+        r = client.post(path, json=body, headers=headers)
         return r.status_code, r.get_json(silent=True)
 
     return get, post
