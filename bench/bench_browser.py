@@ -113,14 +113,33 @@ def one_drag(page: object, to_height: float, timeout_s: float) -> tuple[float, i
     return ms, harness.cluster_count(page)
 
 
-def drag_heights(page: object) -> tuple[float, float]:
-    """Two cut heights that give different cluster counts: the current one and a lower one."""
-    fig = harness.figure(page, "dendrogram")
-    y = harness.cut_line(fig)["y0"]
-    top = max(harness.link_colours(fig).values())
-    # Blobs merge well above their within-blob links, so a cut at a third of the tree's height
-    # falls among the blob merges or just below, and the current one (the example's) above them.
-    return y, min(y, top) * 0.35
+def drag_heights(page: object, timeout_s: float) -> tuple[float, float]:
+    """Two cut heights giving 4 and 12 clusters, found by typing k and reading max_d.
+
+    Both differ from the examples' opening cut (8 blobs), so every drag between them changes
+    the partition and both graphs must recolour (the app only moves the line otherwise).
+    """
+    heights = []
+    for k in (4, 12):
+        before = harness.view_signature(page)
+        harness.type_number(page, "cluster-k", k)
+        harness.wait_for_change(page, before, timeout=timeout_s)
+        heights.append(float(harness.field_value(page, "cut-height")))
+    return heights[0], heights[1]
+
+
+def open_once_more(page: object, url: str) -> None:
+    """Open the app; on a failed first load, say so and try once more (numbers need a page).
+
+    The browser tests fail on such a load (tests/browser/test_server_start.py); here the
+    measurement is what matters, so the failure is reported and the page reloaded.
+    """
+    try:
+        harness.open_app(page, url, timeout=20)
+    except AssertionError as exc:
+        print(f"WARNING: first page load failed, reloading once:\n{exc}", file=sys.stderr)
+        page.console.errors.clear()
+        harness.open_app(page, url)
 
 
 def run(server_kind: str | None, examples: list[str], drags: int, timeout_s: float) -> list[dict]:
@@ -131,7 +150,7 @@ def run(server_kind: str | None, examples: list[str], drags: int, timeout_s: flo
             context = browser.new_context(viewport=harness.VIEWPORT)
             page = harness.new_page(context)
             counter = ByteCounter(page)
-            harness.open_app(page, server.url)
+            open_once_more(page, server.url)
             counter.take()
             wall = time.perf_counter()
             seconds = first_view(page, example_id, timeout_s)
@@ -139,10 +158,10 @@ def run(server_kind: str | None, examples: list[str], drags: int, timeout_s: flo
             wall = time.perf_counter() - wall
             first_bytes, first_resp = counter.take()
             k0 = harness.cluster_count(page)
-            high, low = drag_heights(page)
+            high, low = drag_heights(page, timeout_s)
             times, counts = [], []
             for i in range(drags):
-                ms, k = one_drag(page, low if i % 2 == 0 else high, timeout_s)
+                ms, k = one_drag(page, high if i % 2 == 0 else low, timeout_s)  # k = 12 now
                 times.append(ms)
                 counts.append(k)
             drag_bytes, drag_resp = counter.take()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import os
 import re
 import shutil
@@ -486,6 +487,23 @@ def link_colours(fig: dict[str, Any]) -> dict[str, float]:
         if not ys or colour is None or isinstance(colour, list):
             continue
         out[str(colour)] = max(out.get(str(colour), float("-inf")), max(ys))
+    return out
+
+
+def link_groups(fig: dict[str, Any]) -> list[tuple[str, float]]:
+    """(colour, top height) of each link drawn in the tree (segments split at NaN/None)."""
+    out = []
+    for t in fig["traces"]:
+        if not _is_line_trace(t) or not t["y"]:
+            continue
+        colour = str(t["full_line_color"] or t["line_color"])
+        top = -math.inf
+        for v in [*t["y"], None]:
+            if isinstance(v, int | float) and not math.isnan(v):
+                top = max(top, v)
+            elif top > -math.inf:
+                out.append((colour, top))
+                top = -math.inf
     return out
 
 

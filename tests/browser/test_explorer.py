@@ -8,7 +8,6 @@ console error (the ``page`` fixture checks at teardown; tests also call
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import numpy as np
@@ -79,29 +78,12 @@ def upload(page, path: Path) -> None:
     h.wait_dash_idle(page)
 
 
-def link_groups(fig: dict) -> list[tuple[str, float]]:
-    """(colour, top height) of each link drawn in the tree (segments split at NaN/None)."""
-    out = []
-    for t in fig["traces"]:
-        if not h._is_line_trace(t) or not t["y"]:
-            continue
-        colour = str(t["full_line_color"] or t["line_color"])
-        top = -math.inf
-        for v in [*t["y"], None]:
-            if isinstance(v, int | float) and not math.isnan(v):
-                top = max(top, v)
-            elif top > -math.inf:
-                out.append((colour, top))
-                top = -math.inf
-    return out
-
-
 def check_colours_match_cut(page, k: int) -> None:
     """Links above the cut share one colour; below it, one colour per cluster with >= 2 leaves;
     the scatter has one colour per cluster and groups the rows as the tree's colours do."""
     dendro = h.figure(page, "dendrogram")
     t = h.cut_line(dendro)["y0"]
-    groups = link_groups(dendro)
+    groups = h.link_groups(dendro)
     above = {c for c, top in groups if top > t}
     below = {c for c, top in groups if top <= t}
     assert len(above) == 1, f"links above the cut at {t} have colours {above}"
@@ -134,7 +116,7 @@ def scatter_partition(page, X: np.ndarray) -> np.ndarray:
 def test_each_example_draws_tree_scatter_and_count(page, example):
     h.choose_example(page, example)
     dendro = h.figure(page, "dendrogram")
-    assert link_groups(dendro), "the dendrogram draws no links"
+    assert h.link_groups(dendro), "the dendrogram draws no links"
     pts = h.scatter_points(h.figure(page, "scatter"))
     assert len(pts) > 1, "the scatter shows no points"
     k = h.cluster_count(page)
@@ -177,7 +159,7 @@ def test_method_and_metric_change_the_tree(page, blobs_csv):
     set_clustering(page, "average", "cityblock")
     Z = linkage(X, "average", metric="cityblock")
     dendro = h.figure(page, "dendrogram")
-    top = max(top for _, top in link_groups(dendro))
+    top = max(top for _, top in h.link_groups(dendro))
     assert top == pytest.approx(Z[-1, 2], rel=1e-5), "root height is not average/cityblock's"
     t = h.cut_line(dendro)["y0"]
     expected = fcluster(Z, t, "distance")

@@ -1,0 +1,45 @@
+"""Links survive a restart: the store is on disk under DENDRO_DATA_DIR."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser import harness
+from tests.browser import hosting_helpers as H
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def test_a_link_made_before_a_restart_opens_after_it(browser, tmp_path):
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    env = {"DENDRO_DATA_DIR": str(data_dir)}
+    upload = H.write_blobs(tmp_path / "survey.csv", seed=7, centres=4, n=80)
+
+    first = harness.start_server(extra_env=env)
+    try:
+        page = H.new_page(browser)
+        harness.open_app(page, first.url)
+        harness.upload_file(page, upload)
+        H.settle(page)
+        harness.choose(page, "metric", "cityblock")  # ward refuses it: average is picked
+        harness.choose(page, "method", "average")
+        harness.type_number(page, "cluster-k", 4)
+        H.settle(page)
+        before = H.view_of(page)
+        link = H.link(page)
+        assert before["k"] == 4 and before["file"].startswith("survey.csv: 80 rows")
+        page.context.close()
+    finally:
+        first.stop()
+
+    second = harness.start_server(extra_env=env)
+    try:
+        page = H.new_page(browser)
+        H.open_link(page, H.rebase(link, second.url))
+        after = H.view_of(page)
+        assert after == before
+        assert not page.console.errors, page.console.errors
+        page.context.close()
+    finally:
+        second.stop()
