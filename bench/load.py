@@ -1,0 +1,231 @@
+"""Load: N simulated analysts at once against gunicorn on this machine (loopback only).
+
+    python bench/load.py [--users 1 5 20] [--rows 5000] [--cuts 30] [--deadline 120]
+
+Starts the app under gunicorn (the browser tests' setup: 2 workers x 4 threads, a fresh data
+directory, 127.0.0.1 on a free port), then for each N plays N analysts as threads. Each one
+speaks HTTP exactly as the browser does (``tests/dash_page.DashPage``: the app's own layout and
+callback graph, ``/_dash-update-component`` requests, background jobs polled):
+
+1. opens the page (the default example is drawn);
+2. uploads its own CSV (``--rows`` + its index rows, so every analyst's n differs) and waits
+   for the tree ("render": upload -> dendrogram drawn, background job included);
+3. moves the cut ``--cuts`` times (the cut is recoloured in the browser; what reaches the
+   server are the callbacks with ``cut-height.value`` as input: diagnostics and the profile
+   panels, found in the callback graph) -- "cut" is the time of those requests per move;
+4. downloads the labels.
+
+Cross-talk check: the status each analyst sees says its own n, and the labels file has its
+own n rows with as many clusters as its own tree gives at its cut. Errors: any HTTP status
+other than 200/204, a failed check, or the deadline. The server log is searched for each
+analyst's marker (a label written in its CSV): uploaded content must not reach the log.
+
+Bounded: N in the given list, a fixed number of actions per analyst, a global deadline per N.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import csv
+import io
+import json
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from components import ids  # noqa: E402
+from components.figures import decode_b64  # noqa: E402
+from tests.browser import harness  # noqa: E402
+from tests.dash_page import CallbackFailed, DashPage  # noqa: E402
+
+CUT = f"{ids.CUT_HEIGHT}.value"
+
+
+def transport(base: str, counter: list[int], lock: threading.Lock):
+    """``get``/``post`` over urllib to ``base`` (loopback), counting requests."""
+    assert base.startswith("http://127.0.0.1:"), "loopback only"
+
+    def get(path: str) -> Any:
+        with urllib.request.urlopen(base + path.lstrip("/"), timeout=120) as r:
+            body = r.read().decode()
+        with lock:
+            counter[0] += 1
+        try:
+            return json.loads(body)
+        except ValueError:
+            return body
+
+    def post(path: str, body: dict[str, Any]) -> tuple[int, Any]:
+        req = urllib.request.Request(base + path.lstrip("/"), data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"})
+        with lock:
+            counter[0] += 1
+        try:
+            with urllib.request.urlopen(req, timeout=120) as r:
+                status, raw = r.status, r.read()
+        except urllib.error.HTTPError as err:
+            status, raw = err.code, err.read()
+        if status == 204 or not raw:
+            return status, None
+        try:
+            return status, json.loads(raw)
+        except ValueError:
+            return status, raw.decode(errors="replace")
+
+    return get, post
+
+
+def analyst_csv(i: int, n: int) -> tuple[bytes, str]:
+    """n rows of 4-D blobs (8 centres) with a label column holding this analyst's marker."""
+    rng = np.random.default_rng(1000 + i)
+    centres = rng.uniform(-50, 50, (8, 4))
+    X = centres[rng.integers(0, 8, n)] + rng.standard_normal((n, 4)) * 3
+    marker = f"LoadMarker{i:03d}x"
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(["name", "a", "b", "c", "d"])
+    for r, row in enumerate(X):
+        w.writerow([f"{marker}{r}", *(f"{v:.4f}" for v in row)])
+    return out.getvalue().encode(), marker
+
+
+@dataclass
+class Result:
+    cut: list[float] = field(default_factory=list)
+    render: list[float] = field(default_factory=list)
+    download: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    crosstalk: int = 0
+
+
+def play(i: int, base: str, rows: int, cuts: int, deadline: float, out: Result,
+         counter: list[int], lock: threading.Lock) -> None:
+    n = rows + i
+    data, _ = analyst_csv(i, n)
+    try:
+        page = DashPage(*transport(base, counter, lock))
+        page.load()
+        t0 = time.perf_counter()
+        page.set({f"{ids.UPLOAD}.contents": "data:text/csv;base64," + base64.b64encode(data).decode(),
+                  f"{ids.UPLOAD}.filename": f"analyst{i}.csv"})
+        out.render.append(time.perf_counter() - t0)
+        status = page.get(f"{ids.STATUS_MAIN}.children") or ""
+        if not status.startswith(f"n = {n:,} "):
+            out.crosstalk += 1
+            out.errors.append(f"analyst {i}: status {status!r}, expected n = {n:,}")
+            return
+        td = page.get(f"{ids.TREE_DATA}.data")
+        gaps = np.sort(decode_b64(td["gaps"]))
+        # Heights between the top merges: each move changes k, as a person dragging would.
+        top = gaps[-12:]
+        heights = [float((top[j] + top[j + 1]) / 2) for j in range(len(top) - 1)]
+        for m in range(cuts):
+            if time.monotonic() > deadline:
+                out.errors.append(f"analyst {i}: deadline after {m} cuts")
+                return
+            calls = page.set({CUT: heights[m % len(heights)]})
+            out.cut.append(sum(c.seconds for c in calls))
+        cut = heights[(cuts - 1) % len(heights)]
+        k = int((decode_b64(td["gaps"]) > cut).sum()) + 1
+        t0 = time.perf_counter()
+        page.set({f"{ids.EXPORT_LABELS}.n_clicks": 1})
+        out.download.append(time.perf_counter() - t0)
+        sent = page.get(f"{ids.DOWNLOAD}.data") or {}
+        content = sent.get("content") or ""
+        if sent.get("base64"):
+            content = base64.b64decode(content).decode()
+        table = list(csv.DictReader(io.StringIO(content)))
+        clusters = {r["cluster"] for r in table}
+        if len(table) != n or len(clusters) != k:
+            out.crosstalk += 1
+            out.errors.append(f"analyst {i}: labels file has {len(table)} rows / {len(clusters)} "
+                              f"clusters, expected {n} / {k}")
+    except (CallbackFailed, OSError, KeyError, TypeError, ValueError) as err:
+        out.errors.append(f"analyst {i}: {type(err).__name__}: {str(err)[:300]}")
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    return float(np.percentile(np.asarray(values), q))
+
+
+def run(n_users: int, base: str, rows: int, cuts: int, seconds: float) -> dict[str, Any]:
+    results = [Result() for _ in range(n_users)]
+    counter, lock = [0], threading.Lock()
+    deadline = time.monotonic() + seconds
+    threads = [threading.Thread(target=play, args=(i, base, rows, cuts, deadline, results[i],
+                                                   counter, lock), daemon=True)
+               for i in range(n_users)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(max(0.0, deadline - time.monotonic()) + 5)
+    wall = time.perf_counter() - t0
+    hung = sum(t.is_alive() for t in threads)
+    cut = [x for r in results for x in r.cut]
+    render = [x for r in results for x in r.render]
+    download = [x for r in results for x in r.download]
+    errors = [e for r in results for e in r.errors] + [f"{hung} analysts still running"] * bool(hung)
+    return {"N": n_users, "requests": counter[0], "seconds": wall,
+            "throughput": counter[0] / wall, "cuts": len(cut),
+            "cut_p50_ms": pct(cut, 50) * 1000, "cut_p95_ms": pct(cut, 95) * 1000,
+            "render_p50_s": pct(render, 50), "render_p95_s": pct(render, 95),
+            "download_p50_ms": pct(download, 50) * 1000,
+            "errors": len(errors), "crosstalk": sum(r.crosstalk for r in results),
+            "error_text": errors[:5]}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--users", type=int, nargs="+", default=[1, 5, 20])
+    ap.add_argument("--rows", type=int, default=5000)
+    ap.add_argument("--cuts", type=int, default=30)
+    ap.add_argument("--deadline", type=float, default=120.0, help="seconds per N")
+    args = ap.parse_args()
+    if max(args.users) > 50 or args.cuts > 200:
+        ap.error("bounded: at most 50 analysts and 200 cuts each")
+
+    server = harness.start_server("gunicorn", timeout=90)
+    print(f"gunicorn at {server.url} (2 workers, "
+          f"threads from gunicorn.conf.py); n = {args.rows:,}+i rows x 4, {args.cuts} cuts each")
+    rows = []
+    try:
+        for n_users in args.users:
+            r = run(n_users, server.url, args.rows, args.cuts, args.deadline)
+            rows.append(r)
+            print(json.dumps({k: (round(v, 3) if isinstance(v, float) else v) for k, v in r.items()}),
+                  flush=True)
+        log = server.log_tail(10**9)
+    finally:
+        server.stop()
+    leaked = [i for i in range(max(args.users)) if analyst_csv(i, 2)[1] in log]
+
+    print()
+    print("| N | requests | req/s | cut moves | cut p50 / p95 (ms) | render p50 / p95 (s) "
+          "| labels download p50 (ms) | errors | cross-talk |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['N']} | {r['requests']:,} | {r['throughput']:.1f} | {r['cuts']:,} "
+              f"| {r['cut_p50_ms']:.0f} / {r['cut_p95_ms']:.0f} "
+              f"| {r['render_p50_s']:.2f} / {r['render_p95_s']:.2f} "
+              f"| {r['download_p50_ms']:.0f} | {r['errors']} | {r['crosstalk']} |")
+    print(f"\nuploaded labels in the server log: {len(leaked)} of {max(args.users)} analysts' markers")
+    for r in rows:
+        for e in r["error_text"]:
+            print("  error:", e)
+
+
+if __name__ == "__main__":
+    main()
