@@ -18,7 +18,7 @@ from typing import Any
 
 import dash_bootstrap_components as dbc
 import numpy as np
-from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+from dash import Input, Output, Patch, State, callback, ctx, dcc, html, no_update
 
 from clustering.approximate import row_labels
 from clustering.datasets import EXAMPLES
@@ -218,6 +218,7 @@ def _control_value(key: str, value: Any) -> Any:
 
 @callback(
     *[Output(cid, "config") for cid in FIGURES],
+    *[Output(cid, "figure", allow_duplicate=True) for cid in FIGURES],
     Input(ids.TREE_DATA, "data"),
     Input(ids.IMAGE_FORMAT, "value"),
     *[State(cid, "config") for cid in FIGURES],
@@ -225,12 +226,23 @@ def _control_value(key: str, value: Any) -> Any:
 )
 def figure_configs(tree_data: dict[str, Any] | None, fmt: str | None, *configs: Any
                    ) -> tuple[Any, ...]:
-    """Every modebar downloads as the chosen format with a name saying what and for which view."""
+    """Every modebar downloads as the chosen format with a name saying what and for which view.
+
+    dcc.Graph hands a new config to plotly.js only when its figure changes too, so each figure
+    gets a one-key patch (``layout.meta``) alongside.
+    """
     params = (tree_data or {}).get("params")
     if not params:
-        return (no_update,) * len(FIGURES)
-    return tuple(image_config(c, kind, params, fmt or "png")
-                 for c, kind in zip(configs, FIGURES.values(), strict=True))
+        return (no_update,) * (2 * len(FIGURES))
+    fmt = fmt or "png"
+    new = tuple(image_config(c, kind, params, fmt)
+                for c, kind in zip(configs, FIGURES.values(), strict=True))
+    nudges = []
+    for _ in FIGURES:
+        patch = Patch()
+        patch["layout"]["meta"] = {"image": fmt}
+        nudges.append(patch)
+    return (*new, *nudges)
 
 
 # ---------------------------------------------------------------- loading a view

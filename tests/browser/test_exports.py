@@ -77,7 +77,7 @@ def test_view_loads_back(page, tmp_path):
     path = tmp_path / "view.json"
     path.write_text(json.dumps(view))
     open_export(page)
-    page.locator(f"#load-view input[type=file]").set_input_files(str(path))
+    page.locator("#load-view input[type=file]").set_input_files(str(path))
     page.wait_for_function(
         "() => document.getElementById('load-view-message').innerText.includes('View loaded')",
         timeout=60_000)
@@ -91,7 +91,7 @@ def test_view_loads_back(page, tmp_path):
     # A bad view file is refused with a reason, and nothing changes.
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({**view, "method": "ward"}))
-    page.locator(f"#load-view input[type=file]").set_input_files(str(bad))
+    page.locator("#load-view input[type=file]").set_input_files(str(bad))
     page.wait_for_function(
         "() => document.getElementById('load-view-message').innerText.includes('bad.json')")
     assert "euclidean" in h.text_of(page, "load-view-message")
