@@ -282,6 +282,10 @@ def tree_of(tree_data: dict[str, Any] | None) -> Any:
     p = (tree_data or {}).get("params")
     if not p:
         return None
+    if (tree_data or {}).get("approx_note"):
+        # An approximate tree (components.big): load_tree would run the exact linkage of every
+        # row, and these panels count leaves as rows; they stay empty until they map the two.
+        return None
     try:
         return load_tree(p["dataset"], PrepareOptions.from_dict(p["options"]), p["method"],
                          p["metric"])
