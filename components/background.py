@@ -115,18 +115,23 @@ def job_panel() -> html.Div:
             dcc.Store(id=ids.RESULT),
             dcc.Store(id=ids.JOB),
             dcc.Store(id=ids.REQUEST),
+            # Shown and hidden by its inline style: Bootstrap's d-flex is !important, so it
+            # sits on an inner element.
             html.Div(
-                [
-                    html.Div(
-                        dbc.Progress(id=ids.JOB_PROGRESS, value=0, label="", striped=True,
-                                     animated=True, style={"height": "1.4rem"}),
-                        className="flex-grow-1 me-2",
-                    ),
-                    dbc.Button("Cancel", id=ids.JOB_CANCEL, size="sm", color="secondary",
-                               outline=True, disabled=True),
-                ],
+                html.Div(
+                    [
+                        html.Div(
+                            dbc.Progress(id=ids.JOB_PROGRESS, value=0, label="", striped=True,
+                                         animated=True, style={"height": "1.4rem"}),
+                            className="flex-grow-1 me-2",
+                        ),
+                        dbc.Button("Cancel", id=ids.JOB_CANCEL, size="sm", color="secondary",
+                                   outline=True, disabled=True),
+                    ],
+                    className="d-flex align-items-center",
+                ),
                 id=ids.JOB_PANEL,
-                className="d-flex align-items-center mb-2",
+                className="mb-2",
                 style=HIDDEN,
             ),
             html.Div(
