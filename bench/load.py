@@ -121,8 +121,13 @@ def play(i: int, base: str, rows: int, cuts: int, deadline: float, out: Result,
         out.render.append(time.perf_counter() - t0)
         status = page.get(f"{ids.STATUS_MAIN}.children") or ""
         if not status.startswith(f"n = {n:,} "):
-            out.crosstalk += 1
-            out.errors.append(f"analyst {i}: status {status!r}, expected n = {n:,}")
+            if status.startswith("n = "):  # someone else's tree
+                out.crosstalk += 1
+            shown = {k: page.get(k) for k in (f"{ids.COMPUTE_ERROR}.children",
+                                              f"{ids.UPLOAD_ERROR}.children",
+                                              f"{ids.JOB_NOTE}.children")}
+            out.errors.append(f"analyst {i}: status {status!r}, expected n = {n:,}; page shows "
+                              f"{json.dumps(shown)[:400]}")
             return
         td = page.get(f"{ids.TREE_DATA}.data")
         gaps = np.sort(decode_b64(td["gaps"]))
@@ -222,6 +227,13 @@ def main() -> None:
               f"| {r['render_p50_s']:.2f} / {r['render_p95_s']:.2f} "
               f"| {r['download_p50_ms']:.0f} | {r['errors']} | {r['crosstalk']} |")
     print(f"\nuploaded labels in the server log: {len(leaked)} of {max(args.users)} analysts' markers")
+    lines = log.splitlines()
+    problems = [j for j, line in enumerate(lines)
+                if any(w in line for w in ("ERROR", "Error", "Traceback", "failed"))]
+    if problems:
+        print(f"server log: {len(problems)} error lines; the first with what follows:")
+        for line in lines[problems[0]:problems[0] + 40]:
+            print("  ", line[:300])
     for r in rows:
         for e in r["error_text"]:
             print("  error:", e)
