@@ -290,3 +290,41 @@ def test_scatter_rows_exact_sample_per_cluster(in_app) -> None:
     rows, note = big.scatter_rows(tree, cut, max_points=100)
     assert rows.size == 100 and "sampled per cluster" in note
     assert set(tree.index.labels_at(cut)[rows]) == set(tree.index.labels_at(cut))
+
+
+# ------------------------------------------------------------------ through the callbacks
+def test_draw_step_in_approximate_mode(in_app) -> None:
+    """compute + draw as the page runs them: the note, row-count leaves, per-row colours."""
+    from components import callbacks as cb
+
+    out = cb.render(BLOBS, None, None, None, None, None, "ward", "euclidean", "lastp", 20,
+                    None, "top", True, None, None, None, None)
+    figure, scatter, tree_data = out[0], out[1], out[2]
+    assert out[6] is None, out[6]
+    note, shown = big.show_approx_note(tree_data)
+    assert shown and note.startswith("Approximate: 5,000 rows summarised into 500 micro-clusters")
+    assert cb.fill_cophenetic(tree_data) == ""
+    ticks = figure.layout.xaxis.ticktext
+    assert len(ticks) == 20 and sum(int(t.strip("()").replace(",", "")) for t in ticks) == 5000
+    tree = big.load_big_tree(BLOBS, OPTS, "ward", "euclidean")
+    assignment = big.approx_of(tree).micro.assignment
+    cut = tree_data["cut"]
+    rows_cluster = np.zeros(5000, dtype=int)
+    for t in scatter.data:
+        if t.meta == "points":
+            cd = np.asarray(t.customdata)
+            rows_cluster[cd[:, 0]] = cd[:, 1]
+    np.testing.assert_array_equal(rows_cluster, big.row_clusters(tree, cut))
+    per_micro = np.zeros(assignment.max() + 1, dtype=int)
+    per_micro[assignment] = rows_cluster
+    np.testing.assert_array_equal(per_micro[assignment], rows_cluster)
+    np.testing.assert_array_equal(browser_clusters(tree_data, cut), rows_cluster)
+
+
+def test_exact_view_has_no_note(in_app) -> None:
+    from components import callbacks as cb
+
+    out = cb.render({"example": "tutorial-blobs"}, None, None, None, None, None, "ward",
+                    "euclidean", "none", 30, None, "top", True, None, None, None, None)
+    assert out[2].get("approx_note") is None
+    assert big.show_approx_note(out[2]) == ("", False)
