@@ -22,8 +22,8 @@ def test_a_link_made_before_a_restart_opens_after_it(browser, tmp_path):
         harness.open_app(page, first.url)
         harness.upload_file(page, upload)
         H.settle(page)
-        harness.choose(page, "metric", "cityblock")  # ward refuses it: average is picked
         harness.choose(page, "method", "average")
+        harness.choose(page, "metric", "cityblock")
         harness.type_number(page, "cluster-k", 4)
         H.settle(page)
         before = H.view_of(page)
