@@ -47,6 +47,7 @@ def locked_server():
         server.stop()
 
 
+@pytest.mark.slow
 def test_every_route_needs_the_password(locked_server):
     base = locked_server.url.rstrip("/")
     good = f"{USER}:{PASSWORD}"
