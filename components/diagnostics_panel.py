@@ -65,6 +65,8 @@ HINT_NOTE = (
 )
 #: Cophenetic correlation of every method runs at once up to this many rows; above, on demand.
 COPHENETIC_AUTO_MAX = 2_000
+#: ... and on demand up to this many (seven linkages inside one request).
+COPHENETIC_MAX_ROWS = 5_000
 TOP_MERGES = 10
 N_GAPS = 3
 
@@ -416,6 +418,12 @@ def cophenetic_methods(clicks: int | None, tree_data: dict[str, Any] | None) -> 
     n = tree.prepared.matrix.shape[0]
     if ctx.triggered_id == ids.TREE_DATA and n > COPHENETIC_AUTO_MAX:
         return html.Div(f"{n:,} rows: press the button (this clusters the data once per method).",
+                        className="form-text")
+    if n > COPHENETIC_MAX_ROWS:
+        # Seven linkages in one request: ~8 s at 5k rows, minutes at 20k (past gunicorn's
+        # timeout). Until this runs as a background job, big tables are refused here.
+        return html.Div(f"{n:,} rows is more than this comparison runs for on request "
+                        f"({COPHENETIC_MAX_ROWS:,}); compare methods on a sample of the table.",
                         className="form-text")
     key = ("cophenetic_by_method", dataset_key(p["dataset"]), p["options"], p["metric"])
     try:
