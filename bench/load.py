@@ -121,8 +121,9 @@ def play(i: int, base: str, rows: int, cuts: int, deadline: float, out: Result,
         out.render.append(time.perf_counter() - t0)
         status = page.get(f"{ids.STATUS_MAIN}.children") or ""
         if not status.startswith(f"n = {n:,} "):
-            if status.startswith("n = "):  # someone else's tree
-                out.crosstalk += 1
+            shown_n = status.split(" ")[2].replace(",", "") if status.startswith("n = ") else ""
+            if shown_n.isdigit() and int(shown_n) >= rows and int(shown_n) != n:
+                out.crosstalk += 1  # another analyst's tree (theirs are rows + j)
             shown = {k: page.get(k) for k in (f"{ids.COMPUTE_ERROR}.children",
                                               f"{ids.UPLOAD_ERROR}.children",
                                               f"{ids.JOB_NOTE}.children")}
