@@ -94,6 +94,8 @@ def test_snap_to_candidate_button_and_line(page):
     X, Z = blobs_Z()
     h.wait_dendrogram(page)
     assert h.cluster_count(page) == 2
+    # The diagnostics follow the tree one server round trip later.
+    page.wait_for_function("() => document.querySelectorAll('.snap-button').length === 3")
     buttons = page.locator(".snap-button")
     assert buttons.count() == 3
     assert buttons.nth(1).inner_text() == "k = 3 at 20"
