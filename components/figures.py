@@ -55,6 +55,17 @@ LEGEND_MAX = 30
 SCATTER_MAX_POINTS = 50_000
 
 
+def plot_text(value: object) -> str:
+    """User text made safe for plotly labels and hover: tags shown as typed, never parsed.
+
+    plotly.js decodes ``&lt; &gt; &amp;`` but shows ``&quot;`` literally, so quotes stay as they are.
+
+    >>> plot_text('<b>"x"</b> & y')
+    '&lt;b&gt;"x"&lt;/b&gt; &amp; y'
+    """
+    return html.escape(str(value), quote=False)
+
+
 def cluster_color(c: int) -> str:
     """Colour of cluster ``c`` (1-based); 0 means "above the cut".
 
@@ -286,7 +297,7 @@ def make_dendrogram_figure(
         leaf_axis.update(
             tickmode="array",
             tickvals=leaf_x.tolist(),
-            ticktext=[html.escape(s) for s in ivl],
+            ticktext=[plot_text(s) for s in ivl],
             showticklabels=True,
             tickfont={"size": 11 if len(ivl) <= 60 else 8},
         )
@@ -561,7 +572,7 @@ def make_scatter_figure(
     n = x.size
     gl = n > GL_POINTS if gl is None else gl
     rows = np.arange(n, dtype=np.int32)
-    text = np.array([html.escape(str(s)) for s in labels], dtype=object)
+    text = np.array([plot_text(s) for s in labels], dtype=object)
     group = (clusters - 1) % len(PALETTE)
     traces = []
     # One trace per colour: plotly.js parses a per-point colour array on every redraw
@@ -591,8 +602,8 @@ def make_scatter_figure(
         fig.add_trace(trace)
     fig.update_layout(
         template="plotly_white",
-        xaxis={"title": {"text": html.escape(x_title)}, "zeroline": False},
-        yaxis={"title": {"text": html.escape(y_title)}, "zeroline": False},
+        xaxis={"title": {"text": plot_text(x_title)}, "zeroline": False},
+        yaxis={"title": {"text": plot_text(y_title)}, "zeroline": False},
         hovermode="closest",
         legend={"title": {"text": "clusters"}, "itemclick": False, "itemdoubleclick": False},
         margin={"l": 60, "r": 20, "t": 50 if note else 30, "b": 50},
@@ -600,7 +611,7 @@ def make_scatter_figure(
     )
     if note:
         fig.update_layout(
-            title={"text": html.escape(note), "font": {"size": 12, "color": "#555"}, "x": 0.01}
+            title={"text": plot_text(note), "font": {"size": 12, "color": "#555"}, "x": 0.01}
         )
     return fig
 
@@ -654,7 +665,7 @@ def empty_figure(message: str = "") -> go.Figure:
         yaxis={"visible": False},
         annotations=[
             {
-                "text": html.escape(message),
+                "text": plot_text(message),
                 "xref": "paper",
                 "yref": "paper",
                 "x": 0.5,

@@ -9,7 +9,6 @@ every trace that is not ``"links"`` when it recolours, so they survive cut chang
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,7 +16,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from components.figures import PALETTE, cluster_color, format_height
+from components.figures import PALETTE, cluster_color, format_height, plot_text
 
 CANDIDATE_COLOR = "rgba(31, 119, 180, 0.45)"
 # Points per candidate line: clicks land on points, so a line needs one every ~20 px.
@@ -64,7 +63,7 @@ def candidate_trace(
         h += [float(c["height"])] * _LINE_POINTS + [None]
         cd += [[float(c["height"]), int(c["k"])]] * _LINE_POINTS + [None]
         label = f"candidate cut {format_height(c['height'])} → k = {int(c['k'])} ({c['why']})"
-        text += [html.escape(label)] * _LINE_POINTS + [""]
+        text += [plot_text(label)] * _LINE_POINTS + [""]
     x, y = (a, h) if orientation in ("top", "bottom") else (h, a)
     return {
         "type": "scatter",
@@ -111,7 +110,7 @@ def leaves_trace(
         "mode": "markers",
         "marker": {"color": "rgba(0,0,0,0)", "size": 9},
         "customdata": cd.astype(int).tolist(),
-        "text": [html.escape(str(s)) for s in ivl],
+        "text": [plot_text(s) for s in ivl],
         "hovertemplate": "leaf %{text}<br>%{customdata[2]} sample(s) · click to inspect"
         "<extra></extra>",
         "showlegend": False,
@@ -249,7 +248,7 @@ def make_clustermap_figure(
                                                          strict=True)]
     else:
         Xr, clr = X, cl
-        ylab = ([html.escape(str(row_labels[i])) for i in np.asarray(leaves)] if row_labels
+        ylab = ([plot_text(row_labels[i]) for i in np.asarray(leaves)] if row_labels
                 is not None else [str(int(i)) for i in np.asarray(leaves)])
     if standardise:
         sd = X.std(axis=0)
@@ -311,7 +310,7 @@ def make_profile_figure(
     text = np.vectorize(lambda v: "" if not np.isfinite(v) else f"{v:.4g}", otypes=[object])(means)
     lim = float(np.nanmax(np.abs(effects))) if np.isfinite(effects).any() else 1.0
     fig = go.Figure(
-        go.Heatmap(z=effects, x=[html.escape(str(f)) for f in feature_names], y=ylab, text=text,
+        go.Heatmap(z=effects, x=[plot_text(f) for f in feature_names], y=ylab, text=text,
                    texttemplate="%{text}", colorscale="RdBu_r", zmin=-lim, zmax=lim,
                    colorbar={"title": {"text": "(mean − all) / SD"}},
                    hovertemplate="cluster %{y}<br>%{x}: mean %{text}<br>%{z:.2f} SD from all"

@@ -177,8 +177,6 @@ def test_oversized_upload_shows_the_limit_and_keeps_the_view(small_page: Any, tm
     h.assert_no_console_errors(page)
 
 
-@pytest.mark.xfail(strict=True, reason="components/figures.py escapes with html.escape(s), whose "
-                   "&quot; plotly.js does not decode; html.escape(s, quote=False) would fix it")
 def test_quotes_in_labels_are_shown_as_typed(page: Any, tmp_path: Path) -> None:
     rows = ['say "hi"', "O'Brien", "plain"]
     assert sorted(_labelled(page, tmp_path, rows)) == sorted(rows)
