@@ -45,6 +45,18 @@ from clustering.diagnostics import (
     largest_gaps,
 )
 from clustering.errors import DataError
+from clustering.exports import (
+    VIEW_FIELDS,
+    VIEW_VERSION,
+    csv_safe,
+    export_filename,
+    labelled_rows_csv,
+    linkage_csv,
+    neutralise_cell,
+    validate_view,
+    view_from_json,
+    view_to_json,
+)
 from clustering.geometry import ORIENTATIONS, TRUNCATE_MODES, Geometry, dendrogram_geometry
 from clustering.linkage import (
     METHODS,
@@ -99,6 +111,9 @@ __all__ = [
     "DEFAULT_M", "DEFAULT_MEMORY_BUDGET_BYTES", "EXACT_MAX_ROWS", "SUMMARISERS",
     "ApproxHierarchy", "MicroClusters", "agreement_with_exact", "approximate_linkage",
     "default_m", "exact_feasible", "row_counts", "row_labels", "summarise", "weighted_ward",
+    # exports
+    "VIEW_FIELDS", "VIEW_VERSION", "csv_safe", "export_filename", "labelled_rows_csv",
+    "linkage_csv", "neutralise_cell", "validate_view", "view_from_json", "view_to_json",
     # datasets
     "EXAMPLES", "Example", "load_example",
     # store

@@ -458,7 +458,7 @@ def prepare(df: pd.DataFrame, options: PrepareOptions | None = None) -> Prepared
     row_ids.setflags(write=False)
     labels.setflags(write=False)
     steps.insert(0, f"Using {len(names):,} feature column(s) on {len(row_ids):,} rows.")
-    log.debug("prepared %d x %d with %s", len(row_ids), len(names), options)
+    log.debug("prepared %d x %d, scaling %s", len(row_ids), len(names), options.scaling)
     return Prepared(
         matrix=matrix,
         feature_names=tuple(names),

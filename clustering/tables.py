@@ -361,7 +361,8 @@ def read_table(
             f"{_count(max_columns)}. Choose fewer columns, or run on a bigger instance "
             "(DENDRO_MAX_COLUMNS)."
         )
-    log.debug("read %s as %s: %d rows x %d columns", filename, fmt, *df.shape)
+    # Sizes and format only: file names and cells are user content and stay out of logs.
+    log.debug("read a %s table: %d rows x %d columns", fmt, *df.shape)
     return df
 
 
