@@ -69,6 +69,13 @@ from clustering.linkage import (
     method_metric_problem,
     validate_matrix,
 )
+from clustering.merges import (
+    describe_node,
+    explain_merge,
+    explain_node,
+    node_members,
+    subtree_first_position,
+)
 from clustering.prepare import MISSING, SCALINGS, Prepared, PrepareOptions, prepare
 from clustering.store import (
     DatasetStore,
@@ -114,6 +121,8 @@ __all__ = [
     # exports
     "VIEW_FIELDS", "VIEW_VERSION", "csv_safe", "export_filename", "labelled_rows_csv",
     "linkage_csv", "neutralise_cell", "validate_view", "view_from_json", "view_to_json",
+    # merges (one node of the tree in words)
+    "describe_node", "explain_merge", "explain_node", "node_members", "subtree_first_position",
     # datasets
     "EXAMPLES", "Example", "load_example",
     # store
