@@ -294,7 +294,13 @@ def test_truncation_modes_show_counts_then_full_tree(page):
         ("empty.csv", b"", ("empty",)),
         ("garbage.csv", bytes(np.random.default_rng(3).integers(0, 256, 4096, dtype=np.uint8)),
          ("binary",)),
-        ("words.csv", b"name,colour\nalice,red\nbob,blue\ncarol,green\ndan,red\n", ("numeric",)),
+        pytest.param(
+            "words.csv", b"name,colour\nalice,red\nbob,blue\ncarol,green\ndan,red\n", ("numeric",),
+            marks=pytest.mark.xfail(strict=True, reason=(
+                "app bug: a readable table with no numeric column replaces the view: the "
+                "dendrogram and scatter are emptied ('no numeric columns' drawn in the plot) "
+                "while #cluster-count still says the old '2 clusters' and max_d keeps the old "
+                "value; the issue asks that the previous view stays"))),
     ],
     ids=["empty", "binary", "text-only"],
 )
