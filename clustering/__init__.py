@@ -47,13 +47,17 @@ from clustering.diagnostics import (
 from clustering.errors import DataError
 from clustering.exports import (
     VIEW_FIELDS,
+    VIEW_FILE_VERSION,
+    VIEW_QUERY_FIELDS,
     VIEW_VERSION,
     csv_safe,
     export_filename,
     labelled_rows_csv,
     linkage_csv,
     neutralise_cell,
+    query_from_view_file,
     validate_view,
+    view_file_from_query,
     view_from_json,
     view_to_json,
 )
@@ -119,8 +123,10 @@ __all__ = [
     "ApproxHierarchy", "MicroClusters", "agreement_with_exact", "approximate_linkage",
     "default_m", "exact_feasible", "row_counts", "row_labels", "summarise", "weighted_ward",
     # exports
-    "VIEW_FIELDS", "VIEW_VERSION", "csv_safe", "export_filename", "labelled_rows_csv",
-    "linkage_csv", "neutralise_cell", "validate_view", "view_from_json", "view_to_json",
+    "VIEW_FIELDS", "VIEW_FILE_VERSION", "VIEW_QUERY_FIELDS", "VIEW_VERSION", "csv_safe",
+    "export_filename", "labelled_rows_csv", "linkage_csv", "neutralise_cell",
+    "query_from_view_file", "validate_view", "view_file_from_query", "view_from_json",
+    "view_to_json",
     # merges (one node of the tree in words)
     "describe_node", "explain_merge", "explain_node", "node_members", "subtree_first_position",
     # datasets

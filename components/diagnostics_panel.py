@@ -8,13 +8,26 @@
   (``assets/dendro.js``) does the rest. Nothing moves the cut by itself.
 * Heatmap (clustermap) and cluster profiles, following the cut.
 
-The tree comes from the memoised service keyed by ``tree-data``'s ``params`` (what ``render``
-drew); the cut from the ``cut-height`` field. Work is done only for the visible tab.
+The tree comes from the memoised service keyed by ``tree-data``'s ``params`` (what the draw
+step drew), exact or approximate (``inspect_panel.tree_of``); the cut from the ``cut-height``
+field. Work is done only for the visible tab. On an approximate tree (big tables) the
+diagnostics describe the micro-cluster tree and say so; the heatmap and the profiles are per
+row (every row in its micro-cluster's cluster; the heatmap samples rows past
+:data:`HEATMAP_SAMPLE_MAX` and says so).
+
+Cophenetic correlation by method clusters the data once per method, so past
+:data:`COPHENETIC_AUTO_MAX` rows it runs as a background job (:func:`cophenetic_job`: progress
+per method, cancel, the button disabled while it runs), each method's value memoised in the
+store under the same key as the page's own cophenetic correlation (dataset, preparation,
+method, metric). A method is left out only when its distance matrix would not fit the memory
+budget (``DENDRO_MEMORY_BUDGET_MB``), and the table says so.
 """
 
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Callable
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -34,16 +47,18 @@ from dash import (
     no_update,
 )
 
+from clustering.approximate import exact_feasible
 from clustering.diagnostics import (
     cluster_profiles,
-    cophenetic_by_method,
     elbow,
     inconsistency_table,
     largest_gaps,
 )
 from clustering.errors import DataError
 from clustering.geometry import dendrogram_geometry
-from components import ids
+from clustering.linkage import METHODS, method_metric_problem
+from clustering.prepare import PrepareOptions
+from components import big, ids
 from components.exports import export_tab
 from components.figures import GL_POINTS, empty_figure, format_height
 from components.figures_diagnostics import (
@@ -54,7 +69,7 @@ from components.figures_diagnostics import (
     make_scree_figure,
 )
 from components.inspect_panel import inspect_tab, linkage_tab, tree_of
-from components.service import dataset_key, get_store
+from components.service import cophenetic, get_settings, is_memoised, tree_key_parts
 
 log = logging.getLogger(__name__)
 
@@ -63,12 +78,16 @@ HINT_NOTE = (
     "similar spread and can point at the wrong cut when clusters differ in spread or size, or "
     "when the tree has inversions. Look at the tree before trusting them."
 )
-#: Cophenetic correlation of every method runs at once up to this many rows; above, on demand.
+#: Cophenetic correlation of every method runs at once up to this many rows; above, on demand
+#: as a background job (seven linkages: ~8 s at 5k rows, minutes at 20k).
 COPHENETIC_AUTO_MAX = 2_000
-#: ... and on demand up to this many (seven linkages inside one request).
-COPHENETIC_MAX_ROWS = 5_000
+#: The heatmap of an approximate tree draws a sample of this many rows at most (per
+#: micro-cluster); they are averaged into runs along the leaf order anyway.
+HEATMAP_SAMPLE_MAX = 20_000
 TOP_MERGES = 10
 N_GAPS = 3
+SHOWN = {"display": "inline-block"}
+HIDDEN = {"display": "none"}
 
 
 # ---------------------------------------------------------------- helpers
@@ -216,10 +235,20 @@ def diagnostics_tab() -> html.Div:
                                 "(1 = perfectly); for choosing a method, not a cut.",
                                 className="form-text",
                             ),
-                            dbc.Button("Compute for every method", id=ids.COPHENETIC_RUN,
-                                       size="sm", color="secondary", outline=True,
-                                       className="my-1"),
-                            dcc.Loading(html.Div(id=ids.COPHENETIC_METHODS), delay_show=300),
+                            html.Div(
+                                [
+                                    dbc.Button("Compute for every method",
+                                               id=ids.COPHENETIC_RUN, size="sm",
+                                               color="secondary", outline=True,
+                                               className="my-1 me-2"),
+                                    dbc.Button("Cancel", id=ids.COPHENETIC_CANCEL, size="sm",
+                                               color="secondary", outline=True,
+                                               className="my-1", style=HIDDEN),
+                                ]
+                            ),
+                            html.Div(id=ids.COPHENETIC_PROGRESS, className="small text-muted",
+                                     role="status", **{"aria-live": "polite"}),
+                            html.Div(id=ids.COPHENETIC_METHODS),
                         ],
                         lg=6,
                     ),
@@ -308,8 +337,12 @@ def decorate_dendrogram(tree_data: dict[str, Any] | None, truncate_mode: str | N
     mode = truncate_mode if truncate_mode in ("lastp", "level") else None
     p = _number(truncate_p)
     p = int(p) if p is not None and p >= 1 else 30
-    geometry = dendrogram_geometry(Z, truncate_mode=mode, p=p, index=tree.index,
-                                   labels=[str(s) for s in tree.prepared.labels])
+    # Approximate trees: leaves are micro-clusters, labelled and counted in rows.
+    geometry = big.relabel_geometry(
+        dendrogram_geometry(Z, truncate_mode=mode, p=p, index=tree.index,
+                            labels=big.leaf_labels(tree)),
+        tree,
+    )
     orientation = tree_data.get("orientation", "top")
     n_leaves = len(geometry.ivl)
     patch = Patch()
@@ -385,6 +418,7 @@ def fill_diagnostics(candidates: dict[str, Any] | None, cut_value: Any, last: An
                   if e.suggested_k is not None else "Too few merges for an elbow.")
     now = f"Now: k = {k_now} at max_d = {format_height(cut)}." if cut is not None else ""
     summary = [
+        micro_tree_note(tree),
         html.Div([elbow_text, " ", now]),
         html.Div("Candidate cuts (largest height gaps and the elbow); click to snap the cut:",
                  className="mt-1"),
@@ -402,40 +436,181 @@ def fill_diagnostics(candidates: dict[str, Any] | None, cut_value: Any, last: An
     return summary, fig, _table(inc)
 
 
+def micro_tree_note(tree: Any) -> Any:
+    """For an approximate tree: the diagnostics below describe the micro-cluster tree."""
+    approx = big.approx_of(tree)
+    if approx is None:
+        return None
+    return html.Div(
+        f"Approximate tree: these diagnostics describe the tree of {approx.m:,} micro-clusters "
+        f"({approx.n:,} rows), not a tree of every row. Merge numbers and ids count "
+        "micro-clusters; a cut gives the same k for the rows, each row taking its "
+        "micro-cluster's cluster.",
+        className="alert alert-warning py-1 px-2 mb-2 micro-tree-note",
+    )
+
+
+Progress = Callable[[str], None]
+
+
+def cophenetic_plan(params: dict[str, Any], n: int, d: int, approximate: bool
+                    ) -> tuple[list[str], dict[str, str]]:
+    """Methods valid for the metric that will run, and why the others cannot (method -> text).
+
+    Only memory stops a method: those whose condensed distance matrix (held twice at peak)
+    would not fit the server's budget. An approximate tree stops all (the table is past the
+    server's exact limit, and each method would cluster every row exactly).
+
+    Examples
+    --------
+    >>> p = {"metric": "euclidean"}
+    >>> run, why = cophenetic_plan(p, 100, 2, False)
+    >>> run, why
+    (['single', 'complete', 'average', 'weighted', 'centroid', 'median', 'ward'], {})
+    """
+    metric = params["metric"]
+    valid = [m for m in METHODS if method_metric_problem(m, metric) is None]
+    if approximate:
+        why = (f"this table ({n:,} rows) is clustered approximately; comparing methods would "
+               "run the exact linkage of every row once per method")
+        return [], {m: why for m in valid}
+    budget = int(get_settings().memory_budget_mb) * 1024 * 1024
+    run, skipped = [], {}
+    for method in valid:
+        ok, reason = exact_feasible(n, d, method, metric, memory_budget_bytes=budget,
+                                    max_rows=max(n, 1))
+        if ok:
+            run.append(method)
+        else:
+            # exact_feasible ends with the approximate fallback, which does not apply here.
+            skipped[method] = re.split(r", so ", reason, maxsplit=1)[0]
+    return run, skipped
+
+
+def _cophenetic_key(params: dict[str, Any], method: str) -> tuple[Any, ...]:
+    # The key of service.cophenetic: the page's own value and this table share it.
+    options = PrepareOptions.from_dict(params["options"])
+    return ("cophenetic", *tree_key_parts(params["dataset"], options, method, params["metric"]))
+
+
+def cophenetic_values(params: dict[str, Any], methods: list[str],
+                      progress: Progress | None = None) -> dict[str, float | None]:
+    """Cophenetic correlation of each method's tree (memoised per method), in order.
+
+    ``progress(text)`` hears after each method, e.g. ``average: 0.91 · 3 of 6 methods done``.
+    """
+    options = PrepareOptions.from_dict(params["options"])
+    out: dict[str, float | None] = {}
+    for i, method in enumerate(methods, start=1):
+        if progress is not None and not is_memoised(_cophenetic_key(params, method)):
+            done = f"{len(out)} of {len(methods)} methods done"
+            progress(f"computing {method} ({i} of {len(methods)}; {done})…")
+        value = cophenetic(params["dataset"], options, method, params["metric"])
+        out[method] = value
+        if progress is not None:
+            shown = "n/a" if value is None else f"{value:.2f}"
+            progress(f"{method}: {shown} · {i} of {len(methods)} methods done")
+    return out
+
+
+def cophenetic_table(params: dict[str, Any], values: dict[str, float | None],
+                     skipped: dict[str, str]) -> Any:
+    """Method, value and a note per method valid for the metric; the page's method in bold."""
+    rows = []
+    for method in METHODS:
+        if method in values:
+            v = values[method]
+            rows.append({"method": method, "cophenetic correlation": v,
+                         "note": "" if v is not None else "undefined (no variance)"})
+        elif method in skipped:
+            rows.append({"method": method, "cophenetic correlation": None,
+                         "note": f"not computed: {skipped[method]}"})
+    current = params["method"]
+    style = [{"if": {"filter_query": f'{{method}} = "{current}"'}, "fontWeight": "bold",
+              "backgroundColor": "#e7f1ff"}]
+    return dash_table.DataTable(
+        id=ids.COPHENETIC_METHODS + "-table",
+        columns=[{"name": "method", "id": "method"},
+                 {"name": "cophenetic correlation", "id": "cophenetic correlation",
+                  "type": "numeric", "format": {"specifier": ".4g"}},
+                 {"name": "note", "id": "note"}],
+        data=rows, sort_action="native", style_data_conditional=style,
+        style_table={"overflowX": "auto"},
+        style_cell={"fontSize": "0.8rem", "padding": "2px 6px", "maxWidth": "28rem",
+                    "whiteSpace": "normal", "textAlign": "left"},
+    )
+
+
+def _cophenetic_inputs(tree_data: dict[str, Any] | None) -> tuple[Any, ...] | None:
+    tree = tree_of(tree_data)
+    if tree is None:
+        return None
+    params = tree_data["params"]
+    n, d = tree.prepared.matrix.shape
+    methods, skipped = cophenetic_plan(params, n, d, big.approx_of(tree) is not None)
+    return params, n, methods, skipped
+
+
 @callback(
     Output(ids.COPHENETIC_METHODS, "children"),
-    Input(ids.COPHENETIC_RUN, "n_clicks"),
     Input(ids.TREE_DATA, "data"),
     prevent_initial_call=True,
 )
-def cophenetic_methods(clicks: int | None, tree_data: dict[str, Any] | None) -> Any:
-    """Cophenetic correlation of every valid method (memoised); automatic for small data,
-    on demand for big (it clusters the data once per method)."""
-    tree = tree_of(tree_data)
-    if tree is None:
+def cophenetic_methods(tree_data: dict[str, Any] | None) -> Any:
+    """What a new tree shows at once: the table when small or already memoised, else how to
+    get it (the button runs :func:`cophenetic_job`)."""
+    got = _cophenetic_inputs(tree_data)
+    if got is None:
         return ""
-    p = tree_data["params"]
-    n = tree.prepared.matrix.shape[0]
-    if ctx.triggered_id == ids.TREE_DATA and n > COPHENETIC_AUTO_MAX:
-        return html.Div(f"{n:,} rows: press the button (this clusters the data once per method).",
-                        className="form-text")
-    if n > COPHENETIC_MAX_ROWS:
-        # Seven linkages in one request: ~8 s at 5k rows, minutes at 20k (past gunicorn's
-        # timeout). Until this runs as a background job, big tables are refused here.
-        return html.Div(f"{n:,} rows is more than this comparison runs for on request "
-                        f"({COPHENETIC_MAX_ROWS:,}); compare methods on a sample of the table.",
-                        className="form-text")
-    key = ("cophenetic_by_method", dataset_key(p["dataset"]), p["options"], p["metric"])
+    params, n, methods, skipped = got
+    if not methods:
+        return cophenetic_table(params, {}, skipped)
+    ready = all(is_memoised(_cophenetic_key(params, m)) for m in methods)
+    if ready or n <= COPHENETIC_AUTO_MAX:
+        try:
+            return cophenetic_table(params, cophenetic_values(params, methods), skipped)
+        except (DataError, MemoryError) as err:
+            return html.Div(f"Not available: {err}", className="text-danger small")
+    return html.Div(
+        f"{n:,} rows: press the button to cluster the data once per method "
+        f"({len(methods)} methods) in the background; each result is kept for next time.",
+        className="form-text")
+
+
+@callback(
+    Output(ids.COPHENETIC_METHODS, "children", allow_duplicate=True),
+    Input(ids.COPHENETIC_RUN, "n_clicks"),
+    State(ids.TREE_DATA, "data"),
+    background=True,
+    progress=[Output(ids.COPHENETIC_PROGRESS, "children")],
+    progress_default=[""],
+    running=[
+        (Output(ids.COPHENETIC_RUN, "disabled"), True, False),
+        (Output(ids.COPHENETIC_CANCEL, "style"), SHOWN, HIDDEN),
+    ],
+    # A new tree makes a running comparison stale: it stops, as with the Cancel button.
+    cancel=[Input(ids.COPHENETIC_CANCEL, "n_clicks"), Input(ids.TREE_DATA, "data")],
+    interval=500,
+    prevent_initial_call=True,
+)
+def cophenetic_job(set_progress: Any, clicks: int | None, tree_data: dict[str, Any] | None
+                   ) -> Any:
+    """Cophenetic correlation of every method, in a job process or a Celery worker."""
+    if not clicks:
+        return no_update
+    got = _cophenetic_inputs(tree_data)
+    if got is None:
+        return ""
+    params, _, methods, skipped = got
     try:
-        values = get_store().memo(key, lambda: cophenetic_by_method(tree.prepared.matrix,
-                                                                    p["metric"]))
+        values = cophenetic_values(params, methods, lambda text: set_progress((text,)))
     except (DataError, MemoryError) as err:
         return html.Div(f"Not available: {err}", className="text-danger small")
-    rows = pd.DataFrame({"method": list(values), "cophenetic correlation": list(values.values())})
-    current = p["method"]
-    style = [{"if": {"filter_query": f'{{method}} = "{current}"'}, "fontWeight": "bold",
-              "backgroundColor": "#e7f1ff"}]
-    return _table(rows, style_data_conditional=style)
+    except Exception:
+        log.exception("cophenetic correlation by method failed")
+        return html.Div("Something went wrong comparing the methods; try again or report it.",
+                        className="text-danger small")
+    return cophenetic_table(params, values, skipped)
 
 
 @callback(
@@ -459,11 +634,35 @@ def fill_heatmap(active: str | None, cut_value: Any, options: list[str] | None,
     order = None
     if "columns" in options and X.shape[1] >= 2:
         order = _column_order(X)
+    rows, clusters, caption = heatmap_rows(tree, cut)
     return make_clustermap_figure(
-        X, tree.index.leaves, tree.prepared.feature_names, tree.index.labels_by_position(cut),
+        X, rows, tree.prepared.feature_names, clusters,
         row_labels=[str(s) for s in tree.prepared.labels], column_order=order,
-        standardise="standardise" in options,
+        standardise="standardise" in options, caption=caption,
     )
+
+
+def heatmap_rows(tree: Any, cut: float, max_rows: int = HEATMAP_SAMPLE_MAX
+                 ) -> tuple[np.ndarray, np.ndarray, str | None]:
+    """Rows of the heatmap in leaf order, each row's cluster at ``cut``, and a caption.
+
+    Exact trees: every row, in ``leaves_list`` order. Approximate trees: rows in the order of
+    their micro-cluster's leaf (a sample per micro-cluster past ``max_rows``), and the caption
+    says so.
+    """
+    position = big.row_leaf_positions(tree)
+    approx = big.approx_of(tree)
+    caption = None
+    candidates = np.arange(position.size)
+    if approx is not None:
+        caption = "approximate tree: rows in the order of their micro-cluster's leaf"
+        if position.size > max_rows:
+            shown, _ = big.scatter_rows(tree, cut, max_rows)
+            candidates = shown
+            caption += (f"; {shown.size:,} of {position.size:,} rows, sampled per "
+                        "micro-cluster")
+    rows = candidates[np.argsort(position[candidates], kind="stable")]
+    return rows, big.row_clusters(tree, cut)[rows], caption
 
 
 def _column_order(X: np.ndarray) -> list[int]:
@@ -494,7 +693,8 @@ def fill_profiles(active: str | None, cut_value: Any, tree_data: dict[str, Any] 
     cut = _number(cut_value)
     if tree is None or cut is None:
         return empty_figure(""), ""
-    labels = tree.index.labels_at(cut)
+    # Per row; in approximate mode each row takes its micro-cluster's cluster.
+    labels = big.row_clusters(tree, cut)
     original = tree.prepared.original
     prof = cluster_profiles(original, labels, top=3)
     means, effects = profile_effects(original, labels)

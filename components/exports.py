@@ -1,18 +1,22 @@
-"""Take results away: rows with their cluster (CSV), Z (CSV), the view's parameters (JSON, and
-loading one back), and every figure as PNG or SVG from its modebar with a telling file name.
+"""Take results away: rows with their cluster (CSV), Z (CSV), the view (JSON, and loading one
+back), and every figure as PNG or SVG from its modebar with a telling file name.
 
 The content comes from ``clustering.exports`` (pure); these callbacks read the tree the page
-shows (``tree-data`` params, memoised service) and the cut in the ``cut-height`` field.
+shows (``tree-data`` params; exact or approximate, ``inspect_panel.tree_of``) and the cut in
+the ``cut-height`` field. In approximate mode the rows CSV still has one cluster per row (its
+micro-cluster's), and Z is the micro-cluster tree.
 
-Loading a view runs in three steps because choosing a dataset resets the pickers
-(``describe_dataset`` applies an example's presets): (1) the file sets the dataset and parks
-the view in the ``pending-view`` store; (2) once the preview of that dataset is written, the
-pickers take the view's values; (3) once a tree with the view's parameters is drawn, the cut
-is set and the pending view cleared.
+The view file is the page's link as JSON (``clustering.exports.view_file_from_query`` of
+``url_state.view_to_query``). Loading one navigates to its link (``url.search``), so a file
+and a link are restored by the same steps (``url_state.apply_url``, then the two steps here
+that it hands the view to, because choosing a dataset resets the pickers): (1) once the
+preview of the view's dataset is written, the pickers take the view's values; (2) once a tree
+with the view's parameters is drawn, the cut is set and the pending view cleared.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -20,20 +24,19 @@ import dash_bootstrap_components as dbc
 import numpy as np
 from dash import Input, Output, Patch, State, callback, ctx, dcc, html, no_update
 
-from clustering.approximate import row_labels
-from clustering.datasets import EXAMPLES
 from clustering.errors import DataError
 from clustering.exports import (
     export_filename,
     labelled_rows_csv,
     linkage_csv,
+    query_from_view_file,
     validate_view,
-    view_from_json,
-    view_to_json,
+    view_file_from_query,
 )
-from components import ids
+from components import big, ids
 from components.inspect_panel import tree_of
 from components.service import get_store, load_table, upload_bytes
+from components.url_state import query_to_view, same_tree, view_to_query
 
 log = logging.getLogger(__name__)
 
@@ -111,8 +114,10 @@ def export_tab() -> html.Div:
                             "and a `cluster_note`. Cells that a spreadsheet would run as a formula "
                             "(starting with = + - @) get a leading ' ."),
                     html.Li("Z: idx1, idx2, height, size per merge (row r forms id n + r)."),
-                    html.Li("View: dataset, preprocessing, method, metric, view settings and the "
-                            "cut; load it below to rebuild this view."),
+                    html.Li("View: the link to this view as JSON (dataset, preprocessing, "
+                            "method, metric, view settings and the cut); loading it below opens "
+                            "that link. In approximate mode (big tables) Z is the tree of the "
+                            "micro-clusters; the rows file still has every row's cluster."),
                 ],
                 className="small form-text mt-1",
             ),
@@ -185,15 +190,13 @@ def download(_labels: Any, _z: Any, _view: Any, tree_data: dict[str, Any] | None
             if value is not None:
                 view[key] = _control_value(key, value)
         try:
-            text = view_to_json(view)
+            text = view_file_from_query(view_to_query(validate_view(view)))
         except DataError as err:
             log.warning("view export refused: %s", err)
             return no_update
         return dcc.send_string(text, export_filename("view", name, method, metric, "json"))
-    labels = tree.index.labels_at(cut)
-    micro = getattr(tree.hierarchy, "micro", None)
-    if micro is not None:
-        labels = row_labels(tree.hierarchy, labels)
+    # One cluster per row; in approximate mode each row takes its micro-cluster's.
+    labels = big.row_clusters(tree, cut)
     text = labelled_rows_csv(load_table(p["dataset"]), tree.prepared.row_ids, labels)
     return dcc.send_string(text, export_filename("clusters", name, method, metric, "csv"))
 
@@ -246,30 +249,51 @@ def figure_configs(tree_data: dict[str, Any] | None, fmt: str | None, *configs: 
 
 
 # ---------------------------------------------------------------- loading a view
+def view_file_query(data: bytes) -> str:
+    """The link's query string of a view file, checked as every link is; DataError says why.
+
+    Version-1 files (the older layout) are read too. An upload the server no longer stores is
+    refused here, naming the file to upload first.
+    """
+    query = query_from_view_file(data, legacy=view_to_query)
+    view = query_to_view(query)
+    if view is None:
+        raise DataError("the view names no dataset")
+    ds = view["dataset"]
+    if "dataset_id" in ds and not get_store().has_dataset(ds["dataset_id"]):
+        try:
+            name = json.loads(data).get("dataset", {}).get("filename")
+        except (ValueError, AttributeError):
+            name = None
+        raise DataError("its data file is not stored on this server; upload "
+                        f"{name or 'the file'} first, then load the view again")
+    return query
+
+
 @callback(
-    Output(ids.DATASET, "data", allow_duplicate=True),
-    Output(ids.PENDING_VIEW, "data"),
+    Output(ids.URL, "search"),
     Output(ids.LOAD_VIEW_MESSAGE, "children"),
     Input(ids.LOAD_VIEW, "contents"),
     State(ids.LOAD_VIEW, "filename"),
+    State(ids.TREE_DATA, "data"),
     prevent_initial_call=True,
 )
-def load_view(contents: str | None, filename: str | None) -> tuple[Any, Any, Any]:
-    """Step 1: read and check the file, choose its dataset, park the rest."""
+def load_view(contents: str | None, filename: str | None,
+              tree_data: dict[str, Any] | None) -> tuple[Any, Any]:
+    """Read and check a view file, then open its link (the page restores it as any link)."""
     if not contents:
-        return no_update, no_update, no_update
+        return no_update, no_update
     name = filename or "view.json"
     try:
-        view = view_from_json(upload_bytes(contents))
-        ds = view["dataset"]
-        if "example" in ds and ds["example"] not in EXAMPLES:
-            raise DataError(f"unknown example {ds['example']!r}")
-        if "dataset_id" in ds and not get_store().has_dataset(ds["dataset_id"]):
-            raise DataError("its data file is not stored on this server; upload "
-                            f"{ds.get('filename') or 'the file'} first, then load the view again")
+        query = view_file_query(upload_bytes(contents))
     except DataError as err:
-        return no_update, None, html.Span(f"{name}: {err}", className="text-danger")
-    return ds, {"view": view, "stage": "dataset"}, html.Span(f"Loading view {name}…")
+        return no_update, html.Span(f"{name}: {err}", className="text-danger")
+    # The same tree (only view settings or the cut differ) is restored at once, without a
+    # pending view to finish, so it is loaded as soon as the link is read.
+    done = same_tree(query_to_view(query), (tree_data or {}).get("params"))
+    message = (html.Span("View loaded.", className="text-success") if done
+               else html.Span(f"Loading view {name}…"))
+    return "?" + query, message
 
 
 @callback(

@@ -203,6 +203,7 @@ def make_clustermap_figure(
     column_order: Sequence[int] | None = None,
     standardise: bool = True,
     max_rows: int = HEATMAP_MAX_ROWS,
+    caption: str | None = None,
 ) -> go.Figure:
     """The data as a heatmap, rows in dendrogram leaf order, with a cluster-colour side bar.
 
@@ -225,6 +226,8 @@ def make_clustermap_figure(
     max_rows : int
         Above this many rows, contiguous runs in leaf order (never crossing a cluster) are
         averaged into one heatmap row.
+    caption : str, optional
+        Said before the row count under the heatmap, e.g. that the rows are a sample.
 
     Examples
     --------
@@ -281,6 +284,8 @@ def make_clustermap_figure(
     )
     note = (f"{X.shape[0]:,} rows averaged into {Xr.shape[0]:,} runs along the leaf order"
             if averaged else f"{X.shape[0]:,} rows in leaf order")
+    if caption:
+        note = f"{caption}; {note}"
     fig.update_layout(
         template="plotly_white",
         yaxis={"autorange": "reversed", "showticklabels": False, "title": {"text": note}},

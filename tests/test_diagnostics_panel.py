@@ -246,7 +246,7 @@ def test_cophenetic_by_method_table(in_app):
     from scipy.spatial.distance import pdist
 
     td = blobs_tree_data()
-    table = _run(dp.cophenetic_methods, None, td, trigger="tree-data.data")
+    table = _run(dp.cophenetic_methods, td, trigger="tree-data.data")
     X, _ = blobs_Z()
     got = {r["method"]: r["cophenetic correlation"] for r in table.data}
     for method, value in got.items():
@@ -265,8 +265,9 @@ def test_explain_and_linkage_table(in_app):
     assert _run(ip.explain, {**picked, "tree_key": "old"}, td, None)[:3] == ("", "", None)
     # Z table jumps to the page of the picked row, highlighted.
     picked = {"kind": "merge", "row": 100, "tree_key": td["tree_key"]}
-    data, count, page, style = _run(ip.linkage_table, "tab-linkage", 0, [], picked, td,
-                                    trigger="inspect.data")
+    data, count, page, style, note = _run(ip.linkage_table, "tab-linkage", 0, [], picked, td,
+                                          trigger="inspect.data")
+    assert note == ""  # exact tree: Z's ids and sizes need no note
     assert page == 100 // ip.PAGE_SIZE and count == 10
     assert any(r["row"] == 100 for r in data)
     assert style[0]["if"]["filter_query"] == "{row} = 100"
@@ -293,32 +294,63 @@ def test_download_labels_equal_fcluster(in_app):
                                           skiprows=1), Z)
     out = _run(ex.download, None, None, 1, td, 20, "lastp", 25, 5.0, "left", False, "x", "y",
                trigger="export-view.n_clicks")
+    assert out["filename"] == "view-tutorial-blobs-ward-euclidean.json"
     view = json.loads(out["content"])
-    assert view["cut"] == 20.0 and view["truncate_mode"] == "lastp" and view["truncate_p"] == 25
-    assert view["orientation"] == "left" and view["show_contracted"] is False
-    assert view["dataset"] == {"example": "tutorial-blobs"}
+    assert view["version"] == 2 and view["dataset"] == "tutorial-blobs"
+    assert view["cut"] == 20.0 and view["truncate"] == "lastp" and view["p"] == 25
+    assert view["orientation"] == "left" and view["contracted"] is False
+    assert view["col"] == ["x", "y"] and view["method"] == "ward"
+    # The file is the link: reading it back gives the query the page's link would have.
+    from clustering.exports import query_from_view_file
+    from components.url_state import query_to_view
+
+    back = query_to_view(query_from_view_file(out["content"]))
+    assert back["cut"] == 20.0 and back["truncate_mode"] == "lastp" and back["truncate_p"] == 25
+    assert back["options"] == td["params"]["options"] and back["annotate_above"] == 5.0
 
 
-def test_load_view_steps(in_app):
-    td = blobs_tree_data(method="average")
-    view = {"dataset": {"example": "tutorial-blobs"}, "options": td["params"]["options"],
-            "method": "average", "metric": "euclidean", "cut": 7.5, "orientation": "right"}
+def test_load_view_opens_its_link(in_app):
+    """A view file becomes the page's URL; the link's restore path does the rest."""
+    from components.url_state import apply_url, query_to_view
+
+    td = blobs_tree_data(method="ward")
+    view = {"version": 2, "dataset": "tutorial-blobs", "col": ["x", "y"], "method": "average",
+            "metric": "euclidean", "cut": 7.5, "orientation": "right"}
     contents = "data:application/json;base64," + base64.b64encode(json.dumps(view).encode()).decode()
-    ds, pending, _ = _run(ex.load_view, contents, "v.json", trigger="load-view.contents")
-    assert ds == {"example": "tutorial-blobs"} and pending["stage"] == "dataset"
-    out = _run(ex.apply_view_controls, [], pending, trigger="preview.children")
-    assert out[0] == ["x", "y"] and out[5] == "average" and out[6] == "euclidean"
-    pending2 = out[-1]
-    assert pending2["stage"] == "controls"
-    # a tree of other parameters (an intermediate render) is not the view's: wait
-    assert _run(ex.apply_view_cut, blobs_tree_data("ward"), pending2) == (no_update,) * 3
-    cut, cleared, _ = _run(ex.apply_view_cut, td, pending2, trigger="tree-data.data")
-    assert cut == 7.5 and cleared is None
-    # a bad file says why and changes nothing
-    bad = "data:application/json;base64," + base64.b64encode(b'{"dataset": {"example": "tutorial-blobs"}, "method": "ward", "metric": "cosine"}').decode()
-    ds, pending, msg = _run(ex.load_view, bad, "bad.json", trigger="load-view.contents")
-    assert ds is no_update and pending is None and "ward" in str(msg)
-    missing = {"dataset": {"dataset_id": "f" * 64, "filename": "gone.csv"}}
+    search, msg = _run(ex.load_view, contents, "v.json", td, trigger="load-view.contents")
+    assert search == ("?dataset=tutorial-blobs&col=x&col=y&method=average&metric=euclidean"
+                      "&orientation=right&cut=7.5")
+    assert "Loading view v.json" in str(msg)
+    v = query_to_view(search)
+    assert v["method"] == "average" and v["cut"] == 7.5 and v["orientation"] == "right"
+    # ... read as any link: the same dataset, another tree -> the pickers now, the cut later.
+    out = _run(apply_url, {"search": search}, {"example": "tutorial-blobs"}, td,
+               *([None] * 14), trigger="url-request.data")
+    pending = out[2]
+    assert pending["stage"] == "controls" and pending["view"]["cut"] == 7.5
+    assert _run(ex.apply_view_cut, blobs_tree_data("ward"), pending) == (no_update,) * 3
+    cut, cleared, done = _run(ex.apply_view_cut, blobs_tree_data("average"), pending,
+                              trigger="tree-data.data")
+    assert cut == 7.5 and cleared is None and "View loaded" in str(done)
+    # The same tree: loaded as soon as the link is read.
+    same = dict(view, method="ward")
+    contents = "data:application/json;base64," + base64.b64encode(json.dumps(same).encode()).decode()
+    _, msg = _run(ex.load_view, contents, "same.json", td, trigger="load-view.contents")
+    assert "View loaded" in str(msg)
+    # A version-1 file (the older layout) opens the same link as its version-2 twin.
+    old = {"version": 1, "dataset": {"example": "tutorial-blobs"},
+           "options": td["params"]["options"], "method": "average", "metric": "euclidean",
+           "cut": 7.5, "orientation": "right"}
+    contents = "data:application/json;base64," + base64.b64encode(json.dumps(old).encode()).decode()
+    search1, _ = _run(ex.load_view, contents, "old.json", td, trigger="load-view.contents")
+    assert query_to_view(search1) == query_to_view(search) | {
+        "truncate_mode": "none", "truncate_p": 30, "show_contracted": True}
+    # A bad file says why and changes nothing.
+    bad = "data:application/json;base64," + base64.b64encode(
+        b'{"version": 2, "dataset": "tutorial-blobs", "method": "ward", "metric": "cosine"}').decode()
+    search, msg = _run(ex.load_view, bad, "bad.json", td, trigger="load-view.contents")
+    assert search is no_update and "ward" in str(msg) and "bad.json" in str(msg)
+    missing = {"version": 1, "dataset": {"dataset_id": "f" * 64, "filename": "gone.csv"}}
     contents = "data:application/json;base64," + base64.b64encode(json.dumps(missing).encode()).decode()
-    ds, _, msg = _run(ex.load_view, contents, "m.json", trigger="load-view.contents")
-    assert ds is no_update and "upload gone.csv first" in str(msg)
+    search, msg = _run(ex.load_view, contents, "m.json", td, trigger="load-view.contents")
+    assert search is no_update and "upload gone.csv first" in str(msg)
