@@ -25,8 +25,9 @@ from clustering.exports import (
     view_to_json,
 )
 from clustering.linkage import compute_linkage
+from clustering.merges import describe_node, explain_merge, explain_node, node_members
 from clustering.prepare import PrepareOptions, prepare
-from components.inspect_panel import explain_merge, explain_node, linkage_rows, node_members
+from components.inspect_panel import linkage_rows
 
 
 def same_partition(a: np.ndarray, b: np.ndarray) -> bool:
@@ -200,6 +201,46 @@ def test_view_validation_says_what_is_wrong(change, message):
         validate_view(v)
 
 
+def test_view_file_is_the_link_and_reads_back_to_it():
+    from clustering.exports import VIEW_QUERY_FIELDS, query_from_view_file, view_file_from_query
+    from components.url_state import KEYS, query_to_view, view_to_query
+
+    assert tuple(VIEW_QUERY_FIELDS) == KEYS  # one schema: the link's parameters
+    rng = np.random.default_rng(8)
+    for _ in range(30):
+        v = _view(cut=float(rng.uniform(0, 100)), truncate_p=int(rng.integers(1, 80)),
+                  annotate_above=None if rng.random() < 0.5 else float(rng.uniform(0, 9)),
+                  show_contracted=bool(rng.random() < 0.5),
+                  options={"features": ["x", "y"] if rng.random() < 0.5 else None,
+                           "scaling": str(rng.choice(["none", "zscore", "minmax"]))})
+        query = view_to_query(validate_view(v))
+        text = view_file_from_query(query)
+        assert json.loads(text)["version"] == 2
+        assert query_from_view_file(text) == query
+        assert query_to_view(query_from_view_file(text.encode("utf-8-sig"))) == query_to_view(query)
+
+
+@pytest.mark.parametrize(
+    "doc, message",
+    [
+        ({"version": 2, "dataset": "mpg", "cut": "high"}, "cut must be a number"),
+        ({"version": 2, "dataset": "mpg", "p": 2.5}, "whole number"),
+        ({"version": 2, "dataset": "mpg", "onehot": 1}, "true or false"),
+        ({"version": 2, "dataset": "mpg", "col": [1]}, "list of column names"),
+        ({"version": 2, "dataset": "mpg", "colour": "red"}, "unknown view parameter"),
+        ({"version": 2, "method": "ward"}, "no dataset"),
+        ({"version": 3, "dataset": "mpg"}, "version 2, not 3"),
+        ({"version": 1, "dataset": {"example": "mpg"}}, "version 2, not 1"),  # no legacy reader
+        ([1], "JSON object"),
+    ],
+)
+def test_view_file_says_what_is_wrong(doc, message):
+    from clustering.exports import query_from_view_file
+
+    with pytest.raises(DataError, match=message):
+        query_from_view_file(json.dumps(doc))
+
+
 def test_view_from_json_refuses_non_json():
     with pytest.raises(DataError, match="not valid JSON"):
         view_from_json("{nope")
@@ -253,6 +294,31 @@ def test_node_members_equal_scipy_to_tree_on_random_trees():
         node_members(Z, leaves, 2 * n - 1)
     with pytest.raises(DataError):
         explain_merge(Z, leaves, n - 1)
+
+
+def test_micro_cluster_sentences_count_rows_on_random_trees():
+    """Leaves are micro-clusters with row counts: sizes are sums of the members' weights."""
+    rng = np.random.default_rng(12)
+    for _ in range(15):
+        m = int(rng.integers(2, 60))
+        Z = linkage(rng.normal(size=(m, 2)), "ward")
+        leaves = leaves_list(Z)
+        w = rng.integers(1, 500, size=m)
+        _, nodes = to_tree(Z, rd=True)
+        row = int(rng.integers(0, m - 1))
+        s = explain_merge(Z, leaves, row, weights=w)
+        assert s.startswith(f"merge {row + 1} of {m - 1} joined ")
+        assert s.endswith(f"ids of m and above refer to earlier merges (m = {m} micro-clusters)")
+        for child in Z[row, :2].astype(int):
+            rows = int(w[nodes[child].pre_order()].sum())
+            part = describe_node(Z, leaves, int(child), weights=w)
+            assert part in s and f"{rows:,} rows)" in part
+            assert part.startswith("micro-cluster " if child < m else f"cluster {child} (")
+        root = 2 * m - 2
+        assert explain_node(Z, leaves, root, weights=w).startswith(
+            f"truncated leaf ({m} micro-clusters; {int(w.sum()):,} rows) = merge {m - 1} of")
+    with pytest.raises(DataError, match="one row count per leaf"):
+        describe_node(Z, leaves, 0, weights=w[:-1])
 
 
 def test_linkage_rows_sorting_and_pages():
