@@ -11,7 +11,7 @@ import pytest
 from scipy.cluster.hierarchy import fcluster, leaves_list, linkage
 
 from clustering.datasets import load_example
-from components.inspect_panel import explain_merge, node_members
+from clustering.merges import explain_merge, node_members
 from tests.browser import harness as h
 
 pytestmark = pytest.mark.browser

@@ -13,6 +13,7 @@ import pytest
 from scipy.cluster.hierarchy import fcluster, linkage
 
 from clustering.datasets import load_example
+from clustering.exports import query_from_view_file
 from tests.browser import harness as h
 
 pytestmark = pytest.mark.browser
@@ -61,8 +62,11 @@ def test_downloads_match_scipy(page):
     name, text = download(page, "export-view")
     assert name == "view-tutorial-blobs-ward-euclidean.json"
     view = json.loads(text)
-    assert view["cut"] == 16.0 and view["method"] == "ward"
-    assert view["dataset"] == {"example": "tutorial-blobs"}
+    assert view["version"] == 2 and view["cut"] == 16.0 and view["method"] == "ward"
+    assert view["dataset"] == "tutorial-blobs"
+    # The view file is the page's link as JSON.
+    link = page.evaluate("() => window.location.search")
+    assert "?" + query_from_view_file(text) == link
     h.assert_no_console_errors(page)
 
 
@@ -88,6 +92,22 @@ def test_view_loads_back(page, tmp_path):
     X = load_example("tutorial-blobs")[["x", "y"]].to_numpy(float)
     want = fcluster(linkage(X, "average", "cityblock"), 4.0, "distance").max()
     assert h.cluster_count(page) == want
+    # Loading a file opened its link: the address bar holds the view.
+    search = page.evaluate("() => window.location.search")
+    assert "method=average" in search and "metric=cityblock" in search and "cut=4" in search
+    # A version-2 file (what the page downloads now) is read the same way.
+    v2 = tmp_path / "view2.json"
+    v2.write_text(json.dumps({"version": 2, "dataset": "tutorial-blobs", "col": ["x", "y"],
+                              "method": "single", "metric": "euclidean", "cut": 2.5}))
+    page.locator("#load-view input[type=file]").set_input_files(str(v2))
+    page.wait_for_function(
+        "() => window.location.search.includes('method=single')"
+        " && document.getElementById('load-view-message').innerText.includes('View loaded')",
+        timeout=60_000)
+    h.wait_dash_idle(page)
+    assert "single" in h.dropdown_value(page, "method")
+    assert float(h.field_value(page, "cut-height")) == 2.5
+    assert h.cluster_count(page) == fcluster(linkage(X, "single"), 2.5, "distance").max()
     # A bad view file is refused with a reason, and nothing changes.
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({**view, "method": "ward"}))
@@ -95,7 +115,7 @@ def test_view_loads_back(page, tmp_path):
     page.wait_for_function(
         "() => document.getElementById('load-view-message').innerText.includes('bad.json')")
     assert "euclidean" in h.text_of(page, "load-view-message")
-    assert "average" in h.dropdown_value(page, "method")
+    assert "single" in h.dropdown_value(page, "method")
     h.assert_no_console_errors(page)
 
 
