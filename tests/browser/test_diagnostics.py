@@ -198,3 +198,47 @@ def test_heatmap_and_profiles_follow_the_cut(page):
 def same_blocks(a: np.ndarray, b: np.ndarray) -> bool:
     pairs = set(zip(a.tolist(), b.tolist(), strict=True))
     return len(pairs) == len(set(a.tolist())) == len(set(b.tolist()))
+
+
+# ---------------------------------------------------------------- approximate trees
+@pytest.fixture(scope="module")
+def approx_page(browser):
+    """A server whose exact limit (2,000 rows) makes blobs-5k approximate (500 micro-clusters)."""
+    try:
+        server = h.start_server(extra_env={"DENDRO_EXACT_MAX_ROWS": "2000"})
+    except h.ServerStartError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    context = browser.new_context(viewport=h.VIEWPORT)
+    context.set_default_timeout(30_000)
+    try:
+        pg = h.new_page(context)
+        h.open_app(pg, server.url)
+        h.choose_example(pg, "blobs-5k")
+        pg.wait_for_selector("#approx-note", state="visible", timeout=60_000)
+        h.wait_dash_idle(pg)
+        yield pg
+    finally:
+        context.close()
+        server.stop()
+
+
+def test_analysis_tabs_work_on_an_approximate_tree(approx_page):
+    page = approx_page
+    page.wait_for_selector(".micro-tree-note", timeout=30_000)
+    assert "tree of 500 micro-clusters (5,000 rows)" in page.locator(".micro-tree-note").inner_text()
+    assert page.locator(".snap-button").count() >= 1
+    assert "clustered approximately" in h.text_of(page, "cophenetic-methods")
+    click_merge(page, 498)  # the root
+    text = h.text_of(page, "inspect-text")
+    assert text.startswith("merge 499 of 499 joined cluster ")
+    assert text.endswith("(m = 500 micro-clusters)")
+    assert len(page.evaluate(_SELECTED_JS)["rows"]) == 5000
+    open_tab(page, "Heatmap")
+    page.wait_for_function("() => { const gd = document.querySelector('#heatmap .js-plotly-plot');"
+                           " return gd && gd.data && gd.data.length === 2; }")
+    title = page.evaluate("() => document.querySelector('#heatmap .js-plotly-plot')"
+                          ".layout.yaxis.title.text")
+    assert title.startswith("approximate tree: rows in the order of their micro-cluster's leaf")
+    open_tab(page, "Profiles")
+    page.wait_for_selector("#profile-table td")
+    h.assert_no_console_errors(page)
