@@ -14,22 +14,30 @@ Either way the result is memoised in the store (``components.service``), and the
 parameters. ``tree-request`` holds the latest request, so a job that finishes after the
 analyst moved on is ignored.
 
-Managers (:func:`make_manager`): ``DiskcacheManager`` on ``<data dir>/jobs`` by default (a
-process per job on this machine); ``CeleryManager`` on Redis when ``REDIS_URL`` is set, and then
-``celery -A app:celery_app worker`` runs the jobs, on any machine that reaches that Redis.
+Managers (:func:`make_manager`): :class:`JobManager` (Dash's ``DiskcacheManager``) on
+``<data dir>/jobs`` by default (a process per job on this machine, forked by a clean job
+server); ``CeleryManager`` on Redis when ``REDIS_URL`` is set, and then ``celery -A
+app:celery_app worker`` runs the jobs, on any machine that reaches that Redis.
 """
 
 from __future__ import annotations
 
+import io
 import logging
+import os
+import threading
 import time
 import uuid
 from pathlib import Path
 from typing import Any
 
+import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
+from multiprocess import context as mp_context
+from multiprocess import forkserver, popen_forkserver, spawn
+from multiprocess import util as mp_util
 
 from clustering.errors import DataError
 from clustering.prepare import PrepareOptions
@@ -47,6 +55,7 @@ from components.settings import Settings
 log = logging.getLogger(__name__)
 
 GENERIC_ERROR = "Something went wrong computing {what}; try again or report it."
+JOB_FAILED = "The clustering job failed ({why}); the previous view is kept. Try again."
 SHOWN = {"display": "block"}
 HIDDEN = {"display": "none"}
 #: How often the browser asks for a running job's progress (ms).
@@ -93,10 +102,8 @@ def make_manager(settings: Settings) -> tuple[Any, Any]:
     >>> manager, celery_app = make_manager(Settings.from_env(data_dir=tempfile.mkdtemp(),
     ...                                                      redis_url=None))
     >>> type(manager).__name__, celery_app
-    ('DiskcacheManager', None)
+    ('JobManager', None)
     """
-    import dash
-
     if settings.redis_url:
         celery_app = make_celery(settings.redis_url)
         return dash.CeleryManager(celery_app), celery_app
@@ -104,7 +111,102 @@ def make_manager(settings: Settings) -> tuple[Any, Any]:
 
     jobs = Path(settings.data_dir) / "jobs"
     jobs.mkdir(parents=True, exist_ok=True)
-    return dash.DiskcacheManager(diskcache.Cache(str(jobs))), None
+    return JobManager(diskcache.Cache(str(jobs)), settings), None
+
+
+#: Modules the job server imports once, so that a job starts in milliseconds, not seconds.
+JOB_PRELOAD = ["components.callbacks", "components.layout"]
+
+
+def _job_main(settings: Settings, job_fn: Any, *args: Any) -> None:
+    """A job process: the app's settings in a Flask app context (``get_settings``/``get_store``
+    read them there, as in a request), then Dash's job function."""
+    import flask
+
+    from components.service import SETTINGS_KEY
+
+    host = flask.Flask("dendro-job")
+    host.config[SETTINGS_KEY] = settings
+    with host.app_context():
+        job_fn(*args)
+
+
+class JobManager(dash.DiskcacheManager):
+    """Dash's ``DiskcacheManager`` whose job processes are forked from a clean job server.
+
+    Dash forks each job from the web worker that received the request. A gunicorn worker runs
+    several threads that read and write SQLite (the disk store, the jobs cache): when one of
+    them holds a lock at the moment of the fork, the child inherits SQLite's in-process lock
+    table saying so, and every write it tries waits out the 60 s timeout and fails (under load
+    about one job in four died on ``diskcache.core.Timeout``). Here jobs are forked by a
+    single-threaded "forkserver" process that has imported the app's modules and never touched
+    SQLite, so each job starts with a clean state, in milliseconds. The job gets the app's
+    settings explicitly (the child has no request context to read them from).
+    """
+
+    def __init__(self, cache: Any, settings: Settings) -> None:
+        super().__init__(cache)
+        self.settings = settings
+        # The job server imports JOB_PRELOAD before any job; multiprocess starts it with the
+        # environment's path only (not sys.path), so the app's root must be on PYTHONPATH or
+        # every job would import the app itself (~1.5 s each).
+        root = str(Path(__file__).resolve().parent.parent)
+        path = os.environ.get("PYTHONPATH", "")
+        if root not in path.split(os.pathsep):
+            os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (root, path) if p)
+        # Start the job server now (it imports the app's modules, ~1 s), not in the first job.
+        threading.Thread(target=_start_job_server, daemon=True).start()
+
+    def call_job_fn(self, key: Any, job_fn: Any, args: Any, context: Any) -> int:
+        # Only takes effect before this process's job server starts (its first job).
+        forkserver.set_forkserver_preload(JOB_PRELOAD)
+        process = _JobProcess(
+            target=_job_main,
+            args=(self.settings, job_fn, key, self._make_progress_key(key), args, context),
+        )
+        process.start()
+        return process.pid
+
+
+def _start_job_server() -> None:
+    try:
+        forkserver.set_forkserver_preload(JOB_PRELOAD)
+        forkserver.ensure_running()
+    except Exception:  # the first job tries again and reports what is wrong
+        log.warning("the job server did not start", exc_info=True)
+
+
+class _JobPopen(popen_forkserver.Popen):
+    """Starts a job through the forkserver without re-running the server's ``__main__``.
+
+    multiprocess's forkserver children first import the parent's main module (spawn's rule,
+    for functions defined there). Ours are all importable, and re-running ``app.py`` or a
+    test script in every job would build another app per job. Otherwise as the original.
+    """
+
+    def _launch(self, process_obj: Any) -> None:
+        prep_data = spawn.get_preparation_data(process_obj._name)
+        prep_data.pop("init_main_from_path", None)
+        prep_data.pop("init_main_from_name", None)
+        buf = io.BytesIO()
+        mp_context.set_spawning_popen(self)
+        try:
+            mp_context.reduction.dump(prep_data, buf)
+            mp_context.reduction.dump(process_obj, buf)
+        finally:
+            mp_context.set_spawning_popen(None)
+        self.sentinel, w = forkserver.connect_to_new_process(self._fds)
+        parent_w = os.dup(w)
+        self.finalizer = mp_util.Finalize(self, mp_util.close_fds, (parent_w, self.sentinel))
+        with open(w, "wb", closefd=True) as f:
+            f.write(buf.getbuffer())
+        self.pid = forkserver.read_signed(self.sentinel)
+
+
+class _JobProcess(mp_context.ForkServerProcess):
+    @staticmethod
+    def _Popen(process_obj: Any) -> Any:
+        return _JobPopen(process_obj)
 
 
 # ---------------------------------------------------------------- the page's part
@@ -214,9 +316,11 @@ def run_tree(request_id: str, params: dict[str, Any], progress: Any = None) -> d
                    seconds=float(getattr(tree.hierarchy, "seconds", 0.0)))
     except DataError as err:
         out["error"] = str(err)
-    except Exception:
+    except Exception as exc:
         log.exception("computing %s failed", what)
         out["error"] = GENERIC_ERROR.format(what=what)
+        # The kind of failure only: an exception's text may quote the data.
+        out["failed"] = type(exc).__name__
     log.info("tree %s in %.2f s", out.get("n"), time.perf_counter() - t0)
     return out
 
@@ -295,6 +399,7 @@ def compute(
     ],
     cancel=[Input(ids.JOB_CANCEL, "n_clicks")],
     interval=POLL_MS,
+    on_error=lambda err: job_failed("the job stopped with an error"),
     prevent_initial_call=True,
 )
 def compute_in_background(set_progress: Any, job: dict[str, Any] | None) -> dict[str, Any]:
@@ -303,9 +408,39 @@ def compute_in_background(set_progress: Any, job: dict[str, Any] | None) -> dict
         raise PreventUpdate
 
     def progress(percent: int, text: str) -> None:
-        set_progress((int(percent), text))
+        try:
+            set_progress((int(percent), text))
+        except Exception as err:  # noqa: BLE001 - a progress bar never stops the work
+            # e.g. diskcache.core.Timeout when the jobs cache is busy: skip this update.
+            log.warning("progress update skipped: %s", type(err).__name__)
 
-    return run_tree(job["id"], job["params"], progress)
+    out = run_tree(job["id"], job["params"], progress)
+    if out.get("failed"):
+        out.update(job_failed(out["failed"]), request=job["id"], params=job["params"])
+    return out
+
+
+def job_failed(why: str) -> dict[str, Any]:
+    """The ``tree-result`` of a job that failed: the draw step keeps the previous view and
+    shows the message; "Run again" is offered.
+
+    >>> job_failed("Timeout")["error"]
+    'The clustering job failed (Timeout); the previous view is kept. Try again.'
+    """
+    return {"request": None, "params": None, "error": JOB_FAILED.format(why=why),
+            "job_failed": True, "retry": True}
+
+
+# A failed job offers "Run again" (the same choices, which compute would otherwise skip).
+clientside_callback(
+    """function (result) {
+        if (result && result.retry) { return {"display": "inline"}; }
+        return window.dash_clientside.no_update;
+    }""",
+    Output(ids.JOB_RETRY, "style", allow_duplicate=True),
+    Input(ids.RESULT, "data"),
+    prevent_initial_call=True,
+)
 
 
 # Cancelling keeps the previous tree on screen; say so, and forget the request so the same

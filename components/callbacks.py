@@ -35,7 +35,6 @@ from clustering.tables import read_table
 from components import big, ids
 from components.background import load_view_tree, run_tree, tree_params
 from components.figures import (
-    empty_figure,
     make_dendrogram_figure,
     make_scatter_figure,
     make_tree_data,
@@ -370,12 +369,14 @@ def draw(
     """Draw the computed tree (memoised in the store): the tree, the scatter, the tree data."""
     if not result:
         return (no_update,) * 8
-    if request and result.get("request") not in (request.get("id"), "inline"):
+    if (request and result.get("request") not in (request.get("id"), "inline")
+            and not result.get("job_failed")):
         # A job that finished after the analyst asked for something else.
         return (no_update,) * 8
     if result.get("error"):
-        err = result["error"]
-        return (empty_figure(err), empty_figure(""), None, "", "", [], err, True)
+        # The tree, the scatter and the tree data on screen stay as they were (they still
+        # match each other and the link); the message says what to change.
+        return kept_view(result["error"])
     params = result["params"]
     dataset, method, metric = params["dataset"], params["method"], params["metric"]
     options = PrepareOptions.from_dict(params["options"])
@@ -404,11 +405,10 @@ def draw(
         what = "the scatter"
         scatter = _scatter(dataset, tree, cut, scatter_x, scatter_y, tree_key)
     except DataError as err:
-        return (empty_figure(str(err)), empty_figure(""), None, "", "", [], str(err), True)
+        return kept_view(str(err))
     except Exception:
         log.exception("draw failed for %s", dataset_key(dataset)[:12])
-        msg = GENERIC_ERROR.format(what=what)
-        return (empty_figure(msg), empty_figure(""), None, "", "", [], msg, True)
+        return kept_view(GENERIC_ERROR.format(what=what))
     h = tree.hierarchy
     status = f"n = {h.n:,} · {h.method} · {h.metric}"
     tree_data["params"] = params
@@ -426,6 +426,17 @@ def draw(
     log.info("draw %s in %.3f s", status, time.perf_counter() - t0)
     steps = [html.Li(s) for s in tree.prepared.steps]
     return figure, scatter, tree_data, status, f" · {h.seconds:.2f} s", steps, None, False
+
+
+def kept_view(message: str) -> tuple[Any, ...]:
+    """:func:`draw`'s outputs when the tree asked for cannot be drawn: everything on screen
+    stays (no_update) and the error area says why.
+
+    >>> out = kept_view("no numeric columns")
+    >>> out[-2:], all(o is no_update for o in out[:-2])
+    (('no numeric columns', True), True)
+    """
+    return (no_update,) * 6 + (message, True)
 
 
 @callback(Output(ids.COPHENETIC, "children"), Input(ids.TREE_DATA, "data"))

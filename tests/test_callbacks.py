@@ -179,7 +179,8 @@ def test_truncation_and_annotations_reach_the_figure(in_app):
 def test_bad_choices_are_reported_not_raised(in_app):
     out = _render({"example": "mpg"}, features=["name"], label=None)
     fig, scatter, td, status, took, steps, err, err_open = out
-    assert err_open is True and td is None
+    # The previous view stays on screen: nothing but the message changes.
+    assert err_open is True and all(o is no_update for o in (fig, scatter, td, status))
     assert "name" in err
     out = _render({"example": "tutorial-blobs"}, method="ward", metric="cosine")
     assert out[7] is True and "euclidean" in out[6].lower()

@@ -294,13 +294,10 @@ def test_truncation_modes_show_counts_then_full_tree(page):
         ("empty.csv", b"", ("empty",)),
         ("garbage.csv", bytes(np.random.default_rng(3).integers(0, 256, 4096, dtype=np.uint8)),
          ("binary",)),
-        pytest.param(
-            "words.csv", b"name,colour\nalice,red\nbob,blue\ncarol,green\ndan,red\n", ("numeric",),
-            marks=pytest.mark.xfail(strict=True, reason=(
-                "app bug: a readable table with no numeric column replaces the view: the "
-                "dendrogram and scatter are emptied ('no numeric columns' drawn in the plot) "
-                "while #cluster-count still says the old '2 clusters' and max_d keeps the old "
-                "value; the issue asks that the previous view stays"))),
+        # Readable, so it becomes the dataset (one-hot can still be turned on for it), but it
+        # cannot be clustered as it is: the previous view stays and the message says what to do.
+        ("words.csv", b"name,colour\nalice,red\nbob,blue\ncarol,green\ndan,red\n",
+         ("numeric", "one-hot")),
     ],
     ids=["empty", "binary", "text-only"],
 )
