@@ -95,3 +95,9 @@ JOB_PROGRESS = "job-progress"
 JOB_CANCEL = "job-cancel"
 JOB_RETRY = "job-retry"
 JOB_NOTE = "job-note"
+
+# --- lazy analysis tabs (components/lazy.py): small stores so a cut move sends little ---
+TREE_REF = "tree-ref"  # store: tree-data less its arrays {params, tree_key, approx_note, orientation}
+DIAG_CUT = "diag-cut"  # store: {cut, tree_key}, set only while the Diagnostics tab is open
+HEATMAP_CUT = "heatmap-cut"  # ... only while the Heatmap tab is open
+PROFILES_CUT = "profiles-cut"  # ... only while the Profiles tab is open
