@@ -69,6 +69,7 @@ from components.figures_diagnostics import (
     make_scree_figure,
 )
 from components.inspect_panel import inspect_tab, linkage_tab, tree_of
+from components.lazy import gated_cut
 from components.service import cophenetic, get_settings, is_memoised, tree_key_parts
 
 log = logging.getLogger(__name__)
@@ -379,17 +380,18 @@ def snap(clicks: list[int | None], candidates: dict[str, Any] | None) -> Any:
     Output(ids.DIAG_SCREE, "figure"),
     Output(ids.DIAG_INCONSISTENCY, "children"),
     Input(ids.CANDIDATES, "data"),
-    Input(ids.CUT_HEIGHT, "value"),
+    Input(ids.DIAG_CUT, "data"),  # the cut, only while this tab is open (components/lazy.py)
     Input(ids.DIAG_LAST, "value"),
     Input(ids.DIAG_DEPTH, "value"),
-    Input(ids.ANALYSIS_TABS, "active_tab"),
-    State(ids.TREE_DATA, "data"),
+    State(ids.ANALYSIS_TABS, "active_tab"),
+    State(ids.TREE_REF, "data"),
 )
 def fill_diagnostics(candidates: dict[str, Any] | None, cut_value: Any, last: Any, depth: Any,
                      active: str | None, tree_data: dict[str, Any] | None) -> tuple[Any, ...]:
     """Elbow, gaps and snap buttons, scree, inconsistency of the top merges, at the cut."""
     if active not in (None, "tab-diagnostics"):
         return no_update, no_update, no_update
+    cut_value = gated_cut(cut_value)
     tree = tree_of(tree_data)
     if tree is None or not candidates or candidates.get("tree_key") != tree_data.get("tree_key"):
         return "", empty_figure(""), ""
@@ -615,10 +617,10 @@ def cophenetic_job(set_progress: Any, clicks: int | None, tree_data: dict[str, A
 
 @callback(
     Output(ids.HEATMAP, "figure"),
-    Input(ids.ANALYSIS_TABS, "active_tab"),
-    Input(ids.CUT_HEIGHT, "value"),
+    State(ids.ANALYSIS_TABS, "active_tab"),
+    Input(ids.HEATMAP_CUT, "data"),  # the cut, only while this tab is open (components/lazy.py)
     Input(ids.HEATMAP_OPTIONS, "value"),
-    Input(ids.TREE_DATA, "data"),
+    State(ids.TREE_REF, "data"),
 )
 def fill_heatmap(active: str | None, cut_value: Any, options: list[str] | None,
                  tree_data: dict[str, Any] | None) -> Any:
@@ -626,7 +628,7 @@ def fill_heatmap(active: str | None, cut_value: Any, options: list[str] | None,
     if active != "tab-heatmap":
         return no_update
     tree = tree_of(tree_data)
-    cut = _number(cut_value)
+    cut = _number(gated_cut(cut_value))
     if tree is None or cut is None:
         return empty_figure("")
     options = options or []
@@ -680,9 +682,9 @@ def _column_order(X: np.ndarray) -> list[int]:
 @callback(
     Output(ids.PROFILE_HEATMAP, "figure"),
     Output(ids.PROFILE_TABLE, "children"),
-    Input(ids.ANALYSIS_TABS, "active_tab"),
-    Input(ids.CUT_HEIGHT, "value"),
-    Input(ids.TREE_DATA, "data"),
+    State(ids.ANALYSIS_TABS, "active_tab"),
+    Input(ids.PROFILES_CUT, "data"),  # the cut, only while this tab is open (components/lazy.py)
+    State(ids.TREE_REF, "data"),
 )
 def fill_profiles(active: str | None, cut_value: Any, tree_data: dict[str, Any] | None
                   ) -> tuple[Any, Any]:
@@ -690,7 +692,7 @@ def fill_profiles(active: str | None, cut_value: Any, tree_data: dict[str, Any] 
     if active != "tab-profiles":
         return no_update, no_update
     tree = tree_of(tree_data)
-    cut = _number(cut_value)
+    cut = _number(gated_cut(cut_value))
     if tree is None or cut is None:
         return empty_figure(""), ""
     # Per row; in approximate mode each row takes its micro-cluster's cluster.

@@ -17,6 +17,7 @@ from components.background import job_panel
 from components.figures import empty_figure
 # Importing the analysis panels also registers their callbacks.
 from components.diagnostics_panel import analysis_tabs
+from components.lazy import lazy_stores
 from components.options import method_options, metric_options
 from components.security import upload_limit_message
 from components.service import get_settings
@@ -305,6 +306,7 @@ def layout() -> dbc.Container:
                             ),
                             share_bar(),
                             job_panel(),
+                            lazy_stores(),
                             dbc.Alert(id=ids.APPROX_NOTE, color="info", is_open=False,
                                       className="small py-2 mb-2", dismissable=False),
                             dcc.Loading(

@@ -322,7 +322,22 @@ def _read_url(search: Any) -> Any:
 
 #: Clientside callbacks that must run for the page to work without a browser, in Python.
 #: The others (recolouring at a cut, writing the URL) only change what the browser draws.
-CLIENTSIDE: dict[str, Callable[..., Any]] = {"dendroUrl.readUrl": _read_url}
+def _gate(*args: Any) -> list[Any]:
+    # assets/lazy.js gate: the cut reaches the active analysis tab's store only.
+    from components.lazy import gate
+
+    return [NO_UPDATE if v is None else v for v in gate(*args)]
+
+
+def _tree_ref(tree_data: Any) -> Any:
+    from components.lazy import tree_ref
+
+    return tree_ref(tree_data)
+
+
+CLIENTSIDE: dict[str, Callable[..., Any]] = {"dendroUrl.readUrl": _read_url,
+                                             "dendroLazy.treeRef": _tree_ref,
+                                             "dendroLazy.gate": _gate}
 
 
 def _is_component(v: Any) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import string
 
 import pytest
+from dash import no_update
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -154,7 +155,8 @@ def test_a_link_to_a_gone_upload_names_it_and_the_page_says_so(app):
         fig, _, td, *_, err, err_open = cb.render(out[0], [], None, "drop", False, "none", "ward",
                                                   "euclidean", "none", 30, None, "top", True,
                                                   None, None, None, None)
-    assert err_open is True and td is None
+    # Nothing is drawn for it (what was on screen stays); the error area says why.
+    assert err_open is True and td is no_update
     assert err.startswith("The dataset this link points to is no longer stored on this server "
                           "(id cdcdcdcdcdcd…); upload the file again.")
 

@@ -1,0 +1,38 @@
+/*
+ * Dendrogram Explorer: lazy analysis tabs (components/lazy.py has the why and Python twins).
+ *
+ * treeRef: tree-data less its arrays, so the server callbacks that follow the cut are sent
+ *   a few hundred bytes, not the tree (316 KB at 20,000 rows).
+ * gate: the cut goes to the store of the active analysis tab only; a hidden tab's server
+ *   callback does not fire, and opening a tab computes it for the current cut.
+ */
+(function () {
+    "use strict";
+
+    // Keep in step with components/lazy.py REF_KEYS and GATED.
+    var REF_KEYS = ["params", "tree_key", "approx_note", "orientation", "cut"];
+    var TABS = ["tab-diagnostics", "tab-heatmap", "tab-profiles"];
+
+    function treeRef(td) {
+        if (!td) {
+            return null;
+        }
+        var ref = {};
+        REF_KEYS.forEach(function (k) {
+            if (k in td) {
+                ref[k] = td[k];
+            }
+        });
+        return ref;
+    }
+
+    function gate(cut, active, ref) {
+        var nu = window.dash_clientside.no_update;
+        var value = {cut: cut, tree_key: ref ? ref.tree_key : null};
+        return TABS.map(function (tab) { return tab === active ? value : nu; });
+    }
+
+    // Add to, never replace, the namespace: the renderer keeps Patch and no_update there.
+    window.dash_clientside = window.dash_clientside || {};
+    window.dash_clientside.dendroLazy = {treeRef: treeRef, gate: gate};
+}());
