@@ -154,8 +154,9 @@ def test_corpus_file_on_the_page(app, analyst: DashPage, name: str, read_spec: s
     ticks = page.get(f"{ids.DENDROGRAM}.figure")["layout"]["xaxis"]["ticktext"]
     if " labels " in prepare_spec:
         labels = json.loads(prepare_spec.split(" labels ", 1)[1])
-        # Escaped for plotly (which reads a subset of HTML in text): shown literally.
-        assert sorted(ticks) == sorted(html.escape(s) for s in labels)
+        # Tags escaped for plotly (which reads a subset of HTML in text); quotes left as
+        # typed, since plotly would show &quot; literally.
+        assert sorted(ticks) == sorted(html.escape(s, quote=False) for s in labels)
     # The clusters the page shows are fcluster's at the page's cut.
     X = prepare(df, PrepareOptions(label_column=label)).matrix
     cut, k = _clusters_shown(page)
