@@ -67,6 +67,7 @@ from components.figures_diagnostics import (
     make_clustermap_figure,
     make_profile_figure,
     make_scree_figure,
+    scree_shapes,
 )
 from components.inspect_panel import inspect_tab, linkage_tab, tree_of
 from components.lazy import gated_cut
@@ -385,10 +386,17 @@ def snap(clicks: list[int | None], candidates: dict[str, Any] | None) -> Any:
     Input(ids.DIAG_DEPTH, "value"),
     State(ids.ANALYSIS_TABS, "active_tab"),
     State(ids.TREE_REF, "data"),
+    State(ids.DIAG_SCREE, "figure"),
 )
 def fill_diagnostics(candidates: dict[str, Any] | None, cut_value: Any, last: Any, depth: Any,
-                     active: str | None, tree_data: dict[str, Any] | None) -> tuple[Any, ...]:
-    """Elbow, gaps and snap buttons, scree, inconsistency of the top merges, at the cut."""
+                     active: str | None, tree_data: dict[str, Any] | None,
+                     scree: dict[str, Any] | None = None) -> tuple[Any, ...]:
+    """Elbow, gaps and snap buttons, scree, inconsistency of the top merges, at the cut.
+
+    When the scree on the page is already this tree's (same last merges and depth), a cut
+    move patches its k line and leaves the inconsistency table: building the plotly figure
+    was 80% of this callback's time, paid on every move.
+    """
     if active not in (None, "tab-diagnostics"):
         return no_update, no_update, no_update
     cut_value = gated_cut(cut_value)
@@ -401,7 +409,16 @@ def fill_diagnostics(candidates: dict[str, Any] | None, cut_value: Any, last: An
     last_n = _number(last)
     last_n = int(min(max(last_n, 3), 50)) if last_n is not None else 10
     e = elbow(Z, last=last_n)
-    fig = make_scree_figure(e.ks, e.heights, e.acceleration, e.suggested_k, k_now)
+    d = _number(depth)
+    d = int(min(max(d, 1), 20)) if d is not None else 2
+    drawn_for = f"scree|{tree_data.get('tree_key')}|{last_n}|{d}"
+    traces = (scree or {}).get("data") or [{}]
+    if traces[0].get("meta") == drawn_for:
+        fig = Patch()
+        fig["layout"]["shapes"] = scree_shapes(e.ks, e.suggested_k, k_now)
+    else:
+        fig = make_scree_figure(e.ks, e.heights, e.acceleration, e.suggested_k, k_now)
+        fig.data[0].meta = drawn_for
     buttons = []
     for i, c in enumerate(candidates.get("cuts") or []):
         current = k_now == c["k"]
@@ -426,8 +443,8 @@ def fill_diagnostics(candidates: dict[str, Any] | None, cut_value: Any, last: An
                  className="mt-1"),
         html.Div(buttons, className="snap-buttons"),
     ]
-    d = _number(depth)
-    d = int(min(max(d, 1), 20)) if d is not None else 2
+    if isinstance(fig, Patch):
+        return summary, fig, no_update
     R = inconsistency_table(Z, d)
     top = np.arange(Z.shape[0])[::-1][:TOP_MERGES]
     n = Z.shape[0] + 1

@@ -154,15 +154,7 @@ def make_scree_figure(
                    name="acceleration (2nd difference)", line={"color": PALETTE[1]},
                    hovertemplate="k = %{x}: %{y:.4g}<extra></extra>")
     )
-    shapes = []
-    if suggested_k is not None:
-        shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": suggested_k,
-                       "x1": suggested_k, "y0": 0, "y1": 1,
-                       "line": {"color": PALETTE[1], "dash": "dash", "width": 1}})
-    if current_k is not None and ks.size and ks.min() <= current_k <= ks.max():
-        shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": current_k,
-                       "x1": current_k, "y0": 0, "y1": 1,
-                       "line": {"color": "#d62728", "width": 1}})
+    shapes = scree_shapes(ks, suggested_k, current_k)
     fig.update_layout(
         template="plotly_white",
         xaxis={"title": {"text": "clusters k (merge leaving k)"}, "dtick": 1},
@@ -173,6 +165,28 @@ def make_scree_figure(
         shapes=shapes,
     )
     return fig
+
+
+def scree_shapes(ks: np.ndarray, suggested_k: int | None, current_k: int | None
+                 ) -> list[dict[str, Any]]:
+    """The scree's vertical lines: the elbow's k (dashed) and the page's k (solid), when shown.
+
+    A cut move changes only these, so the page patches them instead of redrawing the figure.
+
+    >>> [s["x0"] for s in scree_shapes(np.array([1, 2, 3]), 2, 3)]
+    [2, 3]
+    """
+    ks = np.asarray(ks)
+    shapes = []
+    if suggested_k is not None:
+        shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": suggested_k,
+                       "x1": suggested_k, "y0": 0, "y1": 1,
+                       "line": {"color": PALETTE[1], "dash": "dash", "width": 1}})
+    if current_k is not None and ks.size and ks.min() <= current_k <= ks.max():
+        shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": current_k,
+                       "x1": current_k, "y0": 0, "y1": 1,
+                       "line": {"color": "#d62728", "width": 1}})
+    return shapes
 
 
 def runs(labels_by_position: np.ndarray, max_rows: int = HEATMAP_MAX_ROWS) -> np.ndarray:
