@@ -638,6 +638,7 @@ def cophenetic_job(set_progress: Any, clicks: int | None, tree_data: dict[str, A
     Input(ids.HEATMAP_CUT, "data"),  # the cut, only while this tab is open (components/lazy.py)
     Input(ids.HEATMAP_OPTIONS, "value"),
     State(ids.TREE_REF, "data"),
+    prevent_initial_call=True,  # nothing to show until the tab is opened (its store is set)
 )
 def fill_heatmap(active: str | None, cut_value: Any, options: list[str] | None,
                  tree_data: dict[str, Any] | None) -> Any:
@@ -702,6 +703,7 @@ def _column_order(X: np.ndarray) -> list[int]:
     State(ids.ANALYSIS_TABS, "active_tab"),
     Input(ids.PROFILES_CUT, "data"),  # the cut, only while this tab is open (components/lazy.py)
     State(ids.TREE_REF, "data"),
+    prevent_initial_call=True,  # nothing to show until the tab is opened (its store is set)
 )
 def fill_profiles(active: str | None, cut_value: Any, tree_data: dict[str, Any] | None
                   ) -> tuple[Any, Any]:
