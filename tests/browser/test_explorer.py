@@ -297,7 +297,7 @@ def test_truncation_modes_show_counts_then_full_tree(page):
         # Readable, so it becomes the dataset (one-hot can still be turned on for it), but it
         # cannot be clustered as it is: the previous view stays and the message says what to do.
         ("words.csv", b"name,colour\nalice,red\nbob,blue\ncarol,green\ndan,red\n",
-         ("numeric", "one-hot")),
+         ("numeric",)),
     ],
     ids=["empty", "binary", "text-only"],
 )
