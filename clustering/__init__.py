@@ -16,20 +16,13 @@ See ``clustering/README.md`` for the walk-through and each module's contract.
 """
 
 from clustering.approximate import (
-    DEFAULT_M,
     DEFAULT_MEMORY_BUDGET_BYTES,
     EXACT_MAX_ROWS,
-    SUMMARISERS,
     ApproxHierarchy,
-    MicroClusters,
     agreement_with_exact,
     approximate_linkage,
-    default_m,
     exact_feasible,
-    row_counts,
     row_labels,
-    summarise,
-    weighted_ward,
 )
 from clustering.cut import TreeIndex, cut_height, cut_inconsistent, cut_k, tree_index
 from clustering.datasets import EXAMPLES, Example, load_example
@@ -80,6 +73,7 @@ from clustering.merges import (
     node_members,
     subtree_first_position,
 )
+from clustering.microclusters import DEFAULT_M, SUMMARISERS, MicroClusters, default_m, summarise
 from clustering.prepare import MISSING, SCALINGS, Prepared, PrepareOptions, prepare
 from clustering.store import (
     DatasetStore,
@@ -99,6 +93,7 @@ from clustering.tables import (
     read_table,
     text_values,
 )
+from clustering.ward_nnchain import row_counts, weighted_ward
 
 __all__ = [
     # errors
@@ -118,7 +113,7 @@ __all__ = [
     # diagnostics
     "Elbow", "Gap", "Profiles", "cluster_profiles", "cophenetic_by_method",
     "cophenetic_correlation", "elbow", "inconsistency_table", "largest_gaps",
-    # approximate
+    # approximate (stage 1 in microclusters, stage 2 in ward_nnchain)
     "DEFAULT_M", "DEFAULT_MEMORY_BUDGET_BYTES", "EXACT_MAX_ROWS", "SUMMARISERS",
     "ApproxHierarchy", "MicroClusters", "agreement_with_exact", "approximate_linkage",
     "default_m", "exact_feasible", "row_counts", "row_labels", "summarise", "weighted_ward",

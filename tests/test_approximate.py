@@ -10,14 +10,12 @@ from clustering.approximate import (
     EXACT_MAX_ROWS,
     agreement_with_exact,
     approximate_linkage,
-    default_m,
     exact_feasible,
-    row_counts,
     row_labels,
-    summarise,
-    weighted_ward,
 )
 from clustering.errors import DataError
+from clustering.microclusters import default_m, summarise
+from clustering.ward_nnchain import row_counts, weighted_ward
 
 
 def same_partition(a: np.ndarray, b: np.ndarray) -> bool:
