@@ -47,6 +47,10 @@ ORIENTATIONS = ("top", "bottom", "left", "right")
 # WebGL beyond these sizes: SVG is crisper for small plots, WebGL stays smooth for big ones.
 GL_LINKS = 2_000
 GL_POINTS = 5_000
+# The scatter switches earlier: every cut move redraws all its points, and an SVG redraw costs
+# several times a WebGL one (headless Chromium, 2 cores: recolour of 5,000 points 310-380 ms in
+# SVG, 80-130 ms in WebGL; 2,000 points 140-260 ms vs 65-160 ms; bench/bench_browser.py).
+SCATTER_GL_POINTS = 2_000
 # Leaf tick labels are unreadable beyond this many leaves, and cost layout time.
 MAX_TICK_LABELS = 200
 LEGEND_MAX = 30
@@ -548,7 +552,7 @@ def make_scatter_figure(
     labels : sequence of str, length n
         Row labels for the hover (escaped here: they may contain HTML).
     gl : bool, optional
-        Force WebGL on/off; default: on above :data:`GL_POINTS` points.
+        Force WebGL on/off; default: on above :data:`SCATTER_GL_POINTS` points.
     note : str, optional
         A caption above the plot, e.g. :func:`sample_note` when the points are a sample (pass
         the sampled rows only: ``customdata`` numbers the points given, 0..n-1, which is what
@@ -570,7 +574,7 @@ def make_scatter_figure(
     y = np.asarray(y, dtype=np.float32)
     clusters = np.asarray(clusters, dtype=np.int64)
     n = x.size
-    gl = n > GL_POINTS if gl is None else gl
+    gl = n > SCATTER_GL_POINTS if gl is None else gl
     rows = np.arange(n, dtype=np.int32)
     text = np.array([plot_text(s) for s in labels], dtype=object)
     group = (clusters - 1) % len(PALETTE)
