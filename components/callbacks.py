@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import dash_bootstrap_components as dbc
-import numpy as np
 from dash import (
     ClientsideFunction,
     Input,
@@ -57,6 +56,7 @@ from components.service import (
     upload_bytes,
     upload_size,
 )
+from components.tab_common import _number
 from components.url_state import view_to_query
 
 log = logging.getLogger(__name__)
@@ -293,14 +293,6 @@ def _options_from(
         one_hot=bool(one_hot),
         scaling=scaling or "none",
     )
-
-
-def _number(v: Any) -> float | None:
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return f if np.isfinite(f) else None
 
 
 def render(
