@@ -14,9 +14,10 @@ from clustering.datasets import EXAMPLES
 from clustering.prepare import MISSING, SCALINGS
 from components import ids
 from components.background import job_panel
-from components.figures import empty_figure
+
 # Importing the analysis panels also registers their callbacks.
 from components.diagnostics_panel import analysis_tabs
+from components.figures import empty_figure
 from components.lazy import lazy_stores
 from components.options import method_options, metric_options
 from components.security import upload_limit_message
