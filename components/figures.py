@@ -46,11 +46,12 @@ CUT_LINE_COLOR = "#d62728"
 ORIENTATIONS = ("top", "bottom", "left", "right")
 # WebGL beyond these sizes: SVG is crisper for small plots, WebGL stays smooth for big ones.
 GL_LINKS = 2_000
-GL_POINTS = 5_000
-# The scatter switches earlier: every cut move redraws all its points, and an SVG redraw costs
-# several times a WebGL one (headless Chromium, 2 cores: recolour of 5,000 points 310-380 ms in
-# SVG, 80-130 ms in WebGL; 2,000 points 140-260 ms vs 65-160 ms; bench/bench_browser.py).
-SCATTER_GL_POINTS = 2_000
+# Marker traces (the scatter, the tree's invisible leaf and merge markers): every cut move
+# redraws them, and an SVG redraw costs several times a WebGL one (headless Chromium, 2 cores:
+# recolouring 5,000 points 310-380 ms in SVG vs 80-130 ms in WebGL; 2,000 points 140-260 ms vs
+# 65-160 ms). At 5,000 leaves the SVG leaf markers made each tree redraw 280-350 ms.
+GL_POINTS = 2_000
+SCATTER_GL_POINTS = GL_POINTS
 # Leaf tick labels are unreadable beyond this many leaves, and cost layout time.
 MAX_TICK_LABELS = 200
 LEGEND_MAX = 30
