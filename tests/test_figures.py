@@ -155,6 +155,32 @@ def test_truncated_tree_shows_count_labels_and_contracted_marks():
     assert len(next(tr for tr in off.data if tr.meta == "contracted").x) == 0
 
 
+def test_many_contracted_marks_drop_only_those_drawn_on_another():
+    X, Z, g, idx = _tree(3_000, 7, truncate_mode="lastp", p=20, show_contracted=True)
+    cx, cy = (np.asarray(a, dtype=float) for a in g.contracted)
+    assert cx.size > F.GL_POINTS
+    fig = F.make_dendrogram_figure(g, float(Z[-3, 2]), Z=Z)
+    marks = next(tr for tr in fig.data if tr.meta == "contracted")
+    assert marks.type == "scattergl"
+    kx, ky = np.asarray(marks.x, dtype=float), np.asarray(marks.y, dtype=float)
+    assert 0 < kx.size < cx.size
+    # Every mark kept is a contracted mark, and every dropped one sits on a kept one:
+    # same leaf, height within a 2,000th of the tree's height (float32 on the wire).
+    tol = float(np.max(g.dcoord)) / 2_000 + 1e-4 * float(np.max(g.dcoord))
+    for x, y in zip(kx, ky, strict=True):
+        assert np.any((cx == x) & (np.abs(cy - y) <= 1e-4 * max(1.0, abs(y))))
+    for x, y in zip(cx, cy, strict=True):
+        assert np.any((kx == x) & (np.abs(ky - y) <= tol))
+
+
+def test_scatter_uses_webgl_past_scatter_gl_points():
+    n = F.SCATTER_GL_POINTS + 1
+    fig = F.make_scatter_figure(np.zeros(n), np.zeros(n), np.ones(n, dtype=int), labels=[""] * n)
+    assert {t.type for t in fig.data if t.meta == "points"} == {"scattergl"}
+    small = F.make_scatter_figure(np.zeros(3), np.zeros(3), [1, 1, 2], labels=["a", "b", "c"])
+    assert {t.type for t in small.data if t.meta == "points"} == {"scatter"}
+
+
 def test_hover_names_row_height_and_size():
     X, Z, g, idx = _tree(25, 6)
     fig = F.make_dendrogram_figure(g, 1.0, Z=Z)
