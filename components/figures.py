@@ -25,6 +25,8 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
+from clustering.merges import subtree_first_position
+
 # Matplotlib's default cycle (what SciPy's dendrogram colours with): analysts recognise it.
 # Cluster c gets PALETTE[(c - 1) % len(PALETTE)] in the tree and in the scatter alike.
 PALETTE: tuple[str, ...] = (
@@ -364,41 +366,6 @@ def decode_b64(d: dict[str, Any]) -> np.ndarray:
     [0, 1, 2]
     """
     return np.frombuffer(base64.b64decode(d["b64"]), dtype=np.dtype(d["dtype"]).newbyteorder("<"))
-
-
-def subtree_first_position(Z: np.ndarray, leaves: np.ndarray) -> np.ndarray:
-    """Leftmost leaf position (in dendrogram order) under each merge.
-
-    Every subtree is a contiguous run of leaf positions, so with the run's first position and
-    the merge's largest height the browser knows a link's cluster at any cut.
-
-    Parameters
-    ----------
-    Z : ndarray, shape (n - 1, 4)
-    leaves : ndarray, shape (n,)
-        Leaf order of the full tree.
-
-    Returns
-    -------
-    ndarray, shape (n - 1,), int
-
-    Examples
-    --------
-    >>> from scipy.cluster.hierarchy import linkage, leaves_list
-    >>> Z = linkage([[0.0], [1.0], [5.0]], "single")
-    >>> leaves_list(Z).tolist(), subtree_first_position(Z, leaves_list(Z)).tolist()
-    ([2, 0, 1], [1, 0])
-    """
-    n = len(leaves)
-    first = np.empty(2 * n - 1, dtype=np.int64)
-    first[np.asarray(leaves, dtype=np.int64)] = np.arange(n)
-    a = Z[:, 0].astype(np.int64)
-    b = Z[:, 1].astype(np.int64)
-    # Children always precede their parent in Z, so one pass in row order suffices.
-    for r in range(n - 1):
-        fa, fb = first[a[r]], first[b[r]]
-        first[n + r] = fa if fa < fb else fb
-    return first[n:]
 
 
 def make_tree_data(
