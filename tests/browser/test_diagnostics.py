@@ -8,6 +8,7 @@ import time
 
 import numpy as np
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from scipy.cluster.hierarchy import fcluster, leaves_list, linkage
 
 from clustering.datasets import load_example
@@ -65,6 +66,19 @@ def point_clear_of_merges(page, fig: dict, points: list) -> tuple[float, float]:
         if d > far:
             best, far = (x, y), d
     return best
+
+
+def assert_selected_rows(page, want: list[int]) -> None:
+    """The scatter's highlighted rows become ``want`` (bounded wait: the highlight is applied by
+    clientside callbacks that ``wait_dash_idle`` does not see)."""
+    want = sorted(int(w) for w in want)
+    try:
+        page.wait_for_function(
+            f"(want) => JSON.stringify(({_SELECTED_JS})().rows.slice().sort((a, b) => a - b))"
+            " === JSON.stringify(want)", arg=want, timeout=10_000, polling=50)
+    except PlaywrightTimeout:
+        pass  # the assertion below says what was there instead
+    assert sorted(page.evaluate(_SELECTED_JS)["rows"]) == want
 
 
 def click_merge(page, row: int) -> None:
@@ -132,19 +146,17 @@ def test_click_merge_lights_up_rows_and_explains(page):
                     "0.1726; ids of n and above refer to earlier merges")
     members = h.text_of(page, "inspect-members")
     assert "63" in members and "34" in members and "69" in members  # 1-based row labels
-    sel = page.evaluate(_SELECTED_JS)
-    assert sorted(sel["rows"]) == [33, 62, 68]
+    assert_selected_rows(page, [33, 62, 68])
     # A new cut regroups the scatter: the highlight follows the same rows.
     before = h.view_signature(page)
     h.type_number(page, "cluster-k", 4)
     h.wait_for_change(page, before)
     assert h.cluster_count(page) == 4
-    sel = page.evaluate(_SELECTED_JS)
-    assert sorted(sel["rows"]) == [33, 62, 68]
+    assert_selected_rows(page, [33, 62, 68])
     # A bigger merge: every member row, and only those.
     click_merge(page, 147)
     want = node_members(Z, leaves_list(Z), 150 + 147)
-    assert sorted(page.evaluate(_SELECTED_JS)["rows"]) == sorted(want.tolist())
+    assert_selected_rows(page, want.tolist())
     # The Z table shows the clicked row highlighted on its page.
     open_tab(page, "Linkage matrix")
     hl = page.locator("#linkage-table td[style*='font-weight: bold']").first
@@ -154,7 +166,9 @@ def test_click_merge_lights_up_rows_and_explains(page):
     open_tab(page, "Merge")
     page.locator("#inspect-clear").click()
     h.wait_dash_idle(page)
-    assert page.evaluate(_SELECTED_JS)["any"] is False
+    # Clearing is a chain of clientside callbacks, which wait_dash_idle (server requests) does
+    # not see: wait, bounded, for the selection to go rather than reading it at once.
+    page.wait_for_function(f"() => ({_SELECTED_JS})().any === false", timeout=10_000)
     h.assert_no_console_errors(page)
 
 
@@ -173,7 +187,7 @@ def test_click_truncated_leaf(page):
     wait_text_change(page, "inspect-text", "")
     assert h.text_of(page, "inspect-text").startswith(f"truncated leaf ({int(Z[node - 150, 3])} samples)")
     want = node_members(Z, leaves_list(Z), node)
-    assert sorted(page.evaluate(_SELECTED_JS)["rows"]) == sorted(want.tolist())
+    assert_selected_rows(page, want.tolist())
     h.assert_no_console_errors(page)
 
 
