@@ -143,6 +143,8 @@ def test_oversized_upload_shows_the_limit_and_keeps_the_view(small_page: Any, tm
     limit = int(LIMIT_MB * 1024 * 1024)
     big = _big_csv(tmp_path / "just_over.csv", limit + 2_000)
     assert limit < big.stat().st_size < limit + 3_000
+    # Let the page's own first-load requests finish, so any request from here on is the upload's.
+    h.wait_dash_idle(page)
     before = _drawn_view(page)
     sent = page.evaluate("() => window.__dash_last")
     page.locator("#upload input[type=file]").set_input_files(str(big))
