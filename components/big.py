@@ -296,15 +296,17 @@ class ScatterInputs(NamedTuple):
 
 
 def scatter_inputs(
-    tree: Tree, cut: float, x: np.ndarray, y: np.ndarray, max_points: int = SCATTER_MAX_POINTS
+    tree: Tree, cut: float, x: np.ndarray, y: np.ndarray, max_points: int = SCATTER_MAX_POINTS,
+    *, sample: tuple[np.ndarray | None, str | None] | None = None,
 ) -> ScatterInputs:
     """Per-row scatter coordinates -> the points to draw, their clusters, labels and caption.
 
     ``x``, ``y`` have one value per prepared row. Past ``max_points`` rows only the sample of
     :func:`scatter_rows` is kept (and ``rows`` says which); the browser's recolour then needs
-    ``row_leaf_positions(tree, rows)`` as ``tree-data``'s ``row_pos``.
+    ``row_leaf_positions(tree, rows)`` as ``tree-data``'s ``row_pos``. ``sample``: that
+    function's result when the caller already has it (the draw step shares it with the tree).
     """
-    rows, note = scatter_rows(tree, cut, max_points)
+    rows, note = sample if sample is not None else scatter_rows(tree, cut, max_points)
     clusters = row_clusters(tree, cut)
     labels = tree.prepared.labels
     if rows is not None:

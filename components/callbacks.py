@@ -279,22 +279,6 @@ def pair_options(method: str | None, metric: str | None) -> tuple[list, list, st
 
 
 # ---------------------------------------------------------------- the tree and the scatter
-def _options_from(
-    features: list[str] | None,
-    label: str | None,
-    missing: str | None,
-    one_hot: bool | None,
-    scaling: str | None,
-) -> PrepareOptions:
-    return PrepareOptions(
-        features=tuple(features) if features else None,
-        label_column=label or None,
-        missing=missing or "drop",
-        one_hot=bool(one_hot),
-        scaling=scaling or "none",
-    )
-
-
 def render(
     dataset: dict[str, Any] | None,
     features: list[str] | None,
@@ -390,12 +374,14 @@ def draw(
                 else None
             )
             cut = preset if preset is not None else default_cut(Z)
+        # The scatter's rows (a sample past 50k rows), drawn once: the tree data maps them too.
+        sample = big.scatter_rows(tree, cut)
         figure, tree_data = _dendrogram(
             tree, cut, truncate_mode, truncate_p, annotate_above, orientation,
-            show_contracted, tree_key,
+            show_contracted, tree_key, sample[0],
         )
         what = "the scatter"
-        scatter = _scatter(dataset, tree, cut, scatter_x, scatter_y, tree_key)
+        scatter = _scatter(dataset, tree, cut, scatter_x, scatter_y, tree_key, sample)
     except DataError as err:
         return kept_view(str(err))
     except Exception:
@@ -456,6 +442,7 @@ def _dendrogram(
     orientation: str,
     show_contracted: bool | None,
     tree_key: str,
+    shown: Any,
 ) -> tuple[Any, dict[str, Any]]:
     Z = tree.hierarchy.Z
     mode = truncate_mode if truncate_mode in ("lastp", "level") else None
@@ -480,7 +467,6 @@ def _dendrogram(
         uirevision=f"{tree_key}|{mode}|{p}|{orientation}",
         sizes=big.merge_sizes(tree),
     )
-    shown, _ = big.scatter_rows(tree, cut)
     tree_data = make_tree_data(
         geometry, tree.index, Z, orientation=orientation, annotate_above=above,
         row_positions=big.row_leaf_positions(tree, shown),
@@ -492,7 +478,8 @@ def _dendrogram(
 
 
 def _scatter(
-    dataset: dict[str, Any], tree: Any, cut: float, sx: str | None, sy: str | None, tree_key: str
+    dataset: dict[str, Any], tree: Any, cut: float, sx: str | None, sy: str | None, tree_key: str,
+    sample: Any,
 ) -> Any:
     prepared = tree.prepared
     table = load_table(dataset)
@@ -503,7 +490,7 @@ def _scatter(
     x, x_title = scatter_axis(sx or PCA_1, prepared, table, pca)
     y, y_title = scatter_axis(sy or PCA_2, prepared, table, pca)
     # One cluster per row (a micro-cluster's in approximate mode); a sample past 50k rows.
-    pts = big.scatter_inputs(tree, cut, x, y)
+    pts = big.scatter_inputs(tree, cut, x, y, sample=sample)
     return make_scatter_figure(
         pts.x,
         pts.y,
