@@ -18,14 +18,8 @@ from tests.browser import harness
 @pytest.fixture(scope="session")
 def live_server() -> Iterator[harness.LiveServer]:
     """The app, started once for the session and terminated at the end."""
-    try:
-        server = harness.start_server()
-    except harness.ServerStartError as exc:
-        pytest.fail(str(exc), pytrace=False)
-    try:
+    with harness.served() as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="session")

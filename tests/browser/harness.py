@@ -609,6 +609,35 @@ def drag_cut_line(page: Any, to_height: float, *, at: float = 0.5, steps: int = 
     page.mouse.up()
 
 
+@contextlib.contextmanager
+def served(extra_env: dict[str, str] | None = None) -> Iterator[LiveServer]:
+    """A server for a test module (``extra_env`` on top of the defaults), stopped on exit; a
+    server that does not start fails the test with its log, not a traceback."""
+    import pytest
+
+    try:
+        server = start_server(extra_env=extra_env)
+    except ServerStartError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@contextlib.contextmanager
+def opened_page(browser: Any, url: str) -> Iterator[Any]:
+    """A fresh context and page with the app at ``url`` loaded; the context closes on exit."""
+    context = browser.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(30_000)
+    try:
+        pg = new_page(context)
+        open_app(pg, url)
+        yield pg
+    finally:
+        context.close()
+
+
 # ---------------------------------------------------------------------------------------------
 # session helper for scripts (the benchmark)
 # ---------------------------------------------------------------------------------------------

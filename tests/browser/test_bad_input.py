@@ -103,27 +103,15 @@ def test_failed_upload_keeps_the_previous_view(page: Any) -> None:
 # ---------------------------------------------------------------- the size limit
 @pytest.fixture(scope="module")
 def small_server() -> Iterator[h.LiveServer]:
-    try:
-        server = h.start_server(extra_env={"DENDRO_MAX_UPLOAD_MB": str(LIMIT_MB)})
-    except h.ServerStartError as exc:
-        pytest.fail(str(exc), pytrace=False)
-    try:
+    with h.served({"DENDRO_MAX_UPLOAD_MB": str(LIMIT_MB)}) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
 def small_page(browser: Any, small_server: h.LiveServer) -> Iterator[Any]:
-    context = browser.new_context(viewport=h.VIEWPORT)
-    context.set_default_timeout(30_000)
-    pg = h.new_page(context)
-    try:
-        h.open_app(pg, small_server.url)
+    with h.opened_page(browser, small_server.url) as pg:
         h.wait_dendrogram(pg)
         yield pg
-    finally:
-        context.close()
 
 
 def _big_csv(path: Path, size: int) -> Path:

@@ -27,26 +27,14 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def big_server() -> Iterator[h.LiveServer]:
-    try:
-        server = h.start_server(extra_env={"DENDRO_EXACT_MAX_ROWS": "2000"})
-    except h.ServerStartError as exc:
-        pytest.fail(str(exc), pytrace=False)
-    try:
+    with h.served({"DENDRO_EXACT_MAX_ROWS": "2000"}) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
 def big_page(browser: Any, big_server: h.LiveServer) -> Iterator[Any]:
-    context = browser.new_context(viewport=h.VIEWPORT)
-    context.set_default_timeout(30_000)
-    pg = h.new_page(context)
-    try:
-        h.open_app(pg, big_server.url)
+    with h.opened_page(browser, big_server.url) as pg:
         yield pg
-    finally:
-        context.close()
 
 
 def micro_assignment(example: str) -> np.ndarray:

@@ -218,22 +218,12 @@ def same_blocks(a: np.ndarray, b: np.ndarray) -> bool:
 @pytest.fixture(scope="module")
 def approx_page(browser):
     """A server whose exact limit (2,000 rows) makes blobs-5k approximate (500 micro-clusters)."""
-    try:
-        server = h.start_server(extra_env={"DENDRO_EXACT_MAX_ROWS": "2000"})
-    except h.ServerStartError as exc:
-        pytest.fail(str(exc), pytrace=False)
-    context = browser.new_context(viewport=h.VIEWPORT)
-    context.set_default_timeout(30_000)
-    try:
-        pg = h.new_page(context)
-        h.open_app(pg, server.url)
+    with h.served({"DENDRO_EXACT_MAX_ROWS": "2000"}) as server, \
+            h.opened_page(browser, server.url) as pg:
         h.choose_example(pg, "blobs-5k")
         pg.wait_for_selector("#approx-note", state="visible", timeout=60_000)
         h.wait_dash_idle(pg)
         yield pg
-    finally:
-        context.close()
-        server.stop()
 
 
 def test_analysis_tabs_work_on_an_approximate_tree(approx_page):
