@@ -40,6 +40,7 @@ from dash import (
 
 from clustering.datasets import EXAMPLES
 from clustering.errors import DataError
+from clustering.exports import VIEW_QUERY_FIELDS
 from clustering.store import is_upload_id
 from components import ids
 from components.service import get_store
@@ -57,8 +58,8 @@ _SIMPLE = (
 _TREE = (("method", "method"), ("metric", "metric"))
 _VIEW_STR = (("truncate", "truncate_mode"), ("orientation", "orientation"),
              ("x", "scatter_x"), ("y", "scatter_y"))
-KEYS = ("dataset", "col", "label", "missing", "onehot", "scaling", "method", "metric",
-        "truncate", "p", "annotate", "orientation", "contracted", "x", "y", "cut")
+# One view schema: the link's parameters are the view file's fields (clustering.exports).
+KEYS = tuple(VIEW_QUERY_FIELDS)
 
 
 def _num(v: float) -> str:
