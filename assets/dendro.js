@@ -2,8 +2,8 @@
  * Dendrogram Explorer: the cut, entirely in the browser.
  *
  * The server sends the tree once (the `tree-data` store, built by
- * components/figures.py:make_tree_data). Moving the cut -- by dragging the line, typing
- * max_d or typing k -- recolours the links, the merge dots and the scatter here, with
+ * components/figures.py:make_tree_data). Moving the cut -- by dragging the line (cutdrag.js,
+ * which sets the max_d field on release), typing max_d or typing k -- recolours the links, the merge dots and the scatter here, with
  * dash_clientside.Patch, so nothing travels to the server.
  *
  * Rule (as fcluster(Z, t, 'distance')): leaf positions i and i+1 are in different clusters
@@ -324,56 +324,38 @@
         return patch.build();
     }
 
-    // The height the user dragged the line to; null when the relayout was a zoom or pan.
-    function draggedHeight(relayout, orientation, current) {
-        if (!relayout) {
-            return null;
-        }
-        var ax = orientation === "top" || orientation === "bottom" ? "y" : "x";
-        var v0 = relayout["shapes[0]." + ax + "0"], v1 = relayout["shapes[0]." + ax + "1"];
-        if (v0 === undefined && v1 === undefined) {
-            var whole = relayout["shapes[0]"];
-            if (whole && whole[ax + "0"] !== undefined) {
-                v0 = whole[ax + "0"]; v1 = whole[ax + "1"];
-            } else {
-                return null;
-            }
-        }
-        if (v0 === undefined) {
-            return v1;
-        }
-        if (v1 === undefined) {
-            return v0;
-        }
-        // A tilted drag moves one end only: keep the end that moved.
-        if (current === null || current === undefined) {
-            return (v0 + v1) / 2;
-        }
-        return Math.abs(v0 - current) >= Math.abs(v1 - current) ? v0 : v1;
-    }
-
-    var revision = 0;
     var lastK = new WeakMap();
+    // The tree the page shows, for the label of a line being dragged (cutdrag.js). Browser
+    // state of this one page; the server keeps none.
+    var shown = null;
 
-    function applyCut(td, cutValue, kValue, relayout, dendroFig, scatterFig) {
+    function applyCut(td, cutValue, kValue, dendroFig, scatterFig) {
         var started = performance.now();
         try {
-            return applyCutInner(td, cutValue, kValue, relayout, dendroFig, scatterFig);
+            return applyCutInner(td, cutValue, kValue, dendroFig, scatterFig);
         } finally {
             window.__dendro_ms = performance.now() - started;
         }
     }
 
-    function applyCutInner(td, cutValue, kValue, relayout, dendroFig, scatterFig) {
+    // The label the cut line would have at height t (same text as cutShape's).
+    function liveLabel(t) {
+        if (!shown || !shown.n) {
+            return null;
+        }
+        return "max_d = " + formatHeight(t) + " · k = " + kAt(arrays(shown), shown.n, t);
+    }
+
+    function applyCutInner(td, cutValue, kValue, dendroFig, scatterFig) {
         var nu = window.dash_clientside.no_update;
         var none = [nu, nu, nu, nu, nu];
         if (!td || !td.n) {
             return none;
         }
+        shown = td;
         var ctx = window.dash_clientside.callback_context;
         var trig = (ctx && ctx.triggered && ctx.triggered.length) ? ctx.triggered[0].prop_id : "";
-        // A new tree and the relayout its drawing causes can arrive as one call: the tree wins,
-        // or the new tree would never get its cut (the relayout is no drag).
+        // A new tree wins over a cut typed in the same instant: the tree brings its own cut.
         if (ctx && ctx.triggered && ctx.triggered.some(function (t) {
             return t.prop_id === "tree-data.data";
         })) {
@@ -388,12 +370,6 @@
             var hk = heightForK(td, a, Number(kValue));
             t = hk.t;
             fromK = hk.k;
-        } else if (trig.indexOf("dendrogram.") === 0) {
-            t = draggedHeight(relayout, td.orientation, cutValue);
-            if (t === null || t === undefined || isNaN(t)) {
-                return none;
-            }
-            t = Math.max(0, parseFloat(Number(t).toPrecision(4)));
         } else if (trig.indexOf("cut-height.") === 0) {
             if (cutValue === null || cutValue === undefined || cutValue === "" || isNaN(cutValue)) {
                 return none;
@@ -412,7 +388,6 @@
         var oldShape = dendroFig && dendroFig.layout && dendroFig.layout.shapes
             ? dendroFig.layout.shapes[0] : null;
         var shape = cutShape(t, k, td.orientation, oldShape);
-        revision += 1;
         var dpatch = new window.dash_clientside.Patch();
         var spatch = nu;
         if (fresh && td.cut === t) {
@@ -420,14 +395,11 @@
             dpatch = null;
         } else if (samePartition) {
             dpatch.assign(["layout", "shapes"], [shape]);
-            dpatch.assign(["layout", "editrevision"], revision);
         } else {
             var links = linkTraces(td, a, cl, t);
             var rest = recolourDendrogram(td, dendroFig, links.group);
             dpatch.assign(["data"], links.traces.concat(rest));
             dpatch.assign(["layout", "shapes"], [shape]);
-            // A new editrevision makes plotly take our (flat) line over the user's dragged one.
-            dpatch.assign(["layout", "editrevision"], revision);
             spatch = scatterPatch(td, a, cl, scatterFig);
         }
         var countText = k + (k === 1 ? " cluster" : " clusters");
@@ -444,6 +416,7 @@
     window.dash_clientside = window.dash_clientside || {};
     window.dash_clientside.dendro = {
         applyCut: applyCut,
+        liveLabel: liveLabel,
         // exposed for checks from the browser console and browser tests
         _formatHeight: formatHeight,
         _kAt: function (td, t) { return kAt(arrays(td), td.n, t); }

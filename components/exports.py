@@ -76,11 +76,11 @@ def image_config(config: dict[str, Any] | None, kind: str, params: dict[str, Any
 
     Examples
     --------
-    >>> c = image_config({"edits": {"shapePosition": True}}, "dendrogram",
+    >>> c = image_config({"scrollZoom": True}, "dendrogram",
     ...                  {"dataset": {"example": "tutorial-blobs"}, "method": "ward",
     ...                   "metric": "euclidean"}, "svg")
-    >>> c["toImageButtonOptions"], c["edits"]
-    ({'format': 'svg', 'filename': 'dendrogram-tutorial-blobs-ward-euclidean', 'scale': 2}, {'shapePosition': True})
+    >>> c["toImageButtonOptions"], c["scrollZoom"]
+    ({'format': 'svg', 'filename': 'dendrogram-tutorial-blobs-ward-euclidean', 'scale': 2}, True)
     """
     p = params or {}
     name = export_filename(kind, dataset_name(p.get("dataset")), p.get("method") or "",

@@ -314,7 +314,7 @@ def layout() -> dbc.Container:
                                 dcc.Graph(
                                     id=ids.DENDROGRAM,
                                     figure=empty_figure("Loading…"),
-                                    config={**GRAPH_CONFIG, "edits": {"shapePosition": True}},
+                                    config=GRAPH_CONFIG,  # the cut line is dragged by assets/cutdrag.js
                                     className="graph-dendrogram",
                                 ),
                                 delay_show=300,

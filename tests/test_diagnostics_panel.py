@@ -193,9 +193,9 @@ def test_profile_effects_and_figure():
 
 def test_image_config_keeps_the_graph_settings():
     params = blobs_tree_data()["params"]
-    c = ex.image_config({"edits": {"shapePosition": True}, "scrollZoom": True}, "dendrogram",
+    c = ex.image_config({"displaylogo": False, "scrollZoom": True}, "dendrogram",
                         params, "svg")
-    assert c["edits"] == {"shapePosition": True} and c["scrollZoom"] is True
+    assert c["displaylogo"] is False and c["scrollZoom"] is True
     assert c["toImageButtonOptions"]["filename"] == "dendrogram-tutorial-blobs-ward-euclidean"
     assert c["toImageButtonOptions"]["format"] == "svg"
     assert ex.image_config(None, "scatter", params, "bmp")["toImageButtonOptions"]["format"] == "png"

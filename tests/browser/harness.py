@@ -588,24 +588,25 @@ def height_to_pixel(page: Any, height: float) -> float:
     }""", height)
 
 
-def drag_cut_line(page: Any, to_height: float, *, at: float = 0.5, steps: int = 12) -> None:
+def drag_cut_line(page: Any, to_height: float, *, at: float = 0.5, steps: int = 12,
+                  sideways: float = 0.0) -> None:
     """Drag the cut line with the mouse so that it ends at ``to_height`` (data units).
 
-    Grabs the line at fraction ``at`` along its length (0.5 = middle, which moves the whole
-    line; near 0 or 1 plotly grabs an end) and releases at the target pixel row.
+    Grabs the line at fraction ``at`` along its length and releases at the target pixel row,
+    ``sideways`` pixels to the right of where it grabbed (a slanted drag). Before pressing, the
+    pointer must show the line's resize cursor (assets/cutdrag.js), as a person would see it.
     """
     px = cut_line_pixels(page)
     x = px["x0"] + (px["x1"] - px["x0"]) * at
     y = px["y0"] + (px["y1"] - px["y0"]) * at
     target = height_to_pixel(page, to_height)
-    grab = page.evaluate("""([x, y]) => { const e = document.elementFromPoint(x, y);
-        return e ? (e.closest('.shapelayer, .layer-above, .layer-below') ? 'shape' : e.outerHTML.slice(0, 200)) : 'nothing'; }""",
-                         [x, y])
-    assert grab == "shape", f"the cut line is not what the mouse finds at ({x:.0f}, {y:.0f}): {grab}"
     page.mouse.move(x, y)
+    grab = page.evaluate("""() => document.querySelector('#dendrogram .js-plotly-plot')
+        .classList.contains('dendro-cut-grab-y')""")
+    assert grab, f"no resize cursor over the cut line at ({x:.0f}, {y:.0f})"
     page.mouse.down()
-    page.mouse.move(x, (y + target) / 2, steps=steps // 2)
-    page.mouse.move(x, target, steps=steps - steps // 2)
+    page.mouse.move(x + sideways / 2, (y + target) / 2, steps=steps // 2)
+    page.mouse.move(x + sideways, target, steps=steps - steps // 2)
     page.mouse.up()
 
 

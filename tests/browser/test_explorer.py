@@ -208,33 +208,74 @@ def test_drag_cut_line_recolours_tree_and_scatter(page, blobs_csv):
     h.assert_no_console_errors(page)
 
 
-def test_tilted_cut_line_snaps_back_horizontal(page, blobs_csv):
+_DRAWN_LINE_JS = """() => {
+    const g = document.querySelector('#dendrogram .shapelayer .shape-group');
+    const r = g.querySelector('path').getBoundingClientRect();
+    return {top: r.top, height: r.height, left: r.left, width: r.width,
+            label: g.querySelector('.shape-label-text').textContent};
+}"""
+
+
+def test_slanted_drag_keeps_cut_line_level_and_escape_cancels(page, blobs_csv):
     path, X = blobs_csv
     upload(page, path)
     set_clustering(page, "ward", "euclidean")
     Z = linkage(X, "ward")
     change(page, lambda: h.drag_cut_line(page, band_middle(Z, 3)))
     px = h.cut_line_pixels(page)
+    full_width = page.evaluate(_DRAWN_LINE_JS)["width"]
     target = h.height_to_pixel(page, band_middle(Z, 2))
-    # Grab the line right at its left end: plotly moves that end only, tilting the line.
-    x = px["x0"] + 2
+    # Grab the line near its left end and pull it up and far to the right.
+    x = px["x0"] + 3
     before = h.view_signature(page)
     page.mouse.move(x, px["y0"])
     page.mouse.down()
-    page.mouse.move(x, (px["y0"] + target) / 2, steps=5)
-    page.mouse.move(x, target, steps=5)
-    # Mid-drag the line really is tilted (only its left end follows the mouse).
-    ends = page.evaluate("""() => {
-        const d = document.querySelector('#dendrogram .shapelayer path').getAttribute('d');
-        return d.match(/-?[\\d.]+/g).map(Number); }""")
-    assert abs(ends[1] - ends[3]) > 20, f"the drag did not tilt the line: path {ends}"
+    page.mouse.move(x + 150, (px["y0"] + target) / 2, steps=5)
+    page.mouse.move(x + 300, target, steps=5)
+    # Mid-drag the drawn line is level, as wide as before, at the pointer's height, and its
+    # label already says how many clusters the release will give.
+    drawn = page.evaluate(_DRAWN_LINE_JS)
+    assert drawn["height"] < 1 and abs(drawn["width"] - full_width) < 1, drawn
+    assert abs(drawn["top"] - target) <= 1, (drawn, target)
+    assert drawn["label"].endswith("k = 2"), drawn["label"]
+    assert h.cluster_count(page) == 3, "the count changes on release, not before"
     page.mouse.up()
     h.wait_for_change(page, before)
     line = h.cut_line(h.figure(page, "dendrogram"))
-    assert line["y0"] == line["y1"], f"the cut line stayed tilted: {line}"
-    k = h.cluster_count(page)
-    assert k == fcluster(Z, line["y0"], "distance").max()
-    check_colours_match_cut(page, k)
+    assert line["y0"] == line["y1"] and (line["x0"], line["x1"]) == (0, 1), line
+    assert Z[-2, 2] <= line["y0"] < Z[-1, 2], f"released at {line['y0']}, outside k=2's band"
+    assert h.cluster_count(page) == fcluster(Z, line["y0"], "distance").max() == 2
+    check_colours_match_cut(page, 2)
+
+    # Escape during a drag puts the line back and changes nothing.
+    px = h.cut_line_pixels(page)
+    page.mouse.move(px["x0"] + (px["x1"] - px["x0"]) / 2, px["y0"])
+    page.mouse.down()
+    page.mouse.move(px["x0"] + (px["x1"] - px["x0"]) / 2, h.height_to_pixel(page, band_middle(Z, 4)),
+                    steps=5)
+    assert page.evaluate(_DRAWN_LINE_JS)["label"].endswith("k = 4")
+    page.keyboard.press("Escape")
+    page.mouse.up()
+    h.wait_dash_idle(page)
+    drawn = page.evaluate(_DRAWN_LINE_JS)
+    assert abs(drawn["top"] - px["y0"]) <= 1 and drawn["label"].endswith("k = 2"), drawn
+    assert h.cut_line(h.figure(page, "dendrogram"))["y0"] == line["y0"]
+    assert h.cluster_count(page) == 2
+
+    # A press away from the line is plotly's again: a zoom box, with the cut untouched.
+    x_range = h.figure(page, "dendrogram")["xaxis"]["range"]
+    top = h.height_to_pixel(page, Z[-1, 2] * 0.9)
+    page.mouse.move(px["x0"] + 40, top)
+    page.mouse.down()
+    page.mouse.move(px["x0"] + 400, top + 60, steps=5)
+    page.mouse.up()
+    page.wait_for_function("""(r) => {
+        const gd = document.querySelector('#dendrogram .js-plotly-plot');
+        return gd._fullLayout.xaxis.range[0] !== r[0] || gd._fullLayout.xaxis.range[1] !== r[1]; }""",
+                           arg=x_range)
+    h.wait_dash_idle(page)
+    assert h.cut_line(h.figure(page, "dendrogram"))["y0"] == line["y0"]
+    assert h.cluster_count(page) == 2
     h.assert_no_console_errors(page)
 
 

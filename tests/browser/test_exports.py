@@ -133,9 +133,9 @@ def test_modebar_image_names_and_format(page):
         opts = options(graph)
         assert opts["filename"] == f"{kind}-tutorial-blobs-ward-euclidean", graph
         assert opts["format"] == "png"
-    # the dendrogram keeps its draggable cut line
+    # the graphs keep their other settings (wheel zoom)
     assert page.evaluate("() => document.querySelector('#dendrogram .js-plotly-plot')"
-                         "._context.edits.shapePosition") is True
+                         "._context.scrollZoom") is True
     open_export(page)
     page.locator("#image-format label", has_text="SVG").click()
     page.wait_for_function(

@@ -1,0 +1,227 @@
+/*
+ * Dendrogram Explorer: dragging the cut line.
+ *
+ * The line (`layout.shapes[0]` of the dendrogram, components/figures.py:cut_shape) is moved by
+ * this file, not by plotly's shape editing. With `edits.shapePosition`, dcc.Graph copied each
+ * finished drag into its `figure` prop and redrew the whole tree *before* the cut could recolour
+ * it: a second full redraw on every drag (about 170 ms at 20,000 rows; bench/recolour_timeline.py).
+ *
+ * What happens here:
+ * - a press within GRAB_PX of the line (inside the plot) starts a drag, and plotly never sees
+ *   that press, so it starts no zoom box; anywhere else plotly's zoom and pan work as before;
+ * - while the pointer moves, only the line's own SVG moves, along the height axis only: a tilted
+ *   or sideways drag leaves the line level at the pointer's height. Its label shows the live
+ *   max_d and k (dendro.js:liveLabel, the fcluster rule on the tree in the browser);
+ * - on release the height (4 significant digits, >= 0) goes into the `cut-height` field with
+ *   dash_clientside.set_props; the clientside cut (dendro.js:applyCut) then recolours the tree
+ *   and the scatter once and moves the real line; Escape during a drag puts the line back.
+ * The cursor shows a resize arrow over the line, so the handle can be found.
+ */
+(function () {
+    "use strict";
+
+    var GRAB_PX = 6;
+    var drag = null;
+
+    function graph() {
+        return document.querySelector("#dendrogram .js-plotly-plot");
+    }
+
+    function axisName(ref) {
+        return (ref.charAt(0) === "y" ? "yaxis" : "xaxis") + ref.slice(1);
+    }
+
+    // Where the cut line is on screen; null when the graph has no line (yet).
+    function lineOf(gd) {
+        var fl = gd && gd._fullLayout;
+        if (!fl || !fl._size || !fl.shapes || !fl.shapes.length) {
+            return null;
+        }
+        var s = fl.shapes[0];
+        var level = s.xref === "paper";  // a level line: heights run along y
+        var ax = fl[axisName(level ? s.yref : s.xref)];
+        if (!ax || !ax.l2p || !ax.p2l) {
+            return null;
+        }
+        var r = gd.getBoundingClientRect(), sz = fl._size;
+        var box = {left: r.left + sz.l, top: r.top + sz.t,
+                   right: r.left + sz.l + sz.w, bottom: r.top + sz.t + sz.h};
+        var origin = level ? box.top : box.left;
+        var value = level ? s.y0 : s.x0;
+        return {level: level, ax: ax, box: box, origin: origin, value: value,
+                pixel: origin + ax.l2p(ax.d2l(value))};
+    }
+
+    function pointOf(e) {
+        var p = e;
+        if (e.touches && e.touches.length) {
+            p = e.touches[0];
+        } else if (e.changedTouches && e.changedTouches.length) {
+            p = e.changedTouches[0];
+        }
+        return {x: p.clientX, y: p.clientY};
+    }
+
+    function along(line, p) {
+        return line.level ? p.y : p.x;
+    }
+
+    function across(line, p) {
+        return line.level ? p.x : p.y;
+    }
+
+    function nearLine(line, p) {
+        var lo = line.level ? line.box.left : line.box.top;
+        var hi = line.level ? line.box.right : line.box.bottom;
+        var a = across(line, p);
+        return a >= lo && a <= hi && Math.abs(along(line, p) - line.pixel) <= GRAB_PX;
+    }
+
+    // Pointer position -> height: clamped to the plot, >= 0, 4 significant digits.
+    function heightAt(line, p) {
+        var lo = line.level ? line.box.top : line.box.left;
+        var hi = line.level ? line.box.bottom : line.box.right;
+        var px = Math.min(hi, Math.max(lo, along(line, p)));
+        var v = line.ax.l2d(line.ax.p2l(px - line.origin));
+        if (!isFinite(v)) {
+            return null;
+        }
+        return {t: Math.max(0, parseFloat(Number(v).toPrecision(4))), px: px};
+    }
+
+    function lineParts(gd) {
+        var group = gd.querySelector(".shapelayer .shape-group[data-index=\"0\"]");
+        if (!group) {
+            return [];
+        }
+        return Array.prototype.filter.call(group.children, function (el) {
+            return el.tagName.toLowerCase() === "path" || el.classList.contains("shape-label");
+        });
+    }
+
+    function labelText(gd) {
+        return gd.querySelector(".shapelayer .shape-group[data-index=\"0\"] .shape-label-text");
+    }
+
+    function show(d, px, t) {
+        var off = px - d.line.pixel;
+        var tr = d.line.level ? "translate(0," + off + ")" : "translate(" + off + ",0)";
+        d.parts.forEach(function (el) {
+            el.setAttribute("transform", tr);
+        });
+        var dendro = window.dash_clientside && window.dash_clientside.dendro;
+        if (d.label && dendro && dendro.liveLabel) {
+            var text = dendro.liveLabel(t);
+            if (text) {
+                d.label.textContent = text;
+            }
+        }
+    }
+
+    function putBack(d) {
+        d.parts.forEach(function (el) {
+            el.removeAttribute("transform");
+        });
+        if (d.label && d.labelText !== null) {
+            d.label.textContent = d.labelText;
+        }
+    }
+
+    function setCursor(gd, line, on) {
+        var cls = line && !line.level ? "dendro-cut-grab-x" : "dendro-cut-grab-y";
+        gd.classList.toggle("dendro-cut-grab-y", on && cls === "dendro-cut-grab-y");
+        gd.classList.toggle("dendro-cut-grab-x", on && cls === "dendro-cut-grab-x");
+    }
+
+    function onDown(e) {
+        if (drag || (e.button !== undefined && e.button !== 0) || (e.touches && e.touches.length !== 1)) {
+            return;
+        }
+        var gd = graph();
+        if (!gd || !gd.contains(e.target)) {
+            return;
+        }
+        var line = lineOf(gd);
+        var p = pointOf(e);
+        if (!line || !nearLine(line, p)) {
+            return;
+        }
+        // Ours: plotly's drag layer must not start a zoom box or a pan.
+        e.preventDefault();
+        e.stopPropagation();
+        var label = labelText(gd);
+        drag = {gd: gd, line: line, parts: lineParts(gd), label: label,
+                labelText: label ? label.textContent : null, t: line.value, moved: false};
+        document.body.classList.add(line.level ? "dendro-cut-dragging-y" : "dendro-cut-dragging-x");
+    }
+
+    function onMove(e) {
+        var p = pointOf(e);
+        if (!drag) {
+            if (e.buttons || e.touches) {
+                return;
+            }
+            var gd = graph();
+            if (gd) {
+                var line = gd.contains(e.target) ? lineOf(gd) : null;
+                setCursor(gd, line, !!line && nearLine(line, p));
+            }
+            return;
+        }
+        e.preventDefault();
+        e.stopPropagation();
+        var h = heightAt(drag.line, p);
+        if (h === null) {
+            return;
+        }
+        drag.t = h.t;
+        drag.moved = true;
+        show(drag, h.px, h.t);
+    }
+
+    function finish(e, cancel) {
+        if (!drag) {
+            return;
+        }
+        var d = drag;
+        drag = null;
+        document.body.classList.remove("dendro-cut-dragging-y", "dendro-cut-dragging-x");
+        if (e) {
+            // Not stopped: the release is the page's to see too (plotly saw no press).
+            e.preventDefault();
+        }
+        var dc = window.dash_clientside;
+        if (cancel || !d.moved || d.t === d.line.value || !dc || !dc.set_props) {
+            putBack(d);
+            return;
+        }
+        dc.set_props("cut-height", {value: d.t});
+        // The cut redraws the line (new SVG nodes). Should nothing redraw it -- the field
+        // already held this height -- put the old nodes back rather than leave them moved.
+        setTimeout(function () {
+            if (d.parts.length && d.parts[0].isConnected) {
+                putBack(d);
+            }
+        }, 2000);
+    }
+
+    function onKey(e) {
+        if (drag && e.key === "Escape") {
+            finish(e, true);
+        }
+    }
+
+    var opts = {capture: true, passive: false};
+    document.addEventListener("mousedown", onDown, opts);
+    document.addEventListener("touchstart", onDown, opts);
+    window.addEventListener("mousemove", onMove, opts);
+    window.addEventListener("touchmove", function (e) {
+        if (drag) {
+            onMove(e);
+        }
+    }, opts);
+    window.addEventListener("mouseup", function (e) { finish(e, false); }, opts);
+    window.addEventListener("touchend", function (e) { finish(e, false); }, opts);
+    window.addEventListener("touchcancel", function (e) { finish(e, true); }, opts);
+    window.addEventListener("keydown", onKey, true);
+}());
