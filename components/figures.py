@@ -10,7 +10,8 @@ part of the contract with the JS:
 * dendrogram traces are tagged with ``meta``: ``"links"`` (one trace per colour, NaN between
   links), then ``"contracted"``, ``"annot"`` (merge heights, marker colour per point) and
   ``"hover"`` (one invisible marker per merge that carries the hover text);
-* the cut is ``layout.shapes[0]``, a line across the plot with a label;
+* the cut is ``layout.shapes[0]``, a line across the plot with a label (``assets/cutdrag.js``
+  drags it there, so it must stay the first shape);
 * the scatter has one ``"points"`` trace per colour (``customdata`` = (row, cluster) per point),
   then legend-only ``"legend"`` traces, one per cluster (capped at :data:`LEGEND_MAX`).
 """
@@ -116,11 +117,18 @@ def _flat_segments(coords: np.ndarray) -> np.ndarray:
     return out.ravel()
 
 
-def _thin_marks(x: np.ndarray, y: np.ndarray, top: float, steps: int = 2_000
+MARK_STEPS = 400
+
+
+def _thin_marks(x: np.ndarray, y: np.ndarray, top: float, steps: int = MARK_STEPS
                 ) -> tuple[np.ndarray, np.ndarray]:
     """Contracted marks less those drawn on top of another (same leaf, same height to
-    ``top / steps``, well under a pixel): a truncated 20k tree has ~20k marks on ~50 leaves,
-    and the tree redraws them twice per cut drag (a 20k drag 600 -> 430 ms in headless Chromium).
+    ``top / steps``): a truncated 20k tree has ~20k marks on ~50 leaves.
+
+    400 steps is about one pixel row of the unzoomed plot (~390 px tall), where the 4 px dots
+    overlap anyway: blobs-20k keeps ~270 marks, drawn as SVG in ~12 ms per recolour (877 marks
+    at 2,000 steps took ~38 ms; bench/recolour_timeline.py). Zoomed far in, the thinning shows
+    as gaps between dots.
 
     >>> _thin_marks(np.array([5.0, 5.0, 15.0]), np.array([1.0, 1.0001, 1.0]), 10.0)
     (array([ 5., 15.]), array([1., 1.]))
@@ -134,7 +142,7 @@ def _thin_marks(x: np.ndarray, y: np.ndarray, top: float, steps: int = 2_000
 
 
 def cut_shape(t: float, k: int, orientation: str = "top") -> dict[str, Any]:
-    """The draggable cut line (``layout.shapes[0]``) at height ``t``, labelled with ``t`` and ``k``.
+    """The cut line (``layout.shapes[0]``, dragged by ``assets/cutdrag.js``) at height ``t``, labelled with ``t`` and ``k``.
 
     >>> cut_shape(2.0, 3)["y0"]
     2.0
@@ -243,10 +251,12 @@ def make_dendrogram_figure(
     cx, cy = (np.asarray(a, dtype=float) for a in geometry.contracted)
     if not show_contracted:
         cx, cy = cx[:0], cy[:0]
-    # A truncated 20k tree has ~20k marks: SVG would need a DOM node for each.
-    MarksTrace = go.Scattergl if gl or cx.size > GL_POINTS else go.Scatter
+    # A truncated 20k tree has ~20k marks: SVG would need a DOM node for each. Thinned, they
+    # are ~900 (blobs-20k), few enough for SVG; a WebGL trace would add canvases that a
+    # software compositor reads back on every recolour (~50 ms at 20k, bench/recolour_timeline.py).
     if cx.size > GL_POINTS:
         cx, cy = _thin_marks(cx, cy, float(dcoord.max()) if dcoord.size else 0.0)
+    MarksTrace = go.Scattergl if gl or cx.size > GL_POINTS else go.Scatter
     cpx, cpy = _oriented(cx, cy, orientation)
     fig.add_trace(
         MarksTrace(
@@ -313,7 +323,10 @@ def make_dendrogram_figure(
 
     ivl = [str(s) for s in geometry.ivl]
     leaf_x = np.asarray(geometry.leaf_x, dtype=float)
+    # "allow": plotly's default ("hide past div") measures every tick label once per label
+    # on each redraw, ~50 ms of a recolour with 50 leaf labels (bench/recolour_timeline.py).
     leaf_axis: dict[str, Any] = {
+        "ticklabeloverflow": "allow",
         "range": [0.0, 10.0 * len(ivl)],
         "showgrid": False,
         "zeroline": False,
@@ -333,7 +346,8 @@ def make_dendrogram_figure(
     leaf_axis["side"] = {"top": "bottom", "bottom": "top", "left": "right", "right": "left"}[
         orientation
     ]
-    height_axis: dict[str, Any] = {"title": {"text": "height"}, "zeroline": False}
+    height_axis: dict[str, Any] = {"title": {"text": "height"}, "zeroline": False,
+                                   "ticklabeloverflow": "allow"}
     if orientation in ("bottom", "left"):
         height_axis["autorange"] = "reversed"
     xaxis, yaxis = (
@@ -348,7 +362,6 @@ def make_dendrogram_figure(
         dragmode="zoom",
         margin={"l": 60, "r": 20, "t": 30, "b": 60 if len(ivl) <= MAX_TICK_LABELS else 20},
         uirevision=uirevision,
-        editrevision=0,
     )
     return fig
 
@@ -593,8 +606,10 @@ def make_scatter_figure(
         fig.add_trace(trace)
     fig.update_layout(
         template="plotly_white",
-        xaxis={"title": {"text": plot_text(x_title)}, "zeroline": False},
-        yaxis={"title": {"text": plot_text(y_title)}, "zeroline": False},
+        xaxis={"title": {"text": plot_text(x_title)}, "zeroline": False,
+               "ticklabeloverflow": "allow"},
+        yaxis={"title": {"text": plot_text(y_title)}, "zeroline": False,
+               "ticklabeloverflow": "allow"},
         hovermode="closest",
         legend={"title": {"text": "clusters"}, "itemclick": False, "itemdoubleclick": False},
         margin={"l": 60, "r": 20, "t": 50 if note else 30, "b": 50},
