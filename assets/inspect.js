@@ -6,6 +6,10 @@
  * the leaf or truncated leaf; on a candidate cut line (meta "candidates", customdata
  * [height, k]) moves the cut there -- and only then: nothing moves the cut by itself.
  *
+ * snap: a "snap" button of the diagnostics tab moves the cut to its candidate height. The
+ * buttons are re-created with every summary (each cut move), and a fresh button fires with
+ * n_clicks None; answering that here, not on the server, saves a request per cut move.
+ *
  * highlight: the members of the picked merge stay opaque in the scatter, the rest fade. It
  * uses each points trace's selectedpoints (opacity), never colours, so it does not fight the
  * clientside cut (dendro.js), which owns the colours. dendro.js rebuilds the points traces
@@ -47,6 +51,20 @@
                      tree_key: td.tree_key}, nu];
         }
         return [nu, nu];
+    }
+
+    function snap(clicks, candidates) {
+        var nu = window.dash_clientside.no_update;
+        var ctx = window.dash_clientside.callback_context;
+        var fired = ((ctx && ctx.triggered) || []).filter(function (t) { return t.value; });
+        var cuts = candidates && candidates.cuts;
+        if (!cuts || !fired.length) {
+            return nu;
+        }
+        var pid = fired[0].prop_id;
+        var id = JSON.parse(pid.slice(0, pid.lastIndexOf(".")));
+        var cut = cuts[Number(id.index)];
+        return cut ? cut.height : nu;
     }
 
     // Row j of a trace's customdata: nested arrays, or typed {dtype, bdata, shape}.
@@ -152,5 +170,5 @@
     }
 
     window.dash_clientside = window.dash_clientside || {};
-    window.dash_clientside.inspect = {onClick: onClick, highlight: highlight};
+    window.dash_clientside.inspect = {onClick: onClick, highlight: highlight, snap: snap};
 }());

@@ -59,7 +59,6 @@ from components.tab_diagnostics import (
     diagnostics_tab,
     fill_diagnostics,
     micro_tree_note,
-    snap,
     tidy_height,
 )
 
@@ -69,7 +68,7 @@ __all__ = [
     "heatmap_tab", "profile_effects", "profiles_tab",
     # components.tab_diagnostics
     "HINT_NOTE", "N_GAPS", "TOP_MERGES", "candidate_cuts", "decorate_dendrogram",
-    "diagnostics_tab", "fill_diagnostics", "micro_tree_note", "snap", "tidy_height",
+    "diagnostics_tab", "fill_diagnostics", "micro_tree_note", "tidy_height",
     # components.tab_cophenetic
     "COPHENETIC_AUTO_MAX", "HIDDEN", "SHOWN", "Progress", "cophenetic_job", "cophenetic_methods",
     "cophenetic_plan", "cophenetic_section", "cophenetic_table", "cophenetic_values",

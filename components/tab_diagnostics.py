@@ -16,7 +16,19 @@ from typing import Any
 import dash_bootstrap_components as dbc
 import numpy as np
 import pandas as pd
-from dash import ALL, Input, Output, Patch, State, callback, ctx, dcc, html, no_update
+from dash import (
+    ALL,
+    ClientsideFunction,
+    Input,
+    Output,
+    Patch,
+    State,
+    callback,
+    clientside_callback,
+    dcc,
+    html,
+    no_update,
+)
 
 from clustering.diagnostics import elbow, inconsistency_table, largest_gaps
 from clustering.geometry import dendrogram_geometry
@@ -180,24 +192,15 @@ def decorate_dendrogram(tree_data: dict[str, Any] | None, truncate_mode: str | N
     return {"cuts": cands, "tree_key": tree_data.get("tree_key")}, patch
 
 
-@callback(
+# A snap button moves the cut to its candidate height (assets/inspect.js: in the browser, as
+# re-created buttons fire on every cut move and a server round trip would answer no_update).
+clientside_callback(
+    ClientsideFunction(namespace="inspect", function_name="snap"),
     Output(ids.CUT_HEIGHT, "value", allow_duplicate=True),
     Input({"type": ids.SNAP, "index": ALL}, "n_clicks"),
     State(ids.CANDIDATES, "data"),
     prevent_initial_call=True,
 )
-def snap(clicks: list[int | None], candidates: dict[str, Any] | None) -> Any:
-    """A snap button moves the cut to its candidate height (the only way besides the user)."""
-    trig = ctx.triggered_id
-    if not isinstance(trig, dict) or not candidates or not any(clicks or []):
-        return no_update
-    # Buttons are re-created with every summary; a fresh button has n_clicks None.
-    fired = [t for t in ctx.triggered if t.get("value")]
-    if not fired:
-        return no_update
-    i = int(trig["index"])
-    cuts = candidates.get("cuts") or []
-    return cuts[i]["height"] if 0 <= i < len(cuts) else no_update
 
 
 @callback(

@@ -11,6 +11,10 @@ import base64
 import contextvars
 import io
 import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -218,12 +222,37 @@ def test_decorate_dendrogram_appends_candidates_and_leaves(in_app):
     assert _run(dp.decorate_dendrogram, None, "none", 30) == (None, no_update)
 
 
-def test_snap_moves_the_cut_only_when_clicked(in_app):
+_SNAP_JS = r"""
+const fs = require('fs');
+global.window = {dash_clientside: {no_update: {nu: 1}}};
+eval(fs.readFileSync(process.argv[2], 'utf8'));
+const input = JSON.parse(fs.readFileSync(0, 'utf8'));
+process.stdout.write(JSON.stringify(input.calls.map((c) => {
+  window.dash_clientside.callback_context = {triggered: c.triggered};
+  return window.dash_clientside.inspect.snap(c.clicks, input.candidates);
+})));
+"""
+
+
+@pytest.mark.skipif(shutil.which("node") is None and not os.environ.get("CI"),
+                    reason="needs Node.js to run assets/inspect.js")
+def test_snap_moves_the_cut_only_when_clicked(tmp_path):
     cands = {"cuts": [{"height": 100.0, "k": 2}, {"height": 20.0, "k": 3}], "tree_key": "x"}
-    trig = json.dumps({"index": 1, "type": ids.SNAP}, separators=(",", ":")) + ".n_clicks"
-    assert _run(dp.snap, [None, 1], cands, trigger=trig, value=1) == 20.0
-    # buttons re-created by a new summary fire with n_clicks None: no move
-    assert _run(dp.snap, [None, None], cands, trigger=trig, value=None) is no_update
+    pid = json.dumps({"index": 1, "type": ids.SNAP}, separators=(",", ":")) + ".n_clicks"
+    calls = [
+        {"clicks": [None, 1], "triggered": [{"prop_id": pid, "value": 1}]},
+        # buttons re-created by a new summary fire with n_clicks None: no move
+        {"clicks": [None, None], "triggered": [{"prop_id": pid, "value": None}]},
+        {"clicks": [None, None], "triggered": []},
+    ]
+    script = tmp_path / "snap.js"
+    script.write_text(_SNAP_JS)
+    done = subprocess.run([shutil.which("node") or "node", str(script),
+                           str(Path(__file__).resolve().parents[1] / "assets" / "inspect.js")],
+                          input=json.dumps({"candidates": cands, "calls": calls}),
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == [20.0, {"nu": 1}, {"nu": 1}]
 
 
 def test_fill_diagnostics_matches_scipy(in_app):
