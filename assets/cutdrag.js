@@ -11,17 +11,23 @@
  *   that press, so it starts no zoom box; anywhere else plotly's zoom and pan work as before;
  * - while the pointer moves, only the line's own SVG moves, along the height axis only: a tilted
  *   or sideways drag leaves the line level at the pointer's height. Its label shows the live
- *   max_d and k (dendro.js:liveLabel, the fcluster rule on the tree in the browser);
+ *   max_d and k (dendro.js:liveCut, the fcluster rule on the tree in the browser);
+ * - when the line is held still for PREVIEW_MS at a height with another k, the colours, the
+ *   count and the k field follow (the `cut-preview` store; dendro.js recolours as for a release
+ *   but leaves the max_d field, the link and the analysis tabs alone). Moving fast costs
+ *   nothing: a recolour of 20,000 rows takes ~100 ms, which would stall a drag at every band;
  * - on release the height (4 significant digits, >= 0) goes into the `cut-height` field with
- *   dash_clientside.set_props; the clientside cut (dendro.js:applyCut) then recolours the tree
- *   and the scatter once and moves the real line; Escape during a drag puts the line back.
+ *   dash_clientside.set_props; the clientside cut (dendro.js:applyCut) then moves the real line
+ *   and recolours whatever the preview has not; Escape during a drag puts everything back.
  * The cursor shows a resize arrow over the line, so the handle can be found.
  */
 (function () {
     "use strict";
 
     var GRAB_PX = 6;
+    var PREVIEW_MS = 150;
     var drag = null;
+    var previews = 0;
 
     function graph() {
         return document.querySelector("#dendrogram .js-plotly-plot");
@@ -103,22 +109,54 @@
         return gd.querySelector(".shapelayer .shape-group[data-index=\"0\"] .shape-label-text");
     }
 
+    // A preview redraws the line (new SVG nodes, at the previewed height): follow those.
+    function reacquire(d) {
+        if (d.parts.length && d.parts[0].isConnected) {
+            return;
+        }
+        var line = lineOf(d.gd);
+        if (line) {
+            d.line = line;
+        }
+        d.parts = lineParts(d.gd);
+        d.label = labelText(d.gd);
+    }
+
     function show(d, px, t) {
+        reacquire(d);
         var off = px - d.line.pixel;
         var tr = d.line.level ? "translate(0," + off + ")" : "translate(" + off + ",0)";
         d.parts.forEach(function (el) {
             el.setAttribute("transform", tr);
         });
         var dendro = window.dash_clientside && window.dash_clientside.dendro;
-        if (d.label && dendro && dendro.liveLabel) {
-            var text = dendro.liveLabel(t);
-            if (text) {
-                d.label.textContent = text;
-            }
+        var live = dendro && dendro.liveCut ? dendro.liveCut(t) : null;
+        if (d.label && live) {
+            d.label.textContent = live.label;
+        }
+        clearTimeout(d.timer);
+        if (live && live.k !== d.shownK) {
+            d.timer = setTimeout(function () {
+                if (drag === d && d.t === t) {
+                    preview(d, t, live.k);
+                }
+            }, PREVIEW_MS);
         }
     }
 
+    function preview(d, t, k) {
+        var dc = window.dash_clientside;
+        if (!dc || !dc.set_props) {
+            return;
+        }
+        previews += 1;
+        dc.set_props("cut-preview", {data: {t: t, seq: previews}});
+        d.shownK = k;
+        d.previewed = true;
+    }
+
     function putBack(d) {
+        reacquire(d);
         d.parts.forEach(function (el) {
             el.removeAttribute("transform");
         });
@@ -150,8 +188,11 @@
         e.preventDefault();
         e.stopPropagation();
         var label = labelText(gd);
+        var dendro = window.dash_clientside && window.dash_clientside.dendro;
+        var live = dendro && dendro.liveCut ? dendro.liveCut(line.value) : null;
         drag = {gd: gd, line: line, parts: lineParts(gd), label: label,
-                labelText: label ? label.textContent : null, t: line.value, moved: false};
+                labelText: label ? label.textContent : null, t: line.value, moved: false,
+                origin: line.value, shownK: live ? live.k : null, previewed: false, timer: null};
         document.body.classList.add(line.level ? "dendro-cut-dragging-y" : "dendro-cut-dragging-x");
     }
 
@@ -185,22 +226,29 @@
         }
         var d = drag;
         drag = null;
+        clearTimeout(d.timer);
         document.body.classList.remove("dendro-cut-dragging-y", "dendro-cut-dragging-x");
         if (e) {
             // Not stopped: the release is the page's to see too (plotly saw no press).
             e.preventDefault();
         }
         var dc = window.dash_clientside;
-        if (cancel || !d.moved || d.t === d.line.value || !dc || !dc.set_props) {
+        if (cancel || !d.moved || d.t === d.origin || !dc || !dc.set_props) {
             putBack(d);
+            if (d.previewed && dc && dc.set_props) {
+                // The colours followed the line: take them back to where it started.
+                previews += 1;
+                dc.set_props("cut-preview", {data: {t: d.origin, seq: previews}});
+            }
             return;
         }
         dc.set_props("cut-height", {value: d.t});
         // The cut redraws the line (new SVG nodes). Should nothing redraw it -- the field
         // already held this height -- put the old nodes back rather than leave them moved.
+        var parts = d.parts;
         setTimeout(function () {
-            if (d.parts.length && d.parts[0].isConnected) {
-                putBack(d);
+            if (parts.length && parts[0].isConnected) {
+                parts.forEach(function (el) { el.removeAttribute("transform"); });
             }
         }, 2000);
     }

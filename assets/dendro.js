@@ -329,24 +329,30 @@
     // state of this one page; the server keeps none.
     var shown = null;
 
-    function applyCut(td, cutValue, kValue, dendroFig, scatterFig) {
+    function applyCut(td, cutValue, kValue, preview, dendroFig, scatterFig) {
         var started = performance.now();
         try {
-            return applyCutInner(td, cutValue, kValue, dendroFig, scatterFig);
+            return applyCutInner(td, cutValue, kValue, preview, dendroFig, scatterFig);
         } finally {
             window.__dendro_ms = performance.now() - started;
         }
     }
 
-    // The label the cut line would have at height t (same text as cutShape's).
-    function liveLabel(t) {
+    // What the page's tree gives at height t: k and the line's label (same text as cutShape's).
+    function liveCut(t) {
         if (!shown || !shown.n) {
             return null;
         }
-        return "max_d = " + formatHeight(t) + " · k = " + kAt(arrays(shown), shown.n, t);
+        var k = kAt(arrays(shown), shown.n, t);
+        return {k: k, label: "max_d = " + formatHeight(t) + " · k = " + k};
     }
 
-    function applyCutInner(td, cutValue, kValue, dendroFig, scatterFig) {
+    function liveLabel(t) {
+        var live = liveCut(t);
+        return live ? live.label : null;
+    }
+
+    function applyCutInner(td, cutValue, kValue, preview, dendroFig, scatterFig) {
         var nu = window.dash_clientside.no_update;
         var none = [nu, nu, nu, nu, nu];
         if (!td || !td.n) {
@@ -370,6 +376,13 @@
             var hk = heightForK(td, a, Number(kValue));
             t = hk.t;
             fromK = hk.k;
+        } else if (trig.indexOf("cut-preview.") === 0) {
+            // A line held still mid-drag: colours, count and k follow; the max_d field (and
+            // with it the link and the analysis tabs) waits for the release.
+            if (!preview || preview.t === null || preview.t === undefined || isNaN(preview.t)) {
+                return none;
+            }
+            t = Number(preview.t);
         } else if (trig.indexOf("cut-height.") === 0) {
             if (cutValue === null || cutValue === undefined || cutValue === "" || isNaN(cutValue)) {
                 return none;
@@ -406,7 +419,7 @@
         return [
             dpatch === null ? nu : dpatch.build(),
             spatch,
-            trig.indexOf("cut-height.") === 0 ? nu : t,
+            trig.indexOf("cut-height.") === 0 || trig.indexOf("cut-preview.") === 0 ? nu : t,
             fromK === k && trig.indexOf("cluster-k.") === 0 && Number(kValue) === k ? nu : k,
             countText
         ];
@@ -416,6 +429,7 @@
     window.dash_clientside = window.dash_clientside || {};
     window.dash_clientside.dendro = {
         applyCut: applyCut,
+        liveCut: liveCut,
         liveLabel: liveLabel,
         // exposed for checks from the browser console and browser tests
         _formatHeight: formatHeight,

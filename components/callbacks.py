@@ -514,6 +514,7 @@ clientside_callback(
     Input(ids.TREE_DATA, "data"),
     Input(ids.CUT_HEIGHT, "value"),
     Input(ids.CLUSTER_K, "value"),
+    Input(ids.CUT_PREVIEW, "data"),
     State(ids.DENDROGRAM, "figure"),
     State(ids.SCATTER, "figure"),
     prevent_initial_call=True,

@@ -40,6 +40,7 @@ COMPUTE_ERROR = "compute-error"
 # --- browser-side state (small: ids and parameters, never the data) ---
 DATASET = "dataset"  # {"dataset_id", "filename"} or {"example"}
 TREE_DATA = "tree-data"  # what the browser needs to recolour at any cut, sent once per tree
+CUT_PREVIEW = "cut-preview"  # a cut line held still mid-drag (assets/cutdrag.js): colours only
 UPLOAD_ERROR = "upload-error"
 UPLOAD_LIMIT = "upload-limit"  # wraps the upload; data-max-bytes / data-message for the browser
 PREPARE_STEPS = "prepare-steps"

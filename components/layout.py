@@ -274,6 +274,7 @@ def layout() -> dbc.Container:
             # its own dataset without the default example being computed first.
             dcc.Store(id=ids.DATASET),
             dcc.Store(id=ids.TREE_DATA),
+            dcc.Store(id=ids.CUT_PREVIEW),
             dbc.Navbar(
                 dbc.Container(
                     [

@@ -106,7 +106,8 @@ const out = input.calls.map((c) => {
   // A fresh copy of the tree data unless the call says to keep it (the JS remembers the last
   // partition per tree data, and redraws only the line when it did not change).
   const td = c.same_td ? input.td : JSON.parse(JSON.stringify(input.td));
-  const r = window.dash_clientside.dendro.applyCut(td, c.cut, c.k, input.fig, input.scatter);
+  const r = window.dash_clientside.dendro.applyCut(td, c.cut, c.k, c.preview || null,
+                                                   input.fig, input.scatter);
   const dend = r[0].operations ? Object.fromEntries(r[0].operations.map(o => [o[0].join('.'), o[1]])) : null;
   const sc = r[1] && r[1].operations ? r[1].operations[0][1] : null;
   const pts = sc ? sc.filter(t => t.meta === 'points') : [];
@@ -169,6 +170,9 @@ def test_browser_cut_matches_fcluster_and_server_colours(tmp_path, method, mode)
     calls = [{"trigger": "cut-height.value", "cut": t, "k": None} for t in heights]
     calls += [{"trigger": "cluster-k.value", "cut": None, "k": k} for k in (1, 2, 3, 5, 9)]
     calls.append({"trigger": "tree-data.data", "cut": 999.0, "k": None})
+    # A line held still mid-drag (cutdrag.js): recoloured at its height, max_d field untouched.
+    calls.append({"trigger": "cut-preview.data", "cut": None, "k": None,
+                  "preview": {"t": heights[2], "seq": 1}})
     # Two cuts inside one band: the second moves only the line.
     lo, hi = idx.band_for_k(3)
     hi = min(hi, lo + 1.0)
@@ -214,7 +218,10 @@ def test_browser_cut_matches_fcluster_and_server_colours(tmp_path, method, mode)
     # New tree data at the cut the server drew: the figures are already right.
     assert out[9]["patched"] is None and not out[9]["scatter_patched"]
     assert out[9]["k"] == fcluster(Z, td["cut"], "distance").max()
-    first, second = out[10], out[11]
+    held = out[10]
+    assert held["cut"] == {"nu": 1}, "a preview must not write the max_d field"
+    assert check(held, heights[2]) == held["k"] == out[2]["k"]
+    first, second = out[11], out[12]
     check(first, lo + (hi - lo) / 3)
     assert second["patched"] == ["layout.shapes"]
     assert not second["scatter_patched"] and second["k"] == 3 == first["k"]

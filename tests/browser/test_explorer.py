@@ -216,7 +216,7 @@ _DRAWN_LINE_JS = """() => {
 }"""
 
 
-def test_slanted_drag_keeps_cut_line_level_and_escape_cancels(page, blobs_csv):
+def test_slanted_drag_keeps_line_level_colours_follow_a_held_line_escape_cancels(page, blobs_csv):
     path, X = blobs_csv
     upload(page, path)
     set_clustering(page, "ward", "euclidean")
@@ -238,7 +238,13 @@ def test_slanted_drag_keeps_cut_line_level_and_escape_cancels(page, blobs_csv):
     assert drawn["height"] < 1 and abs(drawn["width"] - full_width) < 1, drawn
     assert abs(drawn["top"] - target) <= 1, (drawn, target)
     assert drawn["label"].endswith("k = 2"), drawn["label"]
-    assert h.cluster_count(page) == 3, "the count changes on release, not before"
+    max_d_before = h.field_value(page, "cut-height")
+    # Held still, the colours and the count follow the line before the release; the max_d
+    # field (and so the link) waits for the release.
+    page.wait_for_function("() => /^2 /.test(document.getElementById('cluster-count').innerText)")
+    h.wait_dash_idle(page)
+    check_colours_match_cut(page, 2)
+    assert h.field_value(page, "cut-height") == max_d_before
     page.mouse.up()
     h.wait_for_change(page, before)
     line = h.cut_line(h.figure(page, "dendrogram"))
@@ -254,9 +260,17 @@ def test_slanted_drag_keeps_cut_line_level_and_escape_cancels(page, blobs_csv):
     page.mouse.move(px["x0"] + (px["x1"] - px["x0"]) / 2, h.height_to_pixel(page, band_middle(Z, 4)),
                     steps=5)
     assert page.evaluate(_DRAWN_LINE_JS)["label"].endswith("k = 4")
+    page.wait_for_function("() => /^4 /.test(document.getElementById('cluster-count').innerText)")
+    # The preview redrew the line; it still follows the pointer.
+    y3 = h.height_to_pixel(page, band_middle(Z, 3))
+    page.mouse.move(px["x0"] + (px["x1"] - px["x0"]) / 2, y3, steps=3)
+    drawn = page.evaluate(_DRAWN_LINE_JS)
+    assert abs(drawn["top"] - y3) <= 1 and drawn["label"].endswith("k = 3"), (drawn, y3)
     page.keyboard.press("Escape")
     page.mouse.up()
+    page.wait_for_function("() => /^2 /.test(document.getElementById('cluster-count').innerText)")
     h.wait_dash_idle(page)
+    check_colours_match_cut(page, 2)
     drawn = page.evaluate(_DRAWN_LINE_JS)
     assert abs(drawn["top"] - px["y0"]) <= 1 and drawn["label"].endswith("k = 2"), drawn
     assert h.cut_line(h.figure(page, "dendrogram"))["y0"] == line["y0"]
