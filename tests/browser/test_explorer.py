@@ -293,6 +293,37 @@ def test_slanted_drag_keeps_line_level_colours_follow_a_held_line_escape_cancels
     h.assert_no_console_errors(page)
 
 
+def test_drag_with_root_on_the_right_moves_a_vertical_line(page, blobs_csv):
+    path, X = blobs_csv
+    upload(page, path)
+    set_clustering(page, "ward", "euclidean")
+    Z = linkage(X, "ward")
+    change(page, lambda: h.choose(page, "orientation", "right"))
+    page.keyboard.press("Escape")
+    page.evaluate("() => window.scrollTo(0, 0)")
+    # Heights run along x now: the line is vertical and moves sideways only.
+    at = page.evaluate("""(target) => {
+        const gd = document.querySelector('#dendrogram .js-plotly-plot');
+        const fl = gd._fullLayout, s = fl.shapes[0], r = gd.getBoundingClientRect(), sz = fl._size;
+        const px = (v) => r.left + sz.l + fl.xaxis.l2p(fl.xaxis.d2l(v));
+        return {xref: s.xref, yref: s.yref, x: px(s.x0), to: px(target), y: r.top + sz.t + sz.h / 2};
+    }""", band_middle(Z, 3))
+    assert (at["xref"], at["yref"]) == ("x", "paper"), at
+    before = h.view_signature(page)
+    page.mouse.move(at["x"], at["y"])
+    assert page.evaluate("""() => document.querySelector('#dendrogram .js-plotly-plot')
+        .classList.contains('dendro-cut-grab-x')""")
+    page.mouse.down()
+    page.mouse.move(at["to"], at["y"] + 80, steps=6)
+    page.mouse.up()
+    h.wait_for_change(page, before)
+    line = h.figure(page, "dendrogram")["shapes"][0]
+    assert line["x0"] == line["x1"] and (line["y0"], line["y1"]) == (0, 1), line
+    assert Z[-3, 2] <= line["x0"] < Z[-2, 2], f"released at {line['x0']}, outside k=3's band"
+    assert h.cluster_count(page) == fcluster(Z, line["x0"], "distance").max() == 3
+    h.assert_no_console_errors(page)
+
+
 def test_typed_k_moves_line_into_its_band(page, blobs_csv):
     path, X = blobs_csv
     upload(page, path)
