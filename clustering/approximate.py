@@ -36,8 +36,8 @@ from clustering.microclusters import (
     SUMMARISERS,
     MicroClusters,
     Progress,
-    _check_matrix,
     _noop,
+    check_matrix,
     default_m,
     summarise,
 )
@@ -284,7 +284,7 @@ def approximate_linkage(
     >>> ah.Z.shape, ah.n, ah.agreement
     ((39, 4), 1000, {2: 1.0})
     """
-    X = _check_matrix(X)
+    X = check_matrix(X)
     n = X.shape[0]
     if n < 2:
         raise DataError("clustering needs at least 2 rows")
@@ -374,7 +374,7 @@ def agreement_with_exact(
     from scipy.cluster.hierarchy import fcluster
     from sklearn.metrics import adjusted_rand_score
 
-    X = _check_matrix(X)
+    X = check_matrix(X)
     n = X.shape[0]
     if n != approx.n:
         raise DataError(f"X has {n:,} rows but the hierarchy was built on {approx.n:,}")

@@ -69,7 +69,13 @@ class MicroClusters:
         return int(self.assignment.shape[0])
 
 
-def _check_matrix(X: np.ndarray) -> np.ndarray:
+def check_matrix(X: np.ndarray) -> np.ndarray:
+    """``X`` as a C-contiguous float64 rows × features matrix, or a DataError saying what is
+    wrong (not 2-D, empty, not numeric, missing or infinite values).
+
+    >>> check_matrix([[1, 2], [3, 4]]).dtype
+    dtype('float64')
+    """
     X = np.asarray(X)
     if X.ndim != 2:
         raise DataError(f"expected a 2-D matrix of rows × features, got shape {X.shape}")
@@ -241,7 +247,7 @@ def summarise(
     """
     if method not in SUMMARISERS:
         raise DataError(f"unknown summariser {method!r}; choose one of {list(SUMMARISERS)}")
-    X = _check_matrix(X)
+    X = check_matrix(X)
     m = int(m)
     if m < 1:
         raise DataError("the number of micro-clusters must be at least 1")

@@ -56,7 +56,7 @@ from components.service import (
     upload_bytes,
     upload_size,
 )
-from components.tab_common import _number
+from components.tab_common import number_or_none
 from components.url_state import view_to_query
 
 log = logging.getLogger(__name__)
@@ -363,7 +363,7 @@ def draw(
         tree = load_view_tree(params)
         Z = tree.hierarchy.Z
         tree_key = f"{dataset_key(dataset)}|{options.to_dict()}|{method}|{metric}"
-        cut = _number(cut_value)
+        cut = number_or_none(cut_value)
         if previous is None or previous.get("tree_key") != tree_key or cut is None:
             example = EXAMPLES.get(dataset.get("example") or "")
             preset = (
@@ -394,8 +394,8 @@ def draw(
     tree_data["query"] = view_to_query({
         **params,
         "truncate_mode": truncate_mode or "none",
-        "truncate_p": int(_number(truncate_p) or 30),
-        "annotate_above": _number(annotate_above),
+        "truncate_p": int(number_or_none(truncate_p) or 30),
+        "annotate_above": number_or_none(annotate_above),
         "orientation": orientation,
         "show_contracted": bool(show_contracted),
         "scatter_x": scatter_x,
@@ -446,7 +446,7 @@ def _dendrogram(
 ) -> tuple[Any, dict[str, Any]]:
     Z = tree.hierarchy.Z
     mode = truncate_mode if truncate_mode in ("lastp", "level") else None
-    p = _number(truncate_p)
+    p = number_or_none(truncate_p)
     p = int(p) if p is not None and p >= 1 else 30
     # Approximate trees (big tables): leaves are micro-clusters, labelled and sized in rows.
     labels = big.leaf_labels(tree)
@@ -454,7 +454,7 @@ def _dendrogram(
         Z, truncate_mode=mode, p=p, show_contracted=bool(show_contracted), labels=labels,
         index=tree.index,
     ), tree)
-    above = _number(annotate_above)
+    above = number_or_none(annotate_above)
     k = int(tree.index.k_at(cut))
     figure = make_dendrogram_figure(
         geometry,

@@ -37,7 +37,7 @@ from components.figures import empty_figure
 from components.figures_diagnostics import make_clustermap_figure, make_profile_figure
 from components.inspect_panel import inspect_tab, linkage_tab, tree_of
 from components.lazy import gated_cut
-from components.tab_common import _number, _table
+from components.tab_common import number_or_none, sortable_table
 from components.tab_cophenetic import (
     COPHENETIC_AUTO_MAX,
     HIDDEN,
@@ -172,7 +172,7 @@ def fill_heatmap(active: str | None, cut_value: Any, options: list[str] | None,
     if active != "tab-heatmap":
         return no_update
     tree = tree_of(tree_data)
-    cut = _number(gated_cut(cut_value))
+    cut = number_or_none(gated_cut(cut_value))
     if tree is None or cut is None:
         return empty_figure("")
     options = options or []
@@ -237,7 +237,7 @@ def fill_profiles(active: str | None, cut_value: Any, tree_data: dict[str, Any] 
     if active != "tab-profiles":
         return no_update, no_update
     tree = tree_of(tree_data)
-    cut = _number(gated_cut(cut_value))
+    cut = number_or_none(gated_cut(cut_value))
     if tree is None or cut is None:
         return empty_figure(""), ""
     # Per row; in approximate mode each row takes its micro-cluster's cluster.
@@ -256,4 +256,4 @@ def fill_profiles(active: str | None, cut_value: Any, tree_data: dict[str, Any] 
                                         zip(g["feature"], g["effect"], strict=True)),
                     include_groups=False))
     table.insert(3, "sets it apart", table["cluster"].map(apart).fillna(""))
-    return fig, _table(table, table_id=None)
+    return fig, sortable_table(table, table_id=None)

@@ -9,7 +9,12 @@ import pandas as pd
 from dash import dash_table
 
 
-def _number(v: Any) -> float | None:
+def number_or_none(v: Any) -> float | None:
+    """``v`` as a finite float, or None (an empty or half-typed input field).
+
+    >>> number_or_none("2.5"), number_or_none(""), number_or_none("inf")
+    (2.5, None, None)
+    """
     try:
         f = float(v)
     except (TypeError, ValueError):
@@ -17,7 +22,7 @@ def _number(v: Any) -> float | None:
     return f if np.isfinite(f) else None
 
 
-def _table(df: pd.DataFrame, table_id: str | None = None, **kw: Any) -> dash_table.DataTable:
+def sortable_table(df: pd.DataFrame, table_id: str | None = None, **kw: Any) -> dash_table.DataTable:
     """A small sortable DataTable; values are data, never HTML."""
     cols = []
     for c in df.columns:

@@ -42,7 +42,7 @@ from components.figures_diagnostics import (
 )
 from components.inspect_panel import tree_of
 from components.lazy import gated_cut
-from components.tab_common import _number, _table
+from components.tab_common import number_or_none, sortable_table
 from components.tab_cophenetic import cophenetic_section
 
 HINT_NOTE = (
@@ -173,7 +173,7 @@ def decorate_dendrogram(tree_data: dict[str, Any] | None, truncate_mode: str | N
     Z = tree.hierarchy.Z
     cands = candidate_cuts(Z, tree.index)
     mode = truncate_mode if truncate_mode in ("lastp", "level") else None
-    p = _number(truncate_p)
+    p = number_or_none(truncate_p)
     p = int(p) if p is not None and p >= 1 else 30
     # Approximate trees: leaves are micro-clusters, labelled and counted in rows.
     geometry = big.relabel_geometry(
@@ -231,12 +231,12 @@ def fill_diagnostics(candidates: dict[str, Any] | None, cut_value: Any, last: An
     if tree is None or not candidates or candidates.get("tree_key") != tree_data.get("tree_key"):
         return "", empty_figure(""), ""
     Z = tree.hierarchy.Z
-    cut = _number(cut_value)
+    cut = number_or_none(cut_value)
     k_now = int(tree.index.k_at(cut)) if cut is not None else None
-    last_n = _number(last)
+    last_n = number_or_none(last)
     last_n = int(min(max(last_n, 3), 50)) if last_n is not None else 10
     e = elbow(Z, last=last_n)
-    d = _number(depth)
+    d = number_or_none(depth)
     d = int(min(max(d, 1), 20)) if d is not None else 2
     drawn_for = f"scree|{tree_data.get('tree_key')}|{last_n}|{d}"
     traces = (scree or {}).get("data") or [{}]
@@ -279,7 +279,7 @@ def fill_diagnostics(candidates: dict[str, Any] | None, cut_value: Any, last: An
         "merge": top + 1, "forms id": top + n, "height": Z[top, 2], "mean": R[top, 0],
         "std": R[top, 1], "links": R[top, 2].astype(int), "coefficient": R[top, 3],
     })
-    return summary, fig, _table(inc)
+    return summary, fig, sortable_table(inc)
 
 
 def micro_tree_note(tree: Any) -> Any:
