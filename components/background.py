@@ -117,6 +117,10 @@ def make_manager(settings: Settings) -> tuple[Any, Any]:
 #: Modules the job server imports once, so that a job starts in milliseconds, not seconds.
 JOB_PRELOAD = ["components.callbacks", "components.layout"]
 
+#: Why a job that vanished without a result failed (the page says it; see JobManager.get_result).
+JOB_STOPPED = ("the job process was stopped before it finished, for example killed by the "
+               "system for lack of memory")
+
 
 def _job_main(settings: Settings, job_fn: Any, *args: Any) -> None:
     """A job process: the app's settings in a Flask app context (``get_settings``/``get_store``
@@ -156,6 +160,34 @@ class JobManager(dash.DiskcacheManager):
             os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (root, path) if p)
         # Start the job server now (it imports the app's modules, ~1 s), not in the first job.
         threading.Thread(target=_start_job_server, daemon=True).start()
+
+    def get_result(self, key: Any, job: Any) -> Any:
+        """The job's result; for a job process gone without one (killed outright, e.g. by the
+        OOM killer), an error that the callback's ``on_error`` turns into a message.
+
+        Dash alone treats such a job as cancelled: the progress bar vanishes and nothing
+        says why. A job cancelled by the user is marked in :meth:`terminate_job` and still
+        ends silently (the page says "Cancelled" itself).
+        """
+        result = super().get_result(key, job)
+        if result is not self.UNDEFINED or not job or self.job_running(job):
+            return result
+        # A job writes its result and then exits: read once more now that it has exited.
+        result = super().get_result(key, job)
+        if result is not self.UNDEFINED or self.handle.get(self._stopped_key(job)):
+            return result
+        log.warning("background job %s ended without a result", job)
+        self.handle.set(self._stopped_key(job), "reported", expire=3600)
+        return {"background_callback_error": {"msg": JOB_STOPPED, "tb": ""}}
+
+    def terminate_job(self, job: Any) -> None:
+        if job:
+            self.handle.set(self._stopped_key(job), "terminated", expire=3600)
+        super().terminate_job(job)
+
+    @staticmethod
+    def _stopped_key(job: Any) -> str:
+        return f"dendro-job-stopped-{job}"
 
     def call_job_fn(self, key: Any, job_fn: Any, args: Any, context: Any) -> int:
         # Only takes effect before this process's job server starts (its first job).
@@ -399,7 +431,7 @@ def compute(
     ],
     cancel=[Input(ids.JOB_CANCEL, "n_clicks")],
     interval=POLL_MS,
-    on_error=lambda err: job_failed("the job stopped with an error"),
+    on_error=lambda err: job_failed(job_error_reason(err)),
     prevent_initial_call=True,
 )
 def compute_in_background(set_progress: Any, job: dict[str, Any] | None) -> dict[str, Any]:
@@ -418,6 +450,17 @@ def compute_in_background(set_progress: Any, job: dict[str, Any] | None) -> dict
     if out.get("failed"):
         out.update(job_failed(out["failed"]), request=job["id"], params=job["params"])
     return out
+
+
+def job_error_reason(err: Exception) -> str:
+    """What to tell the user about a job that raised or vanished.
+
+    >>> job_error_reason(RuntimeError("boom"))
+    'the job stopped with an error'
+    >>> job_error_reason(RuntimeError(JOB_STOPPED)) == JOB_STOPPED
+    True
+    """
+    return JOB_STOPPED if JOB_STOPPED in str(err) else "the job stopped with an error"
 
 
 def job_failed(why: str) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from clustering.errors import DataError
 from clustering.linkage import METHODS, method_metric_problem
 from clustering.prepare import PrepareOptions
 from components import big, ids
+from components.background import job_error_reason
 from components.inspect_panel import tree_of
 from components.service import cophenetic, get_settings, is_memoised, tree_key_parts
 
@@ -206,6 +207,8 @@ def cophenetic_methods(tree_data: dict[str, Any] | None) -> Any:
     # A new tree makes a running comparison stale: it stops, as with the Cancel button.
     cancel=[Input(ids.COPHENETIC_CANCEL, "n_clicks"), Input(ids.TREE_DATA, "data")],
     interval=500,
+    on_error=lambda err: html.Div(f"Not available: {job_error_reason(err)}; try again.",
+                                  className="text-danger small"),
     prevent_initial_call=True,
 )
 def cophenetic_job(set_progress: Any, clicks: int | None, tree_data: dict[str, Any] | None

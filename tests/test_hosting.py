@@ -95,6 +95,38 @@ def test_disk_manager_keeps_jobs_under_the_data_dir(tmp_path):
     assert Path(manager.handle.directory) == tmp_path / "jobs"
 
 
+def test_a_job_gone_without_a_result_is_an_error_unless_cancelled(tmp_path):
+    import subprocess
+    import sys
+
+    from components.background import JOB_STOPPED, make_manager
+
+    manager, _ = make_manager(Settings.from_env(data_dir=str(tmp_path), redis_url=None))
+
+    def gone_pid() -> int:
+        done = subprocess.Popen([sys.executable, "-c", "pass"])
+        done.wait()
+        return done.pid
+
+    killed = gone_pid()
+    result = manager.get_result("key-killed", killed)
+    assert result == {"background_callback_error": {"msg": JOB_STOPPED, "tb": ""}}
+    # said once: the next poll of the same job is quiet
+    assert manager.get_result("key-killed", killed) is manager.UNDEFINED
+    cancelled = gone_pid()
+    manager.terminate_job(cancelled)
+    assert manager.get_result("key-cancelled", cancelled) is manager.UNDEFINED
+    finished = gone_pid()
+    manager.handle.set("key-done", {"tree": 1})
+    assert manager.get_result("key-done", finished) == {"tree": 1}
+    running = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        assert manager.get_result("key-running", running.pid) is manager.UNDEFINED
+    finally:
+        running.kill()
+        running.wait()
+
+
 @pytest.mark.redis
 def test_celery_manager_registers_the_tree_job(redis_url, tmp_path):
     import dash

@@ -67,6 +67,46 @@ def test_background_job_in_local_processes(browser):
         server.stop()
 
 
+def _job_processes(server) -> list:
+    """The running job processes of ``server``: children of its workers' job servers."""
+    import psutil
+
+    jobs = []
+    for proc in psutil.Process(server.proc.pid).children(recursive=True):
+        try:
+            if "multiprocess.forkserver" in " ".join(proc.cmdline()):
+                jobs.extend(proc.children())
+        except psutil.NoSuchProcess:
+            continue
+    return jobs
+
+
+def test_killed_job_says_so_and_keeps_the_view(browser):
+    """A job killed outright (as the OOM killer does) leaves no result: the page says why."""
+    import signal
+
+    with harness.served(ENV) as server:
+        page = H.new_page(browser)
+        H.open_link(page, server.url + "?dataset=tutorial-blobs&cut=50")
+        harness.select_dropdown(page, "example", "blobs-20k")
+        page.wait_for_function("() => /rows/.test(document.getElementById('job-progress').innerText)",
+                               timeout=60_000)
+        jobs = _job_processes(server)
+        assert jobs, "no job process found under the server"
+        for job in jobs:
+            job.send_signal(signal.SIGKILL)
+        page.wait_for_function("() => /stopped before it finished/.test("
+                               "document.getElementById('error').innerText)", timeout=60_000)
+        harness.wait_dash_idle(page, quiet_ms=1000)
+        assert not _panel_shown(page)
+        message = harness.text_of(page, "error")
+        assert "previous view is kept" in message and "lack of memory" in message, message
+        assert H.rows_in_status(page) == 150 and harness.cluster_count(page) == 2
+        assert page.evaluate("getComputedStyle(document.getElementById('job-retry')).display") != "none"
+        assert not page.console.errors, page.console.errors
+        page.context.close()
+
+
 @pytest.fixture
 def celery_worker(redis_url, tmp_path):
     """A real `celery -A app:celery_app worker` on the test Redis (prefork, one process)."""
