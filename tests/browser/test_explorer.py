@@ -324,6 +324,40 @@ def test_drag_with_root_on_the_right_moves_a_vertical_line(page, blobs_csv):
     h.assert_no_console_errors(page)
 
 
+def test_touch_drag_moves_the_cut_line(browser, live_server, blobs_csv):
+    """A finger on a touch screen drags the line as the mouse does (touch events via CDP)."""
+    path, X = blobs_csv
+    context = browser.new_context(viewport=h.VIEWPORT, has_touch=True)
+    context.set_default_timeout(30_000)
+    try:
+        page = h.new_page(context)
+        h.open_app(page, live_server.url)
+        upload(page, path)
+        set_clustering(page, "ward", "euclidean")
+        Z = linkage(X, "ward")
+        px = h.cut_line_pixels(page)
+        x = px["x0"] + (px["x1"] - px["x0"]) / 2
+        target = h.height_to_pixel(page, band_middle(Z, 3))
+        cdp = context.new_cdp_session(page)
+        before = h.view_signature(page)
+
+        def touch(kind: str, y: float) -> None:
+            points = [] if kind == "touchEnd" else [{"x": x, "y": y}]
+            cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
+        touch("touchStart", px["y0"])
+        for i in range(1, 6):
+            touch("touchMove", px["y0"] + (target - px["y0"]) * i / 5)
+        touch("touchEnd", target)
+        h.wait_for_change(page, before)
+        t = h.cut_line(h.figure(page, "dendrogram"))["y0"]
+        assert Z[-3, 2] <= t < Z[-2, 2], f"released at {t}, outside k=3's band"
+        assert h.cluster_count(page) == fcluster(Z, t, "distance").max() == 3
+        h.assert_no_console_errors(page)
+    finally:
+        context.close()
+
+
 def test_typed_k_moves_line_into_its_band(page, blobs_csv):
     path, X = blobs_csv
     upload(page, path)
