@@ -78,6 +78,14 @@ def upload(page, path: Path) -> None:
     h.wait_dash_idle(page)
 
 
+def open_ward_blobs(page, blobs_csv) -> tuple[np.ndarray, np.ndarray]:
+    """Upload the four-blob table and cluster it with ward: the rows and SciPy's Z."""
+    path, X = blobs_csv
+    upload(page, path)
+    set_clustering(page, "ward", "euclidean")
+    return X, linkage(X, "ward")
+
+
 def check_colours_match_cut(page, k: int) -> None:
     """Links above the cut share one colour; below it, one colour per cluster with >= 2 leaves;
     the scatter has one colour per cluster and groups the rows as the tree's colours do."""
@@ -138,10 +146,7 @@ def test_tutorial_blobs_counts_match_scipy_at_typed_heights(page):
 
 
 def test_uploaded_csv_is_clustered_like_fcluster(page, blobs_csv):
-    path, X = blobs_csv
-    upload(page, path)
-    set_clustering(page, "ward", "euclidean")
-    Z = linkage(X, "ward")
+    X, Z = open_ward_blobs(page, blobs_csv)
     t = band_middle(Z, 3)
     change(page, lambda: h.type_number(page, "cut-height", round(t, 3)))
     t_shown = h.cut_line(h.figure(page, "dendrogram"))["y0"]
@@ -190,10 +195,7 @@ def test_ward_with_cosine_is_refused_with_a_reason(page, blobs_csv):
 
 
 def test_drag_cut_line_recolours_tree_and_scatter(page, blobs_csv):
-    path, X = blobs_csv
-    upload(page, path)
-    set_clustering(page, "ward", "euclidean")
-    Z = linkage(X, "ward")
+    X, Z = open_ward_blobs(page, blobs_csv)
     # The app opens an upload at the middle of the largest gap (k = 2 here): move away first.
     for k in (3, 2, 4):
         change(page, lambda k=k: h.drag_cut_line(page, band_middle(Z, k)))
@@ -217,10 +219,7 @@ _DRAWN_LINE_JS = """() => {
 
 
 def test_slanted_drag_keeps_line_level_colours_follow_a_held_line_escape_cancels(page, blobs_csv):
-    path, X = blobs_csv
-    upload(page, path)
-    set_clustering(page, "ward", "euclidean")
-    Z = linkage(X, "ward")
+    X, Z = open_ward_blobs(page, blobs_csv)
     change(page, lambda: h.drag_cut_line(page, band_middle(Z, 3)))
     px = h.cut_line_pixels(page)
     full_width = page.evaluate(_DRAWN_LINE_JS)["width"]
@@ -294,10 +293,7 @@ def test_slanted_drag_keeps_line_level_colours_follow_a_held_line_escape_cancels
 
 
 def test_drag_with_root_on_the_right_moves_a_vertical_line(page, blobs_csv):
-    path, X = blobs_csv
-    upload(page, path)
-    set_clustering(page, "ward", "euclidean")
-    Z = linkage(X, "ward")
+    X, Z = open_ward_blobs(page, blobs_csv)
     change(page, lambda: h.choose(page, "orientation", "right"))
     page.keyboard.press("Escape")
     page.evaluate("() => window.scrollTo(0, 0)")
@@ -326,15 +322,12 @@ def test_drag_with_root_on_the_right_moves_a_vertical_line(page, blobs_csv):
 
 def test_touch_drag_moves_the_cut_line(browser, live_server, blobs_csv):
     """A finger on a touch screen drags the line as the mouse does (touch events via CDP)."""
-    path, X = blobs_csv
     context = browser.new_context(viewport=h.VIEWPORT, has_touch=True)
     context.set_default_timeout(30_000)
     try:
         page = h.new_page(context)
         h.open_app(page, live_server.url)
-        upload(page, path)
-        set_clustering(page, "ward", "euclidean")
-        Z = linkage(X, "ward")
+        X, Z = open_ward_blobs(page, blobs_csv)
         px = h.cut_line_pixels(page)
         x = px["x0"] + (px["x1"] - px["x0"]) / 2
         target = h.height_to_pixel(page, band_middle(Z, 3))
@@ -359,10 +352,7 @@ def test_touch_drag_moves_the_cut_line(browser, live_server, blobs_csv):
 
 
 def test_typed_k_moves_line_into_its_band(page, blobs_csv):
-    path, X = blobs_csv
-    upload(page, path)
-    set_clustering(page, "ward", "euclidean")
-    Z = linkage(X, "ward")
+    X, Z = open_ward_blobs(page, blobs_csv)
     for k in (4, 2, 7):
         change(page, lambda k=k: h.type_number(page, "cluster-k", k))
         assert h.cluster_count(page) == k
