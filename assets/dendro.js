@@ -329,15 +329,6 @@
     // state of this one page; the server keeps none.
     var shown = null;
 
-    function applyCut(td, cutValue, kValue, preview, dendroFig, scatterFig) {
-        var started = performance.now();
-        try {
-            return applyCutInner(td, cutValue, kValue, preview, dendroFig, scatterFig);
-        } finally {
-            window.__dendro_ms = performance.now() - started;
-        }
-    }
-
     // What the page's tree gives at height t: k and the line's label (same text as cutShape's).
     function liveCut(t) {
         if (!shown || !shown.n) {
@@ -352,7 +343,7 @@
         return live ? live.label : null;
     }
 
-    function applyCutInner(td, cutValue, kValue, preview, dendroFig, scatterFig) {
+    function applyCut(td, cutValue, kValue, preview, dendroFig, scatterFig) {
         var nu = window.dash_clientside.no_update;
         var none = [nu, nu, nu, nu, nu];
         if (!td || !td.n) {
@@ -431,8 +422,7 @@
         applyCut: applyCut,
         liveCut: liveCut,
         liveLabel: liveLabel,
-        // exposed for checks from the browser console and browser tests
-        _formatHeight: formatHeight,
-        _kAt: function (td, t) { return kAt(arrays(td), td.n, t); }
+        // exposed for the Node test of the height format (tests/test_app.py)
+        _formatHeight: formatHeight
     };
 }());
