@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from clustering.errors import DataError
+from clustering.linkage import METHODS, VECTOR_METHODS
 
 # Stage 1 and stage 2 live in their own modules; their names stay importable from here.
 from clustering.microclusters import (
@@ -68,10 +69,6 @@ DEFAULT_MEMORY_BUDGET_BYTES = 2 * 1024**3
 #: cores, d = 10): fastcluster.linkage_vector ward 20k rows 2.5 s, so 50k rows ~ 16 s.
 EXACT_MAX_ROWS = 50_000
 
-# Methods fastcluster.linkage_vector runs in O(n·d) memory when the metric is euclidean
-# (what clustering.linkage.compute_linkage uses for them).
-_VECTOR_METHODS = frozenset({"ward", "centroid", "median", "single"})
-_METHODS = frozenset({"single", "complete", "average", "weighted", "centroid", "median", "ward"})
 # fastcluster 1.3.0 copies the condensed matrix under NumPy 2 (DESIGN.md), so the exact
 # path's peak is the matrix twice.
 _CONDENSED_COPIES = 2
@@ -130,11 +127,11 @@ def exact_feasible(
     >>> ok, why.startswith("Exact average linkage on 100,000 rows needs")
     (False, True)
     """
-    if method not in _METHODS:
-        raise DataError(f"unknown linkage method {method!r}; choose one of {sorted(_METHODS)}")
+    if method not in METHODS:
+        raise DataError(f"unknown linkage method {method!r}; choose one of {sorted(METHODS)}")
     if n < 0 or d < 0:
         raise DataError("the number of rows and columns cannot be negative")
-    vector = method in _VECTOR_METHODS and metric == "euclidean"
+    vector = method in VECTOR_METHODS and metric == "euclidean"
     if vector:
         # X copy + Z + a handful of n-long work arrays in fastcluster.
         need = 8 * n * (d + 12)
