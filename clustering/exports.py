@@ -343,6 +343,19 @@ def validate_view(d: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _parse_view_file(text: str | bytes) -> Any:
+    # Either version of the view file: UTF-8 (a BOM allowed) JSON, its shape checked by the caller.
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as err:
+            raise DataError("the view file is not UTF-8 text") from err
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise DataError(f"the view file is not valid JSON (line {err.lineno}: {err.msg})") from err
+
+
 def view_to_json(view: Mapping[str, Any]) -> str:
     """The validated view as indented JSON text (keys in schema order).
 
@@ -365,16 +378,7 @@ def view_from_json(text: str | bytes) -> dict[str, Any]:
     ...
     clustering.errors.DataError: a view is a JSON object of parameters
     """
-    if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8-sig")
-        except UnicodeDecodeError as err:
-            raise DataError("the view file is not UTF-8 text") from err
-    try:
-        d = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise DataError(f"the view file is not valid JSON (line {err.lineno}: {err.msg})") from err
-    return validate_view(d)
+    return validate_view(_parse_view_file(text))
 
 
 # ---------------------------------------------------------------- the view file = the link
@@ -492,15 +496,7 @@ def query_from_view_file(
     ...
     clustering.errors.DataError: cut must be a number, not 'high'
     """
-    if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8-sig")
-        except UnicodeDecodeError as err:
-            raise DataError("the view file is not UTF-8 text") from err
-    try:
-        d = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise DataError(f"the view file is not valid JSON (line {err.lineno}: {err.msg})") from err
+    d = _parse_view_file(text)
     if not isinstance(d, Mapping):
         raise DataError("a view is a JSON object of parameters")
     version = d.get("version")
