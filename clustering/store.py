@@ -77,8 +77,6 @@ class DatasetStore(Protocol):
 
     def memo(self, key: Any, compute: Callable[[], T]) -> T: ...
 
-    def clear_results(self) -> None: ...
-
 
 class DiskStore:
     """Datasets and results in two ``diskcache`` directories under ``directory``.
@@ -142,9 +140,6 @@ class DiskStore:
         _evict_lru(self._results, self.size_limit, keep=h)
         return value
 
-    def clear_results(self) -> None:
-        self._results.clear()
-
 
 class RedisStore:
     """Datasets and results in Redis, shared by every process that uses the same URL.
@@ -191,10 +186,6 @@ class RedisStore:
         value = compute()
         self._r.set(rkey, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), ex=self._ttl)
         return value
-
-    def clear_results(self) -> None:
-        for k in self._r.scan_iter(f"{self._prefix}:memo:*"):
-            self._r.delete(k)
 
 
 _MISSING = object()
