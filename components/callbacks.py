@@ -288,24 +288,16 @@ def render(
     scaling: str | None,
     method: str | None,
     metric: str | None,
-    truncate_mode: str | None,
-    truncate_p: Any,
-    annotate_above: Any,
-    orientation: str | None,
-    show_contracted: bool | None,
-    scatter_x: str | None,
-    scatter_y: str | None,
-    cut_value: Any,
-    previous: dict[str, Any] | None,
+    *view: Any,
 ) -> tuple[Any, ...]:
     """Compute and draw in one go (the page does it in two steps: ``background.compute`` and
-    :func:`draw`); for tests and scripts. Returns :func:`draw`'s outputs."""
+    :func:`draw`); for tests and scripts. ``view``: :func:`draw`'s arguments between
+    ``result`` and ``request`` (truncate_mode ... cut_value, previous). Returns :func:`draw`'s
+    outputs."""
     params = tree_params(dataset, features, label, missing, one_hot, scaling, method, metric)
     if params is None:
         return (no_update,) * 8
-    result = run_tree("inline", params)
-    return draw(result, truncate_mode, truncate_p, annotate_above, orientation,
-                show_contracted, scatter_x, scatter_y, cut_value, previous, None)
+    return draw(run_tree("inline", params), *view, None)
 
 
 @callback(
