@@ -11,24 +11,30 @@ from typing import Any
 from clustering.linkage import METHODS, METRICS, method_metric_problem
 
 
+def _options(values: Any, problem_of: Any, other: str | None) -> list[dict[str, Any]]:
+    """Dropdown options for ``values``; ``problem_of(value)`` is SciPy's refusal of the pair
+    with the other dropdown's choice ``other`` (None: nothing chosen, nothing disabled)."""
+    out = []
+    for value in values:
+        problem = problem_of(value) if other else None
+        out.append(
+            {
+                "label": value if problem is None else f"{value} (not with {other})",
+                "value": value,
+                "disabled": problem is not None,
+                "title": problem or "",
+            }
+        )
+    return out
+
+
 def method_options(metric: str | None) -> list[dict[str, Any]]:
     """Options for the method dropdown given the chosen metric.
 
     >>> [o["value"] for o in method_options("cosine") if o["disabled"]]
     ['centroid', 'median', 'ward']
     """
-    out = []
-    for method in METHODS:
-        problem = method_metric_problem(method, metric) if metric else None
-        out.append(
-            {
-                "label": method if problem is None else f"{method} (not with {metric})",
-                "value": method,
-                "disabled": problem is not None,
-                "title": problem or "",
-            }
-        )
-    return out
+    return _options(METHODS, lambda method: method_metric_problem(method, metric), metric)
 
 
 def metric_options(method: str | None) -> list[dict[str, Any]]:
@@ -37,18 +43,7 @@ def metric_options(method: str | None) -> list[dict[str, Any]]:
     >>> [o["value"] for o in metric_options("ward") if not o["disabled"]]
     ['euclidean']
     """
-    out = []
-    for metric in METRICS:
-        problem = method_metric_problem(method, metric) if method else None
-        out.append(
-            {
-                "label": metric if problem is None else f"{metric} (not with {method})",
-                "value": metric,
-                "disabled": problem is not None,
-                "title": problem or "",
-            }
-        )
-    return out
+    return _options(METRICS, lambda metric: method_metric_problem(method, metric), method)
 
 
 def _rule(problem: str) -> str:
