@@ -67,6 +67,8 @@ from clustering.linkage import (
     validate_matrix,
 )
 from clustering.merges import (
+    IDS_NOTE,
+    SENTENCE_LIST_MAX,
     describe_node,
     explain_merge,
     explain_node,
@@ -123,7 +125,8 @@ __all__ = [
     "query_from_view_file", "validate_view", "view_file_from_query", "view_from_json",
     "view_to_json",
     # merges (one node of the tree in words)
-    "describe_node", "explain_merge", "explain_node", "node_members", "subtree_first_position",
+    "IDS_NOTE", "SENTENCE_LIST_MAX", "describe_node", "explain_merge", "explain_node",
+    "node_members", "subtree_first_position",
     # datasets
     "EXAMPLES", "Example", "load_example",
     # store
