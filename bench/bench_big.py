@@ -7,9 +7,8 @@ Data: Gaussian blobs, d = 10, 8 centres in [-10, 10]^10 with standard deviations
 
 Each size runs in a fresh subprocess, which generates its data, then does what the app does:
 ``approximate_linkage`` (summarise + weighted ward + its own 10,000-row agreement check for the
-page's note), then ``clustering.geometry.dendrogram_geometry(Z, truncate_mode='lastp', p=50)``
-(skipped with a note if that module is missing). "to first dendrogram" is the wall time of
-those steps, data generation excluded; "peak RSS" is the child's ``ru_maxrss`` at that point,
+page's note), then ``clustering.geometry.dendrogram_geometry(Z, truncate_mode='lastp', p=50)``.
+"to first dendrogram" is the wall time of those steps, data generation excluded; "peak RSS" is the child's ``ru_maxrss`` at that point,
 data included (X itself is 8·n·d bytes: 80 MB at 1M).
 
 Agreement: adjusted Rand index at k = 2, 3, 5, 8, 12 between the approximate labels of all n rows
@@ -62,6 +61,7 @@ def child_approx(n: int, m: int | None, seed: int, agree_rows: int) -> dict:
     import numpy as np
 
     from clustering.approximate import agreement_with_exact, approximate_linkage
+    from clustering.geometry import dendrogram_geometry
 
     X = make_data(n, seed)
     out: dict = {"n": n, "data_mb": peak_mb()}
@@ -76,17 +76,10 @@ def child_approx(n: int, m: int | None, seed: int, agree_rows: int) -> dict:
     t0 = time.perf_counter()
     ah = approximate_linkage(X, m=m, seed=seed, progress=progress)
     t1 = time.perf_counter()
-    try:
-        from clustering.geometry import dendrogram_geometry
-    except ImportError as err:
-        out["geometry_s"] = None
-        out["geometry_note"] = f"clustering.geometry missing ({err}); not timed"
-        t2 = t1
-    else:
-        geo = dendrogram_geometry(ah.Z, truncate_mode="lastp", p=50)
-        t2 = time.perf_counter()
-        out["geometry_s"] = t2 - t1
-        out["geometry_links"] = int(len(geo.icoord))
+    geo = dendrogram_geometry(ah.Z, truncate_mode="lastp", p=50)
+    t2 = time.perf_counter()
+    out["geometry_s"] = t2 - t1
+    out["geometry_links"] = int(len(geo.icoord))
     out.update(
         m=ah.m,
         summarise_s=marks.get("summarised", t0) - t0,
@@ -140,10 +133,6 @@ def run_child(args: list[str]) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def fmt(x: float | None, spec: str = ".1f") -> str:
-    return "-" if x is None else format(x, spec)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="100000,300000,1000000")
@@ -195,12 +184,10 @@ def main() -> None:
             continue
         ok = r["first_dendrogram_s"] < TARGET_SECONDS and r["peak_mb"] < TARGET_PEAK_MB
         print(f"{'approx':<7}{r['n']:>10,}{r['m']:>7}{r['summarise_s']:>8.1f}{r['ward_s']:>8.1f}"
-              f"{r['check_s']:>8.1f}{fmt(r['geometry_s'], '.2f'):>8}"
+              f"{r['check_s']:>8.1f}{r['geometry_s']:>8.2f}"
               f"{r['first_dendrogram_s']:>9.1f}{r['peak_mb']:>9.0f}  "
               + " ".join(f"{r['ari'][str(k)]:>6.3f}" for k in KS)
               + ("" if ok or r["n"] < 1_000_000 else "  MISSES TARGET"))
-        if r.get("geometry_note"):
-            notes.append(r["geometry_note"])
         notes.append(f"{r['n']:,}: micro-cluster sizes min/median/max {r['micro_sizes']}; "
                      f"20k agreement took {r['agree_s']:.1f} s; note: {r['note']}")
     print()

@@ -85,6 +85,9 @@ def child(task: str, n: int) -> dict:
     import scipy.cluster.hierarchy as sch
     from scipy.spatial.distance import pdist
 
+    from clustering.cut import tree_index
+    from clustering.diagnostics import cophenetic_correlation
+    from clustering.geometry import dendrogram_geometry
     from clustering.linkage import compute_linkage
 
     note = ""
@@ -111,11 +114,6 @@ def child(task: str, n: int) -> dict:
         def op():
             return sch.linkage(X, "average", "cosine")
     elif task in ("geometry:ours", "chain:ours"):
-        try:
-            from clustering.geometry import dendrogram_geometry
-        except ImportError as err:
-            return {"skipped": f"clustering.geometry not available ({err})"}
-
         def op():
             return dendrogram_geometry(Z)
         repeat = 5
@@ -124,10 +122,6 @@ def child(task: str, n: int) -> dict:
             return sch.dendrogram(Z, no_plot=True)
         repeat = 3
     elif task == "cut:ours":
-        try:
-            from clustering.cut import tree_index
-        except ImportError as err:
-            return {"skipped": f"clustering.cut not available ({err})"}
         h = np.sort(sch.maxdists(Z))
         i = int(np.argmax(np.diff(h)))
         t = (h[i] + h[i + 1]) / 2
@@ -147,8 +141,6 @@ def child(task: str, n: int) -> dict:
             return sch.fcluster(Z, t, "distance")
         repeat = 20
     elif task == "cophenetic:ours":
-        from clustering.diagnostics import cophenetic_correlation
-
         def op():
             return cophenetic_correlation(Z, X)
     elif task == "cophenetic:scipy":
