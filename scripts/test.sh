@@ -5,8 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_apt=()
+# Playwright drives Debian's chromium directly (CDP): no chromedriver.
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
-command -v chromedriver >/dev/null 2>&1 || need_apt+=(chromium-driver)
 command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
 # The clientside cut (assets/dendro.js) is checked against fcluster in Node.
 command -v node >/dev/null 2>&1 || need_apt+=(nodejs)
