@@ -69,8 +69,10 @@ DEFAULT_MEMORY_BUDGET_BYTES = 2 * 1024**3
 #: cores, d = 10): fastcluster.linkage_vector ward 20k rows 2.5 s, so 50k rows ~ 16 s.
 EXACT_MAX_ROWS = 50_000
 
-# fastcluster 1.3.0 copies the condensed matrix under NumPy 2 (DESIGN.md), so the exact
-# path's peak is the matrix twice.
+# fastcluster.linkage 1.3.0 copies the condensed matrix under NumPy 2 (peak: the matrix
+# twice). compute_linkage sidesteps that copy (clustering/linkage.py, asserted by
+# tests/test_linkage.py: peak < 1.3 matrices), so this count is now a 2x margin: lowering it to
+# 1 changes which tables go approximate and the sentences the page, README and tests quote.
 _CONDENSED_COPIES = 2
 
 
