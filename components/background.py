@@ -40,13 +40,14 @@ from multiprocess import forkserver, popen_forkserver, spawn
 from multiprocess import util as mp_util
 
 from clustering.errors import DataError
-from clustering.prepare import PrepareOptions
+from clustering.prepare import Prepared, PrepareOptions
 from components import ids
+from components.big import load_big_tree
 from components.service import (
+    Tree,
     get_settings,
     is_memoised,
     load_prepared,
-    load_tree,
     table_summary,
     tree_key_parts,
 )
@@ -309,16 +310,13 @@ def tree_params(
             "metric": metric or "euclidean"}
 
 
-def load_view_tree(params: dict[str, Any], progress: Any = None) -> Any:
-    """The memoised tree for ``params`` (exact, or approximate for very big tables)."""
+def load_view_tree(params: dict[str, Any], progress: Any = None,
+                   prepared: Prepared | None = None) -> Tree:
+    """The memoised tree for ``params`` (exact, or approximate for very big tables);
+    ``prepared``: its prepared table when the caller has read it already."""
     options = PrepareOptions.from_dict(params["options"])
-    try:
-        from components.big import load_big_tree
-    except ImportError:  # the big-table mode is optional
-        return load_tree(params["dataset"], options, params["method"], params["metric"],
-                         progress=progress)
     return load_big_tree(params["dataset"], options, params["method"], params["metric"],
-                         progress=progress)
+                         progress=progress, prepared=prepared)
 
 
 def run_tree(request_id: str, params: dict[str, Any], progress: Any = None) -> dict[str, Any]:
@@ -342,10 +340,9 @@ def run_tree(request_id: str, params: dict[str, Any], progress: Any = None) -> d
         def linkage_progress(fraction: float, text: str) -> None:
             report(int(20 + 75 * max(0.0, min(1.0, fraction))), f"{text} ({n:,} rows)")
 
-        tree = load_view_tree(params, linkage_progress)
+        tree = load_view_tree(params, linkage_progress, prepared)
         report(100, "Drawing…")
-        out.update(n=int(tree.prepared.matrix.shape[0]),
-                   seconds=float(getattr(tree.hierarchy, "seconds", 0.0)))
+        out.update(n=int(n), seconds=float(tree.hierarchy.seconds))
     except DataError as err:
         out["error"] = str(err)
     except Exception as exc:

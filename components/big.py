@@ -34,7 +34,7 @@ from clustering.approximate import ApproxHierarchy, approximate_linkage, exact_f
 from clustering.cut import tree_index
 from clustering.errors import DataError
 from clustering.linkage import check_method_metric
-from clustering.prepare import PrepareOptions
+from clustering.prepare import Prepared, PrepareOptions
 from components import ids
 from components.figures import SCATTER_MAX_POINTS, sample_note, sample_per_group
 from components.service import (
@@ -141,6 +141,7 @@ def load_big_tree(
     metric: str,
     *,
     progress: Progress | None = None,
+    prepared: Prepared | None = None,
 ) -> Tree:
     """The tree for a view: ``service.load_tree`` when exact fits, else the approximate one.
 
@@ -154,6 +155,9 @@ def load_big_tree(
     method, metric : str
     progress : callable(fraction, text), optional
         Called while the linkage (exact) or the approximate hierarchy is built.
+    prepared : Prepared, optional
+        ``load_prepared(dataset, options)`` when the caller has it already (one store read
+        fewer); it is passed on to ``load_tree`` too.
 
     Returns
     -------
@@ -162,11 +166,12 @@ def load_big_tree(
         index of its Z (leaves = micro-clusters).
     """
     check_method_metric(method, metric)
-    prepared = load_prepared(dataset, options)
+    if prepared is None:
+        prepared = load_prepared(dataset, options)
     n, d = prepared.matrix.shape
     mode = choose_mode(n, d, method, metric, get_settings())
     if not mode.approximate:
-        return load_tree(dataset, options, method, metric, progress=progress)
+        return load_tree(dataset, options, method, metric, progress=progress, prepared=prepared)
     m = approx_m(n)
     key = ("approx", *tree_key_parts(dataset, options, method, metric), m, SEED,
            AGREEMENT_SAMPLE, AGREEMENT_KS)

@@ -199,13 +199,17 @@ def load_tree(
     metric: str,
     *,
     progress: Any = None,
+    prepared: Prepared | None = None,
 ) -> Tree:
     """Prepared matrix -> linkage -> tree index (each step memoised).
 
-    ``progress(fraction, text)`` is passed to ``compute_linkage`` when the linkage runs.
+    ``progress(fraction, text)`` is passed to ``compute_linkage`` when the linkage runs;
+    ``prepared``: ``load_prepared(dataset, options)`` when the caller has it already (one
+    store read fewer).
     """
     check_method_metric(method, metric)
-    prepared = load_prepared(dataset, options)
+    if prepared is None:
+        prepared = load_prepared(dataset, options)
     hierarchy = get_store().memo(
         tree_key_parts(dataset, options, method, metric),
         lambda: compute_linkage(
