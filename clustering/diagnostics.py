@@ -28,9 +28,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.cluster.hierarchy import inconsistent, leaves_list, maxdists
+from scipy.cluster.hierarchy import inconsistent, maxdists
 from scipy.spatial.distance import cdist
 
+from clustering.cut import tree_index
 from clustering.errors import DataError
 from clustering.linkage import (
     METHODS,
@@ -65,31 +66,6 @@ def _check_Z(Z: object) -> np.ndarray:
     if Z.ndim != 2 or Z.shape[1] != 4 or Z.shape[0] < 1:
         raise DataError(f"a linkage matrix has shape (n - 1, 4), got {Z.shape}")
     return Z
-
-
-def _adjacent_lca_rows(Z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Leaf order and, per adjacent pair of leaf positions, the row of Z that joins them.
-
-    Returns
-    -------
-    leaves : (n,) int, ``scipy.cluster.hierarchy.leaves_list(Z)``
-    rows : (n - 1,) int, ``rows[k]`` = row of Z of the LCA of positions k and k + 1
-    """
-    n = Z.shape[0] + 1
-    leaves = leaves_list(Z)
-    start = np.empty(2 * n - 1, dtype=np.int64)  # leftmost leaf position of each node
-    start[leaves] = np.arange(n)
-    rows = np.empty(n - 1, dtype=np.int64)
-    children = Z[:, :2].astype(np.int64)
-    # leaves_list puts Z[i, 0] left of Z[i, 1], so a node starts where its left child
-    # starts, and the right child's first leaf follows the node's split point.
-    st = start.tolist()
-    rw = [0] * (n - 1)
-    for i, (a, b) in enumerate(children.tolist()):
-        st[n + i] = st[a]
-        rw[st[b] - 1] = i
-    rows[:] = rw
-    return leaves, rows
 
 
 def cophenetic_correlation(Z: object, X: object, metric: str = "euclidean", *, p: float = 2.0) -> float:
@@ -128,7 +104,9 @@ def cophenetic_correlation(Z: object, X: object, metric: str = "euclidean", *, p
     _precheck_rows(X, metric)
     kw = distance_kwargs(X, metric, p)
     heights = Z[:, 2]
-    leaves, rows = _adjacent_lca_rows(Z)
+    index = tree_index(Z)
+    # rows[k]: the row of Z that joins leaf positions k and k + 1 (their LCA).
+    leaves, rows = index.leaves, index._tree.gap_row
     Xl = X[leaves]
     child_rows = Z[:, :2].astype(np.int64) - n
     children_heights = np.where(child_rows >= 0, heights[np.maximum(child_rows, 0)], -np.inf)
