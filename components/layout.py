@@ -88,182 +88,97 @@ def _upload() -> html.Div:
     )
 
 
+def _card(title: str, body: list[Any]) -> dbc.Card:
+    return dbc.Card([dbc.CardHeader(title), dbc.CardBody(body)], className="mb-3")
+
+
+def _select(label: str, id_: str, options: list[Any], value: Any) -> html.Div:
+    """A labelled dropdown that always holds a value (not clearable)."""
+    return _field(label, dcc.Dropdown(id=id_, options=options, value=value, clearable=False))
+
+
+def _number(label: str, id_: str, help_text: str | None = None, **kw: Any) -> html.Div:
+    """A labelled number field, sent when typing stops (debounce)."""
+    return _field(label, dcc.Input(id=id_, type="number", debounce=True,
+                                   className="form-control form-control-sm", **kw), help_text)
+
+
 def _data_card() -> dbc.Card:
-    return dbc.Card(
-        [
-            dbc.CardHeader("Data"),
-            dbc.CardBody(
-                [
-                    _upload(),
-                    html.Div(
-                        "CSV, TSV, Excel (.xlsx), Parquet or JSON records.",
-                        className="form-text mb-2",
-                    ),
-                    html.Div(id=ids.UPLOAD_NAME, className="small text-muted mb-1"),
-                    html.Div(
-                        [
-                            dbc.Alert(id=ids.UPLOAD_ERROR, color="danger", is_open=False,
-                                      className="mb-2 small", dismissable=False),
-                            dbc.Alert(id=ids.COMPUTE_ERROR, color="warning", is_open=False,
-                                      className="mb-2 small", dismissable=False),
-                        ],
-                        id=ids.ERROR,
-                        role="alert",
-                        **{"aria-live": "polite"},
-                    ),
-                    _field(
-                        "or open an example",
-                        dcc.Dropdown(
-                            id=ids.EXAMPLE,
-                            options=[{"label": e.title, "value": e.id} for e in EXAMPLES.values()],
-                            value=DEFAULT_EXAMPLE,
-                            clearable=False,
-                            placeholder="choose an example",
-                        ),
-                    ),
-                ]
+    return _card("Data", [
+        _upload(),
+        html.Div("CSV, TSV, Excel (.xlsx), Parquet or JSON records.", className="form-text mb-2"),
+        html.Div(id=ids.UPLOAD_NAME, className="small text-muted mb-1"),
+        html.Div(
+            [
+                dbc.Alert(id=ids.UPLOAD_ERROR, color="danger", is_open=False,
+                          className="mb-2 small", dismissable=False),
+                dbc.Alert(id=ids.COMPUTE_ERROR, color="warning", is_open=False,
+                          className="mb-2 small", dismissable=False),
+            ],
+            id=ids.ERROR,
+            role="alert",
+            **{"aria-live": "polite"},
+        ),
+        _field(
+            "or open an example",
+            dcc.Dropdown(
+                id=ids.EXAMPLE,
+                options=[{"label": e.title, "value": e.id} for e in EXAMPLES.values()],
+                value=DEFAULT_EXAMPLE,
+                clearable=False,
+                placeholder="choose an example",
             ),
-        ],
-        className="mb-3",
-    )
+        ),
+    ])
 
 
 def _prep_card() -> dbc.Card:
-    return dbc.Card(
-        [
-            dbc.CardHeader("Preprocessing"),
-            dbc.CardBody(
-                [
-                    _field(
-                        "Feature columns",
-                        dcc.Dropdown(id=ids.FEATURE_COLUMNS, multi=True,
-                                     placeholder="all numeric columns"),
-                    ),
-                    _field(
-                        "Label column (names the leaves)",
-                        dcc.Dropdown(id=ids.LABEL_COLUMN, placeholder="row number"),
-                    ),
-                    _field(
-                        "Missing values",
-                        dcc.Dropdown(
-                            id=ids.MISSING,
-                            options=[{"label": MISSING_LABELS[m], "value": m} for m in MISSING],
-                            value="drop",
-                            clearable=False,
-                        ),
-                    ),
-                    dbc.Checkbox(id=ids.ONE_HOT, label="one-hot encode categorical columns",
-                                 value=False, className="mb-2 small"),
-                    _field(
-                        "Scaling",
-                        dcc.Dropdown(
-                            id=ids.SCALING,
-                            options=[{"label": s, "value": s, "title": SCALING_HELP[s]}
-                                     for s in SCALINGS],
-                            value="none",
-                            clearable=False,
-                        ),
-                    ),
-                ]
-            ),
-        ],
-        className="mb-3",
-    )
+    return _card("Preprocessing", [
+        _field("Feature columns", dcc.Dropdown(id=ids.FEATURE_COLUMNS, multi=True,
+                                               placeholder="all numeric columns")),
+        _field("Label column (names the leaves)",
+               dcc.Dropdown(id=ids.LABEL_COLUMN, placeholder="row number")),
+        _select("Missing values", ids.MISSING,
+                [{"label": MISSING_LABELS[m], "value": m} for m in MISSING], "drop"),
+        dbc.Checkbox(id=ids.ONE_HOT, label="one-hot encode categorical columns", value=False,
+                     className="mb-2 small"),
+        _select("Scaling", ids.SCALING,
+                [{"label": s, "value": s, "title": SCALING_HELP[s]} for s in SCALINGS], "none"),
+    ])
 
 
 def _cluster_card() -> dbc.Card:
-    return dbc.Card(
-        [
-            dbc.CardHeader("Clustering"),
-            dbc.CardBody(
-                [
-                    _field(
-                        "Linkage method",
-                        dcc.Dropdown(id=ids.METHOD, options=method_options("euclidean"),
-                                     value="ward", clearable=False),
-                    ),
-                    _field(
-                        "Distance metric",
-                        dcc.Dropdown(id=ids.METRIC, options=metric_options("ward"),
-                                     value="euclidean", clearable=False),
-                    ),
-                    html.Div(id=ids.METRIC_NOTE, className="form-text mb-2"),
-                    dbc.Row(
-                        [
-                            dbc.Col(
-                                _field(
-                                    "Cut height (max_d)",
-                                    dcc.Input(id=ids.CUT_HEIGHT, type="number", min=0,
-                                              step="any", debounce=True,
-                                              className="form-control form-control-sm"),
-                                )
-                            ),
-                            dbc.Col(
-                                _field(
-                                    "Clusters (k)",
-                                    dcc.Input(id=ids.CLUSTER_K, type="number", min=1, step=1,
-                                              debounce=True,
-                                              className="form-control form-control-sm"),
-                                )
-                            ),
-                        ],
-                        className="g-2",
-                    ),
-                    html.Div(id=ids.CLUSTER_COUNT, className="fw-semibold small"),
-                ]
-            ),
-        ],
-        className="mb-3",
-    )
+    return _card("Clustering", [
+        _select("Linkage method", ids.METHOD, method_options("euclidean"), "ward"),
+        _select("Distance metric", ids.METRIC, metric_options("ward"), "euclidean"),
+        html.Div(id=ids.METRIC_NOTE, className="form-text mb-2"),
+        dbc.Row(
+            [
+                dbc.Col(_number("Cut height (max_d)", ids.CUT_HEIGHT, min=0, step="any")),
+                dbc.Col(_number("Clusters (k)", ids.CLUSTER_K, min=1, step=1)),
+            ],
+            className="g-2",
+        ),
+        html.Div(id=ids.CLUSTER_COUNT, className="fw-semibold small"),
+    ])
 
 
 def _view_card() -> dbc.Card:
-    return dbc.Card(
-        [
-            dbc.CardHeader("View"),
-            dbc.CardBody(
-                [
-                    _field(
-                        "Truncate",
-                        dcc.Dropdown(
-                            id=ids.TRUNCATE_MODE,
-                            options=[{"label": k, "value": k, "title": v}
-                                     for k, v in TRUNCATE_HELP.items()],
-                            value="none",
-                            clearable=False,
-                        ),
-                    ),
-                    _field(
-                        "p",
-                        dcc.Input(id=ids.TRUNCATE_P, type="number", min=1, step=1, value=30,
-                                  debounce=True, className="form-control form-control-sm"),
-                        "lastp: leaves shown; level: levels below the root.",
-                    ),
-                    dbc.Checkbox(id=ids.SHOW_CONTRACTED, label="mark contracted merges",
-                                 value=True, className="mb-2 small"),
-                    _field(
-                        "Annotate merges above height",
-                        dcc.Input(id=ids.ANNOTATE_ABOVE, type="number", min=0, step="any",
-                                  debounce=True, placeholder="off",
-                                  className="form-control form-control-sm"),
-                    ),
-                    _field(
-                        "Orientation",
-                        dcc.Dropdown(
-                            id=ids.ORIENTATION,
-                            options=[{"label": v, "value": k}
-                                     for k, v in ORIENTATION_LABELS.items()],
-                            value="top",
-                            clearable=False,
-                        ),
-                    ),
-                    _field("Scatter x", dcc.Dropdown(id=ids.SCATTER_X, clearable=False)),
-                    _field("Scatter y", dcc.Dropdown(id=ids.SCATTER_Y, clearable=False)),
-                ]
-            ),
-        ],
-        className="mb-3",
-    )
+    return _card("View", [
+        _select("Truncate", ids.TRUNCATE_MODE,
+                [{"label": k, "value": k, "title": v} for k, v in TRUNCATE_HELP.items()], "none"),
+        _number("p", ids.TRUNCATE_P, "lastp: leaves shown; level: levels below the root.",
+                min=1, step=1, value=30),
+        dbc.Checkbox(id=ids.SHOW_CONTRACTED, label="mark contracted merges", value=True,
+                     className="mb-2 small"),
+        _number("Annotate merges above height", ids.ANNOTATE_ABOVE, min=0, step="any",
+                placeholder="off"),
+        _select("Orientation", ids.ORIENTATION,
+                [{"label": v, "value": k} for k, v in ORIENTATION_LABELS.items()], "top"),
+        # Options and values come with the dataset (callbacks.describe_dataset).
+        _field("Scatter x", dcc.Dropdown(id=ids.SCATTER_X, clearable=False)),
+        _field("Scatter y", dcc.Dropdown(id=ids.SCATTER_Y, clearable=False)),
+    ])
 
 
 def layout() -> dbc.Container:
