@@ -17,22 +17,28 @@
     var LEGEND_MAX = 30;
     var decoded = new WeakMap();
 
-    function b64(spec) {
-        var bin = atob(spec.b64);
+    // Typed arrays sent as base64: the tree data's ({dtype: "float32", b64}, figures.py:_b64)
+    // and plotly's JSON ({dtype: "f4", bdata, shape}). Also used by inspect.js.
+    var TYPED = {float32: Float32Array, float64: Float64Array, int32: Int32Array,
+                 f4: Float32Array, f8: Float64Array, i4: Int32Array, u4: Uint32Array,
+                 i2: Int16Array, u2: Uint16Array, i1: Int8Array, u1: Uint8Array};
+
+    function decode(spec) {
+        var bin = atob(spec.bdata !== undefined ? spec.bdata : spec.b64);
         var bytes = new Uint8Array(bin.length);
         for (var i = 0; i < bin.length; i++) {
             bytes[i] = bin.charCodeAt(i);
         }
-        var Ctor = {float32: Float32Array, float64: Float64Array, int32: Int32Array}[spec.dtype];
-        return new Ctor(bytes.buffer);
+        return new TYPED[spec.dtype](bytes.buffer);
     }
 
     function arrays(td) {
         var got = decoded.get(td);
         if (!got) {
             got = {
-                x: b64(td.x), y: b64(td.y), maxdist: b64(td.maxdist), first: b64(td.first),
-                gaps: b64(td.gaps), rowPos: b64(td.row_pos), sortedGaps: null
+                x: decode(td.x), y: decode(td.y), maxdist: decode(td.maxdist),
+                first: decode(td.first), gaps: decode(td.gaps), rowPos: decode(td.row_pos),
+                sortedGaps: null
             };
             decoded.set(td, got);
         }
@@ -214,20 +220,9 @@
         return rest;
     }
 
-    // Typed arrays as plotly's JSON carries them ({dtype, bdata, shape}) or plain arrays.
-    var BDATA = {f4: Float32Array, f8: Float64Array, i4: Int32Array, u4: Uint32Array,
-                 i2: Int16Array, u2: Uint16Array, i1: Int8Array, u1: Uint8Array};
-
+    // A figure's array as plotly's JSON carries it: typed ({dtype, bdata, shape}) or plain.
     function plain(v) {
-        if (v && typeof v === "object" && v.bdata !== undefined) {
-            var bin = atob(v.bdata);
-            var bytes = new Uint8Array(bin.length);
-            for (var i = 0; i < bin.length; i++) {
-                bytes[i] = bin.charCodeAt(i);
-            }
-            return new BDATA[v.dtype](bytes.buffer);
-        }
-        return v;
+        return v && typeof v === "object" && v.bdata !== undefined ? decode(v) : v;
     }
 
     // Every scatter row with its coordinates and text, from the per-colour traces.
@@ -325,7 +320,7 @@
     }
 
     var lastK = new WeakMap();
-    // The tree the page shows, for the label of a line being dragged (cutdrag.js). Browser
+    // The tree the page shows, for the label and k of a line being dragged (cutdrag.js). Browser
     // state of this one page; the server keeps none.
     var shown = null;
 
@@ -422,6 +417,7 @@
         applyCut: applyCut,
         liveCut: liveCut,
         liveLabel: liveLabel,
+        decode: decode,
         // exposed for the Node test of the height format (tests/test_app.py)
         _formatHeight: formatHeight
     };

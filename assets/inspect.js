@@ -84,16 +84,9 @@
         return cd[j];
     }
 
-    var BDATA = {f4: Float32Array, f8: Float64Array, i4: Int32Array, u4: Uint32Array,
-                 i2: Int16Array, u2: Uint16Array, i1: Int8Array, u1: Uint8Array};
-
+    // dendro.js's base64 decoder (assets load before any callback runs).
     function decode(spec) {
-        var bin = atob(spec.bdata);
-        var bytes = new Uint8Array(bin.length);
-        for (var i = 0; i < bin.length; i++) {
-            bytes[i] = bin.charCodeAt(i);
-        }
-        return new BDATA[spec.dtype](bytes.buffer);
+        return window.dash_clientside.dendro.decode(spec);
     }
 
     // customdata as plotly's JSON carries it: nested arrays, or {dtype, bdata, shape}.
