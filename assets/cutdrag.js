@@ -122,6 +122,12 @@
         d.label = labelText(d.gd);
     }
 
+    // k and label at height t (dendro.js:liveCut); null before a tree is shown.
+    function liveAt(t) {
+        var dendro = window.dash_clientside && window.dash_clientside.dendro;
+        return dendro && dendro.liveCut ? dendro.liveCut(t) : null;
+    }
+
     function show(d, px, t) {
         reacquire(d);
         var off = px - d.line.pixel;
@@ -129,8 +135,7 @@
         d.parts.forEach(function (el) {
             el.setAttribute("transform", tr);
         });
-        var dendro = window.dash_clientside && window.dash_clientside.dendro;
-        var live = dendro && dendro.liveCut ? dendro.liveCut(t) : null;
+        var live = liveAt(t);
         if (d.label && live) {
             d.label.textContent = live.label;
         }
@@ -188,11 +193,10 @@
         e.preventDefault();
         e.stopPropagation();
         var label = labelText(gd);
-        var dendro = window.dash_clientside && window.dash_clientside.dendro;
-        var live = dendro && dendro.liveCut ? dendro.liveCut(line.value) : null;
+        var live = liveAt(line.value);
         drag = {gd: gd, line: line, parts: lineParts(gd), label: label,
-                labelText: label ? label.textContent : null, t: line.value, moved: false,
-                origin: line.value, shownK: live ? live.k : null, previewed: false, timer: null};
+                labelText: label ? label.textContent : null, t: line.value, origin: line.value,
+                shownK: live ? live.k : null, previewed: false, timer: null};
         document.body.classList.add(line.level ? "dendro-cut-dragging-y" : "dendro-cut-dragging-x");
     }
 
@@ -216,7 +220,6 @@
             return;
         }
         drag.t = h.t;
-        drag.moved = true;
         show(drag, h.px, h.t);
     }
 
@@ -233,7 +236,7 @@
             e.preventDefault();
         }
         var dc = window.dash_clientside;
-        if (cancel || !d.moved || d.t === d.origin || !dc || !dc.set_props) {
+        if (cancel || d.t === d.origin || !dc || !dc.set_props) {
             putBack(d);
             if (d.previewed && dc && dc.set_props) {
                 // The colours followed the line: take them back to where it started.
