@@ -320,8 +320,6 @@ def _read_url(search: Any) -> Any:
     return NO_UPDATE if search is None else {"search": search}
 
 
-#: Clientside callbacks that must run for the page to work without a browser, in Python.
-#: The others (recolouring at a cut, writing the URL) only change what the browser draws.
 def _gate(*args: Any) -> list[Any]:
     # assets/lazy.js gate: the cut reaches the active analysis tab's store only.
     from components.lazy import gate
@@ -335,6 +333,8 @@ def _tree_ref(tree_data: Any) -> Any:
     return tree_ref(tree_data)
 
 
+#: Clientside callbacks that must run for the page to work without a browser, in Python.
+#: The others (recolouring at a cut, writing the URL) only change what the browser draws.
 CLIENTSIDE: dict[str, Callable[..., Any]] = {"dendroUrl.readUrl": _read_url,
                                              "dendroLazy.treeRef": _tree_ref,
                                              "dendroLazy.gate": _gate}
