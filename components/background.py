@@ -55,7 +55,8 @@ from components.settings import Settings
 
 log = logging.getLogger(__name__)
 
-GENERIC_ERROR = "Something went wrong computing {what}; try again or report it."
+#: {what}: "the ward linkage", "the dendrogram", an upload's file name, ...
+GENERIC_ERROR = "Something went wrong with {what}; try again or report it."
 JOB_FAILED = "The clustering job failed ({why}); the previous view is kept. Try again."
 SHOWN = {"display": "block"}
 HIDDEN = {"display": "none"}

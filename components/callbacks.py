@@ -32,13 +32,14 @@ from clustering.geometry import dendrogram_geometry
 from clustering.prepare import PrepareOptions, prepare
 from clustering.tables import read_table
 from components import big, ids
-from components.background import load_view_tree, run_tree, tree_params
+from components.background import GENERIC_ERROR, load_view_tree, run_tree, tree_params
 from components.figures import (
     make_dendrogram_figure,
     make_scatter_figure,
     make_tree_data,
 )
 from components.options import method_options, metric_options, pair_note
+from components.security import upload_limit_message
 from components.service import (
     PCA_1,
     PCA_2,
@@ -60,19 +61,6 @@ from components.tab_common import number_or_none
 from components.url_state import view_to_query
 
 log = logging.getLogger(__name__)
-
-GENERIC_ERROR = "Something went wrong computing {what}; try again or report it."
-
-
-def upload_limit_text(limit_mb: float) -> str:
-    """What a user reads when a file is over the limit.
-
-    >>> upload_limit_text(50)[:40]
-    'The file is larger than this instance ac'
-    """
-    from components.security import upload_limit_message
-
-    return upload_limit_message(limit_mb)
 
 
 # ---------------------------------------------------------------- choosing the data
@@ -105,7 +93,7 @@ def choose_dataset(
     settings = get_settings()
     try:
         if upload_size(contents) > settings.max_upload_mb * 1024 * 1024:
-            raise DataError(upload_limit_text(settings.max_upload_mb))
+            raise DataError(upload_limit_message(settings.max_upload_mb))
         data = upload_bytes(contents)
         # Read it now so a broken file is reported next to the upload, not after clustering.
         table = read_table(data, name, max_rows=settings.max_rows,
@@ -120,7 +108,7 @@ def choose_dataset(
     except Exception as exc:
         # Sizes and code locations only: an exception's text may quote the file's content.
         log.error("reading an upload of %d bytes failed: %s", upload_size(contents), _where(exc))
-        return no_update, GENERIC_ERROR.format(what=f"reading {name}"), True, no_update, no_update
+        return no_update, GENERIC_ERROR.format(what=name), True, no_update, no_update
     return {"dataset_id": dataset_id, "filename": name}, None, False, f"Loaded {name}", None
 
 
