@@ -50,8 +50,8 @@ from components.service import (
     default_truncation,
     get_settings,
     get_store,
+    load_pca,
     load_table,
-    pca_2d,
     scatter_axis,
     table_summary,
     upload_bytes,
@@ -361,7 +361,7 @@ def draw(
             show_contracted, tree_key, sample[0],
         )
         what = "the scatter"
-        scatter = _scatter(dataset, tree, cut, scatter_x, scatter_y, tree_key, sample)
+        scatter = _scatter(dataset, options, tree, cut, scatter_x, scatter_y, tree_key, sample)
     except DataError as err:
         return kept_view(str(err))
     except Exception:
@@ -458,15 +458,13 @@ def _dendrogram(
 
 
 def _scatter(
-    dataset: dict[str, Any], tree: Any, cut: float, sx: str | None, sy: str | None, tree_key: str,
-    sample: Any,
+    dataset: dict[str, Any], options: PrepareOptions, tree: Any, cut: float, sx: str | None,
+    sy: str | None, tree_key: str, sample: Any,
 ) -> Any:
     prepared = tree.prepared
     table = load_table(dataset)
     need_pca = sx in (PCA_1, PCA_2, None) or sy in (PCA_1, PCA_2, None)
-    pca = None
-    if need_pca:
-        pca = get_store().memo(("pca", tree_key), lambda: pca_2d(prepared.matrix))
+    pca = load_pca(dataset, options, prepared) if need_pca else None
     x, x_title = scatter_axis(sx or PCA_1, prepared, table, pca)
     y, y_title = scatter_axis(sy or PCA_2, prepared, table, pca)
     # One cluster per row (a micro-cluster's in approximate mode); a sample past 50k rows.

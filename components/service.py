@@ -139,12 +139,24 @@ def table_summary(dataset: dict[str, Any]) -> tuple[pd.DataFrame, list[ColumnInf
     return get_store().memo(key, compute)
 
 
+def _prepared_key(dataset: dict[str, Any], options: PrepareOptions) -> tuple[Any, ...]:
+    s = get_settings()
+    return ("prepared", MEMO_VERSION, dataset_key(dataset), s.max_rows, s.max_columns,
+            options.to_dict())
+
+
 def load_prepared(dataset: dict[str, Any], options: PrepareOptions) -> Prepared:
     """``prepare(table, options)`` (memoised by dataset and options)."""
-    s = get_settings()
-    key = ("prepared", MEMO_VERSION, dataset_key(dataset), s.max_rows, s.max_columns,
-           options.to_dict())
-    return get_store().memo(key, lambda: prepare(load_table(dataset), options))
+    return get_store().memo(_prepared_key(dataset, options),
+                            lambda: prepare(load_table(dataset), options))
+
+
+def load_pca(dataset: dict[str, Any], options: PrepareOptions, prepared: Prepared) -> np.ndarray:
+    """:func:`pca_2d` of ``prepared`` (= ``load_prepared(dataset, options)``), memoised under
+    the same key parts (table caps and memo version included), so every method and metric of
+    one prepared table shares it."""
+    return get_store().memo(("pca", *_prepared_key(dataset, options)),
+                            lambda: pca_2d(prepared.matrix))
 
 
 @dataclass(frozen=True)
