@@ -199,6 +199,9 @@ class JobManager(dash.DiskcacheManager):
             args=(self.settings, job_fn, key, self._make_progress_key(key), args, context),
         )
         process.start()
+        # Job ids are pids, which the system reuses: a new job starts without the "stopped"
+        # mark an earlier process of that pid left (terminate_job also runs after every result).
+        self.handle.delete(self._stopped_key(process.pid))
         return process.pid
 
 

@@ -127,6 +127,31 @@ def test_a_job_gone_without_a_result_is_an_error_unless_cancelled(tmp_path):
         running.wait()
 
 
+def test_a_new_job_is_not_taken_for_a_cancelled_one_of_the_same_pid(tmp_path, monkeypatch):
+    import time
+
+    from components import background
+    from components.background import JOB_STOPPED, make_manager
+
+    manager, _ = make_manager(Settings.from_env(data_dir=str(tmp_path), redis_url=None))
+    real_start = background._JobProcess.start
+
+    def start_on_a_reused_pid(process):
+        real_start(process)
+        # what an earlier, cancelled (or finished) process with this pid left behind
+        manager.handle.set(manager._stopped_key(process.pid), "terminated")
+
+    monkeypatch.setattr(background._JobProcess, "start", start_on_a_reused_pid)
+    # A job that dies without writing a result (max() of its arguments raises), as one
+    # killed outright would.
+    pid = manager.call_job_fn("key-new", max, (), {})
+    deadline = time.monotonic() + 60
+    while manager.job_running(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert manager.get_result("key-new", pid) == {
+        "background_callback_error": {"msg": JOB_STOPPED, "tb": ""}}
+
+
 @pytest.mark.redis
 def test_celery_manager_registers_the_tree_job(redis_url, tmp_path):
     import dash
