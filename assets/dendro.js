@@ -189,7 +189,7 @@
             traces.push({
                 type: td.gl ? "scattergl" : "scatter",
                 x: xs[q], y: ys[q], mode: "lines",
-                line: {color: q === 0 ? td.above : td.palette[q - 1], width: 1.5},
+                line: {color: colourOf(td, q), width: 1.5},
                 hoverinfo: "skip", showlegend: false, meta: "links"
             });
         }
@@ -209,10 +209,7 @@
                 continue;
             }
             if (tr.meta === "annot") {
-                var cols = td.annot.map(function (j) {
-                    var g = group[j];
-                    return g === 0 ? td.above : td.palette[g - 1];
-                });
+                var cols = td.annot.map(function (j) { return colourOf(td, group[j]); });
                 tr = Object.assign({}, tr, {marker: Object.assign({}, tr.marker, {color: cols})});
             }
             rest.push(tr);

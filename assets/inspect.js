@@ -89,37 +89,21 @@
         return window.dash_clientside.dendro.decode(spec);
     }
 
-    // customdata as plotly's JSON carries it: nested arrays, or {dtype, bdata, shape}.
-    function rowsOf(cd, len) {
+    // Each point's row (column 0 of customdata [row, cluster]): nested arrays, a flat array,
+    // or typed {dtype, bdata, shape}.
+    function rowsOf(cd) {
         if (!cd) {
             return null;
         }
-        if (cd.bdata !== undefined) {
-            var flat = decode(cd);
-            var out = new Array(len);
-            for (var i = 0; i < len; i++) {
-                out[i] = flat[2 * i];
-            }
-            return out;
+        var flat = cd.bdata !== undefined ? decode(cd) : (Array.isArray(cd[0]) ? null : cd);
+        if (!flat) {
+            return cd.map(function (c) { return c[0]; });
         }
-        if (cd.length === 2 * len && !Array.isArray(cd[0])) {
-            var o = new Array(len);
-            for (var j = 0; j < len; j++) {
-                o[j] = cd[2 * j];
-            }
-            return o;
+        var out = new Array(flat.length >> 1);
+        for (var i = 0; i < out.length; i++) {
+            out[i] = flat[2 * i];
         }
-        return cd.map(function (c) { return c[0]; });
-    }
-
-    function lengthOf(v) {
-        if (!v) {
-            return 0;
-        }
-        if (v.bdata !== undefined) {
-            return decode(v).length;
-        }
-        return v.length;
+        return out;
     }
 
     function highlight(hl, countText, td, fig) {
@@ -146,8 +130,7 @@
                 }
                 continue;
             }
-            var len = lengthOf(t.x);
-            var rows = rowsOf(t.customdata, len) || [];
+            var rows = rowsOf(t.customdata) || [];
             var sel = [];
             for (var j = 0; j < rows.length; j++) {
                 if (members.has(rows[j])) {
