@@ -160,6 +160,7 @@ class JobManager(dash.DiskcacheManager):
         path = os.environ.get("PYTHONPATH", "")
         if root not in path.split(os.pathsep):
             os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (root, path) if p)
+        forkserver.set_forkserver_preload(JOB_PRELOAD)
         # Start the job server now (it imports the app's modules, ~1 s), not in the first job.
         threading.Thread(target=_start_job_server, daemon=True).start()
 
@@ -192,8 +193,6 @@ class JobManager(dash.DiskcacheManager):
         return f"dendro-job-stopped-{job}"
 
     def call_job_fn(self, key: Any, job_fn: Any, args: Any, context: Any) -> int:
-        # Only takes effect before this process's job server starts (its first job).
-        forkserver.set_forkserver_preload(JOB_PRELOAD)
         process = _JobProcess(
             target=_job_main,
             args=(self.settings, job_fn, key, self._make_progress_key(key), args, context),
@@ -207,7 +206,6 @@ class JobManager(dash.DiskcacheManager):
 
 def _start_job_server() -> None:
     try:
-        forkserver.set_forkserver_preload(JOB_PRELOAD)
         forkserver.ensure_running()
     except Exception:  # the first job tries again and reports what is wrong
         log.warning("the job server did not start", exc_info=True)
