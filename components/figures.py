@@ -252,8 +252,8 @@ def make_dendrogram_figure(
     if not show_contracted:
         cx, cy = cx[:0], cy[:0]
     # A truncated 20k tree has ~20k marks: SVG would need a DOM node for each. Thinned, they
-    # are ~900 (blobs-20k), few enough for SVG; a WebGL trace would add canvases that a
-    # software compositor reads back on every recolour (~50 ms at 20k, bench/recolour_timeline.py).
+    # are ~270 (blobs-20k, _thin_marks), few enough for SVG; a WebGL trace would add canvases
+    # that a software compositor reads back on every recolour (~50 ms at 20k, bench/recolour_timeline.py).
     if cx.size > GL_POINTS:
         cx, cy = _thin_marks(cx, cy, float(dcoord.max()) if dcoord.size else 0.0)
     MarksTrace = go.Scattergl if gl or cx.size > GL_POINTS else go.Scatter
@@ -410,7 +410,7 @@ def make_tree_data(
         ``x``/``y`` (5 m,) float32 link segments as plotted; ``maxdist`` (m,) float64 largest
         merge height inside each link's subtree; ``first`` (m,) int32 its first leaf position;
         ``gaps`` (n - 1,) float64; ``row_pos`` (n,) int32; ``annot`` indices of annotated links;
-        ``palette``, ``above``, ``orientation``, ``gl``, ``line_trace`` settings. Arrays are
+        ``palette``, ``above``, ``orientation``, ``gl`` settings. Arrays are
         ``{"dtype", "n", "b64"}`` little-endian.
 
     Examples
@@ -454,7 +454,6 @@ def make_tree_data(
         "above": ABOVE_CUT_COLOR,
         "orientation": orientation,
         "gl": bool(m > GL_LINKS if gl is None else gl),
-        "max_height": float(Z[:, 2].max()) if len(Z) else 0.0,
     }
 
 
