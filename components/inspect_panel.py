@@ -9,7 +9,7 @@ sentence and the member list and puts the member rows in the ``highlight`` store
 the clientside cut's recolouring and this never fight; it re-applies after every recolour).
 
 The tree logic (``node_members``, ``describe_node``, ``explain_merge``, ``explain_node``) lives
-in :mod:`clustering.merges` (numpy only; tests compare it with SciPy) and is re-exported here.
+in :mod:`clustering.merges` (numpy only; tests compare it with SciPy).
 Approximate trees (``components.big``) have micro-clusters for leaves: the sentences then count
 micro-clusters and rows, and a member's rows are every row of its micro-clusters.
 """
@@ -36,22 +36,11 @@ from dash import (
 )
 
 from clustering.errors import DataError
-from clustering.merges import (
-    IDS_NOTE,
-    SENTENCE_LIST_MAX,
-    describe_node,
-    explain_merge,
-    explain_node,
-    node_members,
-    subtree_first_position,
-)
+from clustering.merges import explain_merge, explain_node, node_members, subtree_first_position
 from components import big, ids
 from components.background import load_view_tree
 
 log = logging.getLogger(__name__)
-
-__all__ = ["IDS_NOTE", "SENTENCE_LIST_MAX", "describe_node", "explain_merge", "explain_node",
-           "linkage_rows", "node_members", "tree_of"]
 
 #: Member labels listed in the panel (the highlight covers all of them).
 MEMBERS_SHOWN = 200
@@ -201,9 +190,6 @@ def micro_weights(tree: Any) -> np.ndarray | None:
     return None if approx is None else np.asarray(approx.micro.weights, dtype=np.int64)
 
 
-_tree = tree_of
-
-
 @callback(
     Output(ids.INSPECT_TEXT, "children"),
     Output(ids.INSPECT_MEMBERS, "children"),
@@ -220,7 +206,7 @@ def explain(picked: dict[str, Any] | None, tree_data: dict[str, Any] | None,
     key = (tree_data or {}).get("tree_key")
     if not picked or not key or picked.get("tree_key") != key:
         return "", "", None, no_update
-    tree = _tree(tree_data)
+    tree = tree_of(tree_data)
     if tree is None:
         return "", "", None, no_update
     Z = tree.hierarchy.Z
@@ -291,7 +277,7 @@ def linkage_table(active: str | None, page: int | None, sort_by: list[dict[str, 
     """One page of Z; a click in the tree jumps to the page of its row and highlights it."""
     if active != "tab-linkage":
         return no_update, no_update, no_update, no_update, no_update
-    tree = _tree(tree_data)
+    tree = tree_of(tree_data)
     if tree is None:
         return [], 0, 0, [], ""
     Z = tree.hierarchy.Z
