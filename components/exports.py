@@ -21,7 +21,6 @@ import logging
 from typing import Any
 
 import dash_bootstrap_components as dbc
-import numpy as np
 from dash import Input, Output, Patch, State, callback, ctx, dcc, html, no_update
 
 from clustering.errors import DataError
@@ -36,6 +35,7 @@ from clustering.exports import (
 from components import big, ids
 from components.inspect_panel import tree_of
 from components.service import get_store, load_table, upload_bytes
+from components.tab_common import number_or_none
 from components.url_state import query_to_view, same_tree, view_to_query
 
 log = logging.getLogger(__name__)
@@ -177,7 +177,7 @@ def download(_labels: Any, _z: Any, _view: Any, tree_data: dict[str, Any] | None
     p = tree_data["params"]
     name = dataset_name(p["dataset"])
     method, metric = p["method"], p["metric"]
-    cut = _finite(cut_value)
+    cut = number_or_none(cut_value)
     if ctx.triggered_id == ids.EXPORT_LINKAGE:
         return dcc.send_string(linkage_csv(tree.hierarchy.Z),
                                export_filename("linkage", name, method, metric, "csv"))
@@ -201,19 +201,11 @@ def download(_labels: Any, _z: Any, _view: Any, tree_data: dict[str, Any] | None
     return dcc.send_string(text, export_filename("clusters", name, method, metric, "csv"))
 
 
-def _finite(v: Any) -> float | None:
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return f if np.isfinite(f) else None
-
-
 def _control_value(key: str, value: Any) -> Any:
     if key == "truncate_p":
         return int(value)
     if key == "annotate_above":
-        return _finite(value)
+        return number_or_none(value)
     if key == "show_contracted":
         return bool(value)
     return value
