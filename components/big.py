@@ -30,7 +30,12 @@ from typing import Any, NamedTuple
 import numpy as np
 from dash import Input, Output, callback
 
-from clustering.approximate import ApproxHierarchy, approximate_linkage, exact_feasible
+from clustering.approximate import (
+    DEFAULT_M,
+    ApproxHierarchy,
+    approximate_linkage,
+    exact_feasible,
+)
 from clustering.cut import tree_index
 from clustering.errors import DataError
 from clustering.linkage import check_method_metric
@@ -49,9 +54,10 @@ from components.settings import Settings
 
 log = logging.getLogger(__name__)
 
-#: Micro-clusters of the approximate mode (clustering.approximate.DEFAULT_M): ward on 5,000
-#: weighted centroids takes ~1-2 s here, and 1M rows reach a first dendrogram in ~9 s.
-APPROX_M = 5_000
+#: Micro-clusters of the approximate mode (the service's default, 5,000): ward on 5,000
+#: weighted centroids takes ~1-2 s here, and 1M rows reach a first dendrogram in ~11 s
+#: (README "Big tables", bench/bench_big.py).
+APPROX_M = DEFAULT_M
 #: Rows per micro-cluster at least: a table just past a low DENDRO_EXACT_MAX_ROWS still gets
 #: a real summary (5,000 rows -> 500 micro-clusters), not one micro-cluster per row.
 MIN_ROWS_PER_MICRO = 10
@@ -68,6 +74,16 @@ class Mode(NamedTuple):
 
     approximate: bool
     reason: str
+
+
+def _exact_feasible(n: int, d: int, method: str, metric: str,
+                    settings: Settings) -> tuple[bool, str]:
+    """``clustering.approximate.exact_feasible`` under this server's row cap and memory budget."""
+    return exact_feasible(
+        n, d, method, metric,
+        memory_budget_bytes=int(settings.memory_budget_mb) * 1024 * 1024,
+        max_rows=int(settings.exact_max_rows),
+    )
 
 
 def choose_mode(n: int, d: int, method: str, metric: str, settings: Settings) -> Mode:
@@ -106,11 +122,7 @@ def choose_mode(n: int, d: int, method: str, metric: str, settings: Settings) ->
     Exact average linkage on 5,000 rows would fit in m
     """
     check_method_metric(method, metric)
-    ok, reason = exact_feasible(
-        n, d, method, metric,
-        memory_budget_bytes=int(settings.memory_budget_mb) * 1024 * 1024,
-        max_rows=int(settings.exact_max_rows),
-    )
+    ok, reason = _exact_feasible(n, d, method, metric, settings)
     if ok:
         return Mode(False, reason)
     if (method, metric) == ("ward", "euclidean"):
@@ -326,11 +338,7 @@ def page_note(tree: Tree) -> str | None:
     if approx is None:
         return None
     n, d = tree.prepared.matrix.shape
-    _, why = exact_feasible(
-        n, d, "ward", "euclidean",
-        memory_budget_bytes=int(get_settings().memory_budget_mb) * 1024 * 1024,
-        max_rows=int(get_settings().exact_max_rows),
-    )
+    _, why = _exact_feasible(n, d, "ward", "euclidean", get_settings())
     return f"{approx.note} {why}"
 
 
