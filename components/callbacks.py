@@ -1,8 +1,8 @@
 """Server callbacks (thin: read inputs, call the service, call a figure builder, return) and
 the registration of the clientside cut callback (``assets/dendro.js``).
 
-Registered with ``@callback`` when this module is imported (``components/__init__``); nothing
-imports the app object.
+Registered with ``@callback`` when this module is imported (``app.py`` does; it imports the
+other component modules, which register theirs); nothing imports the app object.
 """
 
 from __future__ import annotations
