@@ -235,12 +235,18 @@ def load_tree(
 def cophenetic(
     dataset: dict[str, Any], options: PrepareOptions, method: str, metric: str
 ) -> float | None:
-    """Cophenetic correlation of the tree (memoised); None when it cannot be computed."""
-    tree = load_tree(dataset, options, method, metric)
-    return get_store().memo(
-        ("cophenetic", *tree_key_parts(dataset, options, method, metric)),
-        lambda: _cophenetic(tree.hierarchy.Z, tree.prepared.matrix, metric),
-    )
+    """Cophenetic correlation of the tree (memoised); None when it cannot be computed.
+
+    The tree is read from the store only when the value is not memoised yet: the status line
+    asks again after every redraw.
+    """
+
+    def compute() -> float | None:
+        tree = load_tree(dataset, options, method, metric)
+        return _cophenetic(tree.hierarchy.Z, tree.prepared.matrix, metric)
+
+    return get_store().memo(("cophenetic", *tree_key_parts(dataset, options, method, metric)),
+                            compute)
 
 
 def _cophenetic(Z: np.ndarray, X: np.ndarray, metric: str) -> float | None:
