@@ -325,8 +325,7 @@ def draw(
     """Draw the computed tree (memoised in the store): the tree, the scatter, the tree data."""
     if not result:
         return (no_update,) * 8
-    if (request and result.get("request") not in (request.get("id"), "inline")
-            and not result.get("job_failed")):
+    if request and result.get("request") != request.get("id") and not result.get("job_failed"):
         # A job that finished after the analyst asked for something else.
         return (no_update,) * 8
     if result.get("error"):
