@@ -42,7 +42,7 @@ from multiprocess import util as mp_util
 from clustering.errors import DataError
 from clustering.prepare import Prepared, PrepareOptions
 from components import ids
-from components.big import load_big_tree
+from components.big import approx_key, load_big_tree
 from components.service import (
     Tree,
     get_settings,
@@ -357,13 +357,14 @@ def run_tree(request_id: str, params: dict[str, Any], progress: Any = None) -> d
 
 
 def runs_inline(params: dict[str, Any], settings: Settings) -> bool:
-    """True when the tree is small (<= ``background_rows`` rows) or already memoised."""
+    """True when the tree is small (<= ``background_rows`` rows) or already memoised (exact
+    or approximate)."""
     _, _, n_rows = table_summary(params["dataset"])
     if n_rows <= settings.background_rows:
         return True
-    options = PrepareOptions.from_dict(params["options"])
-    return is_memoised(tree_key_parts(params["dataset"], options, params["method"],
-                                      params["metric"]))
+    parts = (params["dataset"], PrepareOptions.from_dict(params["options"]), params["method"],
+             params["metric"])
+    return is_memoised(tree_key_parts(*parts)) or is_memoised(approx_key(*parts))
 
 
 @callback(

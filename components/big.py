@@ -146,6 +146,16 @@ def approx_m(n: int) -> int:
     return max(2, min(APPROX_M, n // MIN_ROWS_PER_MICRO))
 
 
+def approx_key(
+    dataset: dict[str, Any], options: PrepareOptions, method: str, metric: str
+) -> tuple[Any, ...]:
+    """The memo key of an approximate tree: the exact tree's key parts and every constant of
+    the approximation. Knowable without the table (m = :func:`approx_m` of the prepared rows,
+    which the key parts fix), so ``background.runs_inline`` can ask whether it is stored."""
+    return ("approx", *tree_key_parts(dataset, options, method, metric), APPROX_M,
+            MIN_ROWS_PER_MICRO, SEED, AGREEMENT_SAMPLE, AGREEMENT_KS)
+
+
 def load_big_tree(
     dataset: dict[str, Any],
     options: PrepareOptions,
@@ -184,13 +194,10 @@ def load_big_tree(
     mode = choose_mode(n, d, method, metric, get_settings())
     if not mode.approximate:
         return load_tree(dataset, options, method, metric, progress=progress, prepared=prepared)
-    m = approx_m(n)
-    key = ("approx", *tree_key_parts(dataset, options, method, metric), m, SEED,
-           AGREEMENT_SAMPLE, AGREEMENT_KS)
     approx = get_store().memo(
-        key,
+        approx_key(dataset, options, method, metric),
         lambda: approximate_linkage(
-            prepared.matrix, m=m, seed=SEED, progress=progress,
+            prepared.matrix, m=approx_m(n), seed=SEED, progress=progress,
             agreement_sample=AGREEMENT_SAMPLE, agreement_ks=AGREEMENT_KS,
         ),
     )

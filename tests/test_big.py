@@ -150,6 +150,17 @@ def test_big_table_other_method_is_refused(in_app) -> None:
 
 
 # ------------------------------------------------------------------ label consistency
+def test_a_memoised_approximate_tree_is_answered_at_once(approx_tree, in_app) -> None:
+    from components.background import runs_inline, tree_params
+
+    jobs_from_1000_rows = Settings.from_env(exact_max_rows=2000, background_rows=1000)
+    stored = tree_params(BLOBS, None, None, None, None, None, "ward", "euclidean")
+    assert PrepareOptions.from_dict(stored["options"]) == OPTS
+    assert runs_inline(stored, jobs_from_1000_rows)
+    not_yet = tree_params(BLOBS, None, None, None, None, "zscore", "ward", "euclidean")
+    assert not runs_inline(not_yet, jobs_from_1000_rows)
+
+
 def test_every_row_in_exactly_one_cluster_and_micro_clusters_share_labels(approx_tree) -> None:
     ah = big.approx_of(approx_tree)
     Z = ah.Z
