@@ -29,6 +29,13 @@ def new_page(browser: Any) -> Any:
     return harness.new_page(context)
 
 
+def close(*pages: Any) -> None:
+    """Fail on any console error a page logged, then close its context (its analyst leaves)."""
+    for page in pages:
+        harness.assert_no_console_errors(page)
+        page.context.close()
+
+
 def settle(page: Any, timeout: float = 60.0) -> None:
     harness.wait_dendrogram(page, timeout=timeout)
     harness.wait_dash_idle(page, quiet_ms=500, timeout=timeout)

@@ -55,16 +55,12 @@ def _run_cancel_and_rerun(browser, server) -> None:
     H.settle(page, timeout=120)
     assert not _panel_shown(page)
     assert H.query(page)["dataset"] == "blobs-20k" and harness.cluster_count(page) == 8
-    assert not page.console.errors, page.console.errors
-    page.context.close()
+    H.close(page)
 
 
 def test_background_job_in_local_processes(browser):
-    server = harness.start_server(extra_env=ENV)
-    try:
+    with harness.served(ENV) as server:
         _run_cancel_and_rerun(browser, server)
-    finally:
-        server.stop()
 
 
 def _job_processes(server) -> list:
@@ -103,8 +99,7 @@ def test_killed_job_says_so_and_keeps_the_view(browser):
         assert "previous view is kept" in message and "lack of memory" in message, message
         assert H.rows_in_status(page) == 150 and harness.cluster_count(page) == 2
         assert page.evaluate("getComputedStyle(document.getElementById('job-retry')).display") != "none"
-        assert not page.console.errors, page.console.errors
-        page.context.close()
+        H.close(page)
 
 
 @pytest.fixture
@@ -138,11 +133,8 @@ def celery_worker(redis_url, tmp_path):
 
 @pytest.mark.redis
 def test_background_job_on_a_celery_worker(browser, redis_url, celery_worker):
-    server = harness.start_server(extra_env=dict(ENV, REDIS_URL=redis_url))
-    try:
+    with harness.served(dict(ENV, REDIS_URL=redis_url)) as server:
         _run_cancel_and_rerun(browser, server)
-    finally:
-        server.stop()
     worker_log = celery_worker.read_text(errors="replace")
     # The jobs ran on the worker, not in the web process.
     assert worker_log.count("background_callback_") >= 2, worker_log[-3000:]

@@ -16,8 +16,7 @@ def test_a_link_made_before_a_restart_opens_after_it(browser, tmp_path):
     env = {"DENDRO_DATA_DIR": str(data_dir)}
     upload = H.write_blobs(tmp_path / "survey.csv", seed=7, centres=4, n=80)
 
-    first = harness.start_server(extra_env=env)
-    try:
+    with harness.served(env) as first:
         page = H.new_page(browser)
         harness.open_app(page, first.url)
         harness.upload_file(page, upload)
@@ -29,17 +28,11 @@ def test_a_link_made_before_a_restart_opens_after_it(browser, tmp_path):
         before = H.view_of(page)
         link = H.link(page)
         assert before["k"] == 4 and before["file"].startswith("survey.csv: 80 rows")
-        page.context.close()
-    finally:
-        first.stop()
+        H.close(page)
 
-    second = harness.start_server(extra_env=env)
-    try:
+    with harness.served(env) as second:
         page = H.new_page(browser)
         H.open_link(page, H.rebase(link, second.url))
         after = H.view_of(page)
         assert after == before
-        assert not page.console.errors, page.console.errors
-        page.context.close()
-    finally:
-        second.stop()
+        H.close(page)

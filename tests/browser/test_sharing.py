@@ -16,12 +16,6 @@ from tests.browser import hosting_helpers as H
 pytestmark = pytest.mark.browser
 
 
-def _close(*pages):
-    for p in pages:
-        assert not p.console.errors, "browser console shows errors:\n" + "\n".join(p.console.errors)
-        p.context.close()
-
-
 def test_two_analysts_never_see_each_others_view_and_a_link_shares_one(browser, live_server,
                                                                        tmp_path):
     file_a = H.write_blobs(tmp_path / "alpha.csv", seed=1, centres=3)
@@ -58,7 +52,7 @@ def test_two_analysts_never_see_each_others_view_and_a_link_shares_one(browser, 
     vc = H.view_of(c)
     assert vc == vb
     assert H.link(c) == H.link(b)
-    _close(a, b, c)
+    H.close(a, b, c)
 
 
 def test_example_link_back_forward_and_a_gone_dataset(browser, live_server):
@@ -95,4 +89,4 @@ def test_example_link_back_forward_and_a_gone_dataset(browser, live_server):
     harness.wait_dash_idle(gone, quiet_ms=500)
     assert ("The dataset this link points to is no longer stored on this server "
             "(id 0f0f0f0f0f0f…); upload the file again.") in harness.text_of(gone, "error")
-    _close(page, gone)
+    H.close(page, gone)
