@@ -11,11 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.browser.harness import free_port
 
 
 def _need(binary: str) -> str:
