@@ -77,6 +77,8 @@ class DatasetStore(Protocol):
 
     def memo(self, key: Any, compute: Callable[[], T]) -> T: ...
 
+    def has_result(self, key: Any) -> bool: ...
+
 
 class DiskStore:
     """Datasets and results in two ``diskcache`` directories under ``directory``.
@@ -98,6 +100,8 @@ class DiskStore:
     (b'x,y\\n1,2\\n3,4\\n', 't.csv')
     >>> store.memo(("double", 21), lambda: 42)
     42
+    >>> store.has_result(("double", 21)), store.has_result(("double", 22))
+    (True, False)
     """
 
     def __init__(self, directory: str | Path, size_limit_mb: int = 2048) -> None:
@@ -139,6 +143,10 @@ class DiskStore:
         self._results.set(h, value)
         _evict_lru(self._results, self.size_limit, keep=h)
         return value
+
+    def has_result(self, key: Any) -> bool:
+        """Whether :meth:`memo` holds ``key``, without reading (unpickling) the value."""
+        return key_hash(key) in self._results
 
 
 class RedisStore:
@@ -186,6 +194,10 @@ class RedisStore:
         value = compute()
         self._r.set(rkey, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), ex=self._ttl)
         return value
+
+    def has_result(self, key: Any) -> bool:
+        """Whether :meth:`memo` holds ``key``, without fetching the value."""
+        return bool(self._r.exists(f"{self._prefix}:memo:{key_hash(key)}"))
 
 
 _MISSING = object()

@@ -187,21 +187,10 @@ LINKAGE_P = 2.0
 LINKAGE_OPTIMAL_ORDERING = False
 
 
-class _NotMemoised(Exception):
-    """Raised inside a memo probe so nothing is computed or stored."""
-
-
 def is_memoised(key: Any) -> bool:
-    """True when the store already holds the result for ``key`` (nothing is computed)."""
-
-    def missing() -> Any:
-        raise _NotMemoised
-
-    try:
-        get_store().memo(key, missing)
-    except _NotMemoised:
-        return False
-    return True
+    """True when the store already holds the result for ``key`` (nothing is read or computed:
+    this runs on every compute request, and a stored big tree is megabytes to unpickle)."""
+    return get_store().has_result(key)
 
 
 def load_tree(

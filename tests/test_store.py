@@ -42,7 +42,9 @@ def test_memo_computes_once_and_returns_equal_arrays(store):
         return np.arange(12.0).reshape(3, 4)
 
     key = ("linkage", "abc", {"method": "ward", "metric": "euclidean"})
+    assert not store.has_result(key)
     first = store.memo(key, compute)
+    assert store.has_result(("linkage", "abc", {"metric": "euclidean", "method": "ward"}))
     again = store.memo(("linkage", "abc", {"metric": "euclidean", "method": "ward"}), compute)
     np.testing.assert_array_equal(first, again)
     assert len(calls) == 1
