@@ -69,10 +69,10 @@ DEFAULT_MEMORY_BUDGET_BYTES = 2 * 1024**3
 #: cores, d = 10): fastcluster.linkage_vector ward 20k rows 2.5 s, so 50k rows ~ 16 s.
 EXACT_MAX_ROWS = 50_000
 
-# fastcluster.linkage 1.3.0 copies the condensed matrix under NumPy 2 (peak: the matrix
-# twice). compute_linkage sidesteps that copy (clustering/linkage.py, asserted by
-# tests/test_linkage.py: peak < 1.3 matrices), so this count is now a 2x margin: lowering it to
-# 1 changes which tables go approximate and the sentences the page, README and tests quote.
+# The condensed path peaks below 1.3 matrices (compute_linkage avoids fastcluster.linkage's
+# copy; asserted by tests/test_linkage.py). The budget is charged two: the server also holds
+# other requests' trees and jobs, so the matrix gets as much again as working room. Lowering
+# it changes which tables go approximate and the sentences the page and the tests quote.
 _CONDENSED_COPIES = 2
 
 
@@ -100,7 +100,8 @@ def exact_feasible(
 
     Exact ward/centroid/median/single on euclidean run on ``fastcluster.linkage_vector``
     (memory O(n·d)); every other pair needs the condensed distance matrix, ``n(n-1)/2``
-    float64 values, held twice at peak because fastcluster copies it. Exact is also refused
+    float64 values, charged twice against the budget (the matrix, and as much again as working
+    room for the rest of the server; the linkage itself peaks below 1.3 matrices). Exact is also refused
     above ``max_rows`` rows, as its time grows as n².
 
     Parameters
@@ -142,7 +143,7 @@ def exact_feasible(
         need = _CONDENSED_COPIES * 8 * (n * (n - 1) // 2)
         how = (
             f"the distance matrix takes {_nbytes(need / _CONDENSED_COPIES)} "
-            f"({_nbytes(need)} at peak, as fastcluster copies it)"
+            f"({_nbytes(need)} with as much again kept free as working room)"
         )
     what = f"Exact {method} linkage on {n:,} rows"
     budget = _nbytes(memory_budget_bytes)

@@ -73,7 +73,7 @@ def cophenetic_plan(params: dict[str, Any], n: int, d: int, approximate: bool
                     ) -> tuple[list[str], dict[str, str]]:
     """Methods valid for the metric that will run, and why the others cannot (method -> text).
 
-    Only memory stops a method: those whose condensed distance matrix (held twice at peak)
+    Only memory stops a method: those whose condensed distance matrix (charged twice, see clustering.approximate.exact_feasible)
     would not fit the server's budget. An approximate tree stops all (the table is past the
     server's exact limit, and each method would cluster every row exactly).
 

@@ -198,7 +198,7 @@ def test_cophenetic_plan_caps_only_what_memory_cannot_hold(app) -> None:
     with app.server.app_context():
         run, why = dp.cophenetic_plan(p, 40_000, 10, False)
     # ward, centroid, median, single run in O(n d) memory; the condensed matrix of 40k rows
-    # (6.4 GB at peak) does not fit 2 GB.
+    # (6.4 GB charged) does not fit 2 GB.
     assert run == ["single", "centroid", "median", "ward"]
     assert set(why) == {"complete", "average", "weighted"}
     assert "distance matrix takes 6.4 GB" in why["average"] and "budget" in why["average"]

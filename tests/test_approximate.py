@@ -254,7 +254,7 @@ def test_exact_feasible_vector_path_is_linear_memory() -> None:
 
 
 def test_exact_feasible_condensed_matrix_counted_twice() -> None:
-    # 20,000 rows: the matrix is 1.6 GB, 3.2 GB at peak with fastcluster's copy.
+    # 20,000 rows: the matrix is 1.6 GB, charged 3.2 GB with its working room.
     ok, why = exact_feasible(20_000, 10, "average", "euclidean", memory_budget_bytes=2 * 10**9)
     assert not ok and "1.6 GB" in why and "3.2 GB" in why and "2.0 GB budget" in why
     ok, _ = exact_feasible(20_000, 10, "average", "euclidean", memory_budget_bytes=4 * 10**9)

@@ -81,7 +81,7 @@ def test_choose_mode_rows_over_the_cap_go_approximate_for_ward() -> None:
 
 
 def test_choose_mode_memory_budget_decides_below_the_row_cap() -> None:
-    # average needs the condensed matrix: 20,000 rows -> 1.6 GB, twice at peak.
+    # average needs the condensed matrix: 20,000 rows -> 1.6 GB, charged twice (3.2 GB).
     s = Settings.from_env(exact_max_rows=50_000, memory_budget_mb=1024)
     with pytest.raises(DataError, match=r"needs 3\.2 GB.*choose method 'ward' and metric 'euclidean'"):
         big.choose_mode(20_000, 5, "average", "euclidean", s)
