@@ -121,9 +121,8 @@ def drag_heights(page: object, timeout_s: float) -> tuple[float, float]:
     """
     heights = []
     for k in (4, 12):
-        before = harness.view_signature(page)
-        harness.type_number(page, "cluster-k", k)
-        harness.wait_for_change(page, before, timeout=timeout_s)
+        harness.change(page, lambda k=k: harness.type_number(page, "cluster-k", k),
+                       timeout=timeout_s)
         heights.append(float(harness.field_value(page, "cut-height")))
     return heights[0], heights[1]
 

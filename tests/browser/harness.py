@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 log = logging.getLogger(__name__)
 
 REPO = Path(__file__).resolve().parents[2]
@@ -110,7 +112,8 @@ class ServerStartError(RuntimeError):
 
 
 def server_command(kind: str, port: int) -> list[str]:
-    """The command line for ``kind``: 'dev' is ``python app.py``, 'gunicorn' 2 sync workers."""
+    """The command line for ``kind``: 'dev' is ``python app.py``, 'gunicorn' 2 workers (with
+    the threads of gunicorn.conf.py, read from the working directory as in production)."""
     if kind == "dev":
         return [sys.executable, "app.py"]
     if kind == "gunicorn":
@@ -270,6 +273,13 @@ def wait_for_change(page: Any, before: str, *, timeout: float = 60.0) -> str:
     return view_signature(page)
 
 
+def change(page: Any, action: Any, *, timeout: float = 60.0) -> str:
+    """Do ``action()``, then wait until the page shows something new and is quiet again."""
+    before = view_signature(page)
+    action()
+    return wait_for_change(page, before, timeout=timeout)
+
+
 def _js_str(s: str) -> str:
     import json
     return json.dumps(s)
@@ -407,9 +417,8 @@ def choose_example(page: Any, example_id: str, *, timeout: float = 60.0) -> None
 
 def upload_file(page: Any, path: str | Path, *, timeout: float = 60.0) -> None:
     """Give a file to the upload's file input and wait for the page to react."""
-    before = view_signature(page)
-    page.locator("#upload input[type=file]").set_input_files(str(path))
-    wait_for_change(page, before, timeout=timeout)
+    change(page, lambda: page.locator("#upload input[type=file]").set_input_files(str(path)),
+           timeout=timeout)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -453,14 +462,11 @@ _FIGURE_JS = """(id) => {
       hovertext: arr(t.hovertext), ids: arr(t.ids),
       line_color: t.line ? arr(t.line.color) : null,
       marker_color: t.marker ? arr(t.marker.color) : null,
-      full_line_color: t.line ? arr(t.line.color) : null,
-      full_marker_color: t.marker ? arr(t.marker.color) : null,
     })),
     shapes: (fl.shapes || []).map(s => ({type: s.type, xref: s.xref, yref: s.yref,
         x0: s.x0, x1: s.x1, y0: s.y0, y1: s.y1, editable: s.editable, layer: s.layer})),
     annotations: (fl.annotations || []).map(a => ({x: a.x, y: a.y, text: a.text})),
     xaxis: axis('xaxis'), yaxis: axis('yaxis'),
-    edits: gd._context && gd._context.edits,
   };
 }"""
 
@@ -486,7 +492,7 @@ def link_colours(fig: dict[str, Any]) -> dict[str, float]:
         if not _is_line_trace(t) or not t["y"]:
             continue
         ys = [v for v in t["y"] if isinstance(v, int | float)]
-        colour = t["full_line_color"] or t["line_color"]
+        colour = t["line_color"]
         if not ys or colour is None or isinstance(colour, list):
             continue
         out[str(colour)] = max(out.get(str(colour), float("-inf")), max(ys))
@@ -499,7 +505,7 @@ def link_groups(fig: dict[str, Any]) -> list[tuple[str, float]]:
     for t in fig["traces"]:
         if not _is_line_trace(t) or not t["y"]:
             continue
-        colour = str(t["full_line_color"] or t["line_color"])
+        colour = str(t["line_color"])
         top = -math.inf
         for v in [*t["y"], None]:
             if isinstance(v, int | float) and not math.isnan(v):
@@ -510,16 +516,13 @@ def link_groups(fig: dict[str, Any]) -> list[tuple[str, float]]:
     return out
 
 
-def cluster_link_colours(fig: dict[str, Any]) -> set[str]:
-    """Distinct link colours in the tree other than the colour of the links above the cut.
-
-    The above-cut colour is the one of the trace that draws the root (the highest link).
-    """
-    colours = link_colours(fig)
-    if not colours:
-        return set()
-    above = max(colours, key=colours.get)
-    return set(colours) - {above}
+def same_partition(a: Any, b: Any) -> bool:
+    """True when two labelings group the items the same way (labels may be renumbered)."""
+    a, b = np.asarray(a), np.asarray(b)
+    if a.shape != b.shape:
+        return False
+    pairs = set(zip(a.tolist(), b.tolist(), strict=True))
+    return len(pairs) == len(set(a.tolist())) == len(set(b.tolist()))
 
 
 def scatter_points(fig: dict[str, Any]) -> list[dict[str, Any]]:
@@ -530,7 +533,7 @@ def scatter_points(fig: dict[str, Any]) -> list[dict[str, Any]]:
             continue
         if "markers" not in str(t.get("mode") or "markers"):
             continue
-        colours = t["full_marker_color"] if t["full_marker_color"] is not None else t["marker_color"]
+        colours = t["marker_color"]
         for i, (x, y) in enumerate(zip(t["x"], t["y"], strict=False)):
             if x is None or y is None:  # legend-only entries are drawn from [None]
                 continue
@@ -564,19 +567,16 @@ _SHAPE_PIXELS_JS = """([id, index]) => {
   if (s.xref === 'paper') { x0 = r.left + sz.l + s.x0 * sz.w; x1 = r.left + sz.l + s.x1 * sz.w; }
   else { const xa = fl['xaxis' + s.xref.slice(1)];
          x0 = r.left + sz.l + xa.l2p(xa.d2l(s.x0)); x1 = r.left + sz.l + xa.l2p(xa.d2l(s.x1)); }
-  return {x0, x1, y0: py(s.y0), y1: py(s.y1), top: r.top + sz.t, bottom: r.top + sz.t + sz.h,
-          left: r.left + sz.l, right: r.left + sz.l + sz.w,
-          pixel_per_unit: Math.abs(ya.l2p(ya.d2l(1)) - ya.l2p(ya.d2l(0))),
-          y_of_pixel: null};
+  return {x0, x1, y0: py(s.y0), y1: py(s.y1)};
 }"""
 
 
 def cut_line_pixels(page: Any) -> dict[str, float]:
-    """Page pixel coordinates of the cut line's ends and of the dendrogram's plot area."""
+    """Page pixel coordinates of the cut line's ends (``x0``, ``x1``, ``y0``, ``y1``)."""
     fig = figure(page, "dendrogram")
     line = cut_line(fig)
     index = fig["shapes"].index(line)
-    return page.evaluate(_SHAPE_PIXELS_JS, [("dendrogram"), index])
+    return page.evaluate(_SHAPE_PIXELS_JS, ["dendrogram", index])
 
 
 def height_to_pixel(page: Any, height: float) -> float:

@@ -44,7 +44,7 @@ def micro_assignment(example: str) -> np.ndarray:
 
 
 def note_text(page: Any) -> str:
-    loc = page.locator(f"#{'approx-note'}")
+    loc = page.locator("#approx-note")
     return loc.inner_text().strip() if loc.count() and loc.is_visible() else ""
 
 
@@ -103,9 +103,7 @@ def test_approximate_mode_is_labelled_and_its_labels_consistent(big_page: Any) -
     h.wait_dash_idle(page)
     assert check_consistent(page, assignment) == k0 + 3
     Z_top = max(v for v in h.link_colours(h.figure(page, "dendrogram")).values())
-    before = h.view_signature(page)
-    h.drag_cut_line(page, Z_top * 0.6)
-    h.wait_for_change(page, before)
+    h.change(page, lambda: h.drag_cut_line(page, Z_top * 0.6))
     check_consistent(page, assignment)
     h.assert_no_console_errors(page)
 

@@ -4,8 +4,6 @@ light up with the sentence, the linkage table's highlighted row. Numbers checked
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -44,11 +42,17 @@ def blobs_Z() -> tuple[np.ndarray, np.ndarray]:
 
 
 def click_data_point(page, graph: str, x: float, y: float) -> None:
-    """Hover then click a data point of ``graph`` as a person does (scrolled into view)."""
+    """Hover then click a data point of ``graph`` as a person does (scrolled into view).
+
+    plotly.js answers a click with the points of the last hover (``gd._hoverdata``, set after
+    its hover throttle), so the click waits until the pointer's hover has registered.
+    """
     page.locator(f"#{graph}").scroll_into_view_if_needed()
     px, py = page.evaluate(_PIXEL_JS, [graph, x, y])
+    gd = f"document.querySelector('#{graph} .js-plotly-plot')"
+    page.evaluate(f"() => Plotly.Fx.unhover({gd})")  # no stale hover from an earlier point
     page.mouse.move(px, py)
-    time.sleep(0.2)
+    page.wait_for_function(f"() => ({gd}._hoverdata || []).length > 0", timeout=10_000)
     page.mouse.click(px, py)
 
 
@@ -113,9 +117,7 @@ def test_snap_to_candidate_button_and_line(page):
     buttons = page.locator(".snap-button")
     assert buttons.count() == 3
     assert buttons.nth(1).inner_text() == "k = 3 at 20"
-    before = h.view_signature(page)
-    buttons.nth(1).click()
-    h.wait_for_change(page, before)
+    h.change(page, lambda: buttons.nth(1).click())
     assert h.cluster_count(page) == 3
     t = float(h.field_value(page, "cut-height"))
     assert fcluster(Z, t, "distance").max() == 3
@@ -125,9 +127,7 @@ def test_snap_to_candidate_button_and_line(page):
     cand = next(tr for tr in fig["traces"] if tr["meta"] == "candidates")
     x, y = point_clear_of_merges(page, fig, [
         (cand["x"][i], cand["y"][i]) for i, cd in enumerate(cand["customdata"]) if cd and cd[1] == 5])
-    before = h.view_signature(page)
-    click_data_point(page, "dendrogram", x, y)
-    h.wait_for_change(page, before)
+    h.change(page, lambda: click_data_point(page, "dendrogram", x, y))
     assert h.cluster_count(page) == 5
     assert float(h.field_value(page, "cut-height")) == pytest.approx(14.0)
     # nothing moved the cut by itself afterwards
@@ -148,9 +148,7 @@ def test_click_merge_lights_up_rows_and_explains(page):
     assert "63" in members and "34" in members and "69" in members  # 1-based row labels
     assert_selected_rows(page, [33, 62, 68])
     # A new cut regroups the scatter: the highlight follows the same rows.
-    before = h.view_signature(page)
-    h.type_number(page, "cluster-k", 4)
-    h.wait_for_change(page, before)
+    h.change(page, lambda: h.type_number(page, "cluster-k", 4))
     assert h.cluster_count(page) == 4
     assert_selected_rows(page, [33, 62, 68])
     # A bigger merge: every member row, and only those.
@@ -175,9 +173,7 @@ def test_click_merge_lights_up_rows_and_explains(page):
 def test_click_truncated_leaf(page):
     X, Z = blobs_Z()
     h.wait_dendrogram(page)
-    before = h.view_signature(page)
-    h.select_dropdown(page, "truncate-mode", "lastp")
-    h.wait_for_change(page, before)
+    h.change(page, lambda: h.select_dropdown(page, "truncate-mode", "lastp"))
     h.wait_dash_idle(page)
     fig = h.figure(page, "dendrogram")
     leaves = next(t for t in fig["traces"] if t["meta"] == "leaves")
@@ -201,17 +197,12 @@ def test_heatmap_and_profiles_follow_the_cut(page):
                          "._fullData[0].z, (r) => Array.from(r))")
     lab = fcluster(Z, 50, "distance")[leaves_list(Z)]
     got = np.array([r[0] for r in side])
-    assert same_blocks(got, lab)
+    assert h.same_partition(got, lab)
     open_tab(page, "Profiles")
     page.wait_for_selector("#profile-table td")
     text = h.text_of(page, "profile-table")
     assert "50" in text and "100" in text  # sizes of the two blobs
     h.assert_no_console_errors(page)
-
-
-def same_blocks(a: np.ndarray, b: np.ndarray) -> bool:
-    pairs = set(zip(a.tolist(), b.tolist(), strict=True))
-    return len(pairs) == len(set(a.tolist())) == len(set(b.tolist()))
 
 
 # ---------------------------------------------------------------- approximate trees
@@ -236,7 +227,7 @@ def test_analysis_tabs_work_on_an_approximate_tree(approx_page):
     text = h.text_of(page, "inspect-text")
     assert text.startswith("merge 499 of 499 joined cluster ")
     assert text.endswith("(m = 500 micro-clusters)")
-    assert len(page.evaluate(_SELECTED_JS)["rows"]) == 5000
+    assert_selected_rows(page, list(range(5000)))
     open_tab(page, "Heatmap")
     page.wait_for_function("() => { const gd = document.querySelector('#heatmap .js-plotly-plot');"
                            " return gd && gd.data && gd.data.length === 2; }")

@@ -40,25 +40,9 @@ def blobs_csv(tmp_path: Path) -> tuple[Path, np.ndarray]:
     return write_csv(tmp_path / "four_blobs.csv", X), X
 
 
-def same_partition(a: np.ndarray, b: np.ndarray) -> bool:
-    """True when two labelings group the items the same way (labels may be renumbered)."""
-    a, b = np.asarray(a), np.asarray(b)
-    if a.shape != b.shape:
-        return False
-    pairs = set(zip(a.tolist(), b.tolist(), strict=True))
-    return len(pairs) == len(set(a.tolist())) == len(set(b.tolist()))
-
-
 def band_middle(Z: np.ndarray, k: int) -> float:
     """A height in the middle of the band of heights that give k clusters (monotone Z)."""
     return float((Z[-k, 2] + Z[-k + 1, 2]) / 2)
-
-
-def change(page, action, *, timeout: float = 60.0) -> None:
-    """Do ``action()`` and wait until the page shows something new and is quiet again."""
-    before = h.view_signature(page)
-    action()
-    h.wait_for_change(page, before, timeout=timeout)
 
 
 def set_clustering(page, method: str, metric: str, scaling: str = "none") -> None:
@@ -138,7 +122,7 @@ def test_tutorial_blobs_counts_match_scipy_at_typed_heights(page):
     h.choose_example(page, "tutorial-blobs")
     set_clustering(page, "ward", "euclidean")
     for max_d, expected in ((16, 4), (50, 2)):
-        change(page, lambda v=max_d: h.type_number(page, "cut-height", v))
+        h.change(page, lambda v=max_d: h.type_number(page, "cut-height", v))
         assert h.cluster_count(page) == expected, h.text_of(page, "cluster-count")
         assert h.cut_line(h.figure(page, "dendrogram"))["y0"] == pytest.approx(max_d)
         check_colours_match_cut(page, expected)
@@ -148,11 +132,11 @@ def test_tutorial_blobs_counts_match_scipy_at_typed_heights(page):
 def test_uploaded_csv_is_clustered_like_fcluster(page, blobs_csv):
     X, Z = open_ward_blobs(page, blobs_csv)
     t = band_middle(Z, 3)
-    change(page, lambda: h.type_number(page, "cut-height", round(t, 3)))
+    h.change(page, lambda: h.type_number(page, "cut-height", round(t, 3)))
     t_shown = h.cut_line(h.figure(page, "dendrogram"))["y0"]
     expected = fcluster(Z, t_shown, "distance")
     assert h.cluster_count(page) == 3 == expected.max()
-    assert same_partition(scatter_partition(page, X), expected)
+    assert h.same_partition(scatter_partition(page, X), expected)
     check_colours_match_cut(page, 3)
     assert h.text_of(page, "error") == ""
     h.assert_no_console_errors(page)
@@ -169,7 +153,7 @@ def test_method_and_metric_change_the_tree(page, blobs_csv):
     t = h.cut_line(dendro)["y0"]
     expected = fcluster(Z, t, "distance")
     assert h.cluster_count(page) == expected.max()
-    assert same_partition(scatter_partition(page, X), expected)
+    assert h.same_partition(scatter_partition(page, X), expected)
     h.assert_no_console_errors(page)
 
 
@@ -177,18 +161,11 @@ def test_ward_with_cosine_is_refused_with_a_reason(page, blobs_csv):
     path, _ = blobs_csv
     upload(page, path)
     set_clustering(page, "ward", "euclidean")
-    tree_before = h.figure(page, "dendrogram")["traces"]
     options = {o["value"]: o for o in h.dropdown_options(page, "metric")}
     assert "cosine" in options, f"metric options: {sorted(options)}"
-    if options["cosine"]["disabled"]:
-        explanation = options["cosine"]["label"] + " " + h.text_of(page, "metric-note")
-    else:
-        h.choose(page, "metric", "cosine")
-        explanation = " ".join(h.text_of(page, i) for i in ("error", "metric-note"))
-        if h.dropdown_value(page, "metric").lower() == "cosine":
-            # Accepted in the picker: the tree must not be a ward/cosine tree.
-            assert h.figure(page, "dendrogram")["traces"] == tree_before or \
-                h.dropdown_value(page, "method").lower() != "ward"
+    # The pair SciPy refuses cannot be picked (components/options.py), and the note says why.
+    assert options["cosine"]["disabled"], options["cosine"]
+    explanation = options["cosine"]["label"] + " " + h.text_of(page, "metric-note")
     assert "euclidean" in explanation.lower() and "ward" in explanation.lower(), (
         f"no explanation that ward needs euclidean distances: {explanation!r}")
     h.assert_no_console_errors(page)
@@ -198,14 +175,14 @@ def test_drag_cut_line_recolours_tree_and_scatter(page, blobs_csv):
     X, Z = open_ward_blobs(page, blobs_csv)
     # The app opens an upload at the middle of the largest gap (k = 2 here): move away first.
     for k in (3, 2, 4):
-        change(page, lambda k=k: h.drag_cut_line(page, band_middle(Z, k)))
+        h.change(page, lambda k=k: h.drag_cut_line(page, band_middle(Z, k)))
         t = h.cut_line(h.figure(page, "dendrogram"))["y0"]
         assert Z[-k, 2] <= t < Z[-k + 1, 2], f"line released at {t}, outside the band for k={k}"
         assert h.cluster_count(page) == k, h.text_of(page, "cluster-count")
         tree_colours = check_colours_match_cut(page, k)
         # Every blob has 25 rows, so each cluster has links below the cut.
         assert len(tree_colours) == k
-        assert same_partition(scatter_partition(page, X), fcluster(Z, t, "distance"))
+        assert h.same_partition(scatter_partition(page, X), fcluster(Z, t, "distance"))
         assert float(h.field_value(page, "cut-height")) == pytest.approx(t, rel=1e-2)
     h.assert_no_console_errors(page)
 
@@ -220,7 +197,7 @@ _DRAWN_LINE_JS = """() => {
 
 def test_slanted_drag_keeps_line_level_colours_follow_a_held_line_escape_cancels(page, blobs_csv):
     X, Z = open_ward_blobs(page, blobs_csv)
-    change(page, lambda: h.drag_cut_line(page, band_middle(Z, 3)))
+    h.change(page, lambda: h.drag_cut_line(page, band_middle(Z, 3)))
     px = h.cut_line_pixels(page)
     full_width = page.evaluate(_DRAWN_LINE_JS)["width"]
     target = h.height_to_pixel(page, band_middle(Z, 2))
@@ -294,7 +271,7 @@ def test_slanted_drag_keeps_line_level_colours_follow_a_held_line_escape_cancels
 
 def test_drag_with_root_on_the_right_moves_a_vertical_line(page, blobs_csv):
     X, Z = open_ward_blobs(page, blobs_csv)
-    change(page, lambda: h.choose(page, "orientation", "right"))
+    h.change(page, lambda: h.choose(page, "orientation", "right"))
     page.keyboard.press("Escape")
     page.evaluate("() => window.scrollTo(0, 0)")
     # Heights run along x now: the line is vertical and moves sideways only.
@@ -354,7 +331,7 @@ def test_touch_drag_moves_the_cut_line(browser, live_server, blobs_csv):
 def test_typed_k_moves_line_into_its_band(page, blobs_csv):
     X, Z = open_ward_blobs(page, blobs_csv)
     for k in (4, 2, 7):
-        change(page, lambda k=k: h.type_number(page, "cluster-k", k))
+        h.change(page, lambda k=k: h.type_number(page, "cluster-k", k))
         assert h.cluster_count(page) == k
         typed_height = float(h.field_value(page, "cut-height"))
         assert fcluster(Z, typed_height, "distance").max() == k, (
@@ -384,7 +361,7 @@ def test_truncation_modes_show_counts_then_full_tree(page):
     for mode, p in (("lastp", 12), ("level", 3)):
         h.choose(page, "truncate-mode", mode)
         if h.field_value(page, "truncate-p") != str(p):
-            change(page, lambda p=p: h.type_number(page, "truncate-p", p))
+            h.change(page, lambda p=p: h.type_number(page, "truncate-p", p))
         expected = dendrogram(Z, no_plot=True, truncate_mode=mode, p=p, labels=labels)["ivl"]
         assert ticks() == expected, f"{mode} p={p}: leaf labels differ from SciPy's"
         assert any(s.startswith("(") and s.endswith(")") for s in ticks())
@@ -436,7 +413,7 @@ def test_annotate_above_writes_merge_heights(page):
     set_clustering(page, "ward", "euclidean")
     Z = linkage(load_example("tutorial-blobs")[["x", "y"]].to_numpy(float), "ward")
     above = 10.0
-    change(page, lambda: h.type_number(page, "annotate-above", above))
+    h.change(page, lambda: h.type_number(page, "annotate-above", above))
     texts = [
         str(s) for t in h.figure(page, "dendrogram")["traces"]
         if "text" in str(t["mode"]) and t["text"] for s in t["text"]

@@ -19,12 +19,6 @@ from tests.browser import harness as h
 pytestmark = pytest.mark.browser
 
 
-def same_partition(a, b) -> bool:
-    a, b = np.asarray(a), np.asarray(b)
-    pairs = set(zip(a.tolist(), b.tolist(), strict=True))
-    return a.shape == b.shape and len(pairs) == len(set(a.tolist())) == len(set(b.tolist()))
-
-
 def open_export(page) -> None:
     page.get_by_role("tab", name="Export").click()
     h.wait_dash_idle(page)
@@ -41,9 +35,7 @@ def test_downloads_match_scipy(page):
     X = load_example("tutorial-blobs")[["x", "y"]].to_numpy(float)
     Z = linkage(X, "ward")
     h.wait_dendrogram(page)
-    before = h.view_signature(page)
-    h.type_number(page, "cut-height", 16)
-    h.wait_for_change(page, before)
+    h.change(page, lambda: h.type_number(page, "cut-height", 16))
     assert h.cluster_count(page) == 4
     open_export(page)
     name, text = download(page, "export-labels")
@@ -51,7 +43,7 @@ def test_downloads_match_scipy(page):
     rows = pd.read_csv(io.StringIO(text))
     assert list(rows.columns) == ["x", "y", "cluster"]
     np.testing.assert_allclose(rows[["x", "y"]].to_numpy(), X)
-    assert same_partition(rows["cluster"].to_numpy(), fcluster(Z, 16, "distance"))
+    assert h.same_partition(rows["cluster"].to_numpy(), fcluster(Z, 16, "distance"))
     assert sorted(set(rows["cluster"])) == [1, 2, 3, 4]
 
     name, text = download(page, "export-linkage")
