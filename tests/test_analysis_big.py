@@ -25,6 +25,7 @@ from components import big, ids
 from components import diagnostics_panel as dp
 from components.settings import Settings
 from tests.dash_page import DashPage, flask_transport, fresh_app
+from tests.partitions import same_partition
 
 BLOBS = {"example": "blobs-5k"}
 
@@ -41,12 +42,6 @@ def _run(fn, *args, trigger: str = ""):
         return fn(*args)
 
     return contextvars.copy_context().run(go)
-
-
-def same_partition(a, b) -> bool:
-    a, b = np.asarray(a), np.asarray(b)
-    pairs = set(zip(a.tolist(), b.tolist(), strict=True))
-    return a.shape == b.shape and len(pairs) == len(set(a.tolist())) == len(set(b.tolist()))
 
 
 @pytest.fixture(scope="module")

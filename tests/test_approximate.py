@@ -16,13 +16,7 @@ from clustering.approximate import (
 from clustering.errors import DataError
 from clustering.microclusters import default_m, summarise
 from clustering.ward_nnchain import row_counts, weighted_ward
-
-
-def same_partition(a: np.ndarray, b: np.ndarray) -> bool:
-    """Equal up to renumbering: the pairs (a_i, b_i) form a bijection between labels."""
-    a, b = np.asarray(a), np.asarray(b)
-    pairs = np.unique(np.c_[a, b], axis=0)
-    return len(pairs) == len(np.unique(a)) == len(np.unique(b))
+from tests.partitions import same_partition
 
 
 def blobs(n: int, d: int, centers: int, seed: int, spread: float = 20.0) -> np.ndarray:

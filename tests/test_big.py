@@ -27,6 +27,7 @@ from components.figures import (
 )
 from components.service import default_cut, load_tree
 from components.settings import Settings
+from tests.partitions import same_partition
 
 BLOBS = {"example": "blobs-5k"}
 OPTS = PrepareOptions()
@@ -51,12 +52,6 @@ def in_app(app):
 def approx_tree(app):
     with app.server.app_context():
         return big.load_big_tree(BLOBS, OPTS, "ward", "euclidean")
-
-
-def same_partition(a: np.ndarray, b: np.ndarray) -> bool:
-    """Equal up to renumbering: a one-to-one map between the labels."""
-    pairs = set(zip(np.asarray(a).tolist(), np.asarray(b).tolist(), strict=True))
-    return len(pairs) == len(set(np.asarray(a).tolist())) == len(set(np.asarray(b).tolist()))
 
 
 def browser_clusters(tree_data: dict, t: float) -> np.ndarray:

@@ -11,20 +11,9 @@ from scipy.cluster import hierarchy as sch
 import clustering.cut as cut_module
 from clustering.cut import cut_height, cut_inconsistent, cut_k, tree_index
 from clustering.errors import DataError
+from tests.partitions import same_partition
 
 METHODS = ("single", "complete", "average", "weighted", "centroid", "median", "ward")
-
-
-def same_partition(a: np.ndarray, b: np.ndarray) -> bool:
-    """True when two labelings group the samples identically (labels may differ)."""
-    a = np.asarray(a)
-    b = np.asarray(b)
-    if a.shape != b.shape:
-        return False
-    _, ia = np.unique(a, return_inverse=True)
-    _, ib = np.unique(b, return_inverse=True)
-    pairs = np.unique(np.stack([ia.ravel(), ib.ravel()]), axis=1)
-    return pairs.shape[1] == ia.max() + 1 == ib.max() + 1
 
 
 def test_same_partition_helper_can_fail():

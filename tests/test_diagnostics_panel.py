@@ -41,12 +41,7 @@ from components.figures_diagnostics import (
     runs,
 )
 from components.settings import Settings
-
-
-def same_partition(a, b) -> bool:
-    a, b = np.asarray(a), np.asarray(b)
-    pairs = set(zip(a.tolist(), b.tolist(), strict=True))
-    return a.shape == b.shape and len(pairs) == len(set(a.tolist())) == len(set(b.tolist()))
+from tests.partitions import same_partition
 
 
 @pytest.fixture(scope="module")

@@ -28,14 +28,7 @@ from clustering.linkage import compute_linkage
 from clustering.merges import describe_node, explain_merge, explain_node, node_members
 from clustering.prepare import PrepareOptions, prepare
 from components.inspect_panel import linkage_rows
-
-
-def same_partition(a: np.ndarray, b: np.ndarray) -> bool:
-    a, b = np.asarray(a), np.asarray(b)
-    if a.shape != b.shape:
-        return False
-    pairs = set(zip(a.tolist(), b.tolist(), strict=True))
-    return len(pairs) == len(set(a.tolist())) == len(set(b.tolist()))
+from tests.partitions import same_partition
 
 
 # ---------------------------------------------------------------- CSV injection

@@ -11,6 +11,7 @@ from scipy.cluster.hierarchy import dendrogram, fcluster, linkage
 from clustering.cut import tree_index
 from clustering.geometry import dendrogram_geometry
 from components import figures as F
+from tests.partitions import same_partition
 
 
 def _blobs(n: int, seed: int, d: int = 2) -> np.ndarray:
@@ -40,11 +41,6 @@ def _tree(n: int = 60, seed: int = 0, method: str = "ward", **geo):
     X = _blobs(n, seed)
     Z = linkage(X, method)
     return X, Z, dendrogram_geometry(Z, **geo), tree_index(Z)
-
-
-def _same_partition(a: np.ndarray, b: np.ndarray) -> bool:
-    pairs = set(zip(a.tolist(), b.tolist(), strict=True))
-    return len(pairs) == len(set(a.tolist())) == len(set(b.tolist()))
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -78,7 +74,7 @@ def test_link_colours_group_samples_like_fcluster():
     X, Z, g, idx = _tree(120, 7)
     for t in np.quantile(Z[:, 2], [0.5, 0.8, 0.95, 0.99]):
         labels = idx.labels_at(t)
-        assert _same_partition(labels, fcluster(Z, t, "distance"))
+        assert same_partition(labels, fcluster(Z, t, "distance"))
         # Each sample's colour: the colour of the leaf-level link above it, when below the cut.
         colours = np.array([F.cluster_color(int(c)) for c in labels])
         for c in np.unique(labels):

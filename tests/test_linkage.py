@@ -19,6 +19,7 @@ from clustering.linkage import (
     compute_linkage,
     method_metric_problem,
 )
+from tests.partitions import same_partition
 
 VALID_PAIRS = [
     (method, metric)
@@ -27,12 +28,6 @@ VALID_PAIRS = [
     if method_metric_problem(method, metric) is None
 ]
 BINARY_METRICS = ("hamming", "jaccard")
-
-
-def same_partition(a: np.ndarray, b: np.ndarray) -> bool:
-    """True when labelings a and b are equal up to renumbering."""
-    pairs = set(zip(a.tolist(), b.tolist(), strict=True))
-    return len(pairs) == len(set(a.tolist())) == len(set(b.tolist()))
 
 
 def scipy_linkage(X: np.ndarray, method: str, metric: str, p: float = 2.0) -> np.ndarray:

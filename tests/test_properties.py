@@ -28,6 +28,7 @@ from clustering.errors import DataError
 from clustering.geometry import dendrogram_geometry
 from clustering.linkage import METHODS, METRICS, compute_linkage, method_metric_problem
 from clustering.prepare import MISSING, SCALINGS, PrepareOptions, prepare
+from tests.partitions import same_partition
 
 SETTINGS = settings(max_examples=60, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
@@ -47,15 +48,6 @@ def awkward_tables(draw: st.DrawFn) -> pd.DataFrame:
     if draw(st.booleans()):  # all rows the same
         data = {k: [v[0]] * n for k, v in data.items()}
     return pd.DataFrame(data)
-
-
-def same_partition(a: np.ndarray, b: np.ndarray) -> bool:
-    """Equal up to renumbering: the pairs (a_i, b_i) define a bijection."""
-    a, b = np.asarray(a), np.asarray(b)
-    if a.shape != b.shape:
-        return False
-    pairs = set(zip(a.tolist(), b.tolist(), strict=True))
-    return len(pairs) == len(set(a.tolist())) == len(set(b.tolist()))
 
 
 def test_same_partition_can_fail() -> None:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
+from tests.partitions import same_partition  # noqa: F401 - the browser tests call h.same_partition
 
 log = logging.getLogger(__name__)
 
@@ -514,15 +514,6 @@ def link_groups(fig: dict[str, Any]) -> list[tuple[str, float]]:
                 out.append((colour, top))
                 top = -math.inf
     return out
-
-
-def same_partition(a: Any, b: Any) -> bool:
-    """True when two labelings group the items the same way (labels may be renumbered)."""
-    a, b = np.asarray(a), np.asarray(b)
-    if a.shape != b.shape:
-        return False
-    pairs = set(zip(a.tolist(), b.tolist(), strict=True))
-    return len(pairs) == len(set(a.tolist())) == len(set(b.tolist()))
 
 
 def scatter_points(fig: dict[str, Any]) -> list[dict[str, Any]]:
