@@ -335,6 +335,11 @@
         return live ? live.label : null;
     }
 
+    // A field's value that means a number (an emptied or half-typed field does not).
+    function isNumber(v) {
+        return v !== null && v !== undefined && v !== "" && !isNaN(v);
+    }
+
     function applyCut(td, cutValue, kValue, preview, dendroFig, scatterFig) {
         var nu = window.dash_clientside.no_update;
         var none = [nu, nu, nu, nu, nu];
@@ -353,7 +358,7 @@
         var a = arrays(td);
         var t, fromK = null;
         if (trig.indexOf("cluster-k.") === 0) {
-            if (kValue === null || kValue === undefined || kValue === "" || isNaN(kValue)) {
+            if (!isNumber(kValue)) {
                 return none;
             }
             var hk = heightForK(td, a, Number(kValue));
@@ -362,12 +367,12 @@
         } else if (trig.indexOf("cut-preview.") === 0) {
             // A line held still mid-drag: colours, count and k follow; the max_d field (and
             // with it the link and the analysis tabs) waits for the release.
-            if (!preview || preview.t === null || preview.t === undefined || isNaN(preview.t)) {
+            if (!preview || !isNumber(preview.t)) {
                 return none;
             }
             t = Number(preview.t);
         } else if (trig.indexOf("cut-height.") === 0) {
-            if (cutValue === null || cutValue === undefined || cutValue === "" || isNaN(cutValue)) {
+            if (!isNumber(cutValue)) {
                 return none;
             }
             t = Number(cutValue);
