@@ -51,8 +51,6 @@ from clustering.exports import (
     query_from_view_file,
     validate_view,
     view_file_from_query,
-    view_from_json,
-    view_to_json,
 )
 from clustering.geometry import ORIENTATIONS, TRUNCATE_MODES, Geometry, dendrogram_geometry
 from clustering.linkage import (
@@ -122,8 +120,7 @@ __all__ = [
     # exports
     "VIEW_FIELDS", "VIEW_FILE_VERSION", "VIEW_QUERY_FIELDS", "VIEW_VERSION", "csv_safe",
     "export_filename", "labelled_rows_csv", "linkage_csv", "neutralise_cell",
-    "query_from_view_file", "validate_view", "view_file_from_query", "view_from_json",
-    "view_to_json",
+    "query_from_view_file", "validate_view", "view_file_from_query",
     # merges (one node of the tree in words)
     "IDS_NOTE", "SENTENCE_LIST_MAX", "describe_node", "explain_merge", "explain_node",
     "node_members", "subtree_first_position",

@@ -21,8 +21,7 @@
   :data:`VIEW_FIELDS` layout) are still read: checked by :func:`validate_view` and handed to
   the caller's ``legacy`` function that writes their query.
 * :func:`validate_view` / :data:`VIEW_FIELDS`: the checked view as a dict, what
-  ``query_to_view`` returns; :func:`view_to_json` / :func:`view_from_json` write and read it
-  (version 1).
+  ``query_to_view`` returns (and the layout of version-1 files).
 
 Nothing here imports Dash or Plotly.
 
@@ -65,8 +64,6 @@ __all__ = [
     "query_from_view_file",
     "validate_view",
     "view_file_from_query",
-    "view_from_json",
-    "view_to_json",
 ]
 
 log = logging.getLogger(__name__)
@@ -354,31 +351,6 @@ def _parse_view_file(text: str | bytes) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as err:
         raise DataError(f"the view file is not valid JSON (line {err.lineno}: {err.msg})") from err
-
-
-def view_to_json(view: Mapping[str, Any]) -> str:
-    """The validated view as indented JSON text (keys in schema order).
-
-    Examples
-    --------
-    >>> text = view_to_json({"dataset": {"example": "mpg"}, "cut": 15})
-    >>> view_from_json(text)["cut"]
-    15.0
-    """
-    return json.dumps(validate_view(view), indent=2) + "\n"
-
-
-def view_from_json(text: str | bytes) -> dict[str, Any]:
-    """Parse and validate a view file; :class:`DataError` for anything that is not one.
-
-    Examples
-    --------
-    >>> view_from_json("[1]")
-    Traceback (most recent call last):
-    ...
-    clustering.errors.DataError: a view is a JSON object of parameters
-    """
-    return validate_view(_parse_view_file(text))
 
 
 # ---------------------------------------------------------------- the view file = the link
