@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from clustering.errors import DataError
-from clustering.linkage import METHODS, VECTOR_METHODS
+from clustering.linkage import METHODS, VECTOR_METHODS, validate_matrix
 
 # Stage 1 and stage 2 live in their own modules; their names stay importable from here.
 from clustering.microclusters import (
@@ -38,7 +38,6 @@ from clustering.microclusters import (
     MicroClusters,
     Progress,
     _noop,
-    check_matrix,
     default_m,
     summarise,
 )
@@ -284,7 +283,7 @@ def approximate_linkage(
     >>> ah.Z.shape, ah.n, ah.agreement
     ((39, 4), 1000, {2: 1.0})
     """
-    X = check_matrix(X)
+    X = validate_matrix(X)
     n = X.shape[0]
     if n < 2:
         raise DataError("clustering needs at least 2 rows")
@@ -374,7 +373,7 @@ def agreement_with_exact(
     from scipy.cluster.hierarchy import fcluster
     from sklearn.metrics import adjusted_rand_score
 
-    X = check_matrix(X)
+    X = validate_matrix(X)
     n = X.shape[0]
     if n != approx.n:
         raise DataError(f"X has {n:,} rows but the hierarchy was built on {approx.n:,}")

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from clustering.errors import DataError
+from clustering.linkage import validate_matrix
 
 __all__ = [
     "DEFAULT_M",
@@ -67,26 +68,6 @@ class MicroClusters:
     @property
     def n(self) -> int:
         return int(self.assignment.shape[0])
-
-
-def check_matrix(X: np.ndarray) -> np.ndarray:
-    """``X`` as a C-contiguous float64 rows × features matrix, or a DataError saying what is
-    wrong (not 2-D, empty, not numeric, missing or infinite values).
-
-    >>> check_matrix([[1, 2], [3, 4]]).dtype
-    dtype('float64')
-    """
-    X = np.asarray(X)
-    if X.ndim != 2:
-        raise DataError(f"expected a 2-D matrix of rows × features, got shape {X.shape}")
-    if X.shape[0] < 1 or X.shape[1] < 1:
-        raise DataError("the matrix has no rows or no columns")
-    if not np.issubdtype(X.dtype, np.number) or np.iscomplexobj(X):
-        raise DataError("the matrix must be numeric")
-    X = np.ascontiguousarray(X, dtype=np.float64)
-    if not np.isfinite(X).all():
-        raise DataError("the matrix contains missing or infinite values; prepare it first")
-    return X
 
 
 def default_m(n: int) -> int:
@@ -247,7 +228,7 @@ def summarise(
     """
     if method not in SUMMARISERS:
         raise DataError(f"unknown summariser {method!r}; choose one of {list(SUMMARISERS)}")
-    X = check_matrix(X)
+    X = validate_matrix(X)
     m = int(m)
     if m < 1:
         raise DataError("the number of micro-clusters must be at least 1")
