@@ -1,21 +1,31 @@
 #!/usr/bin/env bash
-# Installs everything the tests need on a fresh Debian machine, then runs every test.
+# Installs everything the tests need on a fresh Debian 12 machine, then runs every test.
 # Used as-is by .ci/run. Safe to re-run: installs are skipped when already present.
+# Python packages go into a virtual environment (.venv, or $DENDRO_VENV): Debian's system
+# Python refuses `pip install` (PEP 668).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Debian packages the tests use:
+# - chromium: Playwright drives Debian's browser directly (CDP), never a downloaded one;
+# - redis-server: the Celery/Redis hosting tests start a real one on 127.0.0.1;
+# - nodejs: the clientside cut (assets/dendro.js) is checked against fcluster in Node;
+# - python3-venv: the virtual environment below;
+# - r-base-core and r-cran-*: R's reference packages, run from the oracle tests (Rscript).
+APT_PACKAGES=(chromium redis-server nodejs python3-venv r-base-core r-cran-cluster
+              r-cran-pvclust r-cran-dynamictreecut r-cran-fpc r-cran-dendextend r-cran-ape)
 need_apt=()
-# Playwright drives Debian's chromium directly (CDP): no chromedriver.
-command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
-command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
-# The clientside cut (assets/dendro.js) is checked against fcluster in Node.
-command -v node >/dev/null 2>&1 || need_apt+=(nodejs)
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need_apt+=("$pkg")
+done
 if [ ${#need_apt[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}"
 fi
 
-python3 -m pip install -q --disable-pip-version-check -r requirements.txt -r requirements-test.txt
+VENV="${DENDRO_VENV:-.venv}"
+[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+"$VENV/bin/python" -m pip install -q --disable-pip-version-check -r requirements.txt -r requirements-test.txt
 
-python3 -m pytest "$@"
+"$VENV/bin/python" -m pytest "$@"
