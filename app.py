@@ -4,9 +4,9 @@
     gunicorn app:server        # production; see gunicorn.conf.py
     celery -A app:celery_app worker --loglevel=INFO   # with REDIS_URL: runs the big linkages
 
-Callbacks are registered with ``@callback`` in ``components`` (imported here); nothing imports
-this module's ``app``. Settings reach callbacks through ``server.config["DENDRO_SETTINGS"]``
-(read with ``components.service.get_settings``).
+Callbacks are registered with ``@callback`` in ``components``' page and analysis modules, which
+``components.register`` imports; nothing imports this module's ``app``. Settings reach callbacks
+through ``server.config["DENDRO_SETTINGS"]`` (read with ``components.state.store.get_settings``).
 """
 
 from __future__ import annotations
@@ -15,12 +15,11 @@ import logging
 
 import dash
 
-import components.callbacks  # noqa: F401  (registers the callbacks)
-from components import security
-from components.background import make_manager
-from components.layout import layout
-from components.service import SETTINGS_KEY, STORE_KEY
+import components
+from components.jobs.managers import make_manager
 from components.settings import Settings
+from components.state.store import SETTINGS_KEY, STORE_KEY
+from components.web import security
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +57,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         background_callback_manager=manager,
     )
     app.server.config[CELERY_KEY] = celery
-    app.layout = layout
+    components.register(app)
     app.server.config[SETTINGS_KEY] = settings
     # Flask turns debug on from FLASK_DEBUG at construction; `gunicorn app:server` must never
     # run in debug. Only `python app.py` may turn it on (app.run, from DENDRO_DEBUG).

@@ -2,7 +2,7 @@
  * Dendrogram Explorer: the cut, entirely in the browser.
  *
  * The server sends the tree once (the `tree-data` store, built by
- * components/figures.py:make_tree_data). Moving the cut -- by dragging the line (cutdrag.js,
+ * components/figures/tree_data.py:make_tree_data). Moving the cut -- by dragging the line (cutdrag.js,
  * which sets the max_d field on release), typing max_d or typing k -- recolours the links, the merge dots and the scatter here, with
  * dash_clientside.Patch, so nothing travels to the server.
  *
@@ -38,7 +38,7 @@
             got = {
                 x: decode(td.x), y: decode(td.y), maxdist: decode(td.maxdist),
                 first: decode(td.first), gaps: decode(td.gaps), rowPos: decode(td.row_pos),
-                sortedGaps: null
+                kHeight: decode(td.k_height), kOf: decode(td.k_of)
             };
             decoded.set(td, got);
         }
@@ -87,50 +87,13 @@
         return k;
     }
 
-    // A height giving exactly k clusters (the middle of its band), or the nearest k possible.
-    function heightForK(td, a, k) {
-        var n = td.n;
-        if (!a.sortedGaps) {
-            a.sortedGaps = Float64Array.from(a.gaps).sort().reverse();
-        }
-        var s = a.sortedGaps;
-        k = Math.max(1, Math.min(n, Math.round(k)));
-        for (var d = 0; d < n; d++) {
-            var cands = d === 0 ? [k] : [k + d, k - d];
-            for (var j = 0; j < cands.length; j++) {
-                var kk = cands[j];
-                if (kk < 1 || kk > n) {
-                    continue;
-                }
-                // Exactly kk - 1 gaps above t: s[kk-1] <= t < s[kk-2].
-                var lo = kk - 1 < n - 1 ? s[kk - 1] : 0;
-                var hi = kk >= 2 ? s[kk - 2] : Infinity;
-                if (kk === n && lo > 0) {
-                    lo = 0;
-                }
-                if (hi > lo || (kk === n && hi > 0)) {
-                    var t;
-                    if (hi === Infinity) {
-                        t = lo > 0 ? lo * 1.1 : 1;
-                    } else {
-                        t = (lo + hi) / 2;
-                    }
-                    return {t: tidy(t, lo, hi), k: kk};
-                }
-            }
-        }
-        return {t: 0, k: n};
-    }
-
-    // The shortest decimal inside [lo, hi), so the field shows 12.35 rather than 12.3456789.
-    function tidy(t, lo, hi) {
-        for (var p = 2; p <= 15; p++) {
-            var r = parseFloat(t.toPrecision(p));
-            if (r >= lo && r < hi) {
-                return r;
-            }
-        }
-        return t;
+    // The cut height for a wanted k, looked up in the table the server sent (k_height, k_of:
+    // clustering.suggest.heights_for_k, SciPy's fcluster rule, tidy decimals); past the table's
+    // end, its last entry (the k field's max is the table's size).
+    function heightForK(a, k) {
+        var K = a.kHeight.length;
+        var i = Math.max(1, Math.min(K, Math.round(k))) - 1;
+        return {t: a.kHeight[i], k: a.kOf[i]};
     }
 
     function cutShape(t, k, orientation, old) {
@@ -361,7 +324,7 @@
             if (!isNumber(kValue)) {
                 return none;
             }
-            var hk = heightForK(td, a, Number(kValue));
+            var hk = heightForK(a, Number(kValue));
             t = hk.t;
             fromK = hk.k;
         } else if (trig.indexOf("cut-preview.") === 0) {

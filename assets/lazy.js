@@ -1,5 +1,5 @@
 /*
- * Dendrogram Explorer: lazy analysis tabs (components/lazy.py has the why and Python twins).
+ * Dendrogram Explorer: lazy analysis tabs (components/analysis/lazy.py has the why and Python twins).
  *
  * treeRef: tree-data less its arrays, so the server callbacks that follow the cut are sent
  *   a few hundred bytes, not the tree (316 KB at 20,000 rows).
@@ -9,16 +9,13 @@
 (function () {
     "use strict";
 
-    // Keep in step with components/lazy.py REF_KEYS and GATED.
-    var REF_KEYS = ["params", "tree_key", "approx_note", "orientation", "cut"];
-    var TABS = ["tab-diagnostics", "tab-heatmap", "tab-profiles"];
-
-    function treeRef(td) {
+    // config: the lazy-config store, {tabs, ref_keys}, written by components/analysis/lazy.py.
+    function treeRef(td, config) {
         if (!td) {
             return null;
         }
         var ref = {};
-        REF_KEYS.forEach(function (k) {
+        config.ref_keys.forEach(function (k) {
             if (k in td) {
                 ref[k] = td[k];
             }
@@ -26,10 +23,10 @@
         return ref;
     }
 
-    function gate(cut, active, ref) {
+    function gate(cut, active, ref, config) {
         var nu = window.dash_clientside.no_update;
         var value = {cut: cut, tree_key: ref ? ref.tree_key : null};
-        return TABS.map(function (tab) { return tab === active ? value : nu; });
+        return config.tabs.map(function (tab) { return tab === active ? value : nu; });
     }
 
     // Add to, never replace, the namespace: the renderer keeps Patch and no_update there.

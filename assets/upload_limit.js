@@ -4,8 +4,8 @@
  * dcc.Upload drops a file larger than its max_size without firing any callback (Dash issue
  * #2638), and without max_size the browser would post the whole file as base64 only for Flask
  * to answer a bare 413 nobody sees. So the limit is checked here, before anything is read or
- * sent: the box around the upload (#upload-limit, components/layout.py) carries the limit in
- * data-max-bytes and the sentence in data-message (components/security.py, the one source of
+ * sent: the box around the upload (#upload-limit, components/page/data.py) carries the limit in
+ * data-max-bytes and the sentence in data-message (components/web/security.py, the one source of
  * the wording); an oversized file puts "<name>: <sentence>" in the upload error alert, exactly
  * what the server says for a file it refuses. The current dataset and view stay as they are.
  *

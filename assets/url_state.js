@@ -1,5 +1,5 @@
 /*
- * Dendrogram Explorer: the view in the URL (components/url_state.py has the server side).
+ * Dendrogram Explorer: the view in the URL (components/page/sharing.py has the server side).
  *
  * writeUrl: after each drawing (tree-data) or cut move (cut-height), the query string becomes
  * tree-data.query + the cut. A change the analyst made is a new history entry (back/forward

@@ -66,8 +66,9 @@ def ours(Z: np.ndarray, truncate: bool) -> dict[str, float]:
 
     from clustering.cut import tree_index
     from clustering.geometry import dendrogram_geometry
-    from components.figures import make_dendrogram_figure, make_tree_data
-    from components.service import default_cut
+    from clustering.suggest import default_cut
+    from components.figures.dendrogram import make_dendrogram_figure
+    from components.figures.tree_data import make_tree_data
 
     t0 = time.perf_counter()
     index = tree_index(Z)

@@ -44,7 +44,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from components import ids  # noqa: E402
-from components.figures import decode_b64  # noqa: E402
+from components.figures.tree_data import decode_b64  # noqa: E402
 from tests.browser import harness  # noqa: E402
 from tests.dash_page import CallbackFailed, DashPage  # noqa: E402
 

@@ -31,26 +31,21 @@ from clustering.diagnostics import (
     Gap,
     Profiles,
     cluster_profiles,
+    column_order,
     cophenetic_by_method,
     cophenetic_correlation,
     elbow,
     inconsistency_table,
     largest_gaps,
+    profile_effects,
 )
 from clustering.errors import DataError
 from clustering.exports import (
-    VIEW_FIELDS,
-    VIEW_FILE_VERSION,
-    VIEW_QUERY_FIELDS,
-    VIEW_VERSION,
     csv_safe,
     export_filename,
     labelled_rows_csv,
     linkage_csv,
     neutralise_cell,
-    query_from_view_file,
-    validate_view,
-    view_file_from_query,
 )
 from clustering.geometry import ORIENTATIONS, TRUNCATE_MODES, Geometry, dendrogram_geometry
 from clustering.linkage import (
@@ -75,15 +70,9 @@ from clustering.merges import (
 )
 from clustering.microclusters import DEFAULT_M, SUMMARISERS, MicroClusters, default_m, summarise
 from clustering.prepare import MISSING, SCALINGS, Prepared, PrepareOptions, prepare
-from clustering.store import (
-    DatasetStore,
-    DiskStore,
-    RedisStore,
-    dataset_id_for,
-    is_upload_id,
-    key_hash,
-    open_store,
-)
+from clustering.projection import pca_2d
+from clustering.sampling import sample_per_group
+from clustering.suggest import N_GAPS, candidate_cuts, default_cut, heights_for_k, tidy_height
 from clustering.tables import (
     COLUMN_KINDS,
     DELIMITERS,
@@ -111,22 +100,21 @@ __all__ = [
     # geometry
     "ORIENTATIONS", "TRUNCATE_MODES", "Geometry", "dendrogram_geometry",
     # diagnostics
-    "Elbow", "Gap", "Profiles", "cluster_profiles", "cophenetic_by_method",
-    "cophenetic_correlation", "elbow", "inconsistency_table", "largest_gaps",
+    "Elbow", "Gap", "Profiles", "cluster_profiles", "column_order", "cophenetic_by_method",
+    "cophenetic_correlation", "elbow", "inconsistency_table", "largest_gaps", "profile_effects",
     # approximate (stage 1 in microclusters, stage 2 in ward_nnchain)
     "DEFAULT_M", "DEFAULT_MEMORY_BUDGET_BYTES", "EXACT_MAX_ROWS", "SUMMARISERS",
     "ApproxHierarchy", "MicroClusters", "agreement_with_exact", "approximate_linkage",
     "default_m", "exact_feasible", "row_counts", "row_labels", "summarise", "weighted_ward",
     # exports
-    "VIEW_FIELDS", "VIEW_FILE_VERSION", "VIEW_QUERY_FIELDS", "VIEW_VERSION", "csv_safe",
-    "export_filename", "labelled_rows_csv", "linkage_csv", "neutralise_cell",
-    "query_from_view_file", "validate_view", "view_file_from_query",
+    "csv_safe", "export_filename", "labelled_rows_csv", "linkage_csv", "neutralise_cell",
+    # hints for the cut (never applied by themselves)
+    "N_GAPS", "candidate_cuts", "default_cut", "heights_for_k", "tidy_height",
+    # pictures and samples of the rows
+    "pca_2d", "sample_per_group",
     # merges (one node of the tree in words)
     "IDS_NOTE", "SENTENCE_LIST_MAX", "describe_node", "explain_merge", "explain_node",
     "node_members", "subtree_first_position",
     # datasets
     "EXAMPLES", "Example", "load_example",
-    # store
-    "DatasetStore", "DiskStore", "RedisStore", "dataset_id_for", "is_upload_id", "key_hash",
-    "open_store",
 ]

@@ -462,3 +462,67 @@ def cophenetic_by_method(X: object, metric: str = "euclidean", *, p: float = 2.0
         h = compute_linkage(X, method, metric, p=p)
         out[method] = cophenetic_correlation(h.Z, X, metric, p=p)
     return out
+
+
+def profile_effects(original: pd.DataFrame, labels: object) -> tuple[np.ndarray, np.ndarray]:
+    """Per cluster (sorted) and feature: the mean, and (mean - overall mean) / overall SD.
+
+    Parameters
+    ----------
+    original : pandas.DataFrame, (n, d)
+        The features in original units (``Prepared.original``).
+    labels : array_like, shape (n,)
+        Cluster of each row.
+
+    Returns
+    -------
+    means, effects : ndarray, shape (k, d)
+        Rows follow ``np.unique(labels)``; a constant feature's effect is NaN.
+
+    Examples
+    --------
+    >>> m, e = profile_effects(pd.DataFrame({"x": [0.0, 2.0, 4.0, 6.0]}), np.array([1, 1, 2, 2]))
+    >>> m.ravel().tolist(), np.round(e.ravel(), 3).tolist()
+    ([1.0, 5.0], [-0.894, 0.894])
+    """
+    X = original.to_numpy(dtype=float)
+    labels = np.asarray(labels)
+    clusters = np.unique(labels)
+    means = np.vstack([np.nanmean(X[labels == c], axis=0) for c in clusters])
+    sd = np.nanstd(X, axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        effects = (means - np.nanmean(X, axis=0)) / np.where(sd > 0, sd, np.nan)
+    return means, effects
+
+
+def column_order(X: object) -> list[int]:
+    """Columns in the leaf order of an average-linkage tree over the z-scored columns.
+
+    What a clustermap does to its columns: similar features end up side by side.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d)
+
+    Returns
+    -------
+    list of int, length d
+        A permutation of ``range(d)`` (``[0]`` for one column).
+
+    Examples
+    --------
+    >>> X = np.array([[0.0, 5.0, 0.1], [1.0, 3.0, 1.1], [2.0, 1.0, 2.0]])
+    >>> sorted(column_order(X)) == [0, 1, 2]
+    True
+    """
+    from scipy.cluster.hierarchy import leaves_list
+
+    from clustering.linkage import compute_linkage
+
+    X = np.asarray(X, dtype=float)
+    if X.ndim != 2 or X.shape[1] < 2:
+        return list(range(X.shape[1] if X.ndim == 2 else 0))
+    sd = X.std(axis=0)
+    cols = ((X - X.mean(axis=0)) / np.where(sd > 0, sd, 1.0)).T
+    Z = compute_linkage(np.ascontiguousarray(cols), "average", "euclidean").Z
+    return leaves_list(Z).tolist()

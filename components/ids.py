@@ -51,6 +51,14 @@ APPROX_NOTE = "approx-note"  # alert saying the tree is approximate (big tables)
 
 # --- analysis tabs: diagnostics, inspection, Z table, heatmap, profiles, exports ---
 ANALYSIS_TABS = "analysis-tabs"
+TAB_DIAGNOSTICS = "tab-diagnostics"
+TAB_INSPECT = "tab-inspect"
+TAB_LINKAGE = "tab-linkage"
+TAB_HEATMAP = "tab-heatmap"
+TAB_PROFILES = "tab-profiles"
+TAB_EXPORT = "tab-export"
+#: Every analysis tab, in the order the page shows them (``dbc.Tab`` ``tab_id`` values).
+TABS = (TAB_DIAGNOSTICS, TAB_INSPECT, TAB_LINKAGE, TAB_HEATMAP, TAB_PROFILES, TAB_EXPORT)
 DIAG_LAST = "diag-last"  # how many final merges the scree shows
 DIAG_DEPTH = "diag-depth"  # inconsistency depth
 DIAG_SCREE = "diag-scree"
@@ -66,6 +74,7 @@ INSPECT_MEMBERS = "inspect-members"
 INSPECT_CLEAR = "inspect-clear"
 HIGHLIGHT = "highlight"  # store: member rows to light up in the scatter
 LINKAGE_TABLE = "linkage-table"
+LINKAGE_SHOWN = "linkage-shown"  # store: the tree whose rows the Z grid was told to fetch
 LINKAGE_NOTE = "linkage-note"  # what the leaves and sizes of Z count (micro-clusters / rows)
 COPHENETIC_CANCEL = "cophenetic-methods-cancel"
 COPHENETIC_PROGRESS = "cophenetic-methods-progress"
@@ -97,8 +106,18 @@ JOB_CANCEL = "job-cancel"
 JOB_RETRY = "job-retry"
 JOB_NOTE = "job-note"
 
-# --- lazy analysis tabs (components/lazy.py): small stores so a cut move sends little ---
+# --- lazy analysis tabs (components/analysis/lazy.py): small stores so a cut move sends little ---
 TREE_REF = "tree-ref"  # store: tree-data less its arrays {params, tree_key, approx_note, orientation}
 DIAG_CUT = "diag-cut"  # store: {cut, tree_key}, set only while the Diagnostics tab is open
 HEATMAP_CUT = "heatmap-cut"  # ... only while the Heatmap tab is open
 PROFILES_CUT = "profiles-cut"  # ... only while the Profiles tab is open
+LAZY_CONFIG = "lazy-config"  # store: which tab each gated store serves, which keys tree-ref keeps
+
+# --- groups of controls (components/view.py reads and writes them in these orders) ---
+#: What a linkage depends on (with the dataset): TreeSpec.from_controls's arguments.
+TREE_CONTROLS = (FEATURE_COLUMNS, LABEL_COLUMN, MISSING, ONE_HOT, SCALING, METHOD, METRIC)
+#: How the tree and the scatter are drawn: View.from_controls's arguments after the tree.
+DRAW_CONTROLS = (TRUNCATE_MODE, TRUNCATE_P, ANNOTATE_ABOVE, ORIENTATION, SHOW_CONTRACTED,
+                 SCATTER_X, SCATTER_Y)
+#: Every picker a view sets, in View.control_values order.
+VIEW_CONTROLS = TREE_CONTROLS + DRAW_CONTROLS

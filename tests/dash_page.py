@@ -18,10 +18,8 @@ callbacks that use them are skipped (``skipped`` lists them).
 from __future__ import annotations
 
 import importlib
-import inspect
 import json
 import re
-import sys
 import time
 import urllib.parse
 from collections.abc import Callable
@@ -322,15 +320,15 @@ def _read_url(search: Any) -> Any:
 
 def _gate(*args: Any) -> list[Any]:
     # assets/lazy.js gate: the cut reaches the active analysis tab's store only.
-    from components.lazy import gate
+    from components.analysis.lazy import gate
 
     return [NO_UPDATE if v is None else v for v in gate(*args)]
 
 
-def _tree_ref(tree_data: Any) -> Any:
-    from components.lazy import tree_ref
+def _tree_ref(tree_data: Any, config: Any = None) -> Any:
+    from components.analysis.lazy import tree_ref
 
-    return tree_ref(tree_data)
+    return tree_ref(tree_data, config)
 
 
 #: Clientside callbacks that must run for the page to work without a browser, in Python.
@@ -376,14 +374,10 @@ def fresh_app(settings: Any) -> Any:
     from dash import _callback
 
     if not _callback.GLOBAL_CALLBACK_LIST:
-        for name in [n for n in list(sys.modules) if n.startswith("components.")]:
-            mod = sys.modules[name]
-            try:
-                source = inspect.getsource(mod)
-            except (OSError, TypeError):
-                continue
-            if "callback(" in source:
-                importlib.reload(mod)
+        from components import CALLBACK_MODULES
+
+        for name in CALLBACK_MODULES:
+            importlib.reload(importlib.import_module(name))
     from app import create_app
 
     app = create_app(settings)

@@ -479,7 +479,7 @@ def figure(page: Any, element_id: str) -> dict[str, Any]:
 
 
 def _is_line_trace(t: dict[str, Any]) -> bool:
-    # Candidate cut lines (meta 'candidates', components/figures_diagnostics.py) are not links.
+    # Candidate cut lines (meta 'candidates', components/figures/analysis.py) are not links.
     if t.get("meta") == "candidates":
         return False
     return "lines" in str(t.get("mode") or "lines") and t.get("visible") not in (False, "legendonly")

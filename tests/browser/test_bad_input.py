@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from components.security import upload_limit_message
+from components.web.security import upload_limit_message
 from tests.browser import harness as h
 
 pytestmark = pytest.mark.browser

@@ -18,8 +18,8 @@ import pytest
 from clustering.approximate import summarise
 from clustering.datasets import load_example
 from clustering.prepare import PrepareOptions, prepare
-from components import big
-from components.figures import PALETTE
+from components.figures.palette import PALETTE
+from components.state import approximate as big
 from tests.browser import harness as h
 
 pytestmark = pytest.mark.browser
@@ -137,7 +137,8 @@ def test_200k_rows_open_approximate_with_a_sampled_scatter(big_page: Any) -> Non
     assert title.startswith("showing 50,000 of 200,000 rows, sampled per micro-cluster")
     assignment = micro_assignment("blobs-200k")
     # The sample the server drew: same strata, cap and seed.
-    from components.figures import SCATTER_MAX_POINTS, sample_per_group
+    from clustering.sampling import sample_per_group
+    from components.state.approximate import SCATTER_MAX_POINTS
 
     rows = sample_per_group(assignment, SCATTER_MAX_POINTS, seed=big.SEED)
     k0 = check_consistent(page, assignment, rows)

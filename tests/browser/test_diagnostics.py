@@ -157,8 +157,8 @@ def test_click_merge_lights_up_rows_and_explains(page):
     assert_selected_rows(page, want.tolist())
     # The Z table shows the clicked row highlighted on its page.
     open_tab(page, "Linkage matrix")
-    hl = page.locator("#linkage-table td[style*='font-weight: bold']").first
-    row_text = hl.locator("xpath=..").inner_text()
+    hl = page.locator("#linkage-table .ag-row[style*='font-weight: bold']").first
+    row_text = hl.inner_text()
     assert row_text.split()[:4] == ["148", "147", str(int(Z[147, 0])), str(int(Z[147, 1]))]
     # Clear: every point back.
     open_tab(page, "Merge")
@@ -199,7 +199,7 @@ def test_heatmap_and_profiles_follow_the_cut(page):
     got = np.array([r[0] for r in side])
     assert h.same_partition(got, lab)
     open_tab(page, "Profiles")
-    page.wait_for_selector("#profile-table td")
+    page.wait_for_selector("#profile-table .ag-cell")
     text = h.text_of(page, "profile-table")
     assert "50" in text and "100" in text  # sizes of the two blobs
     h.assert_no_console_errors(page)
@@ -235,5 +235,5 @@ def test_analysis_tabs_work_on_an_approximate_tree(approx_page):
                           ".layout.yaxis.title.text")
     assert title.startswith("approximate tree: rows in the order of their micro-cluster's leaf")
     open_tab(page, "Profiles")
-    page.wait_for_selector("#profile-table td")
+    page.wait_for_selector("#profile-table .ag-cell")
     h.assert_no_console_errors(page)

@@ -163,7 +163,7 @@ def test_ward_with_cosine_is_refused_with_a_reason(page, blobs_csv):
     set_clustering(page, "ward", "euclidean")
     options = {o["value"]: o for o in h.dropdown_options(page, "metric")}
     assert "cosine" in options, f"metric options: {sorted(options)}"
-    # The pair SciPy refuses cannot be picked (components/options.py), and the note says why.
+    # The pair SciPy refuses cannot be picked (components/page/model.py), and the note says why.
     assert options["cosine"]["disabled"], options["cosine"]
     explanation = options["cosine"]["label"] + " " + h.text_of(page, "metric-note")
     assert "euclidean" in explanation.lower() and "ward" in explanation.lower(), (

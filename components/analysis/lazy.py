@@ -1,0 +1,97 @@
+"""Analysis tabs that cost nothing while hidden, and cut moves that send little.
+
+A cut move is recoloured in the browser (``assets/dendro.js``); what reaches the server is the
+work of the analysis tab that follows the cut. Two things kept that work large:
+
+* every tab's callback took ``cut-height`` as an input, so each move sent one request per tab,
+  shown or not (the hidden ones answered no_update, after the round trip);
+* each request carried the whole ``tree-data`` store (the tree's arrays for the clientside
+  cut: 82 KB at 5,000 rows, 316 KB at 20,000), which the browser serialised and the server
+  parsed once per tab per move.
+
+Here, in the browser and without a request:
+
+* ``tree-ref`` is ``tree-data`` less its arrays (what the server needs to find the memoised
+  tree: the parameters and the tree's key);
+* ``diag-cut`` / ``heatmap-cut`` / ``profiles-cut`` take the cut only while their tab is the
+  active one (and when it is opened, or a new tree is drawn while it is open). A hidden tab's
+  callback does not fire at all; opening it computes it for the current cut.
+
+Which tab each store serves and which keys ``tree-ref`` keeps are defined once, here, and sent
+to ``assets/lazy.js`` in the ``lazy-config`` store (no constants kept in step by hand).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dash import ClientsideFunction, Input, Output, State, clientside_callback, dcc, html
+
+from components import ids
+
+#: The analysis tab each gated store belongs to (``dbc.Tab`` ``tab_id`` values).
+GATED = ((ids.DIAG_CUT, ids.TAB_DIAGNOSTICS), (ids.HEATMAP_CUT, ids.TAB_HEATMAP),
+         (ids.PROFILES_CUT, ids.TAB_PROFILES))
+
+#: Keys of ``tree-data`` the server callbacks read; the arrays stay in the browser.
+REF_KEYS = ("params", "tree_key", "approx_note", "orientation", "cut")
+
+
+def lazy_stores() -> html.Div:
+    """The small stores, and the config the browser's twins read (place anywhere)."""
+    config = {"tabs": [tab for _, tab in GATED], "ref_keys": list(REF_KEYS)}
+    return html.Div([dcc.Store(id=ids.TREE_REF), dcc.Store(id=ids.LAZY_CONFIG, data=config)]
+                    + [dcc.Store(id=cid) for cid, _ in GATED])
+
+
+def tree_ref(tree_data: dict[str, Any] | None, config: dict[str, Any] | None = None
+             ) -> dict[str, Any] | None:
+    """Python twin of ``dendroLazy.treeRef`` (``assets/lazy.js``), for HTTP-level tests.
+
+    >>> tree_ref({"params": {"method": "ward"}, "tree_key": "k", "gaps": {"b64": "..."}})
+    {'params': {'method': 'ward'}, 'tree_key': 'k'}
+    """
+    if not tree_data:
+        return None
+    keys = (config or {}).get("ref_keys", REF_KEYS)
+    return {k: tree_data[k] for k in keys if k in tree_data}
+
+
+def gate(cut: Any, active: str | None, ref: dict[str, Any] | None,
+         config: dict[str, Any] | None = None) -> list[Any]:
+    """Python twin of ``dendroLazy.gate``: the cut for the active tab's store, ``None`` meaning
+    "no update" for the others.
+
+    >>> gate(3.5, "tab-heatmap", {"tree_key": "k"})
+    [None, {'cut': 3.5, 'tree_key': 'k'}, None]
+    """
+    value = {"cut": cut, "tree_key": (ref or {}).get("tree_key")}
+    tabs = (config or {}).get("tabs", [tab for _, tab in GATED])
+    return [value if tab == active else None for tab in tabs]
+
+
+clientside_callback(
+    ClientsideFunction(namespace="dendroLazy", function_name="treeRef"),
+    Output(ids.TREE_REF, "data"),
+    Input(ids.TREE_DATA, "data"),
+    State(ids.LAZY_CONFIG, "data"),
+)
+
+clientside_callback(
+    ClientsideFunction(namespace="dendroLazy", function_name="gate"),
+    *[Output(cid, "data") for cid, _ in GATED],
+    Input(ids.CUT_HEIGHT, "value"),
+    Input(ids.ANALYSIS_TABS, "active_tab"),
+    Input(ids.TREE_REF, "data"),
+    State(ids.LAZY_CONFIG, "data"),
+)
+
+
+def gated_cut(value: Any) -> Any:
+    """The cut from a gated store (``{"cut", "tree_key"}``), or the value itself when a
+    caller passes the cut directly (tests, scripts).
+
+    >>> gated_cut({"cut": 2.5, "tree_key": "k"}), gated_cut(2.5), gated_cut(None)
+    (2.5, 2.5, None)
+    """
+    return value.get("cut") if isinstance(value, dict) else value

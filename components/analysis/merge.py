@@ -1,0 +1,161 @@
+"""The Merge tab: click a merge or a leaf in the dendrogram, its rows light up in the scatter and a
+sentence says what the merge did.
+
+Flow: ``assets/inspect.js`` turns the dendrogram's ``clickData`` into the ``inspect`` store
+(``{"kind": "merge", "row": r}`` for the hover marker of row r of Z, ``{"kind": "leaf",
+"node": id}`` for a leaf or a truncated leaf, with the tree's key) -> :func:`explain` writes the
+sentence and the member list and puts the member rows in the ``highlight`` store ->
+``inspect.js`` fades the other scatter points with ``selectedpoints`` (opacity, not colour, so
+the clientside cut's recolouring and this never fight; it re-applies after every recolour).
+
+The tree logic (``node_members``, ``describe_node``, ``explain_merge``, ``explain_node``) lives
+in :mod:`clustering.merges` (numpy only; tests compare it with SciPy). Approximate trees have
+micro-clusters for leaves: the sentences then count micro-clusters and rows, and a member's
+rows are every row of its micro-clusters.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import dash_bootstrap_components as dbc
+import numpy as np
+from dash import (
+    ClientsideFunction,
+    Input,
+    Output,
+    State,
+    callback,
+    clientside_callback,
+    ctx,
+    html,
+    no_update,
+)
+
+from clustering.errors import DataError
+from clustering.merges import explain_merge, explain_node, node_members, subtree_first_position
+from components import ids
+from components.state import approximate as approx_mode
+from components.state.trees import Tree, try_load_tree
+
+log = logging.getLogger(__name__)
+
+#: Member labels listed in the panel (the highlight covers all of them).
+MEMBERS_SHOWN = 200
+
+
+def inspect_tab() -> html.Div:
+    """The 'Merge' tab: the sentence, the member labels, a clear button."""
+    return html.Div(
+        [
+            html.Div(
+                "Click a merge (the top of a ⊓) or a leaf in the dendrogram to see what it joined.",
+                className="form-text mb-2",
+            ),
+            html.Div(id=ids.INSPECT_TEXT, className="inspect-text mb-2", role="status",
+                     **{"aria-live": "polite"}),
+            html.Div(id=ids.INSPECT_MEMBERS, className="small inspect-members mb-2"),
+            dbc.Button("Clear", id=ids.INSPECT_CLEAR, size="sm", color="secondary",
+                       outline=True),
+        ],
+        className="p-2",
+    )
+
+
+clientside_callback(
+    ClientsideFunction(namespace="inspect", function_name="onClick"),
+    Output(ids.INSPECT, "data"),
+    Output(ids.CUT_HEIGHT, "value", allow_duplicate=True),
+    Input(ids.DENDROGRAM, "clickData"),
+    Input(ids.INSPECT_CLEAR, "n_clicks"),
+    State(ids.DENDROGRAM, "figure"),
+    State(ids.TREE_DATA, "data"),
+    prevent_initial_call=True,
+)
+
+clientside_callback(
+    ClientsideFunction(namespace="inspect", function_name="highlight"),
+    Output(ids.SCATTER, "figure", allow_duplicate=True),
+    Input(ids.HIGHLIGHT, "data"),
+    Input(ids.CLUSTER_COUNT, "children"),
+    Input(ids.TREE_DATA, "data"),
+    State(ids.SCATTER, "figure"),
+    prevent_initial_call=True,
+)
+
+
+def micro_weights(tree: Tree) -> np.ndarray | None:
+    """Rows per leaf when the tree's leaves are micro-clusters (approximate), else None."""
+    approx = tree.approximate
+    return None if approx is None else np.asarray(approx.micro.weights, dtype=np.int64)
+
+
+@callback(
+    Output(ids.INSPECT_TEXT, "children"),
+    Output(ids.INSPECT_MEMBERS, "children"),
+    Output(ids.HIGHLIGHT, "data"),
+    Output(ids.ANALYSIS_TABS, "active_tab"),
+    Input(ids.INSPECT, "data"),
+    Input(ids.TREE_DATA, "data"),
+    State(ids.ANALYSIS_TABS, "active_tab"),
+    prevent_initial_call=True,
+)
+def explain(picked: dict[str, Any] | None, tree_data: dict[str, Any] | None,
+            active: str | None) -> tuple[Any, ...]:
+    """The clicked merge or leaf in words, its members, and the rows to light up."""
+    key = (tree_data or {}).get("tree_key")
+    if not picked or not key or picked.get("tree_key") != key:
+        return "", "", None, no_update
+    tree = try_load_tree((tree_data or {}).get("params"))
+    if tree is None:
+        return "", "", None, no_update
+    Z = tree.hierarchy.Z
+    leaves = tree.index.leaves
+    first = subtree_first_position(Z, leaves)
+    weights = micro_weights(tree)
+    try:
+        if picked.get("kind") == "merge":
+            row = int(picked["row"])
+            sentence = explain_merge(Z, leaves, row, first=first, weights=weights)
+            node = len(leaves) + row
+        else:
+            node = int(picked["node"])
+            sentence = explain_node(Z, leaves, node, first=first, weights=weights)
+        members = node_members(Z, leaves, node, first)
+    except (DataError, KeyError, TypeError, ValueError) as err:
+        log.info("inspect: %s", err)
+        return "", "", None, no_update
+    rows = member_rows(tree, members)
+    shown = members[:MEMBERS_SHOWN]
+    if weights is None:
+        labels = [str(s) for s in tree.prepared.labels]
+        items = [html.Li([html.Code(str(int(s))), " ", labels[int(s)]]) for s in shown]
+        head = f"{members.size:,} member(s): sample id and label"
+    else:
+        items = [html.Li([html.Code(str(int(s))), f" {int(weights[int(s)]):,} rows"])
+                 for s in shown]
+        head = (f"{members.size:,} micro-cluster(s), {int(weights[members].sum()):,} rows: "
+                "micro-cluster id and its rows")
+    more = (html.Div(f"… and {members.size - MEMBERS_SHOWN:,} more", className="text-muted")
+            if members.size > MEMBERS_SHOWN else None)
+    listing = [html.Div(head, className="fw-semibold"),
+               html.Ul(items, className="list-unstyled mb-0 members-list"), more]
+    tab = (no_update if active == ids.TAB_LINKAGE or ctx.triggered_id != ids.INSPECT
+           else ids.TAB_INSPECT)
+    return sentence, listing, {"rows": rows, "tree_key": key}, tab
+
+
+def member_rows(tree: Tree, members: np.ndarray) -> list[int]:
+    """Scatter points of the members: the samples themselves, or (approximate trees, whose
+    leaves are micro-clusters) every row of those micro-clusters -- numbered as the scatter
+    numbers its points, i.e. positions in its sample when the scatter is sampled."""
+    approx = tree.approximate
+    if approx is None:
+        return [int(s) for s in members]
+    # The approximate scatter's sample is per micro-cluster and does not depend on the cut.
+    shown, _ = approx_mode.scatter_rows(tree, 0.0)
+    assignment = np.asarray(approx.micro.assignment)
+    if shown is not None:
+        assignment = assignment[shown]
+    return np.flatnonzero(np.isin(assignment, members)).tolist()

@@ -1,0 +1,292 @@
+"""The dendrogram figure: a composition of per-trace builders, numpy in, ``go.Figure`` out.
+
+Nothing here touches Dash, the request or the store, so tests call these directly.
+
+The browser recolours the tree and the scatter at a new cut without the server
+(``assets/dendro.js``). It works from ``components.figures.tree_data.make_tree_data``, and it
+must reproduce exactly what :func:`make_dendrogram_figure` draws (and
+``components.figures.scatter.make_scatter_figure``); so the figure structure is part of the
+contract with the JS:
+
+* dendrogram traces are tagged with ``meta``: ``"links"`` (one trace per colour, NaN between
+  links), then ``"contracted"``, ``"annot"`` (merge heights, marker colour per point) and
+  ``"hover"`` (one invisible marker per merge that carries the hover text);
+* the cut is ``layout.shapes[0]``, a line across the plot with a label (``assets/cutdrag.js``
+  drags it there, so it must stay the first shape);
+* the scatter's structure is described in ``components.figures.scatter``.
+
+A reader who must change how the tree is drawn opens this file and nothing else: one helper
+per trace (:func:`link_traces`, :func:`contracted_trace`, :func:`annotation_trace`,
+:func:`hover_trace`), one for the axes (:func:`dendrogram_axes`), one for the cut line
+(:func:`cut_shape`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+
+from components.figures.palette import ABOVE_CUT_COLOR, CUT_LINE_COLOR, PALETTE, cluster_color
+from components.figures.text import cut_label, format_height, plot_text
+
+ORIENTATIONS = ("top", "bottom", "left", "right")
+# WebGL beyond these sizes: SVG is crisper for small plots, WebGL stays smooth for big ones.
+GL_LINKS = 2_000
+# Marker traces (the tree's invisible leaf and merge markers): every cut move redraws them,
+# and an SVG redraw costs several times a WebGL one (headless Chromium, 2 cores). At 5,000
+# leaves the SVG leaf markers made each tree redraw 280-350 ms.
+GL_POINTS = 2_000
+# Leaf tick labels are unreadable beyond this many leaves, and cost layout time.
+MAX_TICK_LABELS = 200
+MARK_STEPS = 400
+_TEXT_POSITION = {"top": "bottom center", "bottom": "top center", "left": "middle right",
+                  "right": "middle left"}
+# Leaf labels sit next to the leaves, as in SciPy: opposite the root.
+_LEAF_SIDE = {"top": "bottom", "bottom": "top", "left": "right", "right": "left"}
+
+
+def oriented(icoord: np.ndarray, dcoord: np.ndarray, orientation: str
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """(x, y) for plotting: the height runs along y for top/bottom, along x for left/right."""
+    if orientation not in ORIENTATIONS:
+        raise ValueError(f"orientation must be one of {ORIENTATIONS}, not {orientation!r}")
+    if orientation in ("top", "bottom"):
+        return icoord, dcoord
+    return dcoord, icoord
+
+
+def flat_segments(coords: np.ndarray) -> np.ndarray:
+    """(m, 4) link corners -> (5 m,) float32 with NaN after each link, for one trace.
+
+    >>> flat_segments(np.array([[1.0, 1.0, 2.0, 2.0]])).tolist()[:4]
+    [1.0, 1.0, 2.0, 2.0]
+    """
+    out = np.full((coords.shape[0], 5), np.nan, dtype=np.float32)
+    out[:, :4] = coords
+    return out.ravel()
+
+
+def _thin_marks(x: np.ndarray, y: np.ndarray, top: float, steps: int = MARK_STEPS
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Contracted marks less those drawn on top of another (same leaf, same height to
+    ``top / steps``): a truncated 20k tree has ~20k marks on ~50 leaves.
+
+    400 steps is about one pixel row of the unzoomed plot (~390 px tall), where the 4 px dots
+    overlap anyway: blobs-20k keeps ~270 marks, drawn as SVG in ~12 ms per recolour (877 marks
+    at 2,000 steps took ~38 ms; bench/recolour_timeline.py). Zoomed far in, the thinning shows
+    as gaps between dots.
+
+    >>> _thin_marks(np.array([5.0, 5.0, 15.0]), np.array([1.0, 1.0001, 1.0]), 10.0)
+    (array([ 5., 15.]), array([1., 1.]))
+    """
+    if x.size == 0 or not top > 0:
+        return x, y
+    key = np.column_stack([x, np.round(y * (steps / top))])
+    _, first = np.unique(key, axis=0, return_index=True)
+    first.sort()
+    return x[first], y[first]
+
+
+def cut_shape(t: float, k: int, orientation: str = "top") -> dict[str, Any]:
+    """The cut line (``layout.shapes[0]``, dragged by ``assets/cutdrag.js``) at height ``t``,
+    labelled with ``t`` and ``k``.
+
+    >>> cut_shape(2.0, 3)["y0"]
+    2.0
+    """
+    shape: dict[str, Any] = {
+        "type": "line",
+        "line": {"color": CUT_LINE_COLOR, "width": 2, "dash": "dash"},
+        "label": {
+            "text": cut_label(t, k),
+            "textposition": "end",
+            "font": {"color": CUT_LINE_COLOR, "size": 12},
+            "yanchor": "bottom",
+        },
+    }
+    if orientation in ("top", "bottom"):
+        shape.update(xref="paper", x0=0, x1=1, yref="y", y0=float(t), y1=float(t))
+    else:
+        shape.update(yref="paper", y0=0, y1=1, xref="x", x0=float(t), x1=float(t))
+    return shape
+
+
+def link_traces(xs: np.ndarray, ys: np.ndarray, colors: np.ndarray, *, gl: bool
+                ) -> list[go.Scatter | go.Scattergl]:
+    """One ``"links"`` trace per colour (NaN between links), grey first so that coloured links
+    are drawn over shared vertical lines. One trace per link makes plotly.js crawl past a few
+    hundred leaves."""
+    Trace = go.Scattergl if gl else go.Scatter
+    out = []
+    for color in [ABOVE_CUT_COLOR, *PALETTE]:
+        sel = colors == color
+        if not sel.any():
+            continue
+        out.append(Trace(x=flat_segments(xs[sel]), y=flat_segments(ys[sel]), mode="lines",
+                         line={"color": color, "width": 1.5}, hoverinfo="skip",
+                         showlegend=False, meta="links"))
+    return out
+
+
+def contracted_trace(contracted: tuple[np.ndarray, np.ndarray], top: float, orientation: str,
+                     *, show: bool, gl: bool) -> go.Scatter | go.Scattergl:
+    """The ``"contracted"`` marks: heights of merges hidden inside truncated leaves."""
+    cx, cy = (np.asarray(a, dtype=float) for a in contracted)
+    if not show:
+        cx, cy = cx[:0], cy[:0]
+    # A truncated 20k tree has ~20k marks: SVG would need a DOM node for each. Thinned, they
+    # are ~270 (blobs-20k, _thin_marks), few enough for SVG; a WebGL trace would add canvases
+    # that a software compositor reads back on every recolour (~50 ms at 20k).
+    if cx.size > GL_POINTS:
+        cx, cy = _thin_marks(cx, cy, top)
+    Trace = go.Scattergl if gl or cx.size > GL_POINTS else go.Scatter
+    px, py = oriented(cx, cy, orientation)
+    return Trace(x=px.astype(np.float32), y=py.astype(np.float32), mode="markers",
+                 marker={"color": "#444", "size": 4, "symbol": "circle"}, hoverinfo="skip",
+                 showlegend=False, meta="contracted")
+
+
+def annotation_trace(mid: np.ndarray, height: np.ndarray, colors: np.ndarray,
+                     above: float | None, orientation: str, *, gl: bool
+                     ) -> go.Scatter | go.Scattergl:
+    """The ``"annot"`` trace: the height of every merge above ``above``, a dot in the link's
+    colour and the number (``customdata`` = which links, for the browser's recolour)."""
+    Trace = go.Scattergl if gl else go.Scatter
+    sel = np.zeros(mid.size, dtype=bool) if above is None else height > float(above)
+    ax, ay = oriented(mid[sel], height[sel], orientation)
+    return Trace(x=ax.astype(np.float32), y=ay.astype(np.float32), mode="markers+text",
+                 marker={"color": list(colors[sel]), "size": 7},
+                 text=[format_height(h) for h in height[sel]],
+                 textposition=_TEXT_POSITION[orientation], textfont={"size": 10},
+                 hoverinfo="skip", showlegend=False, meta="annot",
+                 customdata=np.flatnonzero(sel))
+
+
+def hover_trace(mid: np.ndarray, height: np.ndarray, rows: np.ndarray, sizes: np.ndarray,
+                orientation: str, *, gl: bool) -> go.Scatter | go.Scattergl:
+    """The ``"hover"`` trace: one invisible marker per merge carrying its row of Z and size.
+
+    Numbers travel as typed arrays and the text is made in the browser: at 20k merges a text
+    per point would be ~1 MB of JSON.
+    """
+    Trace = go.Scattergl if gl else go.Scatter
+    hx, hy = oriented(mid, height, orientation)
+    h_axis = "y" if orientation in ("top", "bottom") else "x"
+    return Trace(
+        x=hx.astype(np.float32), y=hy.astype(np.float32), mode="markers",
+        marker={"color": "rgba(0,0,0,0)", "size": 8},
+        customdata=np.column_stack([rows, sizes]).astype(np.int32),
+        hovertemplate=("merge %{customdata[0]} (row of Z)<br>"
+                       f"height %{{{h_axis}:.6g}}<br>size %{{customdata[1]}}<extra></extra>"),
+        showlegend=False, meta="hover",
+    )
+
+
+def dendrogram_axes(ivl: list[str], leaf_x: np.ndarray, orientation: str
+                    ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(xaxis, yaxis) layout: leaf labels opposite the root, heights reversed for bottom/left."""
+    # "allow": plotly's default ("hide past div") measures every tick label once per label
+    # on each redraw, ~50 ms of a recolour with 50 leaf labels (bench/recolour_timeline.py).
+    leaf_axis: dict[str, Any] = {"ticklabeloverflow": "allow", "range": [0.0, 10.0 * len(ivl)],
+                                 "showgrid": False, "zeroline": False, "ticks": ""}
+    if len(ivl) <= MAX_TICK_LABELS:
+        leaf_axis.update(tickmode="array", tickvals=np.asarray(leaf_x, dtype=float).tolist(),
+                         ticktext=[plot_text(s) for s in ivl], showticklabels=True,
+                         tickfont={"size": 11 if len(ivl) <= 60 else 8})
+    else:
+        leaf_axis.update(showticklabels=False)
+    leaf_axis["side"] = _LEAF_SIDE[orientation]
+    height_axis: dict[str, Any] = {"title": {"text": "height"}, "zeroline": False,
+                                   "ticklabeloverflow": "allow"}
+    if orientation in ("bottom", "left"):
+        height_axis["autorange"] = "reversed"
+    if orientation in ("top", "bottom"):
+        return leaf_axis, height_axis
+    return height_axis, leaf_axis
+
+
+def make_dendrogram_figure(
+    geometry: Any,
+    cut: float,
+    *,
+    Z: np.ndarray,
+    k: int | None = None,
+    orientation: str = "top",
+    annotate_above: float | None = None,
+    show_contracted: bool = True,
+    uirevision: str | None = None,
+    gl: bool | None = None,
+    sizes: np.ndarray | None = None,
+) -> go.Figure:
+    """The dendrogram: one trace per colour, the cut line, merge annotations and hover.
+
+    Parameters
+    ----------
+    geometry : clustering.geometry.Geometry
+        ``icoord``/``dcoord`` (m, 4), ``ivl`` (leaves,), ``leaf_x``, ``link_rows`` (m,),
+        ``contracted`` (x, y), ``link_clusters(t)`` (m,).
+    cut : float
+        Height of the cut line; links whose subtree stays together at ``cut`` take their
+        cluster's colour, the others are grey.
+    Z : ndarray, shape (n - 1, 4)
+        The linkage matrix (for merge sizes in the hover text).
+    k : int, optional
+        Number of clusters at ``cut`` (for the line's label); counted from the links otherwise.
+    orientation : {'top', 'bottom', 'left', 'right'}
+        Where the root is, as in SciPy.
+    annotate_above : float, optional
+        Write the height of every merge above this (a dot in the link's colour and the number).
+    show_contracted : bool
+        Mark the heights of merges hidden inside truncated leaves.
+    gl : bool, optional
+        Force WebGL on/off; default: on above :data:`GL_LINKS` links.
+    sizes : ndarray, shape (n - 1,), optional
+        Rows under each merge (row of Z) for the hover; default ``Z[:, 3]``. An approximate
+        tree's leaves are micro-clusters, so its ``Z[:, 3]`` counts those, not rows.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+
+    Examples
+    --------
+    >>> from scipy.cluster.hierarchy import linkage
+    >>> from clustering.geometry import dendrogram_geometry
+    >>> Z = linkage([[0.0], [1.0], [5.0]], "single")
+    >>> fig = make_dendrogram_figure(dendrogram_geometry(Z), 2.0, Z=Z)
+    >>> [t.meta for t in fig.data]
+    ['links', 'links', 'contracted', 'annot', 'hover']
+    """
+    Z = np.asarray(Z, dtype=float)
+    icoord = np.asarray(geometry.icoord, dtype=float)
+    dcoord = np.asarray(geometry.dcoord, dtype=float)
+    gl = icoord.shape[0] > GL_LINKS if gl is None else gl
+    xs, ys = oriented(icoord, dcoord, orientation)
+    clusters = np.asarray(geometry.link_clusters(cut), dtype=int)
+    if k is None:
+        leaf_clusters = np.asarray(geometry.leaf_clusters(cut), dtype=int)
+        k = int(leaf_clusters.max()) if leaf_clusters.size else 0
+    colors = np.array([cluster_color(int(c)) for c in clusters], dtype=object)
+    mid = (icoord[:, 1] + icoord[:, 2]) / 2.0
+    height = dcoord[:, 1]
+    rows = np.asarray(geometry.link_rows, dtype=int)
+    merge_sizes = (Z[:, 3] if sizes is None else np.asarray(sizes))[rows].astype(np.int64)
+    top = float(dcoord.max()) if dcoord.size else 0.0
+
+    fig = go.Figure()
+    fig.add_traces(link_traces(xs, ys, colors, gl=gl))
+    fig.add_trace(contracted_trace(geometry.contracted, top, orientation,
+                                   show=show_contracted, gl=gl))
+    fig.add_trace(annotation_trace(mid, height, colors, annotate_above, orientation, gl=gl))
+    fig.add_trace(hover_trace(mid, height, rows, merge_sizes, orientation, gl=gl))
+    ivl = [str(s) for s in geometry.ivl]
+    xaxis, yaxis = dendrogram_axes(ivl, geometry.leaf_x, orientation)
+    fig.update_layout(
+        template="plotly_white", xaxis=xaxis, yaxis=yaxis,
+        shapes=[cut_shape(cut, k, orientation)], hovermode="closest", dragmode="zoom",
+        margin={"l": 60, "r": 20, "t": 30, "b": 60 if len(ivl) <= MAX_TICK_LABELS else 20},
+        uirevision=uirevision,
+    )
+    return fig

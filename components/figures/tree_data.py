@@ -1,0 +1,118 @@
+"""What the browser needs to recolour the tree and the scatter at any cut: ``tree-data``.
+
+Arrays travel as little-endian base64 (``{"dtype", "n", "b64"}``), a quarter of the JSON of a
+float list. ``assets/dendro.js`` reads them; the figure structure it patches is described in
+``components.figures.dendrogram`` and ``components.figures.scatter``.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import numpy as np
+
+from clustering.merges import subtree_first_position
+from clustering.suggest import heights_for_k
+from components.figures.dendrogram import GL_LINKS, flat_segments, oriented
+from components.figures.palette import ABOVE_CUT_COLOR, PALETTE
+
+#: The k field looks up its height in a table of this many k (the whole tree when smaller):
+#: k -> height follows SciPy's fcluster rule, computed once on the server (clustering.suggest).
+K_TABLE_MAX = 2_000
+
+
+def _b64(a: np.ndarray, dtype: str) -> dict[str, Any]:
+    """Little-endian bytes of ``a`` as base64: a quarter of the JSON of a float list."""
+    arr = np.ascontiguousarray(np.asarray(a), dtype=np.dtype(dtype).newbyteorder("<"))
+    return {"dtype": np.dtype(dtype).name, "n": int(arr.size), "b64": base64.b64encode(arr.tobytes()).decode()}
+
+
+def decode_b64(d: dict[str, Any]) -> np.ndarray:
+    """Inverse of the encoding :func:`make_tree_data` uses (for tests and tools).
+
+    >>> decode_b64(_b64(np.arange(3), "int32")).tolist()
+    [0, 1, 2]
+    """
+    return np.frombuffer(base64.b64decode(d["b64"]), dtype=np.dtype(d["dtype"]).newbyteorder("<"))
+
+
+def make_tree_data(
+    geometry: Any,
+    index: Any,
+    Z: np.ndarray,
+    *,
+    orientation: str = "top",
+    annotate_above: float | None = None,
+    row_positions: np.ndarray | None = None,
+    gl: bool | None = None,
+) -> dict[str, Any]:
+    """What the browser needs to recolour tree and scatter at any cut, JSON-ready.
+
+    Parameters
+    ----------
+    geometry : clustering.geometry.Geometry
+    index : clustering.cut.TreeIndex
+        ``leaves`` (n,), ``gaps`` (n - 1,) and ``merge_maxdist`` (n - 1,).
+    Z : ndarray, shape (n - 1, 4)
+    orientation, annotate_above, gl
+        As given to :func:`make_dendrogram_figure`.
+    row_positions : ndarray, shape (n,), optional
+        Leaf position of each scatter point; default: rows in matrix order.
+
+    Returns
+    -------
+    dict
+        ``x``/``y`` (5 m,) float32 link segments as plotted; ``maxdist`` (m,) float64 largest
+        merge height inside each link's subtree; ``first`` (m,) int32 its first leaf position;
+        ``gaps`` (n - 1,) float64; ``row_pos`` (n,) int32; ``annot`` indices of annotated links;
+        ``k_height`` / ``k_of`` (K,) float64 / int32, for each wanted k = 1..K the cut height
+        and the k it gives (the nearest possible, ``clustering.suggest.heights_for_k``; K =
+        min(n, :data:`K_TABLE_MAX`)); ``palette``, ``above``, ``orientation``, ``gl`` settings.
+        Arrays are ``{"dtype", "n", "b64"}`` little-endian.
+
+    Examples
+    --------
+    >>> from scipy.cluster.hierarchy import linkage
+    >>> from clustering.geometry import dendrogram_geometry
+    >>> from clustering.cut import tree_index
+    >>> Z = linkage([[0.0], [1.0], [5.0]], "single")
+    >>> td = make_tree_data(dendrogram_geometry(Z), tree_index(Z), Z)
+    >>> decode_b64(td["gaps"]).tolist()
+    [4.0, 1.0]
+    """
+    Z = np.asarray(Z, dtype=float)
+    icoord = np.asarray(geometry.icoord, dtype=float)
+    dcoord = np.asarray(geometry.dcoord, dtype=float)
+    m = icoord.shape[0]
+    rows = np.asarray(geometry.link_rows, dtype=np.int64)
+    leaves = np.asarray(index.leaves, dtype=np.int64)
+    n = leaves.size
+    xs, ys = oriented(icoord, dcoord, orientation)
+    first = subtree_first_position(Z, leaves)[rows]
+    maxdist = np.asarray(index.merge_maxdist, dtype=np.float64)[rows]
+    if row_positions is None:
+        row_positions = np.empty(n, dtype=np.int64)
+        row_positions[leaves] = np.arange(n)
+    if annotate_above is None:
+        annot = np.zeros(0, dtype=np.int64)
+    else:
+        annot = np.flatnonzero(dcoord[:, 1] > float(annotate_above))
+    k_height, k_of = heights_for_k(index, K_TABLE_MAX)
+    return {
+        "n": int(n),
+        "m": int(m),
+        "x": _b64(flat_segments(xs), "float32"),
+        "y": _b64(flat_segments(ys), "float32"),
+        "maxdist": _b64(maxdist, "float64"),
+        "first": _b64(first, "int32"),
+        "gaps": _b64(np.asarray(index.gaps, dtype=np.float64), "float64"),
+        "row_pos": _b64(row_positions, "int32"),
+        "k_height": _b64(k_height, "float64"),
+        "k_of": _b64(k_of, "int32"),
+        "annot": annot.tolist(),
+        "palette": list(PALETTE),
+        "above": ABOVE_CUT_COLOR,
+        "orientation": orientation,
+        "gl": bool(m > GL_LINKS if gl is None else gl),
+    }

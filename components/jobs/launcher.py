@@ -1,0 +1,100 @@
+"""Starting a background job's process: forked by a clean, single-threaded job server.
+
+This is the one place that uses multiprocess internals (``popen_forkserver``, ``spawn``,
+``forkserver``): pinned by ``multiprocess==0.70.19`` in requirements.txt and checked by
+``tests/components/jobs/test_launcher.py`` (which fails, naming the version, if those names
+change). Why it exists is on :class:`components.jobs.managers.JobManager`.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+from multiprocess import context as mp_context
+from multiprocess import forkserver, popen_forkserver, spawn
+from multiprocess import util as mp_util
+
+from components.settings import Settings
+
+log = logging.getLogger(__name__)
+
+#: Modules the job server imports once, so that a job starts in milliseconds, not seconds:
+#: the registration imports every module that holds callbacks (background ones included).
+JOB_PRELOAD = ["components"]
+
+
+def start_job_server() -> None:
+    """Make the job server import :data:`JOB_PRELOAD` and start it (in a thread: ~1 s)."""
+    # multiprocess starts the server with the environment's path only (not sys.path), so the
+    # app's root must be on PYTHONPATH or every job would import the app itself (~1.5 s each).
+    root = str(Path(__file__).resolve().parents[2])
+    path = os.environ.get("PYTHONPATH", "")
+    if root not in path.split(os.pathsep):
+        os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (root, path) if p)
+    forkserver.set_forkserver_preload(JOB_PRELOAD)
+    threading.Thread(target=_ensure_running, daemon=True).start()
+
+
+def _ensure_running() -> None:
+    try:
+        forkserver.ensure_running()
+    except Exception:  # the first job tries again and reports what is wrong
+        log.warning("the job server did not start", exc_info=True)
+
+
+def _job_main(settings: Settings, job_fn: Any, *args: Any) -> None:
+    """A job process: the app's settings in a Flask app context (``get_settings``/``get_store``
+    read them there, as in a request), then Dash's job function."""
+    import flask
+
+    from components.state.store import SETTINGS_KEY
+
+    host = flask.Flask("dendro-job")
+    host.config[SETTINGS_KEY] = settings
+    with host.app_context():
+        job_fn(*args)
+
+
+def start_job(settings: Settings, job_fn: Any, args: tuple[Any, ...]) -> int:
+    """Run ``job_fn(*args)`` in a process forked by the job server; its pid."""
+    process = _JobProcess(target=_job_main, args=(settings, job_fn, *args))
+    process.start()
+    return process.pid
+
+
+class _JobPopen(popen_forkserver.Popen):
+    """Starts a job through the forkserver without re-running the server's ``__main__``.
+
+    multiprocess's forkserver children first import the parent's main module (spawn's rule,
+    for functions defined there). Ours are all importable, and re-running ``app.py`` or a
+    test script in every job would build another app per job. Otherwise as the original.
+    """
+
+    def _launch(self, process_obj: Any) -> None:
+        prep_data = spawn.get_preparation_data(process_obj._name)
+        prep_data.pop("init_main_from_path", None)
+        prep_data.pop("init_main_from_name", None)
+        buf = io.BytesIO()
+        mp_context.set_spawning_popen(self)
+        try:
+            mp_context.reduction.dump(prep_data, buf)
+            mp_context.reduction.dump(process_obj, buf)
+        finally:
+            mp_context.set_spawning_popen(None)
+        self.sentinel, w = forkserver.connect_to_new_process(self._fds)
+        parent_w = os.dup(w)
+        self.finalizer = mp_util.Finalize(self, mp_util.close_fds, (parent_w, self.sentinel))
+        with open(w, "wb", closefd=True) as f:
+            f.write(buf.getbuffer())
+        self.pid = forkserver.read_signed(self.sentinel)
+
+
+class _JobProcess(mp_context.ForkServerProcess):
+    @staticmethod
+    def _Popen(process_obj: Any) -> Any:
+        return _JobPopen(process_obj)

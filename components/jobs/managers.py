@@ -1,0 +1,131 @@
+"""Background-callback managers: local job processes (diskcache) or Celery workers (Redis).
+
+:func:`make_manager` picks one from the settings: :class:`JobManager` (Dash's
+``DiskcacheManager``) on ``<data dir>/jobs`` by default, a process per job on this machine;
+``dash.CeleryManager`` on Redis when ``REDIS_URL`` is set, and then ``celery -A
+app:celery_app worker`` runs the jobs, on any machine that reaches that Redis. The job bodies
+are in ``components.jobs.tree`` and ``components.jobs.cophenetic``; the callbacks that start
+them are on the page (``components.page.compute``, ``components.analysis.cophenetic``).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import dash
+
+from components.jobs import launcher
+from components.jobs.tree import JOB_STOPPED
+from components.settings import Settings
+
+log = logging.getLogger(__name__)
+
+def make_celery(redis_url: str) -> Any:
+    """The Celery app of a Redis deployment: broker and result backend on ``redis_url``.
+
+    The worker imports it as ``app:celery_app`` (``app.py`` exposes it), which also imports
+    every component module and so registers the background callbacks as Celery tasks.
+    """
+    from celery import Celery
+
+    celery_app = Celery("dendro", broker=redis_url, backend=redis_url)
+    celery_app.conf.update(
+        # One linkage at a time per worker process; a job that dies is not silently retried.
+        worker_prefetch_multiplier=1,
+        task_acks_late=False,
+        result_expires=24 * 3600,
+        broker_connection_retry_on_startup=True,
+    )
+    return celery_app
+
+
+def make_manager(settings: Settings) -> tuple[Any, Any]:
+    """The background-callback manager for ``settings`` and the Celery app (or None).
+
+    Parameters
+    ----------
+    settings : Settings
+        ``redis_url`` picks Celery; else jobs run in local processes with their progress and
+        results in ``<data_dir>/jobs`` (diskcache), shared by every worker process.
+
+    Returns
+    -------
+    (manager, celery_app)
+        ``celery_app`` is None for the disk manager.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> manager, celery_app = make_manager(Settings.from_env(data_dir=tempfile.mkdtemp(),
+    ...                                                      redis_url=None))
+    >>> type(manager).__name__, celery_app
+    ('JobManager', None)
+    """
+    if settings.redis_url:
+        celery_app = make_celery(settings.redis_url)
+        return dash.CeleryManager(celery_app), celery_app
+    import diskcache
+
+    jobs = Path(settings.data_dir) / "jobs"
+    jobs.mkdir(parents=True, exist_ok=True)
+    return JobManager(diskcache.Cache(str(jobs)), settings), None
+
+
+class JobManager(dash.DiskcacheManager):
+    """Dash's ``DiskcacheManager`` whose job processes are forked from a clean job server.
+
+    Dash forks each job from the web worker that received the request. A gunicorn worker runs
+    several threads that read and write SQLite (the disk store, the jobs cache): when one of
+    them holds a lock at the moment of the fork, the child inherits SQLite's in-process lock
+    table saying so, and every write it tries waits out the 60 s timeout and fails (under load
+    about one job in four died on ``diskcache.core.Timeout``). Here jobs are forked by a
+    single-threaded "forkserver" process that has imported the app's modules and never touched
+    SQLite, so each job starts with a clean state, in milliseconds. The job gets the app's
+    settings explicitly (the child has no request context to read them from).
+    """
+
+    def __init__(self, cache: Any, settings: Settings) -> None:
+        super().__init__(cache)
+        self.settings = settings
+        # Start the job server now (it imports the app's modules, ~1 s), not in the first job.
+        launcher.start_job_server()
+
+    def get_result(self, key: Any, job: Any) -> Any:
+        """The job's result; for a job process gone without one (killed outright, e.g. by the
+        OOM killer), an error that the callback's ``on_error`` turns into a message.
+
+        Dash alone treats such a job as cancelled: the progress bar vanishes and nothing
+        says why. A job cancelled by the user is marked in :meth:`terminate_job` and still
+        ends silently (the page says "Cancelled" itself).
+        """
+        result = super().get_result(key, job)
+        if result is not self.UNDEFINED or not job or self.job_running(job):
+            return result
+        # A job writes its result and then exits: read once more now that it has exited.
+        result = super().get_result(key, job)
+        if result is not self.UNDEFINED or self.handle.get(self._stopped_key(job)):
+            return result
+        log.warning("background job %s ended without a result", job)
+        self.handle.set(self._stopped_key(job), "reported", expire=3600)
+        return {"background_callback_error": {"msg": JOB_STOPPED, "tb": ""}}
+
+    def terminate_job(self, job: Any) -> None:
+        if job:
+            self.handle.set(self._stopped_key(job), "terminated", expire=3600)
+        super().terminate_job(job)
+
+    @staticmethod
+    def _stopped_key(job: Any) -> str:
+        return f"dendro-job-stopped-{job}"
+
+    def call_job_fn(self, key: Any, job_fn: Any, args: Any, context: Any) -> int:
+        # Dash's own signature and arguments (DiskcacheManager.call_job_fn); only the process
+        # that runs the job differs (components.jobs.launcher).
+        pid = launcher.start_job(self.settings, job_fn,
+                                 (key, self._make_progress_key(key), args, context))
+        # Job ids are pids, which the system reuses: a new job starts without the "stopped"
+        # mark an earlier process of that pid left (terminate_job also runs after every result).
+        self.handle.delete(self._stopped_key(pid))
+        return pid

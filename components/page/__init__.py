@@ -1,0 +1,58 @@
+"""The page, top to bottom: data, model choice, the cut, the tree view, sharing, the analysis.
+
+``layout()`` is a function so every page load starts fresh (no state shared between users).
+One module a part of the page, each with its layout and callbacks: ``data`` (upload, example,
+preview), ``model`` (preprocessing, method and metric), ``cut`` (max_d and k, recoloured in
+the browser), ``compute`` (the tree, inline or as a background job), ``tree_view`` (drawing the
+tree and the scatter), ``sharing`` (the link, and restoring a link or a view file).
+"""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from components import ids
+from components.analysis import analysis_tabs
+from components.page.compute import job_panel
+from components.page.data import data_card
+from components.page.model import cluster_card, prep_card
+from components.page.sharing import share_bar
+from components.page.tree_view import graphs, status_line, view_card
+
+
+def layout() -> dbc.Container:
+    """A fresh page."""
+    return dbc.Container(
+        [
+            # No dataset until the URL is read (components.page.sharing.apply_url): a link
+            # opens its own dataset without the default example being computed first.
+            dcc.Store(id=ids.DATASET),
+            dcc.Store(id=ids.TREE_DATA),
+            dcc.Store(id=ids.CUT_PREVIEW),
+            dbc.Navbar(
+                dbc.Container(
+                    [
+                        dbc.NavbarBrand("Dendrogram Explorer", className="fw-semibold"),
+                        html.Span("hierarchical clustering, SciPy-exact",
+                                  className="navbar-text small"),
+                    ],
+                    fluid=True,
+                ),
+                color="dark",
+                dark=True,
+                className="mb-3",
+            ),
+            dbc.Row(
+                [
+                    dbc.Col([data_card(), prep_card(), cluster_card(), view_card()],
+                            xs=12, md=4, xl=3, className="controls"),
+                    dbc.Col([status_line(), share_bar(), job_panel(), *graphs(),
+                             analysis_tabs()],
+                            xs=12, md=8, xl=9),
+                ]
+            ),
+        ],
+        fluid=True,
+        className="pb-4",
+    )

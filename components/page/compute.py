@@ -1,0 +1,180 @@
+"""The tree of the chosen view: computed at once when small, else as a background job.
+
+Two steps, so the page stays responsive while a big linkage runs and any worker (or machine)
+can do the work:
+
+1. :func:`compute` (an ordinary callback) reads the choices and either computes the tree at
+   once (tables up to ``settings.background_rows`` rows, or a tree already memoised) and writes
+   the small ``tree-result`` store, or writes a request to the ``tree-job`` store;
+2. :func:`compute_in_background` (a background callback on that store) runs the same job body
+   (``components.jobs.tree.run_tree``) with a progress bar and a cancel button.
+
+Either way the tree is memoised in the store, and the draw step (``components.page.tree_view``)
+reads it back: the browser only ever holds ids and parameters. ``tree-request`` holds the
+latest request, so a job that finishes after the analyst moved on is ignored.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
+from dash.exceptions import PreventUpdate
+
+from clustering.errors import DataError
+from components import ids
+from components.jobs.tree import GENERIC_ERROR, job_error_reason, job_failed, run_tree, runs_inline
+from components.state.store import get_settings
+from components.view import TreeSpec
+
+log = logging.getLogger(__name__)
+
+SHOWN = {"display": "block"}
+HIDDEN = {"display": "none"}
+#: How often the browser asks for a running job's progress (ms).
+POLL_MS = 500
+
+
+def job_panel() -> html.Div:
+    """The stores of the compute step and the progress bar / cancel button of a job."""
+    return html.Div(
+        [
+            dcc.Store(id=ids.RESULT),
+            dcc.Store(id=ids.JOB),
+            dcc.Store(id=ids.REQUEST),
+            # Shown and hidden by its inline style: Bootstrap's d-flex is !important, so it
+            # sits on an inner element.
+            html.Div(
+                html.Div(
+                    [
+                        html.Div(
+                            dbc.Progress(id=ids.JOB_PROGRESS, value=0, label="", striped=True,
+                                         animated=True, style={"height": "1.4rem"}),
+                            className="flex-grow-1 me-2",
+                        ),
+                        dbc.Button("Cancel", id=ids.JOB_CANCEL, size="sm", color="secondary",
+                                   outline=True, disabled=True),
+                    ],
+                    className="d-flex align-items-center",
+                ),
+                id=ids.JOB_PANEL,
+                className="mb-2",
+                style=HIDDEN,
+            ),
+            html.Div(
+                [
+                    html.Span(id=ids.JOB_NOTE),
+                    dbc.Button("Run again", id=ids.JOB_RETRY, size="sm", color="link",
+                               className="p-0 ms-2 align-baseline", style=HIDDEN),
+                ],
+                className="small text-muted mb-1",
+            ),
+        ]
+    )
+
+
+@callback(
+    Output(ids.RESULT, "data"),
+    Output(ids.JOB, "data"),
+    Output(ids.REQUEST, "data"),
+    Output(ids.JOB_NOTE, "children"),
+    Output(ids.JOB_RETRY, "style"),
+    Input(ids.DATASET, "data"),
+    *[Input(cid, "value") for cid in ids.TREE_CONTROLS],
+    Input(ids.JOB_RETRY, "n_clicks"),
+    State(ids.REQUEST, "data"),
+)
+def compute(dataset: dict[str, Any] | None, *args: Any) -> tuple[Any, ...]:
+    """A tree request: answered at once when small or memoised, else sent to the background."""
+    *controls, _retry, last = args
+    try:
+        spec = TreeSpec.from_controls(dataset, *controls)
+    except DataError as err:
+        request = {"id": uuid.uuid4().hex, "params": None}
+        return ({"request": request["id"], "params": None, "error": str(err)}, no_update,
+                request, "", HIDDEN)
+    if spec is None:
+        return (no_update,) * 5
+    params = spec.to_json()
+    # The same choices set twice (a preset, then a link's identical value) are one request.
+    if last and last.get("params") == params and ctx.triggered_id != ids.JOB_RETRY:
+        return (no_update,) * 5
+    request = {"id": uuid.uuid4().hex, "params": params}
+    try:
+        inline = runs_inline(spec, get_settings())
+    except DataError as err:
+        failed = {"request": request["id"], "params": params, "error": str(err)}
+        return failed, no_update, request, "", HIDDEN
+    except Exception:
+        log.exception("sizing the tree failed")
+        failed = {"request": request["id"], "params": params,
+                  "error": GENERIC_ERROR.format(what="the table")}
+        return failed, no_update, request, "", HIDDEN
+    if inline:
+        return run_tree(request["id"], spec), no_update, request, "", HIDDEN
+    return no_update, request, request, "", HIDDEN
+
+
+@callback(
+    Output(ids.RESULT, "data", allow_duplicate=True),
+    Input(ids.JOB, "data"),
+    background=True,
+    progress=[Output(ids.JOB_PROGRESS, "value"), Output(ids.JOB_PROGRESS, "label")],
+    progress_default=[0, ""],
+    running=[
+        (Output(ids.JOB_PANEL, "style"), SHOWN, HIDDEN),
+        (Output(ids.JOB_CANCEL, "disabled"), False, True),
+    ],
+    cancel=[Input(ids.JOB_CANCEL, "n_clicks")],
+    interval=POLL_MS,
+    on_error=lambda err: job_failed(job_error_reason(err)),
+    prevent_initial_call=True,
+)
+def compute_in_background(set_progress: Any, job: dict[str, Any] | None) -> dict[str, Any]:
+    """The big tree, in a job process or a Celery worker, reporting progress as it goes."""
+    if not job:
+        raise PreventUpdate
+
+    def progress(percent: int, text: str) -> None:
+        try:
+            set_progress((int(percent), text))
+        except Exception as err:  # noqa: BLE001 - a progress bar never stops the work
+            # e.g. diskcache.core.Timeout when the jobs cache is busy: skip this update.
+            log.warning("progress update skipped: %s", type(err).__name__)
+
+    out = run_tree(job["id"], TreeSpec.from_json(job["params"]), progress)
+    if out.get("failed"):
+        out.update(job_failed(out["failed"]), request=job["id"], params=job["params"])
+    return out
+
+
+# A failed job offers "Run again" (the same choices, which compute would otherwise skip).
+clientside_callback(
+    """function (result) {
+        if (result && result.retry) { return {"display": "inline"}; }
+        return window.dash_clientside.no_update;
+    }""",
+    Output(ids.JOB_RETRY, "style", allow_duplicate=True),
+    Input(ids.RESULT, "data"),
+    prevent_initial_call=True,
+)
+
+
+# Cancelling keeps the previous tree on screen; say so, and forget the request so the same
+# choices can be asked for again.
+clientside_callback(
+    """function (n) {
+        var nu = window.dash_clientside.no_update;
+        if (!n) { return [nu, nu, nu]; }
+        return ["Cancelled: the tree shown is still the previous one.", null,
+                {"display": "inline"}];
+    }""",
+    Output(ids.JOB_NOTE, "children", allow_duplicate=True),
+    Output(ids.REQUEST, "data", allow_duplicate=True),
+    Output(ids.JOB_RETRY, "style", allow_duplicate=True),
+    Input(ids.JOB_CANCEL, "n_clicks"),
+    prevent_initial_call=True,
+)

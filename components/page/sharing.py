@@ -1,0 +1,265 @@
+"""Sharing: the view is the link, and a link (or a view file) rebuilds the view.
+
+    /?dataset=tutorial-blobs&method=ward&metric=euclidean&cut=50
+
+Two directions, kept apart so they never loop:
+
+* view -> URL, in the browser (``assets/url_state.js``): each time a tree is drawn or the cut
+  moves, the query string is rewritten from what is on screen (``tree-data["query"]``, made by
+  ``components.view.View.to_query``, plus the cut). A change the analyst made is a new history
+  entry; what happens while a link or a back/forward step is being restored replaces it.
+* URL -> view, on the server, in this module only: on page load and on back/forward the query
+  is read (:func:`apply_url`, ``View.from_query``), the dataset chosen, and the rest finished in
+  two steps once the page has caught up (``pending-view``): the pickers once the dataset's
+  columns are known (:func:`apply_view_controls`), the cut once its tree is drawn
+  (:func:`apply_view_cut`). Within the same dataset the pickers are set at once. A view file
+  (Export tab, "load a view") is read into its link and opened the same way (:func:`load_view`).
+
+The dataset is an example id or the SHA-256 of an upload; a link to an upload this server no
+longer holds says so plainly. Nothing but ids and parameters is in a link.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import (
+    ClientsideFunction,
+    Input,
+    Output,
+    State,
+    callback,
+    clientside_callback,
+    dcc,
+    html,
+    no_update,
+)
+
+from clustering.errors import DataError
+from components import ids
+from components.state.store import get_store
+from components.state.tables import upload_bytes
+from components.view import DEFAULT_EXAMPLE, DatasetRef, TreeSpec, View, query_from_view_file
+
+log = logging.getLogger(__name__)
+
+
+# ---------------------------------------------------------------- layout
+def share_bar() -> html.Div:
+    """The URL reader, the link field with its copy button, and the link's error message."""
+    return html.Div(
+        [
+            dcc.Location(id=ids.URL, refresh=False),
+            dcc.Store(id=ids.URL_REQUEST),
+            dcc.Store(id=ids.PENDING_VIEW),
+            dbc.InputGroup(
+                [
+                    dbc.InputGroupText("Link to this view", className="small"),
+                    dbc.Input(id=ids.SHARE_LINK, readonly=True, size="sm", value="",
+                              className="share-link"),
+                    dbc.InputGroupText(
+                        dcc.Clipboard(id=ids.SHARE_COPY, target_id=ids.SHARE_LINK,
+                                      title="copy link", className="share-copy"),
+                    ),
+                ],
+                size="sm",
+                className="mb-2",
+            ),
+            dbc.Alert(id=ids.LINK_ERROR, color="warning", is_open=False,
+                      className="mb-2 small", dismissable=True),
+        ]
+    )
+
+
+# ---------------------------------------------------------------- view -> URL (browser)
+# Only reads URL changes the page did not make itself (page load, back/forward).
+clientside_callback(
+    ClientsideFunction(namespace="dendroUrl", function_name="readUrl"),
+    Output(ids.URL_REQUEST, "data"),
+    Input(ids.URL, "search"),
+)
+
+clientside_callback(
+    ClientsideFunction(namespace="dendroUrl", function_name="writeUrl"),
+    Output(ids.SHARE_LINK, "value"),
+    Input(ids.TREE_DATA, "data"),
+    Input(ids.CUT_HEIGHT, "value"),
+)
+
+
+# ---------------------------------------------------------------- URL -> view
+def _pending(view: View, stage: str) -> dict[str, Any]:
+    """The ``pending-view`` store: the view's link (its JSON form) and the step it waits for."""
+    return {"query": view.to_query(), "dataset": view.tree.dataset.to_json(), "stage": stage}
+
+
+def _view_of(pending: dict[str, Any]) -> View | None:
+    try:
+        view = View.from_query(pending.get("query"))
+    except DataError:
+        return None
+    if view is not None and pending.get("dataset"):
+        # The link has no file name; the pending view kept the one the store knows.
+        view = View(TreeSpec(DatasetRef.from_json(pending["dataset"]), view.tree.options,
+                             view.tree.method, view.tree.metric),
+                    **{f: getattr(view, f) for f in _DRAW_FIELDS})
+    return view
+
+
+_DRAW_FIELDS = ("truncate_mode", "truncate_p", "annotate_above", "orientation",
+                "show_contracted", "scatter_x", "scatter_y", "cut")
+
+
+@callback(
+    Output(ids.DATASET, "data", allow_duplicate=True),
+    Output(ids.EXAMPLE, "value", allow_duplicate=True),
+    Output(ids.PENDING_VIEW, "data", allow_duplicate=True),
+    Output(ids.CUT_HEIGHT, "value", allow_duplicate=True),
+    Output(ids.LINK_ERROR, "children"),
+    Output(ids.LINK_ERROR, "is_open"),
+    *[Output(cid, "value", allow_duplicate=True) for cid in ids.VIEW_CONTROLS],
+    Input(ids.URL_REQUEST, "data"),
+    State(ids.DATASET, "data"),
+    State(ids.TREE_DATA, "data"),
+    *[State(cid, "value") for cid in ids.VIEW_CONTROLS],
+    prevent_initial_call=True,
+)
+def apply_url(request: dict[str, Any] | None, dataset: dict[str, Any] | None,
+              tree_data: dict[str, Any] | None, *current: Any) -> tuple[Any, ...]:
+    """Rebuild the view a link (or a back/forward step) asks for."""
+    keep = (no_update,) * len(ids.VIEW_CONTROLS)
+    if request is None or request.get("search") is None:
+        return (no_update,) * 6 + keep
+    try:
+        view = View.from_query(request["search"])
+    except DataError as err:
+        view, problem = None, f"This link could not be read: {err}. Showing an example instead."
+    else:
+        problem = None
+    if view is None:
+        if dataset:  # a link without a dataset while one is open: nothing to restore
+            return (no_update,) * 4 + (problem, bool(problem)) + keep
+        # The example picker makes it the dataset (choose_dataset), as a person's pick does.
+        return (no_update, DEFAULT_EXAMPLE, None, no_update, problem, bool(problem)) + keep
+    ds = view.tree.dataset
+    if ds.dataset_id:
+        got = get_store().get_dataset(ds.dataset_id)
+        if got is None:
+            # The preview and the error area then say so (state.tables.gone_message).
+            return (ds.to_json(), None, None, no_update, None, False) + keep
+        ds = DatasetRef(dataset_id=ds.dataset_id, filename=got[1])
+    if dataset and DatasetRef.from_json(dataset) == ds:
+        # Same dataset (back/forward): its pickers are there, set them now.
+        values = view.control_values()
+        changed = [v if v != c else no_update for v, c in zip(values, current, strict=True)]
+        shown = TreeSpec.from_json((tree_data or {})["params"]) \
+            if (tree_data or {}).get("params") else None
+        if view.same_tree(shown):
+            pending, cut = None, view.cut if view.cut is not None else no_update
+        else:
+            pending, cut = _pending(view, "controls"), no_update
+        if pending is not None:
+            pending["dataset"] = ds.to_json()
+        return (no_update, no_update, pending, cut, None, False, *changed)
+    pending = _pending(view, "dataset")
+    pending["dataset"] = ds.to_json()
+    if ds.example:
+        # The example picker makes it the dataset (choose_dataset), as a person's pick does.
+        return (no_update, ds.example, pending, no_update, None, False) + keep
+    return (ds.to_json(), None, pending, no_update, None, False) + keep
+
+
+@callback(
+    *[Output(cid, "value", allow_duplicate=True) for cid in ids.VIEW_CONTROLS],
+    Output(ids.PENDING_VIEW, "data", allow_duplicate=True),
+    Input(ids.PREVIEW, "children"),
+    State(ids.PENDING_VIEW, "data"),
+    prevent_initial_call=True,
+)
+def apply_view_controls(_preview: Any, pending: dict[str, Any] | None) -> tuple[Any, ...]:
+    """The view's dataset has its pickers filled (its preview is written): set them."""
+    n_out = len(ids.VIEW_CONTROLS) + 1
+    if not pending or pending.get("stage") != "dataset":
+        return (no_update,) * n_out
+    view = _view_of(pending)
+    if view is None:
+        return (no_update,) * (n_out - 1) + (None,)
+    values = view.control_values()
+    # Drawing choices the link leaves out (scatter axes) keep the dataset's own; an empty
+    # label or annotation is a choice and is set.
+    values = [no_update if v is None and cid in ids.DRAW_CONTROLS and cid != ids.ANNOTATE_ABOVE
+              else v for v, cid in zip(values, ids.VIEW_CONTROLS, strict=True)]
+    return (*values, dict(pending, stage="controls"))
+
+
+@callback(
+    Output(ids.CUT_HEIGHT, "value", allow_duplicate=True),
+    Output(ids.PENDING_VIEW, "data", allow_duplicate=True),
+    Output(ids.LOAD_VIEW_MESSAGE, "children", allow_duplicate=True),
+    Input(ids.TREE_DATA, "data"),
+    State(ids.PENDING_VIEW, "data"),
+    prevent_initial_call=True,
+)
+def apply_view_cut(tree_data: dict[str, Any] | None, pending: dict[str, Any] | None
+                   ) -> tuple[Any, Any, Any]:
+    """The view's tree is drawn: put the cut where the view had it, and finish."""
+    if not pending or pending.get("stage") != "controls" or not tree_data:
+        return no_update, no_update, no_update
+    view = _view_of(pending)
+    params = tree_data.get("params")
+    if view is None or not params or not view.same_tree(TreeSpec.from_json(params)):
+        return no_update, no_update, no_update
+    cut = view.cut if view.cut is not None else no_update
+    return cut, None, html.Span("View loaded.", className="text-success")
+
+
+# ---------------------------------------------------------------- a view file
+def view_file_query(data: bytes) -> str:
+    """The link's query string of a view file, checked as every link is; DataError says why.
+
+    Version-1 files (the older layout) are read too. An upload the server no longer stores is
+    refused here, naming the file to upload first.
+    """
+    query = query_from_view_file(data)
+    view = View.from_query(query)
+    if view is None:
+        raise DataError("the view names no dataset")
+    ds = view.tree.dataset
+    if ds.dataset_id and not get_store().has_dataset(ds.dataset_id):
+        try:
+            name = json.loads(data).get("dataset", {}).get("filename")
+        except (ValueError, AttributeError):
+            name = None
+        raise DataError("its data file is not stored on this server; upload "
+                        f"{name or 'the file'} first, then load the view again")
+    return query
+
+
+@callback(
+    Output(ids.URL, "search"),
+    Output(ids.LOAD_VIEW_MESSAGE, "children"),
+    Input(ids.LOAD_VIEW, "contents"),
+    State(ids.LOAD_VIEW, "filename"),
+    State(ids.TREE_DATA, "data"),
+    prevent_initial_call=True,
+)
+def load_view(contents: str | None, filename: str | None,
+              tree_data: dict[str, Any] | None) -> tuple[Any, Any]:
+    """Read and check a view file, then open its link (the page restores it as any link)."""
+    if not contents:
+        return no_update, no_update
+    name = filename or "view.json"
+    try:
+        query = view_file_query(upload_bytes(contents))
+    except DataError as err:
+        return no_update, html.Span(f"{name}: {err}", className="text-danger")
+    # The same tree (only view settings or the cut differ) is restored at once, without a
+    # pending view to finish, so it is loaded as soon as the link is read.
+    params = (tree_data or {}).get("params")
+    done = bool(params) and View.from_query(query).same_tree(TreeSpec.from_json(params))
+    message = (html.Span("View loaded.", className="text-success") if done
+               else html.Span(f"Loading view {name}…"))
+    return "?" + query, message

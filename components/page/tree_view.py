@@ -1,0 +1,279 @@
+"""The tree and the scatter: drawing the computed tree for the view the pickers show.
+
+:func:`draw` is load -> build -> return: it reads the tree the compute step memoised
+(``components.state.trees.load_tree``), builds the dendrogram, the scatter and the tree data the
+browser recolours from (``components.figures``), and the link of the view. The cut then moves
+in the browser (``components.page.cut``).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any, NamedTuple
+
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, dcc, html, no_update
+
+from clustering.datasets import EXAMPLES
+from clustering.errors import DataError
+from clustering.geometry import dendrogram_geometry
+from clustering.suggest import default_cut
+from components import ids
+from components.figures.common import empty_figure
+from components.figures.dendrogram import make_dendrogram_figure
+from components.figures.scatter import make_scatter_figure
+from components.figures.tree_data import make_tree_data
+from components.jobs.tree import GENERIC_ERROR
+from components.page.forms import card, field, number, select
+from components.state import approximate as approx_mode
+from components.state.store import get_settings
+from components.state.tables import PCA_1, PCA_2, load_pca, load_table, scatter_axis
+from components.state.trees import Tree, cophenetic, load_tree
+from components.view import TreeSpec, View
+
+log = logging.getLogger(__name__)
+
+TRUNCATE_HELP = {
+    "none": "the full tree",
+    "lastp": "only the last p merges: p leaves, each a subtree, labelled (count)",
+    "level": "no more than p levels below the root",
+}
+ORIENTATION_LABELS = {"top": "root at top", "bottom": "root at bottom", "left": "root left",
+                      "right": "root right"}
+GRAPH_CONFIG: dict[str, Any] = {
+    "displaylogo": False,
+    "scrollZoom": True,
+    "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
+    "toImageButtonOptions": {"format": "svg"},
+}
+
+
+# ---------------------------------------------------------------- layout
+def view_card() -> dbc.Card:
+    """Truncation, contracted marks, annotation, orientation, scatter axes."""
+    return card("View", [
+        select("Truncate", ids.TRUNCATE_MODE,
+               [{"label": k, "value": k, "title": v} for k, v in TRUNCATE_HELP.items()], "none"),
+        number("p", ids.TRUNCATE_P, "lastp: leaves shown; level: levels below the root.",
+               min=1, step=1, value=30),
+        dbc.Checkbox(id=ids.SHOW_CONTRACTED, label="mark contracted merges", value=True,
+                     className="mb-2 small"),
+        number("Annotate merges above height", ids.ANNOTATE_ABOVE, min=0, step="any",
+               placeholder="off"),
+        select("Orientation", ids.ORIENTATION,
+               [{"label": v, "value": k} for k, v in ORIENTATION_LABELS.items()], "top"),
+        # Options and values come with the dataset (components.page.data.describe_dataset).
+        field("Scatter x", dcc.Dropdown(id=ids.SCATTER_X, clearable=False)),
+        field("Scatter y", dcc.Dropdown(id=ids.SCATTER_Y, clearable=False)),
+    ])
+
+
+def status_line() -> html.Div:
+    return html.Div(
+        [html.Span(id=ids.STATUS_MAIN), html.Span(id=ids.COPHENETIC),
+         html.Span(id=ids.STATUS_TIME)],
+        id=ids.STATUS,
+        className="status small mb-2",
+    )
+
+
+def graphs() -> list[Any]:
+    """The approximate-mode note, the dendrogram, the scatter and the data summary."""
+    return [
+        dbc.Alert(id=ids.APPROX_NOTE, color="info", is_open=False,
+                  className="small py-2 mb-2", dismissable=False),
+        dcc.Loading(
+            dcc.Graph(
+                id=ids.DENDROGRAM,
+                figure=empty_figure("Loading…"),
+                config=GRAPH_CONFIG,  # the cut line is dragged by assets/cutdrag.js
+                className="graph-dendrogram",
+            ),
+            delay_show=300,
+            overlay_style={"visibility": "visible", "opacity": 0.6},
+        ),
+        dbc.Row(
+            [
+                dbc.Col(dcc.Graph(id=ids.SCATTER, figure=empty_figure(""), config=GRAPH_CONFIG,
+                                  className="graph-scatter"), lg=7),
+                dbc.Col(
+                    [
+                        html.H6("Data", className="mt-2"),
+                        html.Div(id=ids.PREVIEW, className="preview small"),
+                        html.H6("Preprocessing", className="mt-2"),
+                        html.Ul(id=ids.PREPARE_STEPS, className="small"),
+                    ],
+                    lg=5,
+                ),
+            ]
+        ),
+    ]
+
+
+# ---------------------------------------------------------------- building the view
+class Drawn(NamedTuple):
+    """What :func:`build_view` makes: both figures, the tree data, the status and steps."""
+
+    dendrogram: Any
+    scatter: Any
+    tree_data: dict[str, Any]
+    status: str
+    seconds: str
+    steps: list[Any]
+
+
+def opening_cut(tree: Tree) -> float:
+    """Where the line starts on a new tree: an example's own cut (with its own choices),
+    else :func:`clustering.suggest.default_cut`."""
+    spec = tree.spec
+    example = EXAMPLES.get(spec.dataset.example or "")
+    if (example is not None and example.cut is not None and example.options == spec.options
+            and (example.method, example.metric) == (spec.method, spec.metric)):
+        return float(example.cut)
+    return default_cut(tree.Z)
+
+
+def build_view(tree: Tree, view: View) -> Drawn:
+    """The dendrogram, the scatter and the tree data of ``tree`` as ``view`` asks (its cut
+    must be set)."""
+    cut = float(view.cut if view.cut is not None else opening_cut(tree))
+    key = tree.spec.key
+    # The scatter's rows (a sample past 50k rows), drawn once: the tree data maps them too.
+    sample = approx_mode.scatter_rows(tree, cut)
+    mode = view.truncate_mode if view.truncate_mode in ("lastp", "level") else None
+    # Approximate trees (big tables): leaves are micro-clusters, labelled and sized in rows.
+    geometry = approx_mode.relabel_geometry(dendrogram_geometry(
+        tree.Z, truncate_mode=mode, p=view.truncate_p, show_contracted=view.show_contracted,
+        labels=approx_mode.leaf_labels(tree), index=tree.index,
+    ), tree)
+    figure = make_dendrogram_figure(
+        geometry, cut, Z=tree.Z, k=int(tree.index.k_at(cut)), orientation=view.orientation,
+        annotate_above=view.annotate_above, show_contracted=view.show_contracted,
+        uirevision=f"{key}|{mode}|{view.truncate_p}|{view.orientation}",
+        sizes=approx_mode.merge_sizes(tree),
+    )
+    tree_data = make_tree_data(
+        geometry, tree.index, tree.Z, orientation=view.orientation,
+        annotate_above=view.annotate_above,
+        row_positions=approx_mode.row_leaf_positions(tree, sample[0]),
+    )
+    scatter = _scatter(tree, cut, view, sample)
+    tree_data.update(
+        approx_note=approx_mode.page_note(tree, get_settings()), cut=cut, tree_key=key,
+        params=tree.spec.to_json(),
+        # The link to this view, less the cut (the browser adds the cut as it moves).
+        query=view.to_query(cut=False),
+    )
+    h = tree.hierarchy
+    return Drawn(figure, scatter, tree_data, f"n = {h.n:,} · {h.method} · {h.metric}",
+                 f" · {h.seconds:.2f} s", [html.Li(s) for s in tree.prepared.steps])
+
+
+def _scatter(tree: Tree, cut: float, view: View, sample: Any) -> Any:
+    prepared = tree.prepared
+    table = load_table(tree.spec.dataset)
+    sx, sy = view.scatter_x, view.scatter_y
+    need_pca = sx in (PCA_1, PCA_2, None) or sy in (PCA_1, PCA_2, None)
+    pca = load_pca(tree.spec, prepared) if need_pca else None
+    x, x_title = scatter_axis(sx or PCA_1, prepared, table, pca)
+    y, y_title = scatter_axis(sy or PCA_2, prepared, table, pca)
+    # One cluster per row (a micro-cluster's in approximate mode); a sample past 50k rows.
+    pts = approx_mode.scatter_inputs(tree, cut, x, y, sample=sample)
+    return make_scatter_figure(pts.x, pts.y, pts.clusters, labels=pts.labels, x_title=x_title,
+                               y_title=y_title, uirevision=f"{tree.spec.key}|{sx}|{sy}",
+                               note=pts.note)
+
+
+def kept_view(message: str) -> tuple[Any, ...]:
+    """:func:`draw`'s outputs when the tree asked for cannot be drawn: everything on screen
+    stays (no_update) and the error area says why.
+
+    >>> out = kept_view("no numeric columns")
+    >>> out[-2:], all(o is no_update for o in out[:-2])
+    (('no numeric columns', True), True)
+    """
+    return (no_update,) * 6 + (message, True)
+
+
+# ---------------------------------------------------------------- callbacks
+@callback(
+    Output(ids.DENDROGRAM, "figure"),
+    Output(ids.SCATTER, "figure"),
+    Output(ids.TREE_DATA, "data"),
+    Output(ids.STATUS_MAIN, "children"),
+    Output(ids.STATUS_TIME, "children"),
+    Output(ids.PREPARE_STEPS, "children"),
+    Output(ids.COMPUTE_ERROR, "children"),
+    Output(ids.COMPUTE_ERROR, "is_open"),
+    Input(ids.RESULT, "data"),
+    *[Input(cid, "value") for cid in ids.DRAW_CONTROLS],
+    State(ids.CUT_HEIGHT, "value"),
+    State(ids.TREE_DATA, "data"),
+    State(ids.REQUEST, "data"),
+)
+def draw(result: dict[str, Any] | None, *args: Any) -> tuple[Any, ...]:
+    """Draw the computed tree (memoised in the store): the tree, the scatter, the tree data."""
+    *controls, cut_value, previous, request = args
+    if not result:
+        return (no_update,) * 8
+    if request and result.get("request") != request.get("id") and not result.get("job_failed"):
+        return (no_update,) * 8  # a job that finished after the analyst asked for something else
+    if result.get("error"):
+        # The tree, the scatter and the tree data on screen stay as they were (they still
+        # match each other and the link); the message says what to change.
+        return kept_view(result["error"])
+    t0 = time.perf_counter()
+    try:
+        spec = TreeSpec.from_json(result["params"])
+        # A new tree opens at its own cut; the same tree keeps the cut on screen.
+        same = previous is not None and previous.get("tree_key") == spec.key
+        view = View.from_controls(spec, *controls, cut=cut_value if same else None)
+        drawn = build_view(load_tree(spec), view)
+    except DataError as err:
+        return kept_view(str(err))
+    except Exception:
+        log.exception("draw failed")
+        return kept_view(GENERIC_ERROR.format(what="the dendrogram"))
+    log.info("draw %s in %.3f s", drawn.status, time.perf_counter() - t0)
+    return (drawn.dendrogram, drawn.scatter, drawn.tree_data, drawn.status, drawn.seconds,
+            drawn.steps, None, False)
+
+
+def render(dataset: dict[str, Any] | None, *args: Any) -> tuple[Any, ...]:
+    """Compute and draw in one go (the page does it in two steps: ``page.compute`` and
+    :func:`draw`); for tests and scripts. ``args``: the tree controls
+    (``ids.TREE_CONTROLS`` order), then :func:`draw`'s arguments after ``result``
+    (``ids.DRAW_CONTROLS``, the cut, the previous tree data). Returns :func:`draw`'s outputs."""
+    from components.jobs.tree import run_tree
+
+    n = len(ids.TREE_CONTROLS)
+    spec = TreeSpec.from_controls(dataset, *args[:n])
+    if spec is None:
+        return (no_update,) * 8
+    return draw(run_tree("inline", spec), *args[n:], None)
+
+
+@callback(Output(ids.COPHENETIC, "children"), Input(ids.TREE_DATA, "data"))
+def fill_cophenetic(tree_data: dict[str, Any] | None) -> str:
+    """The cophenetic correlation, after the first view (it costs O(n²) time at 20k rows)."""
+    if not tree_data or "params" not in tree_data or tree_data.get("approx_note"):
+        # An approximate tree's cophenetic correlation would need exact distances of n rows.
+        return ""
+    try:
+        value = cophenetic(TreeSpec.from_json(tree_data["params"]))
+    except Exception:
+        log.exception("cophenetic correlation failed")
+        return ""
+    return "" if value is None else f" · cophenetic correlation {value:.3f}"
+
+
+@callback(
+    Output(ids.APPROX_NOTE, "children"),
+    Output(ids.APPROX_NOTE, "is_open"),
+    Input(ids.TREE_DATA, "data"),
+)
+def show_approx_note(tree_data: dict[str, Any] | None) -> tuple[str, bool]:
+    """Show the approximate-mode note that the draw step put in ``tree-data``."""
+    note = (tree_data or {}).get("approx_note")
+    return (note, True) if note else ("", False)

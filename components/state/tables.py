@@ -1,0 +1,120 @@
+"""A dataset's table, its summary, its prepared matrix and scatter coordinates (memoised).
+
+Every function takes the typed references of ``components.view`` and reads through the
+store (``components.state.store``), so any worker answers any user.
+"""
+
+from __future__ import annotations
+
+import base64
+
+import numpy as np
+import pandas as pd
+
+from clustering.datasets import EXAMPLES, load_example
+from clustering.errors import DataError
+from clustering.prepare import Prepared, prepare
+from clustering.projection import pca_2d
+from clustering.tables import ColumnInfo, describe_columns, read_table
+from components.state.store import get_settings, get_store
+from components.view import DatasetRef, TreeSpec
+
+PCA_1 = "__pca1__"
+PCA_2 = "__pca2__"
+PCA_LABELS = {PCA_1: "PCA component 1", PCA_2: "PCA component 2"}
+
+
+def upload_bytes(contents: str) -> bytes:
+    """Bytes of a ``dcc.Upload`` ``contents`` string (``data:<type>;base64,<payload>``)."""
+    _, _, payload = contents.partition(",")
+    try:
+        return base64.b64decode(payload, validate=False)
+    except (ValueError, TypeError) as err:
+        raise DataError("the upload arrived damaged; try again") from err
+
+
+def upload_size(contents: str) -> int:
+    """Size in bytes of the file inside a ``dcc.Upload`` string, without decoding it.
+
+    >>> upload_size("data:text/csv;base64,eCx5CjEsMgo=")
+    8
+    """
+    _, _, payload = contents.partition(",")
+    return len(payload) * 3 // 4 - payload[-2:].count("=")
+
+
+def gone_message(dataset_id: str) -> str:
+    """What the page says when a link or a view names an upload the store no longer has.
+
+    >>> gone_message("1a2b3c4d5e6f" + "0" * 52)[:60]
+    'The dataset this link points to is no longer stored on this '
+    """
+    return (
+        f"The dataset this link points to is no longer stored on this server "
+        f"(id {str(dataset_id)[:12]}…); upload the file again."
+    )
+
+
+def _read(dataset: DatasetRef) -> pd.DataFrame:
+    if dataset.example:
+        if dataset.example not in EXAMPLES:
+            raise DataError(f"unknown example {dataset.example!r}; choose one of "
+                            f"{', '.join(EXAMPLES)}")
+        return load_example(dataset.example)
+    got = get_store().get_dataset(dataset.dataset_id or "")
+    if got is None:
+        raise DataError(gone_message(dataset.dataset_id or ""))
+    data, filename = got
+    s = get_settings()
+    return read_table(data, filename, max_rows=s.max_rows, max_columns=s.max_columns)
+
+
+def _caps() -> tuple[int, int]:
+    s = get_settings()
+    return s.max_rows, s.max_columns
+
+
+def load_table(dataset: DatasetRef) -> pd.DataFrame:
+    """The table behind a dataset reference (memoised; the row and column caps are in the key,
+    as they shape what ``read_table`` returns)."""
+    spec = TreeSpec(dataset)
+    return get_store().memo(("table", *spec.table_key(*_caps())), lambda: _read(dataset))
+
+
+def table_summary(dataset: DatasetRef) -> tuple[pd.DataFrame, list[ColumnInfo], int]:
+    """First rows, column descriptions and the number of rows (memoised)."""
+
+    def compute() -> tuple[pd.DataFrame, list[ColumnInfo], int]:
+        df = load_table(dataset)
+        return df.head(5), describe_columns(df), len(df)
+
+    spec = TreeSpec(dataset)
+    return get_store().memo(("summary", *spec.table_key(*_caps())), compute)
+
+
+def load_prepared(spec: TreeSpec) -> Prepared:
+    """``prepare(table, options)`` (memoised by dataset and options)."""
+    return get_store().memo(spec.prepared_key(*_caps()),
+                            lambda: prepare(load_table(spec.dataset), spec.options))
+
+
+def load_pca(spec: TreeSpec, prepared: Prepared) -> np.ndarray:
+    """:func:`clustering.projection.pca_2d` of ``prepared`` (= ``load_prepared(spec)``),
+    memoised under the prepared matrix's key, so every method and metric shares it."""
+    return get_store().memo(("pca", *spec.prepared_key(*_caps())),
+                            lambda: pca_2d(prepared.matrix))
+
+
+def scatter_axis(axis: str | None, prepared: Prepared, table: pd.DataFrame,
+                 pca: np.ndarray | None) -> tuple[np.ndarray, str]:
+    """Values and title for a scatter axis: a table column (rows kept) or a PCA component."""
+    if axis in (PCA_1, PCA_2) or axis is None:
+        assert pca is not None
+        j = 0 if axis in (PCA_1, None) else 1
+        return pca[:, j], PCA_LABELS[PCA_1 if j == 0 else PCA_2]
+    if axis in prepared.original.columns:
+        return prepared.original[axis].to_numpy(dtype=float), axis
+    if axis in table.columns:
+        col = pd.to_numeric(table[axis].iloc[prepared.row_ids], errors="coerce")
+        return col.to_numpy(dtype=float), axis
+    raise DataError(f"column {axis!r} is not in the table; pick another axis")

@@ -1,0 +1,158 @@
+"""The one way a callback (or a job) gets a tree: :func:`load_tree`.
+
+Exact when the linkage fits the server's row cap and memory budget, else approximate ward on
+micro-clusters (``components.state.approximate``). Either way the result is memoised in the
+store under the view's :class:`~components.view.TreeSpec`, so any worker answers any user,
+and a :class:`Tree` is typed the same: callers need no branch of their own.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from clustering.approximate import ApproxHierarchy, approximate_linkage
+from clustering.cut import TreeIndex, tree_index
+from clustering.diagnostics import cophenetic_correlation
+from clustering.errors import DataError
+from clustering.linkage import Hierarchy, check_method_metric, compute_linkage
+from clustering.prepare import Prepared
+from components.state import approximate as approx_mode
+from components.state.store import get_settings, get_store
+from components.state.tables import load_prepared
+from components.view import LINKAGE_OPTIMAL_ORDERING, LINKAGE_P, TreeSpec
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[float, str], None]
+
+
+@dataclass(frozen=True, eq=False)
+class Tree:
+    """Everything drawn from one linkage: its spec, the prepared matrix, the hierarchy and its
+    cut index. ``hierarchy`` is an ``ApproxHierarchy`` in approximate mode (leaves are then
+    micro-clusters; ``components.state.approximate`` says what that changes)."""
+
+    spec: TreeSpec
+    prepared: Prepared
+    hierarchy: Hierarchy | ApproxHierarchy
+    index: TreeIndex
+
+    @property
+    def Z(self) -> np.ndarray:
+        return self.hierarchy.Z
+
+    @property
+    def approximate(self) -> ApproxHierarchy | None:
+        """The approximate hierarchy, or None when the tree is exact."""
+        h = self.hierarchy
+        return h if isinstance(h, ApproxHierarchy) else None
+
+
+def _caps() -> tuple[int, int]:
+    s = get_settings()
+    return s.max_rows, s.max_columns
+
+
+def tree_memo_key(spec: TreeSpec) -> tuple:
+    """The memo key of the exact linkage of ``spec`` under this server's table caps."""
+    return spec.memo_key(*_caps())
+
+
+def is_memoised(key: object) -> bool:
+    """True when the store already holds the result for ``key`` (nothing is read or computed:
+    this runs on every compute request, and a stored big tree is megabytes to unpickle)."""
+    return get_store().has_result(key)
+
+
+def is_stored(spec: TreeSpec) -> bool:
+    """True when the tree of ``spec`` (exact or approximate) is already memoised."""
+    key = tree_memo_key(spec)
+    return is_memoised(key) or is_memoised(approx_mode.approx_key(key))
+
+
+def load_tree(spec: TreeSpec, *, progress: Progress | None = None,
+              prepared: Prepared | None = None) -> Tree:
+    """The memoised tree of ``spec``: prepared matrix -> linkage (exact or approximate) -> index.
+
+    Parameters
+    ----------
+    spec : TreeSpec
+    progress : callable(fraction, text), optional
+        Told how the linkage (exact) or the approximate hierarchy is going, when it runs.
+    prepared : Prepared, optional
+        ``load_prepared(spec)`` when the caller has it already (one store read fewer).
+
+    Raises
+    ------
+    DataError
+        A method/metric pair SciPy refuses, a table that cannot be prepared, or a table too
+        big for the exact linkage with a pair the approximate mode does not offer.
+    """
+    check_method_metric(spec.method, spec.metric)
+    if prepared is None:
+        prepared = load_prepared(spec)
+    n, d = prepared.matrix.shape
+    mode = approx_mode.choose_mode(n, d, spec.method, spec.metric, get_settings())
+    key = tree_memo_key(spec)
+    if not mode.approximate:
+        hierarchy = get_store().memo(key, lambda: compute_linkage(
+            prepared.matrix, spec.method, spec.metric, p=LINKAGE_P,
+            optimal_ordering=LINKAGE_OPTIMAL_ORDERING, progress=progress,
+        ))
+    else:
+        hierarchy = get_store().memo(approx_mode.approx_key(key), lambda: approximate_linkage(
+            prepared.matrix, m=approx_mode.approx_m(n), seed=approx_mode.SEED,
+            progress=progress, agreement_sample=approx_mode.AGREEMENT_SAMPLE,
+            agreement_ks=approx_mode.AGREEMENT_KS,
+        ))
+    return Tree(spec, prepared, hierarchy, tree_index(hierarchy.Z))
+
+
+def try_load_tree(params: dict | None) -> Tree | None:
+    """The tree a browser store's ``params`` name (tree-data's), or None when there is none or
+    it cannot be had (the analysis tabs then show nothing; the draw step said why)."""
+    if not params:
+        return None
+    try:
+        return load_tree(TreeSpec.from_json(params))
+    except DataError as err:
+        log.info("no tree for the analysis tabs: %s", err)
+        return None
+
+
+def cophenetic(spec: TreeSpec) -> float | None:
+    """Cophenetic correlation of the exact tree of ``spec`` (memoised); None when it cannot
+    be computed. The tree is read only when the value is not memoised yet: the status line
+    asks after every redraw."""
+
+    def compute() -> float | None:
+        tree = load_tree(spec)
+        if tree.approximate is not None:
+            # Its leaves are micro-clusters: it would need the exact distances of every row.
+            return None
+        return _cophenetic(tree.Z, tree.prepared.matrix, spec.metric)
+
+    return get_store().memo(cophenetic_key(spec), compute)
+
+
+def cophenetic_key(spec: TreeSpec) -> tuple:
+    return ("cophenetic", *tree_memo_key(spec))
+
+
+def _cophenetic(Z: np.ndarray, X: np.ndarray, metric: str) -> float | None:
+    t0 = time.perf_counter()
+    try:
+        value = float(cophenetic_correlation(Z, X, metric))
+    except DataError as err:
+        log.info("no cophenetic correlation: %s", err)
+        return None
+    except (ValueError, FloatingPointError, MemoryError) as err:
+        log.warning("cophenetic correlation failed: %s", err)
+        return None
+    log.info("cophenetic correlation for n=%d in %.2f s", len(X), time.perf_counter() - t0)
+    return value if np.isfinite(value) else None

@@ -1,0 +1,650 @@
+"""The view: one frozen, typed description of what the page shows, and the link that names it.
+
+    /?dataset=tutorial-blobs&col=x&col=y&label=&missing=drop&onehot=0&scaling=none
+     &method=ward&metric=euclidean&truncate=none&p=30&orientation=top&contracted=1&cut=16
+
+Three layers, each a frozen dataclass with equality and a JSON form:
+
+* :class:`DatasetRef` -- an example id or the SHA-256 of an upload (its file name is display
+  only: two references to the same id are the same dataset);
+* :class:`TreeSpec` -- everything a linkage depends on (dataset, preparation, method, metric):
+  its :meth:`TreeSpec.memo_key` keys every memoised result of the tree, its :attr:`TreeSpec.key`
+  names the tree in the browser's stores, and its JSON form is the ``params`` those stores hold;
+* :class:`View` -- the tree plus how it is drawn (truncation, annotation, orientation, scatter
+  axes) and the cut. :meth:`View.to_query` / :meth:`View.from_query` are the link, and the
+  view file (:func:`view_file_from_query` / :func:`query_from_view_file`) is the link as typed
+  JSON, so a file and a link are restored by the same steps.
+
+The URL schema (:data:`QUERY_FIELDS`) lives here, with the app, not in ``clustering/``.
+Nothing here imports Dash.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+from urllib.parse import parse_qs, urlencode
+
+import numpy as np
+
+from clustering.datasets import EXAMPLES
+from clustering.errors import DataError
+from clustering.linkage import METHODS, METRICS, method_metric_problem
+from clustering.prepare import PrepareOptions
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "DEFAULT_EXAMPLE", "LINKAGE_OPTIMAL_ORDERING", "LINKAGE_P", "MEMO_VERSION", "ORIENTATIONS",
+    "QUERY_FIELDS", "TRUNCATE_MODES", "VIEW_FILE_VERSION", "DatasetRef", "TreeSpec", "View",
+    "is_upload_id", "number_or_none", "query_from_view_file", "view_file_from_query",
+]
+
+DEFAULT_EXAMPLE = "tutorial-blobs"
+TRUNCATE_MODES = ("none", "lastp", "level")
+ORIENTATIONS = ("top", "bottom", "left", "right")
+
+#: Part of every memo key: bump it when a memoised result's meaning or layout changes, so a
+#: store kept across an upgrade never hands back results of older code.
+MEMO_VERSION = 2
+#: compute_linkage arguments the app uses (its defaults), named so the memo key has them.
+LINKAGE_P = 2.0
+LINKAGE_OPTIMAL_ORDERING = False
+
+_UPLOAD_ID = re.compile(r"^[0-9a-f]{64}$")
+
+
+def is_upload_id(dataset_id: str | None) -> bool:
+    """True when ``dataset_id`` has the shape of an upload id (64 hex digits), not an example id.
+
+    >>> is_upload_id("ab" * 32), is_upload_id("mpg")
+    (True, False)
+    """
+    return bool(_UPLOAD_ID.match(dataset_id or ""))
+
+
+def number_or_none(v: Any) -> float | None:
+    """``v`` as a finite float, or None (an empty or half-typed input field).
+
+    >>> number_or_none("2.5"), number_or_none(""), number_or_none("inf")
+    (2.5, None, None)
+    """
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return f if np.isfinite(f) else None
+
+
+# ---------------------------------------------------------------- the dataset
+@dataclass(frozen=True, eq=False)
+class DatasetRef:
+    """An example id, or an upload's id (SHA-256 of its bytes) and its file name.
+
+    Two references are equal when they name the same dataset: the file name only labels it.
+
+    >>> DatasetRef(dataset_id="ab" * 32, filename="a.csv") == DatasetRef(dataset_id="ab" * 32)
+    True
+    >>> DatasetRef.from_json({"example": "mpg"}).key
+    'mpg'
+    """
+
+    example: str | None = None
+    dataset_id: str | None = None
+    filename: str | None = None
+
+    @property
+    def key(self) -> str:
+        """The short stable name of the dataset: the example id or the upload id."""
+        return self.example or self.dataset_id or ""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, DatasetRef) and self.key == other.key
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"example": id}`` or ``{"dataset_id": sha256, "filename": name}``."""
+        if self.example:
+            return {"example": self.example}
+        return {"dataset_id": self.dataset_id, "filename": self.filename}
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any] | None) -> DatasetRef:
+        """Inverse of :meth:`to_json`; :class:`DataError` when it names no dataset."""
+        if not isinstance(d, Mapping) or not (d.get("example") or d.get("dataset_id")):
+            raise DataError("dataset must be {'example': id} or {'dataset_id', 'filename'}")
+        if d.get("example"):
+            if set(d) - {"example"} or not isinstance(d["example"], str):
+                raise DataError("dataset must be {'example': id} or {'dataset_id', 'filename'}")
+            return cls(example=d["example"])
+        if set(d) - {"dataset_id", "filename"} or not isinstance(d["dataset_id"], str):
+            raise DataError("dataset must be {'example': id} or {'dataset_id', 'filename'}")
+        if not is_upload_id(d["dataset_id"]):
+            raise DataError("dataset_id must be 64 lowercase hex digits (SHA-256 of the file)")
+        name = d.get("filename")
+        return cls(dataset_id=d["dataset_id"], filename=None if name is None else str(name))
+
+    @property
+    def display_name(self) -> str:
+        """What file names and captions call it: the example id, else the upload's file name."""
+        return self.example or self.filename or "data"
+
+
+# ---------------------------------------------------------------- the tree
+@dataclass(frozen=True)
+class TreeSpec:
+    """Everything a linkage result depends on.
+
+    Examples
+    --------
+    >>> a = TreeSpec(DatasetRef(example="mpg"), PrepareOptions(scaling="zscore"))
+    >>> TreeSpec.from_json(a.to_json()) == a, a.method, a.metric
+    (True, 'ward', 'euclidean')
+    >>> a == replace(a, metric="cityblock")
+    False
+    """
+
+    dataset: DatasetRef
+    options: PrepareOptions = field(default_factory=PrepareOptions)
+    method: str = "ward"
+    metric: str = "euclidean"
+
+    def __post_init__(self) -> None:
+        if self.method not in METHODS:
+            raise DataError(f"method must be one of {', '.join(METHODS)}, not {self.method!r}")
+        if self.metric not in METRICS:
+            raise DataError(f"metric must be one of {', '.join(METRICS)}, not {self.metric!r}")
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``params`` of the page's stores (tree-data, tree-result, tree-job)."""
+        return {"dataset": self.dataset.to_json(), "options": self.options.to_dict(),
+                "method": self.method, "metric": self.metric}
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any]) -> TreeSpec:
+        return cls(DatasetRef.from_json(d.get("dataset")),
+                   PrepareOptions.from_dict(d.get("options") or {}),
+                   str(d.get("method") or "ward"), str(d.get("metric") or "euclidean"))
+
+    @property
+    def key(self) -> str:
+        """A short string naming this tree in the browser (what ``tree_key`` fields hold).
+
+        >>> TreeSpec(DatasetRef(example="mpg")).key[:4]
+        'mpg|'
+        """
+        return f"{self.dataset.key}|{json.dumps(self.options.to_dict(), sort_keys=True)}|" \
+               f"{self.method}|{self.metric}"
+
+    def table_key(self, max_rows: int, max_columns: int) -> tuple[Any, ...]:
+        """Memo key parts of the table behind the dataset; the caps shape what is read."""
+        return (MEMO_VERSION, self.dataset.key, int(max_rows), int(max_columns))
+
+    def prepared_key(self, max_rows: int, max_columns: int) -> tuple[Any, ...]:
+        """The memo key of the prepared matrix."""
+        return ("prepared", *self.table_key(max_rows, max_columns), self.options.to_dict())
+
+    def memo_key(self, max_rows: int, max_columns: int) -> tuple[Any, ...]:
+        """The memo key of the linkage: dataset, table caps, every preparation option, method,
+        metric, and the two ``compute_linkage`` arguments the app leaves at their defaults
+        (``p``, ``optimal_ordering``), so a later change of those cannot hand back a tree
+        computed without them.
+
+        >>> TreeSpec(DatasetRef(example="mpg")).memo_key(10, 5)[:4]
+        ('linkage', 2, 'mpg', 10)
+        """
+        return ("linkage", *self.table_key(max_rows, max_columns), self.options.to_dict(),
+                self.method, self.metric, LINKAGE_P, LINKAGE_OPTIMAL_ORDERING)
+
+    def check(self) -> TreeSpec:
+        """``self``, or :class:`DataError` when SciPy refuses the method/metric pair."""
+        problem = method_metric_problem(self.method, self.metric)
+        if problem:
+            raise DataError(problem)
+        return self
+
+    @classmethod
+    def from_controls(cls, dataset: Mapping[str, Any] | None, features: list[str] | None,
+                      label: str | None, missing: str | None, one_hot: bool | None,
+                      scaling: str | None, method: str | None, metric: str | None
+                      ) -> TreeSpec | None:
+        """The tree the pickers ask for (None without a dataset).
+
+        >>> TreeSpec.from_controls({"example": "mpg"}, [], None, None, None, None, None,
+        ...                        None).method
+        'ward'
+        """
+        if not dataset:
+            return None
+        options = PrepareOptions(
+            features=tuple(features) if features else None,
+            label_column=label or None,
+            missing=missing or "drop",
+            one_hot=bool(one_hot),
+            scaling=scaling or "none",
+        )
+        return cls(DatasetRef.from_json(dataset), options, method or "ward",
+                   metric or "euclidean")
+
+
+# ---------------------------------------------------------------- the view
+#: The link's query parameters in the order links are written, with the JSON type of each in a
+#: view file. ``col`` repeats in a link and is a list in a file; the rest appear once.
+QUERY_FIELDS: dict[str, type] = {
+    "dataset": str,
+    "col": list,
+    "label": str,
+    "missing": str,
+    "onehot": bool,
+    "scaling": str,
+    "method": str,
+    "metric": str,
+    "truncate": str,
+    "p": int,
+    "annotate": float,
+    "orientation": str,
+    "contracted": bool,
+    "x": str,
+    "y": str,
+    "cut": float,
+}
+
+
+def _num(v: float) -> str:
+    """Shortest text that reads back as the same float (integers without '.0').
+
+    >>> _num(50.0), _num(0.1 + 0.2), _num(1e-7)
+    ('50', '0.30000000000000004', '1e-07')
+    """
+    f = float(v)
+    return str(int(f)) if f.is_integer() and abs(f) < 1e15 else repr(f)
+
+
+def _height(key: str, value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise DataError(f"{key} has the wrong type (bool)")
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        raise DataError(f"{key} must be a number, not {value!r}") from None
+    if not math.isfinite(f) or f < 0:
+        raise DataError(f"{key} must be a finite height >= 0, not {value!r}")
+    return f
+
+
+@dataclass(frozen=True)
+class View:
+    """What the page shows: a tree, how it is drawn, and the cut.
+
+    Examples
+    --------
+    >>> v = View.from_query("?dataset=tutorial-blobs&method=single&cut=12.5")
+    >>> v.tree.method, v.tree.metric, v.cut, v.tree.options.features
+    ('single', 'euclidean', 12.5, None)
+    >>> View.from_query(v.to_query()) == v
+    True
+    >>> View.from_query("?dataset=mpg").tree.options.scaling   # mpg's preset
+    'zscore'
+    >>> View.from_query("") is None
+    True
+    """
+
+    tree: TreeSpec
+    truncate_mode: str = "none"
+    truncate_p: int = 30
+    annotate_above: float | None = None
+    orientation: str = "top"
+    show_contracted: bool = True
+    scatter_x: str | None = None
+    scatter_y: str | None = None
+    cut: float | None = None
+
+    def __post_init__(self) -> None:
+        self.tree.check()
+        if self.truncate_mode not in TRUNCATE_MODES:
+            raise DataError(f"truncate_mode must be one of {', '.join(TRUNCATE_MODES)}, "
+                            f"not {self.truncate_mode!r}")
+        if isinstance(self.truncate_p, bool) or not isinstance(self.truncate_p, int | np.integer):
+            raise DataError(f"truncate_p must be a whole number, not {self.truncate_p!r}")
+        if self.truncate_p < 1:
+            raise DataError("truncate_p must be at least 1")
+        object.__setattr__(self, "truncate_p", int(self.truncate_p))
+        if self.orientation not in ORIENTATIONS:
+            raise DataError(f"orientation must be one of {', '.join(ORIENTATIONS)}, "
+                            f"not {self.orientation!r}")
+        if not isinstance(self.show_contracted, bool | np.bool_):
+            raise DataError(f"show_contracted must be true or false, not {self.show_contracted!r}")
+        object.__setattr__(self, "show_contracted", bool(self.show_contracted))
+        object.__setattr__(self, "cut", _height("cut", self.cut))
+        object.__setattr__(self, "annotate_above", _height("annotate_above", self.annotate_above))
+        for key in ("scatter_x", "scatter_y"):
+            value = getattr(self, key)
+            if value is not None and not isinstance(value, str):
+                raise DataError(f"{key} must be a column name, not {value!r}")
+
+    def same_tree(self, other: View | TreeSpec | None) -> bool:
+        """True when ``other`` names the same linkage (only drawing or the cut differ)."""
+        spec = other.tree if isinstance(other, View) else other
+        return spec is not None and spec == self.tree
+
+    def with_cut(self, cut: float | None) -> View:
+        return replace(self, cut=cut)
+
+    # ------------------------------------------------------------ the pickers
+    @classmethod
+    def from_controls(cls, tree: TreeSpec, truncate_mode: str | None, truncate_p: Any,
+                      annotate_above: Any, orientation: str | None, show_contracted: Any,
+                      scatter_x: str | None, scatter_y: str | None, cut: Any = None) -> View:
+        """The view the page's fields show; half-typed numbers fall back to the defaults."""
+        p = number_or_none(truncate_p)
+        return cls(
+            tree,
+            truncate_mode=truncate_mode if truncate_mode in TRUNCATE_MODES else "none",
+            truncate_p=int(p) if p is not None and p >= 1 else 30,
+            annotate_above=_nonneg(number_or_none(annotate_above)),
+            orientation=orientation if orientation in ORIENTATIONS else "top",
+            show_contracted=bool(show_contracted),
+            scatter_x=scatter_x or None,
+            scatter_y=scatter_y or None,
+            cut=_nonneg(number_or_none(cut)),
+        )
+
+    def control_values(self) -> list[Any]:
+        """Values of the pickers in :data:`CONTROL_FIELDS` order."""
+        o = self.tree.options
+        return [list(o.features or []), o.label_column, o.missing, o.one_hot, o.scaling,
+                self.tree.method, self.tree.metric, self.truncate_mode, self.truncate_p,
+                self.annotate_above, self.orientation, self.show_contracted, self.scatter_x,
+                self.scatter_y]
+
+    # ------------------------------------------------------------ the link
+    def to_query(self, *, cut: bool = True) -> str:
+        """The query string (no leading '?'). Every choice is written, so a link means the
+        same thing whatever the defaults become; ``cut`` only when the view has one (and
+        ``cut=True``). Feature columns repeat ``col``; none means "every numeric column".
+
+        >>> View(TreeSpec(DatasetRef(example="mpg"), PrepareOptions(features=("a b", "c,d")))
+        ...      ).to_query()[:40]
+        'dataset=mpg&col=a+b&col=c%2Cd&label=&mis'
+        """
+        o = self.tree.options
+        pairs: list[tuple[str, str]] = [("dataset", self.tree.dataset.key)]
+        pairs += [("col", str(c)) for c in o.features or ()]
+        # Written even when empty: an example's preset label would otherwise come back.
+        pairs += [("label", o.label_column or ""), ("missing", o.missing),
+                  ("onehot", "1" if o.one_hot else "0"), ("scaling", o.scaling),
+                  ("method", self.tree.method), ("metric", self.tree.metric),
+                  ("truncate", self.truncate_mode), ("p", str(self.truncate_p))]
+        if self.annotate_above is not None:
+            pairs.append(("annotate", _num(self.annotate_above)))
+        pairs += [("orientation", self.orientation),
+                  ("contracted", "1" if self.show_contracted else "0")]
+        if self.scatter_x:
+            pairs.append(("x", self.scatter_x))
+        if self.scatter_y:
+            pairs.append(("y", self.scatter_y))
+        if cut and self.cut is not None:
+            pairs.append(("cut", _num(self.cut)))
+        return urlencode(pairs)
+
+    @classmethod
+    def from_query(cls, search: str | None) -> View | None:
+        """The view a query string asks for, checked; None when it names no dataset.
+
+        Choices the link leaves out take the example's presets (for an example) or the
+        defaults, except the feature columns: no ``col`` means every numeric column. An
+        upload's file name is not in a link (the store knows it).
+
+        Raises
+        ------
+        DataError
+            A value the app does not accept, named with what would be right.
+        """
+        q = parse_qs((search or "").lstrip("?"), keep_blank_values=True)
+        unknown = sorted(set(q) - set(QUERY_FIELDS))
+        if unknown:
+            log.info("ignoring unknown link parameters %s", unknown)
+        name = (q.get("dataset") or [""])[-1].strip()
+        if not name:
+            return None
+        one = {k: v[-1] for k, v in q.items()}
+        example = EXAMPLES.get(name)
+        if example is not None:
+            dataset = DatasetRef(example=name)
+            options = example.options.to_dict()
+            method, metric = example.method, example.metric
+        elif is_upload_id(name):
+            dataset = DatasetRef(dataset_id=name)
+            options, method, metric = {}, "ward", "euclidean"
+        else:
+            raise DataError(
+                f"This link names a dataset {name[:40]!r} that this server does not know: "
+                f"an example ({', '.join(EXAMPLES)}) or the id of an uploaded file."
+            )
+        cols = [c for c in q.get("col", []) if c != ""]
+        options["features"] = cols or None
+        for key, opt in (("label", "label_column"), ("missing", "missing"),
+                         ("scaling", "scaling")):
+            if key in one:
+                options[opt] = one[key] or None
+        if options.get("missing") is None:
+            options.pop("missing", None)
+        if options.get("scaling") is None:
+            options.pop("scaling", None)
+        if "onehot" in one:
+            options["one_hot"] = one["onehot"] in ("1", "true", "yes")
+        spec = TreeSpec(dataset, PrepareOptions.from_dict(options),
+                        one.get("method") or method, one.get("metric") or metric)
+        kw: dict[str, Any] = {}
+        for key, attr in (("truncate", "truncate_mode"), ("orientation", "orientation"),
+                          ("x", "scatter_x"), ("y", "scatter_y")):
+            if one.get(key):
+                kw[attr] = one[key]
+        if one.get("p"):
+            try:
+                kw["truncate_p"] = int(one["p"])
+            except ValueError:
+                raise DataError(f"p must be a whole number, not {one['p']!r}") from None
+        if one.get("annotate"):
+            kw["annotate_above"] = _query_float("annotate", one["annotate"])
+        if "contracted" in one:
+            kw["show_contracted"] = one["contracted"] not in ("0", "false", "no")
+        if one.get("cut"):
+            kw["cut"] = _query_float("cut", one["cut"])
+        return cls(spec, **kw)
+
+    # ------------------------------------------------------------ version-1 view files
+    @classmethod
+    def from_legacy(cls, d: Mapping[str, Any]) -> View:
+        """A version-1 view file (typed fields, the dataset as an object), checked.
+
+        >>> View.from_legacy({"dataset": {"example": "tutorial-blobs"}, "cut": 50}).cut
+        50.0
+        >>> View.from_legacy({"dataset": {"example": "x"}, "orientation": "up"})
+        Traceback (most recent call last):
+        ...
+        clustering.errors.DataError: orientation must be one of top, bottom, left, right, not 'up'
+        """
+        if not isinstance(d, Mapping):
+            raise DataError("a view is a JSON object of parameters")
+        version = d.get("version", 1)
+        if version != 1:
+            raise DataError(f"this app reads view version 1, not {version!r}")
+        unknown = sorted(set(d) - set(_LEGACY_FIELDS) - {"version"})
+        if unknown:
+            raise DataError(f"unknown view parameter(s): {', '.join(unknown)}")
+        if not d.get("dataset"):
+            raise DataError("the view names no dataset")
+        values: dict[str, Any] = {}
+        for key, (kind, default) in _LEGACY_FIELDS.items():
+            value = d.get(key, default)
+            # bool is an int in Python; a cut of `true` is a mistake, not 1.
+            if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+                raise DataError(f"{key} has the wrong type ({type(value).__name__})")
+            values[key] = value
+        spec = TreeSpec(DatasetRef.from_json(values.pop("dataset")),
+                        PrepareOptions.from_dict(values.pop("options")),
+                        values.pop("method"), values.pop("metric"))
+        return cls(spec, **values)
+
+
+#: Fields, types and defaults of version-1 view files (still read, no longer written).
+_LEGACY_FIELDS: dict[str, tuple[type | tuple[type, ...], Any]] = {
+    "dataset": (dict, None),
+    "options": (dict, {}),
+    "method": (str, "ward"),
+    "metric": (str, "euclidean"),
+    "truncate_mode": (str, "none"),
+    "truncate_p": (int, 30),
+    "annotate_above": ((int, float, type(None)), None),
+    "orientation": (str, "top"),
+    "show_contracted": (bool, True),
+    "scatter_x": ((str, type(None)), None),
+    "scatter_y": ((str, type(None)), None),
+    "cut": ((int, float, type(None)), None),
+}
+
+#: The pickers a view sets, in :meth:`View.control_values` order (element ids are in
+#: ``components.ids.VIEW_CONTROLS``).
+CONTROL_FIELDS = ("features", "label_column", "missing", "one_hot", "scaling", "method",
+                  "metric", "truncate_mode", "truncate_p", "annotate_above", "orientation",
+                  "show_contracted", "scatter_x", "scatter_y")
+
+
+def _nonneg(v: float | None) -> float | None:
+    return v if v is None or v >= 0 else None
+
+
+def _query_float(key: str, text: str) -> float:
+    try:
+        f = float(text)
+    except ValueError:
+        raise DataError(f"{key} must be a number, not {text!r}") from None
+    if not math.isfinite(f) or f < 0:
+        raise DataError(f"{key} must be a finite height >= 0, not {text!r}")
+    return f
+
+
+# ---------------------------------------------------------------- the view file = the link
+VIEW_FILE_VERSION = 2
+
+
+def _parse_view_file(text: str | bytes) -> Any:
+    # Either version of the view file: UTF-8 (a BOM allowed) JSON, its shape checked by the caller.
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as err:
+            raise DataError("the view file is not UTF-8 text") from err
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise DataError(f"the view file is not valid JSON (line {err.lineno}: {err.msg})") from err
+
+
+def view_file_from_query(query: str) -> str:
+    """The view file of a link: its query parameters as typed JSON, with a version.
+
+    Parameters the link does not have are left out, unknown ones dropped; :class:`DataError`
+    for a number that is not one, or a link without a dataset.
+
+    Examples
+    --------
+    >>> text = view_file_from_query("?dataset=mpg&col=a&col=b&onehot=0&p=30&cut=15")
+    >>> json.loads(text)
+    {'version': 2, 'dataset': 'mpg', 'col': ['a', 'b'], 'onehot': False, 'p': 30, 'cut': 15.0}
+    >>> query_from_view_file(text)
+    'dataset=mpg&col=a&col=b&onehot=0&p=30&cut=15'
+    """
+    q = parse_qs((query or "").lstrip("?"), keep_blank_values=True)
+    if not (q.get("dataset") or [""])[-1]:
+        raise DataError("the view names no dataset")
+    out: dict[str, Any] = {"version": VIEW_FILE_VERSION}
+    for key, kind in QUERY_FIELDS.items():
+        if key not in q:
+            continue
+        text = q[key][-1]
+        if kind is list:
+            out[key] = [c for c in q[key] if c != ""]
+        elif kind is bool:
+            out[key] = text not in ("0", "false", "no", "")
+        elif kind in (int, float):
+            if text == "":
+                continue
+            try:
+                out[key] = kind(text)
+            except ValueError:
+                raise DataError(f"{key} must be a number, not {text!r}") from None
+        else:
+            out[key] = text
+    return json.dumps(out, indent=2) + "\n"
+
+
+def query_from_view_file(text: str | bytes, *,
+                         legacy: Callable[[Mapping[str, Any]], str] | None = None) -> str:
+    """The link's query string (no ``?``) of a view file; :class:`DataError` says what is wrong.
+
+    Only the file's shape is checked here (JSON object, version, known keys, types); the
+    values are checked where every link is, by :meth:`View.from_query`. Version-1 files go
+    through ``legacy`` (default: :meth:`View.from_legacy` then :meth:`View.to_query`).
+
+    Examples
+    --------
+    >>> query_from_view_file('{"version": 2, "dataset": "tutorial-blobs", "method": "single",'
+    ...                      ' "annotate": null, "cut": 12.5}')
+    'dataset=tutorial-blobs&method=single&cut=12.5'
+    >>> query_from_view_file('{"version": 2, "dataset": "mpg", "cut": "high"}')
+    Traceback (most recent call last):
+    ...
+    clustering.errors.DataError: cut must be a number, not 'high'
+    """
+    d = _parse_view_file(text)
+    if not isinstance(d, Mapping):
+        raise DataError("a view is a JSON object of parameters")
+    version = d.get("version")
+    if version is None:  # unversioned: the older layout names its dataset with an object
+        version = 1 if isinstance(d.get("dataset"), Mapping) else VIEW_FILE_VERSION
+    if version == 1:
+        return (legacy or (lambda v: View.from_legacy(v).to_query()))(d)
+    if version != VIEW_FILE_VERSION:
+        raise DataError(f"this app reads view files of version {VIEW_FILE_VERSION}, "
+                        f"not {version!r}")
+    unknown = sorted(set(d) - set(QUERY_FIELDS) - {"version"})
+    if unknown:
+        raise DataError(f"unknown view parameter(s): {', '.join(unknown)}")
+    if not isinstance(d.get("dataset"), str) or not d["dataset"]:
+        raise DataError("the view names no dataset")
+    pairs: list[tuple[str, str]] = []
+    for key, kind in QUERY_FIELDS.items():
+        value = d.get(key)
+        if value is None:
+            continue
+        if kind is list:
+            cols = [value] if isinstance(value, str) else value
+            if not isinstance(cols, list) or not all(isinstance(c, str) for c in cols):
+                raise DataError(f"{key} must be a list of column names")
+            pairs += [(key, c) for c in cols]
+        elif kind is bool:
+            if not isinstance(value, bool):
+                raise DataError(f"{key} must be true or false, not {value!r}")
+            pairs.append((key, "1" if value else "0"))
+        elif kind in (int, float):
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise DataError(f"{key} must be a number, not {value!r}")
+            if kind is int and float(value) != int(value):
+                raise DataError(f"{key} must be a whole number, not {value!r}")
+            pairs.append((key, str(int(value)) if kind is int else _num(value)))
+        else:
+            if not isinstance(value, str):
+                raise DataError(f"{key} must be text, not {value!r}")
+            pairs.append((key, value))
+    return urlencode(pairs)
