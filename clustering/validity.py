@@ -15,10 +15,11 @@ Three kinds of evidence for the number of clusters ``k`` of one tree:
   `gap_reduce` (chunks -> table and chosen k), and `gap_statistic` doing all of it.
   `max_se` is R's ``cluster::maxSE`` with its five rules.
 
-Every distance sum is computed in row blocks (``blocks x n`` distances at a time, one
-matrix product with the stacked one-hot labelings of all k), so no n x n matrix is ever held
-and all k share one pass over the distances. Cost: O(n^2 (d + sum(ks))) time, O(n sum(ks))
-memory. The gap statistic costs B + 1 such passes with K labelings each plus B + 1 linkages.
+Every distance sum is computed in row blocks (``block x n`` distances at a time, 32 MB),
+so no n x n matrix is ever held, and all k share one pass over the distances: the cuts of
+one tree are nested, so each block is multiplied by the one-hot columns of the finest cut
+only (K = max k of them) and mapped to every coarser cut. Cost: O(n^2 (d + K)) time,
+O(n sum(ks)) memory. The gap statistic costs B + 1 linkages and B + 1 such passes.
 
 Examples
 --------
@@ -259,17 +260,32 @@ def _codes(labelings: Sequence[np.ndarray]) -> tuple[list[np.ndarray], list[int]
 def _cluster_sums(dist: _Distances, codes: list[np.ndarray], offsets: np.ndarray) -> np.ndarray:
     """(n, sum k): entry [i, off_j + c] = sum of distances from row i to cluster c of labeling j.
 
-    One matrix product per block with the stacked one-hot labelings: every k shares the
-    single pass over the n^2 distances.
+    The cuts of one tree are nested, so their common refinement (the finest cut, r = max k
+    clusters) determines them all: one product of each block of distances with the r one-hot
+    columns, then a small (r, sum k) map to every labeling. Labelings that are not nested
+    (a FUNcluster like k-means) fall back to all sum(k) one-hot columns. Either way every k
+    shares the single pass over the n^2 distances.
     """
     n = dist.n
-    onehot = np.zeros((n, int(offsets[-1])), dtype=np.float64)
+    total = int(offsets[-1])
     rows = np.arange(n)
-    for j, code in enumerate(codes):
-        onehot[rows, offsets[j] + code] = 1.0
-    sums = np.empty((n, onehot.shape[1]), dtype=np.float64)
+    uniq, fine = np.unique(np.stack(codes, axis=1), axis=0, return_inverse=True)
+    fine = fine.ravel()
+    expand = None
+    if uniq.shape[0] < total:
+        basis = np.zeros((n, uniq.shape[0]), dtype=np.float64)
+        basis[rows, fine] = 1.0
+        expand = np.zeros((uniq.shape[0], total), dtype=np.float64)
+        for j in range(len(codes)):
+            expand[np.arange(uniq.shape[0]), offsets[j] + uniq[:, j]] = 1.0
+    else:
+        basis = np.zeros((n, total), dtype=np.float64)
+        for j, code in enumerate(codes):
+            basis[rows, offsets[j] + code] = 1.0
+    sums = np.empty((n, total), dtype=np.float64)
     for i0, i1, blk in dist.blocks():
-        sums[i0:i1] = blk @ onehot
+        part = blk @ basis
+        sums[i0:i1] = part if expand is None else part @ expand
     return sums
 
 
@@ -411,7 +427,7 @@ def validity_indices(
     with tied merge heights (or inversions) no threshold may give exactly k, and SciPy then
     gives the largest achievable number below k. That row is computed on the partition it
     got (``n_clusters`` says so), is never chosen as ``best``, and is named in ``notes``.
-    Cost: one pass over the n^2 distances for all ks together, O(n^2 (d + sum(ks))) time,
+    Cost: one pass over the n^2 distances for all ks together, O(n^2 (d + max(ks))) time,
     O(n sum(ks)) memory; CH and DB are O(n d) per k.
 
     Examples
@@ -1022,7 +1038,7 @@ def gap_statistic(
 
     Notes
     -----
-    Cost: (B + 1) x (one linkage of n rows + one O(n^2 (d + K^2 / 2)) pass for W_k).
+    Cost: (B + 1) x (one linkage of n rows + one O(n^2 (d + K)) pass for W_k).
     R's cutree gives exactly k clusters by merge order even with tied heights; maxclust
     (used here, as the page) may give fewer: with tie-free data both agree.
 

@@ -397,6 +397,21 @@ def test_within_dispersion_is_clusgaps_w():
     assert within_dispersion(X, [lab], d_power=2)[0] == pytest.approx(0.5 * (25 + 100 + 25) / 3)
 
 
+def test_within_dispersion_of_labelings_that_are_not_nested():
+    # k-means-like labelings are not cuts of one tree: the sums fall back to every one-hot column.
+    rng = np.random.default_rng(70)
+    X = rng.normal(size=(25, 3))
+    labs = [rng.integers(0, k, 25) for k in (2, 3, 4, 5)]
+    D = squareform(pdist(X))
+    expect = [sum(D[np.ix_(lab == c, lab == c)].sum() / 2 / (2 * (lab == c).sum())
+                  for c in np.unique(lab)) for lab in labs]
+    np.testing.assert_allclose(within_dispersion(X, labs), expect, rtol=1e-12)
+    nested = [fcluster(linkage(X, "average"), k, "maxclust") for k in (2, 3, 4, 5)]
+    expect = [sum(D[np.ix_(lab == c, lab == c)].sum() / 2 / (2 * (lab == c).sum())
+                  for c in np.unique(lab)) for lab in nested]
+    np.testing.assert_allclose(within_dispersion(X, nested), expect, rtol=1e-12)
+
+
 def test_gap_reduce_refuses_gaps_and_overlaps():
     lw = [1.0, 0.5]
     with pytest.raises(DataError, match="replicate 1 is missing"):
