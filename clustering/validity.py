@@ -823,7 +823,14 @@ def gap_observed(
     k_max = _check_k_max(k_max, Xv.shape[0])
     _check_clusterer(method, metric)
     d_power = _check_d_power(d_power)
-    return np.log(_within(Xv, _labelings(Xv, method, metric, p, k_max, Z), d_power))
+    w = _within(Xv, _labelings(Xv, method, metric, p, k_max, Z), d_power)
+    if (w == 0).any():
+        k0 = int(np.flatnonzero(w == 0)[0]) + 1
+        raise DataError(
+            f"at k = {k0} every cluster holds identical rows, so W is 0 and log W is -inf: "
+            f"choose K below {k0}, or drop duplicate rows"
+        )
+    return np.log(w)
 
 
 def _replicate_rng(seed: int, b: int) -> np.random.Generator:

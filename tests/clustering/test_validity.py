@@ -441,6 +441,7 @@ def test_gap_reduce_refuses_gaps_and_overlaps():
     (lambda X, Z: gap_statistic(X, d_power=0), "d_power must be a positive number"),
     (lambda X, Z: gap_statistic(X, seed=-1), "seed must be 0 or a positive"),
     (lambda X, Z: gap_replicates(gap_reference(X), b0=3, b1=3), "0 <= b0 < b1"),
+    (lambda X, Z: gap_statistic(np.repeat(X[:3], 10, axis=0), k_max=5), "choose K below 3"),
 ])
 def test_arguments_are_checked_up_front(call, message):
     X = blobs(60, 10, centres=((0, 0), (4, 0)), sd=1.0)
