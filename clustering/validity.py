@@ -504,7 +504,7 @@ class Silhouette:
     Attributes
     ----------
     clusters : ndarray, shape (n,)
-        The labels as given (row order).
+        The labels as given (row order). Arrays are read-only.
     neighbors : ndarray, shape (n,)
         Each row's neighbour cluster (the other cluster with the smallest mean distance;
         the lowest label among ties, as R), in the same label values.
@@ -604,9 +604,10 @@ def silhouette_widths(
     summary = pd.DataFrame(
         {"size": counts, "mean_width": np.bincount(code, weights=widths, minlength=k) / counts},
         index=pd.Index(values, name="cluster"))
-    for arr in (widths, order):
+    clusters, neighbours = lab.copy(), values[neighbour]
+    for arr in (clusters, neighbours, widths, order):
         arr.setflags(write=False)
-    return Silhouette(lab, values[neighbour], widths, order, summary, float(widths.mean()))
+    return Silhouette(clusters, neighbours, widths, order, summary, float(widths.mean()))
 
 
 # --------------------------------------------------------------------- gap statistic
