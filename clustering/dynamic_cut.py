@@ -330,6 +330,18 @@ class _Branch:
         self.attach_height: float | None = None
 
 
+def _fails(D: np.ndarray, br: _Branch, h: float, mcs: int, max_abs_core_scatter: float,
+           min_abs_gap: float, min_abs_split_height: float) -> tuple[bool, bool]:
+    """Must a basic branch be merged at height h? And is its only fault size or split height?"""
+    if not br.basic:
+        return False, False
+    scatter = _core_scatter(D, br.singletons, mcs)
+    loose = scatter > max_abs_core_scatter
+    no_gap = h - scatter < min_abs_gap
+    failing = (br.size < mcs) or loose or no_gap or (h < min_abs_split_height)
+    return failing, not (loose or no_gap)
+
+
 def _cut_hybrid(rt: RTree, D: np.ndarray, *, cut_height: float | None, min_cluster_size: int,
                 deep_split: int, max_core_scatter: float | None, min_gap: float | None,
                 max_abs_core_scatter: float | None, min_abs_gap: float | None,
@@ -396,19 +408,10 @@ def _cut_hybrid(rt: RTree, D: np.ndarray, *, cut_height: float | None, min_clust
             small, large = (c1, c2) if branches[c1].size <= branches[c2].size else (c2, c1)
             S, L = branches[small], branches[large]
 
-            def fails(br: _Branch) -> tuple[bool, bool]:
-                """(merge it?, is the only reason its size or split height?)"""
-                if not br.basic:
-                    return False, False
-                scatter = _core_scatter(D, br.singletons, mcs)
-                loose = scatter > max_abs_core_scatter
-                no_gap = h - scatter < min_abs_gap
-                failing = (br.size < mcs) or loose or no_gap or (h < min_abs_split_height)
-                return failing, not (loose or no_gap)
-
-            do_merge, fail_size = fails(S)
+            limits = (mcs, max_abs_core_scatter, min_abs_gap, min_abs_split_height)
+            do_merge, fail_size = _fails(D, S, h, *limits)
             if not do_merge:
-                do_merge, fail_size = fails(L)
+                do_merge, fail_size = _fails(D, L, h, *limits)
                 if do_merge:
                     small, large, S, L = large, small, L, S
             if do_merge:
