@@ -130,6 +130,18 @@ def _check_float(name: str, value: Any, *, allow_none: bool = True) -> float | N
     return float(value)
 
 
+def _symmetric(arr: np.ndarray, block: int = 256) -> bool:
+    """``allclose(arr, arr.T)`` (rtol 1e-10) tile by tile: no n x n temporaries."""
+    n = arr.shape[0]
+    for i in range(0, n, block):
+        for j in range(i, n, block):  # tile against mirrored tile: both stay in cache
+            upper = arr[i:i + block, j:j + block]
+            lower = arr[j:j + block, i:i + block].T
+            if (np.abs(upper - lower) > 1e-12 + 1e-10 * np.abs(lower)).any():
+                return False
+    return True
+
+
 def _square_distances(D: Any, n: int) -> np.ndarray:
     """D as a float64 (n, n) symmetric array with zero diagonal, or a DataError."""
     try:
@@ -152,7 +164,7 @@ def _square_distances(D: Any, n: int) -> np.ndarray:
         raise DataError("the distance matrix has missing or infinite values: fix them first")
     if (arr < 0).any():
         raise DataError("the distance matrix has negative entries: distances must be >= 0")
-    if not np.allclose(arr, arr.T, rtol=1e-10, atol=1e-12):
+    if not _symmetric(arr):
         raise DataError("the distance matrix is not symmetric: D[i, j] must equal D[j, i]")
     if np.any(np.diag(arr) != 0):
         arr = arr.copy()
