@@ -129,7 +129,10 @@ def agreement(labels: Any, reference: Any, *, unassigned: int = 0) -> Agreement:
     classes = ref[used].to_numpy()
     clusters = lab[used]
     # Factorise so mixed types (e.g. 1 and "1") count as distinct classes, as sklearn would.
-    codes, uniques = pd.factorize(pd.Series(classes), sort=True)
+    try:
+        codes, uniques = pd.factorize(pd.Series(classes), sort=True)
+    except TypeError:  # mixed types that do not sort: first-seen order
+        codes, uniques = pd.factorize(pd.Series(classes), sort=False)
     scores = {name: float(fn(codes, clusters)) for name, fn in SCORES.items()}
     table = pd.crosstab(pd.Series(clusters, name="cluster"),
                         pd.Series(pd.Categorical.from_codes(codes, uniques), name="class"),
