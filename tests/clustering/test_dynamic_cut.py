@@ -39,8 +39,9 @@ def blobs(seed: int, n: int, d: int = 3) -> np.ndarray:
 
 
 # One row per cutreeDynamic call: method, minClusterSize, deepSplit, pamStage,
-# pamRespectsDendro, cutHeight (NaN = R's default).
-Combo = tuple[str, int, int, int, int, float]
+# pamRespectsDendro, cutHeight, maxPamDist (NaN = R's default), respectSmallClusters.
+Combo = tuple[str, int, int, int, int, float, float, int]
+NA = np.nan
 
 
 def grid(n: int, cut: float) -> list[Combo]:
@@ -48,12 +49,22 @@ def grid(n: int, cut: float) -> list[Combo]:
     for mcs in (5, 20, 50):
         if mcs * 2 > n:
             continue
-        combos += [("tree", mcs, ds, 1, 1, np.nan) for ds in (0, 1)]
-        combos += [("hybrid", mcs, ds, pam, resp, np.nan)
+        combos += [("tree", mcs, ds, 1, 1, NA, NA, 1) for ds in (0, 1)]
+        combos += [("hybrid", mcs, ds, pam, resp, NA, NA, 1)
                    for ds in range(5) for pam, resp in ((1, 1), (0, 1), (1, 0))]
-    combos += [("tree", 5, 1, 1, 1, cut), ("hybrid", 5, 2, 1, 1, cut),
-               ("hybrid", 5, 2, 1, 0, cut), ("hybrid", 5, 2, 0, 1, cut)]
+    combos += [("tree", 5, 1, 1, 1, cut, NA, 1), ("hybrid", 5, 2, 1, 1, cut, NA, 1),
+               ("hybrid", 5, 2, 1, 0, cut, NA, 1), ("hybrid", 5, 2, 0, 1, cut, NA, 1)]
     return combos
+
+
+def edge_grid(top: float) -> list[Combo]:
+    """R's less common arguments: tiny clusters, a cut above the tree (R clamps the cut but
+    passes the unclamped value on as maxPamDist), maxPamDist, respectSmallClusters = FALSE."""
+    return [("hybrid", 1, 1, 1, 1, NA, NA, 1), ("hybrid", 2, 2, 1, 1, NA, NA, 1),
+            ("hybrid", 3, 4, 1, 0, NA, NA, 1), ("hybrid", 10, 1, 1, 1, 2 * top, NA, 1),
+            ("hybrid", 10, 2, 1, 1, NA, 0.01 * top, 1), ("hybrid", 10, 2, 1, 1, NA, NA, 0),
+            ("hybrid", 10, 3, 1, 0, NA, NA, 0), ("hybrid", 4, 0, 1, 1, 0.3 * top, NA, 1),
+            ("tree", 2, 1, 1, 1, NA, NA, 1)]
 
 
 R_SCRIPT = """
@@ -67,42 +78,46 @@ cs <- read.csv(file.path(dir, "combos.csv"))
 out <- sapply(seq_len(nrow(cs)), function(i) {
   r <- cs[i, ]
   ch <- if (is.na(r$cut)) NULL else r$cut
+  mpd <- if (is.na(r$mpd)) NULL else r$mpd
   if (r$method == "tree")
     cutreeDynamic(h, method = "tree", cutHeight = ch, minClusterSize = r$mcs,
                   deepSplit = as.logical(r$ds), verbose = 0)
   else
     cutreeDynamic(h, distM = D, method = "hybrid", cutHeight = ch, minClusterSize = r$mcs,
                   deepSplit = r$ds, pamStage = as.logical(r$pam),
-                  pamRespectsDendro = as.logical(r$resp), verbose = 0)
+                  pamRespectsDendro = as.logical(r$resp), maxPamDist = mpd,
+                  respectSmallClusters = as.logical(r$rsc), verbose = 0)
 })
 write.csv(out, file.path(dir, "labels.csv"), row.names = FALSE)
 """
 
 
 def r_cuts(X: np.ndarray, method: str, combos: list[Combo]) -> dict[str, pd.DataFrame]:
-    frame = pd.DataFrame(combos, columns=["method", "mcs", "ds", "pam", "resp", "cut"])
+    frame = pd.DataFrame(combos, columns=["method", "mcs", "ds", "pam", "resp", "cut", "mpd", "rsc"])
     return run_r(R_SCRIPT.replace("METHOD", f'"{R_METHOD[method]}"'),
                  inputs={"X": pd.DataFrame(X), "combos": frame},
                  outputs=["tree", "order", "labels"], packages=["dynamicTreeCut"])
 
 
 def ours(Z: np.ndarray, D: np.ndarray, combo: Combo) -> np.ndarray:
-    method, mcs, ds, pam, resp, cut = combo
+    method, mcs, ds, pam, resp, cut, mpd, rsc = combo
     cut_height = None if np.isnan(cut) else float(cut)
     if method == "tree":
         return dynamic_cut(Z, method="tree", min_cluster_size=mcs, deep_split=bool(ds),
                            cut_height=cut_height)
     return dynamic_cut(Z, D, method="hybrid", min_cluster_size=mcs, deep_split=ds,
                        pam_stage=bool(pam), pam_respects_dendro=bool(resp),
-                       cut_height=cut_height)
+                       cut_height=cut_height, max_pam_dist=None if np.isnan(mpd) else float(mpd),
+                       respect_small_clusters=bool(rsc))
 
 
-def check_against_r(X: np.ndarray, method: str) -> int:
+def check_against_r(X: np.ndarray, method: str, edges: bool = False) -> int:
     """Every grid combination equals R; returns how many were compared."""
     d = pdist(X)
     D = squareform(d)
     Z = linkage(d, method)
-    combos = grid(X.shape[0], float(np.quantile(Z[:, 2], 0.9)))
+    combos = (edge_grid(float(Z[-1, 2])) if edges
+              else grid(X.shape[0], float(np.quantile(Z[:, 2], 0.9))))
     out = r_cuts(X, method, combos)
     np.testing.assert_allclose(out["tree"]["height"], Z[:, 2], rtol=1e-9)
     rt = r_tree(Z)
@@ -151,6 +166,12 @@ def test_equals_r_on_blobs(seed, n, method):
 
 
 @pytest.mark.oracle
+@pytest.mark.parametrize("seed,method", [(30, "average"), (31, "ward")])
+def test_equals_r_on_less_common_arguments(seed, method):
+    check_against_r(blobs(seed, 120), method, edges=True)
+
+
+@pytest.mark.oracle
 def test_equals_r_on_tutorial_data():
     example = EXAMPLES["tutorial-blobs"]
     X = prepare(load_example("tutorial-blobs"), example.options).matrix
@@ -163,7 +184,7 @@ def test_equals_r_when_the_cut_is_too_low():
     d = pdist(X)
     Z = linkage(d, "average")
     low = float(Z[3, 2])  # only 4 merges below: fewer than minClusterSize
-    combos: list[Combo] = [("hybrid", 5, 1, 1, 1, low), ("tree", 5, 0, 1, 1, low)]
+    combos: list[Combo] = [("hybrid", 5, 1, 1, 1, low, NA, 1), ("tree", 5, 0, 1, 1, low, NA, 1)]
     labels = r_cuts(X, "average", combos)["labels"].to_numpy()
     for j, combo in enumerate(combos):
         assert np.array_equal(ours(Z, squareform(d), combo), labels[:, j])
