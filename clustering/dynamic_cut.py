@@ -37,6 +37,7 @@ from scipy.spatial.distance import squareform
 
 from clustering.cut import _build_tree
 from clustering.errors import DataError
+from clustering.linkage import METRICS, condensed_distances, validate_matrix
 
 __all__ = ["DYNAMIC_METHODS", "RTree", "dynamic_cut", "r_tree"]
 
@@ -559,6 +560,9 @@ def dynamic_cut(
     Z: Any,
     D: Any = None,
     *,
+    X: Any = None,
+    metric: str = "euclidean",
+    p: float = 2.0,
     method: str = "hybrid",
     min_cluster_size: int = 20,
     deep_split: int | bool | None = None,
@@ -585,7 +589,11 @@ def dynamic_cut(
     Z : array_like, shape (n-1, 4)
         SciPy linkage matrix with non-decreasing heights (no inversions).
     D : array_like, shape (n, n) or (n(n-1)/2,), optional
-        The distances the tree was built from (square or ``pdist`` form); needed by "hybrid".
+        The distances the tree was built from (square or ``pdist`` form); needed by "hybrid",
+        which holds them as an n x n float64 matrix (8 n^2 bytes: 200 MB at n = 5,000).
+    X : array_like, shape (n, d), optional
+        Instead of D: the rows the tree was built from, with ``metric`` (one of
+        `clustering.linkage.METRICS`) and ``p`` (minkowski), as `compute_linkage` takes them.
     method : {"hybrid", "tree"}
     min_cluster_size : int >= 1
     deep_split : int 0..4 for "hybrid" (a bool is read as R reads it: True = 3), bool for "tree".
@@ -660,10 +668,20 @@ min_abs_split_height, max_pam_dist : float, optional
         return _cut_tree_method(np.asarray(Z, dtype=np.float64), rt, cut_height,
                                 bool(deep_split), min_cluster_size)
 
+    if D is not None and X is not None:
+        raise DataError("give the distances D or the rows X, not both")
+    if X is not None:
+        if metric not in METRICS:
+            raise DataError(f"metric must be one of {', '.join(METRICS)}; got {metric!r}")
+        X = validate_matrix(X)
+        if X.shape[0] != n:
+            raise DataError(f"X has {X.shape[0]} rows but the tree has {n} leaves: pass the rows "
+                            "the tree was built from")
+        D = condensed_distances(X, metric, _check_float("p", p, allow_none=False))
     if D is None:
         raise DataError(
-            'method "hybrid" needs the distance matrix the tree was built from (D, n x n or '
-            'pdist form); pass it, or choose method "tree"'
+            'method "hybrid" needs the distances the tree was built from (D, n x n or pdist '
+            'form, or the rows X and their metric); pass them, or choose method "tree"'
         )
     if deep_split is None:
         deep_split = 1

@@ -198,6 +198,11 @@ def test_hybrid_accepts_condensed_and_square_distances():
     a = dynamic_cut(Z, d, min_cluster_size=10)
     b = dynamic_cut(Z, squareform(d), min_cluster_size=10)
     assert np.array_equal(a, b)
+    c = dynamic_cut(Z, X=X, metric="euclidean", min_cluster_size=10)
+    assert np.array_equal(a, c)
+    Zc = linkage(pdist(X, "cityblock"), "average")
+    assert np.array_equal(dynamic_cut(Zc, X=X, metric="cityblock", min_cluster_size=10),
+                          dynamic_cut(Zc, pdist(X, "cityblock"), min_cluster_size=10))
     # R reads a logical deepSplit as 0 or 3
     assert np.array_equal(dynamic_cut(Z, d, deep_split=True, min_cluster_size=10),
                           dynamic_cut(Z, d, deep_split=3, min_cluster_size=10))
@@ -205,7 +210,7 @@ def test_hybrid_accepts_condensed_and_square_distances():
 
 @pytest.mark.parametrize("kwargs,match", [
     ({"method": "dynamic"}, "method must be one of hybrid, tree"),
-    ({"method": "hybrid", "D": None}, "needs the distance matrix"),
+    ({"method": "hybrid", "D": None}, "needs the distances the tree was built from"),
     ({"deep_split": 5}, "0, 1, 2, 3 or 4"),
     ({"deep_split": 1.5}, "whole number"),
     ({"method": "tree", "deep_split": 2}, "True or False"),
@@ -217,6 +222,9 @@ def test_hybrid_accepts_condensed_and_square_distances():
     ({"D": np.zeros((3, 3))}, "must be 10 x 10"),
     ({"D": np.zeros(7)}, "condensed distance vector for 10 rows has 45"),
     ({"max_pam_dist": [1]}, "max_pam_dist must be a number"),
+    ({"X": np.zeros((10, 2))}, "not both"),
+    ({"D": None, "X": np.zeros((9, 2))}, "X has 9 rows but the tree has 10 leaves"),
+    ({"D": None, "X": np.ones((10, 2)), "metric": "cosine2"}, "metric must be one of euclidean"),
 ])
 def test_arguments_checked_up_front(kwargs, match):
     X = blobs(5, 10)
