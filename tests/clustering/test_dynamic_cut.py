@@ -172,10 +172,15 @@ def test_equals_r_on_less_common_arguments(seed, method):
 
 
 @pytest.mark.oracle
-def test_equals_r_on_tutorial_data():
-    example = EXAMPLES["tutorial-blobs"]
-    X = prepare(load_example("tutorial-blobs"), example.options).matrix
-    check_against_r(X, "ward")
+@pytest.mark.parametrize("name", [
+    "tutorial-blobs",
+    pytest.param("mpg", marks=pytest.mark.slow),
+    pytest.param("tutorial-five", marks=pytest.mark.slow),
+])
+def test_equals_r_on_tutorial_data(name):
+    example = EXAMPLES[name]
+    X = prepare(load_example(name), example.options).matrix
+    check_against_r(X, example.method)
 
 
 @pytest.mark.oracle
