@@ -27,9 +27,13 @@ children are resolved into successive merges at the same height, first two child
 (as ``ape::multi2di(random = FALSE)``), or refused with ``polytomies="refuse"``. Merges are
 numbered by height (ties: children before parents, then left to right), leaves by
 ``labels`` when given, else in order of appearance; each row of Z keeps the Newick's child
-order. ``from_newick(to_newick(Z, labels), labels=labels)`` gives Z back exactly when the
+order. ``from_newick(to_newick(Z, labels), labels=labels)`` gives Z back bit for bit when the
 merge heights are distinct (with ties, the same tree: the rows of a tie may come in another
-order).
+order). To make that hold, :func:`to_newick` picks each length within a few ulps of the exact
+difference so that child height + length gives the parent's height in floating point; where
+no such length exists (rare: the child's height sits half an ulp off the parent's grid) it
+adds the merge height as a comment, ``)[&height=0.961555244902918]:...``, which Newick
+readers skip (ape included) and :func:`from_newick` uses when it agrees with the lengths.
 
 Examples
 --------
@@ -139,11 +143,22 @@ def to_newick(Z: np.ndarray, labels: Sequence[object] | None = None, *,
 
     def length(child: int, parent_height: float) -> str:
         h_child = 0.0 if child < n else float(heights[child - n])
-        d = parent_height - h_child
-        return repr(d / 2 if half else d)
+        if half:
+            return repr(_exact_step(h_child / 2, parent_height / 2))
+        return repr(_exact_step(h_child, parent_height))
+
+    def rebuilt(child: int, parent_height: float) -> float:
+        # what from_newick computes: child height + written length (on its scale)
+        scale = 0.5 if half else 1.0
+        h_child = 0.0 if child < n else float(heights[child - n])
+        return h_child * scale + float(length(child, parent_height))
+
+    def rebuilds(a: int, b: int, h: float) -> bool:
+        scale = 0.5 if half else 1.0
+        return max(rebuilt(a, h), rebuilt(b, h)) == h * scale
 
     out: list[str] = []
-    # each stack entry: ("open", node) to write a subtree, or a literal string
+    # each stack entry: ("node", id) to write a subtree, or ("text", literal)
     stack: list[tuple[str, object]] = [("node", 2 * n - 2)]
     while stack:
         kind, item = stack.pop()
@@ -157,13 +172,28 @@ def to_newick(Z: np.ndarray, labels: Sequence[object] | None = None, *,
         a, b = int(Z[node - n, 0]), int(Z[node - n, 1])
         h = float(heights[node - n])
         out.append("(")
-        stack.append(("text", ")"))
+        stack.append(("text", ")" + ("" if rebuilds(a, b, h) else f"[&height={h!r}]")))
         stack.append(("text", ":" + length(b, h)))
         stack.append(("node", b))
         stack.append(("text", ","))
         stack.append(("text", ":" + length(a, h)))
         stack.append(("node", a))
     return "".join(out) + ";"
+
+
+def _exact_step(base: float, target: float) -> float:
+    """The branch length b nearest target − base with base + b == target in floating point.
+
+    A reader adds lengths from the leaves up (child height + branch), so choosing b this way
+    (at most a few ulps from the plain difference) gives the heights back bit for bit.
+    """
+    b = target - base
+    for _ in range(8):
+        got = base + b
+        if got == target:
+            return b
+        b = math.nextafter(b, math.inf if got < target else -math.inf)
+    return target - base
 
 
 # ---------------------------------------------------------------- reading
@@ -194,6 +224,7 @@ class NewickTree:
 
 
 _NUMBER_END = re.compile(r"[\s,();\[]")
+_HEIGHT_COMMENT = re.compile(r"\[&height=([-+0-9.eE]+|[-+]?inf|nan)\]")
 
 
 def _where(text: str, i: int) -> str:
@@ -203,8 +234,11 @@ def _where(text: str, i: int) -> str:
     return f"line {line}, character {col} (near {near!r})"
 
 
-def _parse(text: str) -> tuple[list[int], list[list[int]], list[str], list[float | None], list[bool]]:
-    """Nodes in creation order (parents before children): parent, children, label, length, is_leaf."""
+def _parse(text: str) -> tuple[list[int], list[list[int]], list[str], list[float | None],
+                               list[bool], dict[int, float]]:
+    """Nodes in creation order (parents before children): parent, children, label, length,
+    is_leaf, and the exact merge heights given in ``[&height=...]`` comments."""
+    exact: dict[int, float] = {}
     parent: list[int] = []
     children: list[list[int]] = []
     label: list[str] = []
@@ -236,6 +270,9 @@ def _parse(text: str) -> tuple[list[int], list[list[int]], list[str], list[float
             j = text.find("]", i)
             if j < 0:
                 raise DataError(f"a comment '[' is never closed, at {_where(text, i)}")
+            m = _HEIGHT_COMMENT.match(text, i, j + 1)
+            if m and last is not None and not is_leaf[last]:
+                exact[last] = float(m.group(1))
             i = j + 1
             continue
         if ended:
@@ -260,6 +297,8 @@ def _parse(text: str) -> tuple[list[int], list[list[int]], list[str], list[float
                 last = stack.pop()
             i += 1
         elif c == ":":
+            if last is None and stack:
+                last = new(stack[-1], True)  # an unnamed leaf, as in "(:1,b:1);"
             if last is None:
                 raise DataError(f"a branch length with no node before it, at {_where(text, i)}")
             m = _NUMBER_END.search(text, i + 1)
@@ -316,7 +355,7 @@ def _parse(text: str) -> tuple[list[int], list[list[int]], list[str], list[float
                         "(is the file cut short?)")
     if not parent:
         raise DataError("the file holds no tree (Newick looks like '((a:1,b:1):1,c:2);')")
-    return parent, children, label, length, is_leaf
+    return parent, children, label, length, is_leaf, exact
 
 
 def from_newick(
@@ -368,7 +407,7 @@ def from_newick(
         raise DataError(f"tolerance must be a number in [0, 1), not {tolerance!r}")
     if isinstance(text, bytes):
         text = text.decode("utf-8-sig", errors="replace")
-    parent, children, label, length, is_leaf = _parse(text)
+    parent, children, label, length, is_leaf, exact = _parse(text)
     notes: list[str] = []
     leaves = [k for k in range(len(parent)) if is_leaf[k]]
     if len(leaves) < 2:
@@ -408,17 +447,22 @@ def from_newick(
     spread = float(d[far] - d[near])
     if spread > tolerance * float(d[far]):
         raise DataError(
-            f"the tree is not ultrametric: {describe(leaves[far])} is {d[far]!r} from the root but "
-            f"{describe(leaves[near])} is {d[near]!r} (difference {spread:.6g}, tolerance "
+            f"the tree is not ultrametric: {describe(leaves[far])} is {float(d[far])!r} from the root "
+            f"but {describe(leaves[near])} is {float(d[near])!r} (difference {spread:.6g}, tolerance "
             f"{tolerance:g} of the distance). A dendrogram needs every leaf at the same distance "
             "from the root; this looks like a phylogram (e.g. neighbour joining), which has no "
             "merge heights.")
 
     # heights above the leaves, children first; ultrametric within tolerance, so take the max
+    factor = 2.0 if convention == "ape" else 1.0
     height = [0.0] * len(parent)
     for k in range(len(parent) - 1, -1, -1):
         if not is_leaf[k]:
             height[k] = max(height[c] + float(length[c]) for c in children[k])  # type: ignore[arg-type]
+            given = exact.get(k)
+            # our own export's exact height, when summing lengths cannot give it bit for bit
+            if given is not None and abs(given / factor - height[k]) <= 1e-12 * max(abs(given), 1e-300):
+                height[k] = given / factor
 
     # ids of leaves
     leaf_labels = [label[k] for k in leaves]
@@ -478,7 +522,6 @@ def from_newick(
     notes = resolved[:3] + ([f"... and {len(resolved) - 3:,} more such nodes."] if len(resolved) > 3
                             else []) + notes
 
-    factor = 2.0 if convention == "ape" else 1.0
     m = len(merges)
     rank = sorted(range(m), key=lambda r: (merges[r][2], r))  # post-order breaks ties
     new_id = {r: n + i for i, r in enumerate(rank)}
