@@ -588,7 +588,11 @@ def read_numeric_array(data: bytes, filename: str) -> NumericArray:
     first = [f.strip().strip('"').strip("'") for f in split(lines[0])]
     header: tuple[str, ...] | None = None
     body = lines
-    if not all(_NUMBER.match(f) or f == "" for f in first):
+    second = [f.strip() for f in split(lines[1])] if len(lines) > 1 else []
+    # pandas' to_csv() starts its header with an empty index name: ",0,1,2,3"
+    blank_header = any(f == "" for f in first) and len(second) == len(first) and \
+        all(second[k] != "" for k, f in enumerate(first) if f == "")
+    if blank_header or not all(_NUMBER.match(f) or f == "" for f in first):
         header, body = tuple(first), lines[1:]
     if not body:
         raise DataError("the file has a header but no rows of numbers")

@@ -105,7 +105,7 @@ def check_linkage(Z: object, *, sizes: str = "check") -> np.ndarray:
     frac = np.flatnonzero(np.any(ids != np.round(ids), axis=1))
     if frac.size:
         raise DataError("cluster ids (first two columns) must be whole numbers: "
-                        + _more([f"{_row(i, n)}: {ids[i, 0]!r}, {ids[i, 1]!r}" for i in frac], frac.size))
+                        + _more([f"{_row(i, n)}: {float(ids[i, 0])!r}, {float(ids[i, 1])!r}" for i in frac], frac.size))
     neg = np.flatnonzero(np.any(ids < 0, axis=1))
     if neg.size:
         raise DataError(
@@ -117,7 +117,7 @@ def check_linkage(Z: object, *, sizes: str = "check") -> np.ndarray:
     neg = np.flatnonzero(h < 0)
     if neg.size:
         raise DataError("merge heights (3rd column) must not be negative: "
-                        + _more([f"{_row(i, n)}: {h[i]!r}" for i in neg], neg.size))
+                        + _more([f"{_row(i, n)}: {float(h[i])!r}" for i in neg], neg.size))
     limit = n + np.arange(m)
     early = np.flatnonzero(ids.max(axis=1) >= limit)
     if early.size:
