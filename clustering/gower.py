@@ -231,33 +231,38 @@ def _weights(frame: pd.DataFrame, weights: object) -> np.ndarray:
 
 def _block(cols: list[_Column], w: np.ndarray, a: int, b: int, c0: int) -> np.ndarray:
     """Gower distances of rows a..b-1 to rows c0..n-1, summed in column order as daisy does."""
-    num = None
-    den = None
+    shape = (b - a, len(cols[0].values) - c0)
+    num = np.zeros(shape)
+    buf = np.empty(shape)
+    # the denominator is one number unless some pair can skip a variable
+    varying = any(col.missing.any() or col.kind == "asymmetric" for col, wj in zip(cols, w, strict=True) if wj)
+    den: np.ndarray | float = np.zeros(shape) if varying else 0.0
     for col, wj in zip(cols, w, strict=True):
         if wj == 0:
             continue
         xi = col.values[a:b, None]
         xj = col.values[None, c0:]
-        present = ~(col.missing[a:b, None] | col.missing[None, c0:])
-        if col.kind == "asymmetric":
-            present &= (xi != 0) | (xj != 0)
         if col.kind == "numeric":
-            diff = np.abs(xi - xj)
-            diff[~present] = 0.0
-            term = wj * diff
+            np.subtract(xi, xj, out=buf)
+            np.abs(buf, out=buf)
+            buf *= wj
         else:
-            term = np.where(present & (xi != xj), wj, 0.0)
-        weight = np.where(present, wj, 0.0)
-        if num is None:
-            num = 0.0 + term
-            den = 0.0 + weight
+            np.multiply(xi != xj, wj, out=buf)
+        if col.missing.any() or col.kind == "asymmetric":
+            present = ~(col.missing[a:b, None] | col.missing[None, c0:])
+            if col.kind == "asymmetric":
+                present &= (xi != 0) | (xj != 0)
+            np.copyto(buf, 0.0, where=~present)
+            num += buf
+            den += np.multiply(present, wj)  # type: ignore[operator]
         else:
-            num += term
-            den += weight
+            num += buf
+            den += wj  # type: ignore[operator]
     with np.errstate(invalid="ignore", divide="ignore"):
-        out = num / den
-    out[den == 0] = np.nan
-    return out
+        num /= den
+    if varying:
+        num[den == 0] = np.nan  # type: ignore[comparison-overlap]
+    return num
 
 
 def gower_distances(
