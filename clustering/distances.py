@@ -55,6 +55,7 @@ __all__ = [
     "check_condensed_length",
     "classical_mds",
     "distances_from_condensed",
+    "distances_from_file",
     "distances_from_square",
     "distances_from_table",
     "guess_kind",
@@ -615,6 +616,70 @@ def read_numeric_array(data: bytes, filename: str) -> NumericArray:
                 raise DataError(f"line {k + 1 + (header is not None)}, field {j + 1}: "
                                 f"{f[:40]!r} is not a number") from None
     return NumericArray(out, header)
+
+
+def distances_from_file(
+    data: bytes,
+    filename: str,
+    kind: str,
+    *,
+    similarity: str | None = None,
+    label_column: str | None = None,
+    labels: Sequence[object] | None = None,
+    tolerance: float = SYMMETRY_TOLERANCE,
+) -> DistanceMatrix:
+    """Read an upload the user said is a distance matrix, a similarity matrix or a condensed vector.
+
+    Parameters
+    ----------
+    data : bytes
+    filename : str
+        ``.npy`` is read by NumPy (no pickles); other square files by
+        :func:`clustering.tables.read_table` (CSV/TSV/Excel/Parquet/JSON).
+    kind : {"distances", "similarities", "condensed"}
+        What the user says the file is (see :func:`guess_kind` for the app's guess).
+    similarity : {"one_minus", "max_minus"}, optional
+        Required for ``"similarities"``; with ``"condensed"`` it marks the values as
+        similarities; ignored (must be None) for ``"distances"``.
+    label_column : str, optional
+        For a square table: the column naming the rows.
+    labels : sequence, optional
+        For a ``.npy`` or condensed file: the n item labels (else "1".."n").
+    tolerance : float
+        See :func:`distances_from_square`.
+
+    Returns
+    -------
+    DistanceMatrix
+
+    Examples
+    --------
+    >>> dm = distances_from_file(b"d\\n0.5\\n0.25\\n1\\n", "v.csv", "condensed", labels="abc")
+    >>> dm.labels, dm.condensed.tolist()
+    (('a', 'b', 'c'), [0.5, 0.25, 1.0])
+    """
+    from clustering.tables import read_table
+
+    if kind not in ("distances", "similarities", "condensed"):
+        raise DataError(f"kind must be distances, similarities or condensed for a distance file, "
+                        f"not {kind!r}")
+    if kind == "similarities" and similarity is None:
+        raise DataError("say how similarities become distances: similarity = one_minus "
+                        "(1 − s) or max_minus (max − s)")
+    if kind == "distances" and similarity is not None:
+        raise DataError("similarity applies to similarity files; for distances leave it out")
+    if kind == "condensed" or data[:6] == b"\x93NUMPY" or filename.lower().endswith(".npy"):
+        arr = read_numeric_array(data, filename).values
+        if kind == "condensed":
+            if arr.ndim == 2 and 1 not in arr.shape:
+                raise DataError(f"a condensed distance vector is one column (or one row) of "
+                                f"numbers; this file has {arr.shape[0]:,} rows and "
+                                f"{arr.shape[1]:,} columns. Is it a square matrix?")
+            return distances_from_condensed(arr.ravel(), labels, similarity=similarity)
+        return distances_from_square(arr, labels, similarity=similarity, tolerance=tolerance)
+    table = read_table(data, filename)
+    return distances_from_table(table, label_column=label_column, similarity=similarity,
+                                tolerance=tolerance)
 
 
 # ---------------------------------------------------------------- guessing

@@ -52,16 +52,47 @@ import pandas as pd
 
 from clustering.errors import DataError
 
-__all__ = ["GOWER_KINDS", "gower_column_kinds", "gower_distances"]
+__all__ = ["GOWER_KINDS", "gower_column_kinds", "gower_distances", "gower_method_problem"]
 
 #: Column kinds :func:`gower_distances` understands (daisy's type letters in brackets):
-#: numeric (I), nominal (N), ordinal (O, codes of the declared levels), ordratio (T-like:
-#: ranks of the observed values), asymmetric (A) and symmetric (S) binary.
+#: numeric (I), nominal (N), ordinal (O: an ordered Categorical's level positions, unused
+#: levels included; for other columns the sorted distinct values, as R's as.ordered),
+#: ordratio (daisy's type "ordratio": ranks of the distinct observed values), asymmetric (A)
+#: and symmetric (S) binary (values 0/1 or True/False).
 GOWER_KINDS: tuple[str, ...] = (
     "numeric", "nominal", "ordinal", "ordratio", "asymmetric", "symmetric",
 )
 
 _BLOCK_CELLS = 4_000_000  # cells per row block: ~32 MB per temporary array
+
+
+_EUCLIDEAN_METHODS = ("ward", "centroid", "median")
+
+
+def gower_method_problem(method: str) -> str | None:
+    """Why a linkage method is refused on Gower distances, or None when it is fine.
+
+    Ward, centroid and median need Euclidean distances (as for any metric in
+    :func:`clustering.linkage.method_metric_problem`); Gower distances are not Euclidean.
+    An uploaded matrix is different: the user vouches for it, and
+    :func:`clustering.distances.precomputed_method_note` explains instead of refusing.
+
+    Examples
+    --------
+    >>> gower_method_problem("average") is None
+    True
+    >>> gower_method_problem("ward")[:40]
+    'ward linkage needs Euclidean distances, '
+    """
+    from clustering.linkage import METHODS
+
+    if method not in METHODS:
+        raise DataError(f"unknown linkage method {method!r}; choose one of {', '.join(METHODS)}")
+    if method in _EUCLIDEAN_METHODS:
+        return (f"{method} linkage needs Euclidean distances, and Gower distances are not "
+                "Euclidean (they mix range-scaled differences and category mismatches); choose "
+                "single, complete, average or weighted linkage.")
+    return None
 
 
 def _default_kind(col: pd.Series) -> str:

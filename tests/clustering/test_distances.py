@@ -279,3 +279,29 @@ def test_mds_large_path_matches_full_spectrum_on_euclidean(monkeypatch):
 def test_mds_refuses_bad_k():
     with pytest.raises(DataError, match="k must be an integer from 1 to 2"):
         classical_mds(random_matrix(3, 0), k=3)
+
+
+# ---------------------------------------------------------------- files, as the user says
+def test_distances_from_file_each_kind():
+    from clustering.distances import distances_from_file
+    D = random_matrix(5, 21)
+    labs = list("vwxyz")
+    csv = labelled(D, labs).to_csv(index=False, float_format="%.17g").encode()
+    dm = distances_from_file(csv, "d.csv", "distances")
+    np.testing.assert_array_equal(dm.condensed, squareform(D))
+    buf = io.BytesIO()
+    np.save(buf, D)
+    dm = distances_from_file(buf.getvalue(), "d.npy", "distances", labels=labs)
+    assert dm.labels == tuple(labs)
+    S = labelled(1 - D / D.max(), labs).to_csv(index=False, float_format="%.17g").encode()
+    dm = distances_from_file(S, "s.csv", "similarities", similarity="one_minus")
+    np.testing.assert_allclose(dm.condensed, squareform(D) / D.max(), atol=1e-15)
+    v = "\n".join(repr(float(x)) for x in squareform(D)).encode()
+    np.testing.assert_array_equal(distances_from_file(v, "v.csv", "condensed").condensed,
+                                  squareform(D))
+    with pytest.raises(DataError, match="say how similarities become distances"):
+        distances_from_file(S, "s.csv", "similarities")
+    with pytest.raises(DataError, match="one column .* 5 rows and 5 columns. Is it a square"):
+        distances_from_file(buf.getvalue(), "d.npy", "condensed")
+    with pytest.raises(DataError, match="kind must be distances, similarities or condensed"):
+        distances_from_file(csv, "d.csv", "features")

@@ -195,3 +195,13 @@ def test_symmetric_binary_and_ordratio_equal_daisy_types():
     df.loc[rng.random(n) < 0.2, "s"] = np.nan
     kinds = {"s": "symmetric", "r": "ordratio"}
     assert_same(gower_distances(df, kinds=kinds), daisy(df, kinds=kinds))
+
+
+def test_methods_that_need_euclidean_are_refused_with_the_reason():
+    from clustering.gower import gower_method_problem
+    from clustering.linkage import METHODS
+    refused = {m for m in METHODS if gower_method_problem(m)}
+    assert refused == {"ward", "centroid", "median"}
+    assert "choose single, complete, average or weighted" in gower_method_problem("median")
+    with pytest.raises(DataError, match="choose one of single"):
+        gower_method_problem("wardd")
