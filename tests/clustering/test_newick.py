@@ -248,3 +248,38 @@ def test_same_text_as_ape_as_phylo_hclust_up_to_child_order(method, r_method):
     assert theirs.keys() == ours.keys()
     for k, v in ours.items():
         assert theirs[k] == pytest.approx(v, rel=1e-10, abs=1e-12)
+
+
+# ---------------------------------------------------------------- views: lastp and subtrees
+@pytest.mark.parametrize("p", [2, 5, 12, 40])
+def test_lastp_view_is_scipys_truncated_dendrogram(p):
+    from scipy.cluster.hierarchy import dendrogram
+
+    from clustering.newick import lastp_linkage
+    Z = tree(40, 8, "average")
+    labels = [f"s{i}" for i in range(40)]
+    Zp, leaf_labels, members = lastp_linkage(Z, p, labels)
+    assert is_valid_linkage(Zp) and Zp.shape == (min(p, 40) - 1, 4)
+    ivl = dendrogram(Z, truncate_mode="lastp", p=p, labels=labels, no_plot=True)["ivl"]
+    assert sorted(ivl) == sorted(leaf_labels)
+    # the view's cophenetic distance between two leaves = Z's between their members
+    full = squareform(cophenet(Z))
+    view = squareform(cophenet(Zp)) if len(members) > 2 else np.array([[0, Zp[0, 2]], [Zp[0, 2], 0]])
+    rep = [int(m) if m < 40 else int(Z[int(m) - 40, 0]) for m in members]
+    while any(r >= 40 for r in rep):
+        rep = [r if r < 40 else int(Z[r - 40, 0]) for r in rep]
+    np.testing.assert_array_equal(view, full[np.ix_(rep, rep)] * (1 - np.eye(len(rep))))
+    assert from_newick(to_newick(Zp, leaf_labels)).n == len(members)
+
+
+def test_subtree_view_keeps_the_merges_under_a_node():
+    from clustering.newick import subtree_linkage
+    Z = tree(30, 9, "complete")
+    node = 30 + 25
+    Zs, labs, rows = subtree_linkage(Z, node, [f"s{i}" for i in range(30)])
+    assert is_valid_linkage(Zs) and Zs.shape[0] == rows.size - 1 == Z[25, 3] - 1
+    np.testing.assert_array_equal(squareform(cophenet(Zs)),
+                                  squareform(cophenet(Z))[np.ix_(rows, rows)])
+    assert labs == [f"s{i}" for i in rows]
+    with pytest.raises(DataError, match="cluster id from 30 to 58"):
+        subtree_linkage(Z, 3)
