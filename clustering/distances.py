@@ -39,6 +39,7 @@ import pandas as pd
 from scipy import linalg
 from scipy.cluster.hierarchy import linkage as _scipy_linkage
 from scipy.sparse.linalg import eigsh
+from scipy.spatial.distance import squareform
 
 from clustering.errors import DataError
 from clustering.linkage import METHODS, Hierarchy
@@ -145,7 +146,6 @@ class DistanceMatrix:
 
     def square(self) -> np.ndarray:
         """The (n, n) symmetric matrix with a zero diagonal (a new array)."""
-        from scipy.spatial.distance import squareform
         return squareform(self.condensed, checks=False)
 
 

@@ -64,6 +64,7 @@ from clustering.trees_in import check_linkage
 __all__ = [
     "NEWICK_CONVENTIONS",
     "POLYTOMY_CHOICES",
+    "ULTRAMETRIC_TOLERANCE",
     "NewickTree",
     "from_newick",
     "lastp_linkage",
