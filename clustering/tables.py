@@ -337,6 +337,14 @@ def _check_zip_size(data: bytes, filename: str, max_bytes: int | None) -> None:
 _ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
 
 
+def _count_row_tags(xml: bytes) -> int:
+    """How many <row> elements a sheet's XML holds (bytes.count; a regex only for prefixes)."""
+    n = xml.count(b"<row>") + xml.count(b"<row ") + xml.count(b"<row/") + xml.count(b"<row\n")
+    if n == 0 and b":row" in xml:
+        n = sum(1 for _ in _ROW_TAG.finditer(xml))
+    return n
+
+
 def _xlsx_cell(cell: dict[str, Any]) -> Any:
     """A parsed cell as pandas' openpyxl reader converts it (so results equal read_excel)."""
     value = cell["value"]
@@ -362,8 +370,8 @@ def _xlsx_rows(data: bytes, filename: str, limits: _Limits) -> list[list[Any]]:
         sheet = book.worksheets[0]
         with sheet._get_source() as src:
             xml = src.read()  # at most the zip allowance, checked above
-        # Counting row tags costs ~10 ms per 32 MiB; parsing them costs seconds.
-        n_tags = len(_ROW_TAG.findall(xml))
+        # Counting row tags costs ~30 ms per 32 MiB; parsing them costs seconds.
+        n_tags = _count_row_tags(xml)
         if n_tags > XLSX_MAX_ROWS:
             raise DataError(
                 f"'{filename}' has {_count(n_tags)} rows in its first sheet, more than Excel "
