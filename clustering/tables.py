@@ -257,6 +257,12 @@ def _parse_delimited(text: str, filename: str, delim: str, nrows: int | None) ->
 
 def _count_records(text: str, delim: str) -> int:
     """Data rows with any content (header not counted), without building a table."""
+    if '"' not in text:
+        # No quoting, so a line is a record: count line ends and blank lines in C, no copies.
+        lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+        blank = len(re.findall(rf"(?m)^[{re.escape(delim)} \t\r]*$", text))
+        blank -= 1 if text.endswith("\n") else 0  # the empty match after the last line end
+        return max(lines - blank - 1, 0)
     try:
         return max(sum(1 for rec in _records(text, delim) if any(f.strip() for f in rec)) - 1, 0)
     except csv.Error:
@@ -277,6 +283,11 @@ def _read_delimited(text: str, filename: str, limits: _Limits, notes: list[str])
     n_columns = _parse_delimited(text, filename, delim, nrows=0).shape[1]
     limits.check_columns(n_columns)
     cap = limits.row_cap(n_columns)
+    if cap is not None and '"' not in text:
+        # Unquoted: counting rows is cheap (~C speed), so refuse before parsing any.
+        n_rows = _count_records(text, delim)
+        limits.check_rows(n_rows)
+        limits.check_cells(n_rows, n_columns)
     df = _parse_delimited(text, filename, delim, nrows=cap)
     if cap is not None and len(df) >= cap:
         # Past a limit, or blank rows made it look so: count rows without decoding them.

@@ -95,6 +95,11 @@ def test_csv_rows_refused_after_limit_plus_one_rows(monkeypatch: pytest.MonkeyPa
         "Take a sample, or run on a bigger instance (DENDRO_MAX_ROWS)."
     )
     assert max(rows for _, rows in spy.calls) <= 101
+    # Quoted fields (rows may span lines): at most max_rows + 1 rows parsed, then counted.
+    spy.calls.clear()
+    with pytest.raises(DataError, match=r"^the table has 50,000 rows; this instance accepts at most 100\."):
+        read_table(b'x,y\n' + b'"1",2\n' * 50_000, "q.csv", max_rows=100)
+    assert max(rows for _, rows in spy.calls) <= 101
 
 
 def test_csv_columns_refused_from_the_header(monkeypatch: pytest.MonkeyPatch) -> None:
