@@ -23,7 +23,13 @@ import pytest
 import clustering.tables as tables
 from clustering.errors import DataError
 from clustering.prepare import PrepareOptions, prepare
-from clustering.tables import XLSX_MAX_UNPACKED, describe_columns, read_table, read_upload
+from clustering.tables import (
+    XLSX_MAX_UNPACKED,
+    describe_columns,
+    read_table,
+    read_upload,
+    table_shape,
+)
 
 MB = 2**20
 
@@ -363,3 +369,26 @@ def test_read_upload_carries_the_summary() -> None:
     pd.testing.assert_frame_equal(got.table, read_table(data, "t.csv"))
     assert got.columns == tuple(describe_columns(got.table))
     assert got.shape == (3, 3) and got.format == "text"
+
+
+def test_table_shape_without_decoding(constant_30m_parquet: bytes, no_sheet_parsing: None,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_decoding(*args: object, **kwargs: object) -> None:
+        raise AssertionError("decoded rows to find a shape")
+
+    monkeypatch.setattr(tables.pd, "read_parquet", no_decoding)
+
+    def shape(data: bytes, name: str) -> tuple[str, int, int]:
+        got = table_shape(data, name)
+        return got.format, got.rows, got.columns
+
+    assert shape(constant_30m_parquet, "c.parquet") == ("parquet", 30_000_000, 1)
+    rows = _xlsx(b"<row/>" * 2_000_000)
+    got = table_shape(rows, "r.xlsx")
+    assert (got.format, got.rows) == ("xlsx", 2_000_000)
+    assert got.decoded_bytes > 12_000_000
+    assert shape(b"x,y\r1,2\r3,4\r", "mac.csv") == ("text", 2, 2)
+    assert shape(b'x,y\n"a\nb",2\n3,4\n', "q.csv") == ("text", 2, 2)
+    assert shape(b'[{"x": 1}, {"y": 2}]', "r.json") == ("json", 2, 2)
+    with pytest.raises(DataError, match="nests lists or objects 100 levels deep"):
+        table_shape(b"[" * 100 + b"]" * 100, "deep.json")
