@@ -8,7 +8,7 @@ counting the header: "row 4" is ``df.iloc[4 - 1]``, the fourth row of the table 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -17,7 +17,7 @@ import pandas as pd
 
 from clustering.budget import WorkEstimate, estimate_work, nbytes, prepare_bytes
 from clustering.errors import DataError
-from clustering.tables import _is_time, describe_columns, text_values
+from clustering.tables import ColumnInfo, _is_time, describe_columns, text_values
 
 __all__ = ["MISSING", "SCALINGS", "EncodedWidth", "PrepareOptions", "Prepared", "encoded_width",
            "prepare"]
@@ -147,10 +147,11 @@ class Prepared:
 
 # ---------------------------------------------------------------- choosing columns
 def _resolve_features(
-    df: pd.DataFrame, options: PrepareOptions, steps: list[str]
+    df: pd.DataFrame, options: PrepareOptions, steps: list[str],
+    columns: Sequence[ColumnInfo] | None = None,
 ) -> tuple[list[str], list[str]]:
     """(numeric feature names, categorical feature names), in table order."""
-    kinds = {c.name: c for c in describe_columns(df)}
+    kinds = {c.name: c for c in (describe_columns(df) if columns is None else columns)}
     label = options.label_column
     if options.features is None:
         wanted = [
@@ -422,11 +423,17 @@ class EncodedWidth:
                              indicator_columns=self.indicators)
 
 
-def encoded_width(df: pd.DataFrame, options: PrepareOptions | None = None) -> EncodedWidth:
+def encoded_width(
+    df: pd.DataFrame,
+    options: PrepareOptions | None = None,
+    *,
+    columns: Sequence[ColumnInfo] | None = None,
+) -> EncodedWidth:
     """Count the matrix columns :func:`prepare` would make, without encoding anything.
 
-    Costs one pass over the chosen columns (distinct values per categorical column); raises
-    the same :class:`DataError` as :func:`prepare` for unusable column choices.
+    Costs one pass over the table's columns (``describe_columns``), or nothing more than
+    a lookup when ``columns`` (``describe_columns(df)``, e.g. ``TableRead.columns``) is
+    given; raises the same :class:`DataError` as :func:`prepare` for unusable choices.
 
     Examples
     --------
@@ -436,8 +443,15 @@ def encoded_width(df: pd.DataFrame, options: PrepareOptions | None = None) -> En
     ((('c', 2), ('id', 3)), 6)
     """
     options = PrepareOptions() if options is None else options
-    numeric, categorical = _resolve_features(df.reset_index(drop=True), options, [])
-    levels = tuple((name, int(df[name].nunique(dropna=True))) for name in categorical)
+    if columns is not None and [c.name for c in columns] != [str(c) for c in df.columns]:
+        raise DataError("columns must be describe_columns(df) of this table, in table order")
+    numeric, categorical = _resolve_features(df.reset_index(drop=True), options, [], columns)
+    # ColumnInfo.n_unique is nunique() of the non-missing values: the levels get_dummies makes.
+    unique = {c.name: c.n_unique for c in columns} if columns is not None else {}
+    levels = tuple(
+        (name, unique[name] if name in unique else int(df[name].nunique(dropna=True)))
+        for name in categorical
+    )
     return EncodedWidth(numeric=tuple(numeric), categorical=levels, n_rows=len(df))
 
 

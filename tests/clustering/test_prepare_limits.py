@@ -14,7 +14,7 @@ import pytest
 from clustering.budget import WHERE, estimate_work, max_cells_for, prepare_bytes
 from clustering.errors import DataError
 from clustering.prepare import PrepareOptions, encoded_width, prepare
-from clustering.tables import read_upload
+from clustering.tables import describe_columns, read_upload
 
 # The module, not the function clustering/__init__.py exports under the same name.
 prep = importlib.import_module("clustering.prepare")
@@ -112,6 +112,8 @@ def test_encoded_width_equals_get_dummies(seed: int) -> None:
     expected = pd.get_dummies(df[features], columns=[c for c in features
                                                      if not c.startswith("n")]).shape[1]
     assert width.total == expected == prepare(df, options).matrix.shape[1]
+    # From the descriptions an upload keeps (read once): the same, without re-describing.
+    assert encoded_width(df, options, columns=describe_columns(df)) == width
 
 
 def test_encoded_width_is_an_upper_bound_when_rows_drop() -> None:
