@@ -8,17 +8,19 @@ counting the header: "row 4" is ``df.iloc[4 - 1]``, the fourth row of the table 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from clustering.budget import WorkEstimate, estimate_work, nbytes, prepare_bytes
 from clustering.errors import DataError
-from clustering.tables import describe_columns, text_values
+from clustering.tables import ColumnInfo, _is_time, describe_columns, text_values
 
-__all__ = ["MISSING", "SCALINGS", "PrepareOptions", "Prepared", "prepare"]
+__all__ = ["MISSING", "SCALINGS", "EncodedWidth", "PrepareOptions", "Prepared", "encoded_width",
+           "prepare"]
 
 log = logging.getLogger(__name__)
 
@@ -145,15 +147,16 @@ class Prepared:
 
 # ---------------------------------------------------------------- choosing columns
 def _resolve_features(
-    df: pd.DataFrame, options: PrepareOptions, steps: list[str]
+    df: pd.DataFrame, options: PrepareOptions, steps: list[str],
+    columns: Sequence[ColumnInfo] | None = None,
 ) -> tuple[list[str], list[str]]:
     """(numeric feature names, categorical feature names), in table order."""
-    kinds = {c.name: c for c in describe_columns(df)}
+    kinds = {c.name: c for c in (describe_columns(df) if columns is None else columns)}
     label = options.label_column
     if options.features is None:
         wanted = [
             name for name, info in kinds.items()
-            if name != label and (
+            if name != label and not _is_time(df[name]) and (
                 info.kind in ("numeric", "constant")
                 and (info.kind != "constant" or _is_number_column(df[name]))
                 or (options.one_hot and info.kind == "categorical")
@@ -180,6 +183,12 @@ def _resolve_features(
     numeric, categorical = [], []
     for name in wanted:
         info = kinds[name]
+        if _is_time(df[name]):
+            raise DataError(
+                f"column '{name}' holds dates or times ({df[name].dtype}); they are not "
+                "clustered as numbers. Leave it out, use it as the label column, or convert it "
+                "to a number (e.g. days since a start date) before uploading"
+            )
         if info.kind == "empty":
             raise DataError(f"column '{name}' is empty; leave it out")
         if info.kind in ("numeric", "constant") and (
@@ -352,7 +361,121 @@ def _labels(df: pd.DataFrame, label: str | None, row_ids: np.ndarray) -> np.ndar
     return np.array(out, dtype=object)
 
 
-def prepare(df: pd.DataFrame, options: PrepareOptions | None = None) -> Prepared:
+@dataclass(frozen=True)
+class EncodedWidth:
+    """How wide the prepared matrix will be, known before anything is encoded.
+
+    Attributes
+    ----------
+    numeric : tuple of str
+        Numeric feature columns (one matrix column each).
+    categorical : tuple of (str, int)
+        One-hot columns and their distinct non-missing values (levels), table order.
+        Each level becomes an indicator column; levels seen only in rows that
+        ``missing='drop'`` removes are counted too, so this is an upper bound.
+    n_rows : int
+        Rows of the table (an upper bound of the rows clustered).
+    """
+
+    numeric: tuple[str, ...]
+    categorical: tuple[tuple[str, int], ...]
+    n_rows: int
+
+    @property
+    def indicators(self) -> int:
+        """Indicator columns one-hot encoding makes."""
+        return sum(levels for _, levels in self.categorical)
+
+    @property
+    def total(self) -> int:
+        """Matrix columns: numeric plus indicators."""
+        return len(self.numeric) + self.indicators
+
+    def check(self, max_columns: int | None) -> None:
+        """Raise :class:`DataError` when ``total`` exceeds ``max_columns``, with the numbers."""
+        if max_columns is None or self.total <= max_columns:
+            return
+        if not self.categorical:
+            raise DataError(
+                f"the features make {self.total:,} columns; this instance accepts at most "
+                f"{max_columns:,} (DENDRO_MAX_COLUMNS). Choose fewer feature columns."
+            )
+        widest = sorted(self.categorical, key=lambda c: -c[1])
+        listed = ", ".join(f"'{name}' {levels:,}" for name, levels in widest[:3])
+        more = f" and {len(widest) - 3:,} more" if len(widest) > 3 else ""
+        label_hint = ""
+        name, levels = widest[0]
+        if levels > 0.5 * self.n_rows:
+            label_hint = (f" '{name}' has a different value in almost every row: use it as the "
+                          "label column instead.")
+        raise DataError(
+            f"one-hot encoding would make {self.total:,} columns ({len(self.categorical):,} "
+            f"categorical column(s) give {self.indicators:,} indicator columns — levels: "
+            f"{listed}{more} — plus {len(self.numeric):,} numeric); this instance accepts at "
+            f"most {max_columns:,} (DENDRO_MAX_COLUMNS). Leave out the categorical columns with "
+            "the most levels, turn one-hot encoding off, or merge rare levels so each column has "
+            f"fewer.{label_hint}"
+        )
+
+    def estimate(self, method: str = "ward", metric: str = "euclidean") -> WorkEstimate:
+        """:func:`clustering.budget.estimate_work` for this width and the table's rows."""
+        return estimate_work(self.n_rows, self.total, method, metric,
+                             indicator_columns=self.indicators)
+
+
+def encoded_width(
+    df: pd.DataFrame,
+    options: PrepareOptions | None = None,
+    *,
+    columns: Sequence[ColumnInfo] | None = None,
+) -> EncodedWidth:
+    """Count the matrix columns :func:`prepare` would make, without encoding anything.
+
+    Costs one pass over the table's columns (``describe_columns``), or nothing more than
+    a lookup when ``columns`` (``describe_columns(df)``, e.g. ``TableRead.columns``) is
+    given; raises the same :class:`DataError` as :func:`prepare` for unusable choices.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"x": [1.0, 2.0, 3.0], "c": ["a", "b", "a"], "id": ["p", "q", "r"]})
+    >>> w = encoded_width(df, PrepareOptions(features=["x", "c", "id"], one_hot=True))
+    >>> w.categorical, w.total
+    ((('c', 2), ('id', 3)), 6)
+    """
+    options = PrepareOptions() if options is None else options
+    if columns is not None and [c.name for c in columns] != [str(c) for c in df.columns]:
+        raise DataError("columns must be describe_columns(df) of this table, in table order")
+    numeric, categorical = _resolve_features(df.reset_index(drop=True), options, [], columns)
+    # ColumnInfo.n_unique is nunique() of the non-missing values: the levels get_dummies makes.
+    unique = {c.name: c.n_unique for c in columns} if columns is not None else {}
+    levels = tuple(
+        (name, unique[name] if name in unique else int(df[name].nunique(dropna=True)))
+        for name in categorical
+    )
+    return EncodedWidth(numeric=tuple(numeric), categorical=levels, n_rows=len(df))
+
+
+def _check_memory(width: EncodedWidth, memory_budget_bytes: int | None) -> None:
+    if memory_budget_bytes is None:
+        return
+    need = prepare_bytes(width.n_rows, width.total)
+    if need > memory_budget_bytes:
+        raise DataError(
+            f"preparing {width.n_rows:,} rows × {width.total:,} columns needs about "
+            f"{nbytes(need)}, over this instance's memory budget of "
+            f"{nbytes(memory_budget_bytes)} (DENDRO_MEMORY_BUDGET_MB). Choose fewer columns "
+            "(leave out categorical columns with many levels, or turn one-hot encoding off), "
+            "or take a sample of the rows."
+        )
+
+
+def prepare(
+    df: pd.DataFrame,
+    options: PrepareOptions | None = None,
+    *,
+    max_columns: int | None = None,
+    memory_budget_bytes: int | None = None,
+) -> Prepared:
     """Choose columns, handle missing values, encode, scale; say what was done.
 
     Parameters
@@ -361,6 +484,12 @@ def prepare(df: pd.DataFrame, options: PrepareOptions | None = None) -> Prepared
         (n_rows, n_columns), as :func:`clustering.tables.read_table` returns it.
     options : PrepareOptions, optional
         Defaults to ``PrepareOptions()``.
+    max_columns : int, optional
+        Refuse when the matrix would have more columns (one-hot indicators counted, before
+        encoding: :func:`encoded_width`).
+    memory_budget_bytes : int, optional
+        Refuse, before any matrix is built, when preparation would take more
+        (``clustering.budget.prepare_bytes``: about six copies of the matrix).
 
     Returns
     -------
@@ -401,6 +530,15 @@ def prepare(df: pd.DataFrame, options: PrepareOptions | None = None) -> Prepared
         )
     steps: list[str] = []
     numeric, categorical = _resolve_features(df, options, steps)
+    if max_columns is not None or memory_budget_bytes is not None:
+        # Before anything is encoded: a text id one-hot encoded is n columns of n rows.
+        width = EncodedWidth(
+            numeric=tuple(numeric),
+            categorical=tuple((c, int(df[c].nunique(dropna=True))) for c in categorical),
+            n_rows=n_input,
+        )
+        width.check(max_columns)
+        _check_memory(width, memory_budget_bytes)
     frame = _numeric_frame(df, numeric, steps)
     cats = df[categorical].copy()
 
