@@ -15,6 +15,12 @@ Everything public is re-exported here, so a notebook needs one import::
 See ``clustering/README.md`` for the walk-through and each module's contract.
 """
 
+from clustering.agreement import (
+    SCORES,
+    Agreement,
+    agreement,
+    best_agreeing_k,
+)
 from clustering.approximate import (
     DEFAULT_MEMORY_BUDGET_BYTES,
     EXACT_MAX_ROWS,
@@ -23,6 +29,13 @@ from clustering.approximate import (
     approximate_linkage,
     exact_feasible,
     row_labels,
+)
+from clustering.budget import (
+    WHERE,
+    WorkEstimate,
+    estimate_work,
+    max_cells_for,
+    prepare_bytes,
 )
 from clustering.cut import TreeIndex, cut_height, cut_inconsistent, cut_k, tree_index
 from clustering.datasets import EXAMPLES, Example, load_example
@@ -39,6 +52,33 @@ from clustering.diagnostics import (
     largest_gaps,
     profile_effects,
 )
+from clustering.distances import (
+    FILE_KINDS,
+    MDS,
+    MDS_FULL_SPECTRUM_MAX_N,
+    SIMILARITY_CONVERSIONS,
+    SYMMETRY_TOLERANCE,
+    DistanceMatrix,
+    Guess,
+    NumericArray,
+    check_condensed_length,
+    classical_mds,
+    distances_from_condensed,
+    distances_from_file,
+    distances_from_square,
+    distances_from_table,
+    guess_kind,
+    linkage_from_distances,
+    precomputed_method_note,
+    read_numeric_array,
+    similarity_to_distance,
+)
+from clustering.dynamic_cut import (
+    DYNAMIC_METHODS,
+    RTree,
+    dynamic_cut,
+    r_tree,
+)
 from clustering.errors import DataError
 from clustering.exports import (
     csv_safe,
@@ -48,6 +88,12 @@ from clustering.exports import (
     neutralise_cell,
 )
 from clustering.geometry import ORIENTATIONS, TRUNCATE_MODES, Geometry, dendrogram_geometry
+from clustering.gower import (
+    GOWER_KINDS,
+    gower_column_kinds,
+    gower_distances,
+    gower_method_problem,
+)
 from clustering.linkage import (
     METHODS,
     METRICS,
@@ -69,18 +115,79 @@ from clustering.merges import (
     subtree_first_position,
 )
 from clustering.microclusters import DEFAULT_M, SUMMARISERS, MicroClusters, default_m, summarise
-from clustering.prepare import MISSING, SCALINGS, Prepared, PrepareOptions, prepare
+from clustering.newick import (
+    NEWICK_CONVENTIONS,
+    POLYTOMY_CHOICES,
+    ULTRAMETRIC_TOLERANCE,
+    NewickTree,
+    from_newick,
+    lastp_linkage,
+    newick_label,
+    subtree_linkage,
+    to_json_tree,
+    to_newick,
+)
+from clustering.partition import (
+    History,
+    Partition,
+    horizontal_partition,
+    merge_clusters,
+    partition_from_roots,
+    split_cluster,
+    with_min_size,
+)
+from clustering.prepare import (
+    MISSING,
+    SCALINGS,
+    EncodedWidth,
+    Prepared,
+    PrepareOptions,
+    encoded_width,
+    prepare,
+)
 from clustering.projection import pca_2d
 from clustering.sampling import sample_per_group
 from clustering.suggest import N_GAPS, candidate_cuts, default_cut, heights_for_k, tidy_height
 from clustering.tables import (
     COLUMN_KINDS,
     DELIMITERS,
+    JSON_MAX_DEPTH,
     XLSX_MAX_RATIO,
+    XLSX_MAX_ROWS,
+    XLSX_MAX_UNPACKED,
     ColumnInfo,
+    TableRead,
+    TableShape,
     describe_columns,
     read_table,
+    read_upload,
+    table_shape,
     text_values,
+)
+from clustering.trees_in import (
+    LinkageUpload,
+    check_linkage,
+    linkage_from_array,
+    read_labels,
+    read_linkage,
+)
+from clustering.validity import (
+    GAP_RULES,
+    SPACES_H0,
+    GapReference,
+    GapStatistic,
+    Silhouette,
+    Validity,
+    gap_observed,
+    gap_reduce,
+    gap_reference,
+    gap_replicates,
+    gap_statistic,
+    max_se,
+    replicate_chunks,
+    silhouette_widths,
+    validity_indices,
+    within_dispersion,
 )
 from clustering.ward_nnchain import row_counts, weighted_ward
 
@@ -88,10 +195,12 @@ __all__ = [
     # errors
     "DataError",
     # tables
-    "COLUMN_KINDS", "DELIMITERS", "XLSX_MAX_RATIO", "ColumnInfo", "describe_columns",
-    "read_table", "text_values",
+    "COLUMN_KINDS", "DELIMITERS", "JSON_MAX_DEPTH", "XLSX_MAX_RATIO", "XLSX_MAX_ROWS",
+    "XLSX_MAX_UNPACKED", "ColumnInfo", "TableRead", "TableShape", "describe_columns",
+    "read_table", "read_upload", "table_shape", "text_values",
     # prepare
-    "MISSING", "SCALINGS", "PrepareOptions", "Prepared", "prepare",
+    "MISSING", "SCALINGS", "EncodedWidth", "PrepareOptions", "Prepared", "encoded_width",
+    "prepare",
     # linkage
     "METHODS", "METRICS", "OPTIMAL_ORDERING_MAX_N", "Hierarchy", "check_method_metric",
     "compute_linkage", "distance_kwargs", "method_metric_problem", "validate_matrix",
@@ -117,4 +226,22 @@ __all__ = [
     "node_members", "subtree_first_position",
     # datasets
     "EXAMPLES", "Example", "load_example",
+    # evidence for k: validity indices, silhouette widths, the gap statistic (R's clusGap)
+    "GAP_RULES", "SPACES_H0", "GapReference", "GapStatistic", "Silhouette", "Validity", "gap_observed", "gap_reduce", "gap_reference", "gap_replicates", "gap_statistic", "max_se", "replicate_chunks", "silhouette_widths", "validity_indices", "within_dispersion",
+    # cuts that follow the data: dynamic tree cut (R's dynamicTreeCut)
+    "DYNAMIC_METHODS", "RTree", "dynamic_cut", "r_tree",
+    # partitions made of clades, edited by hand
+    "History", "Partition", "horizontal_partition", "merge_clusters", "partition_from_roots", "split_cluster", "with_min_size",
+    # agreement with a known column
+    "SCORES", "Agreement", "agreement", "best_agreeing_k",
+    # mixed types by Gower (R's daisy)
+    "GOWER_KINDS", "gower_column_kinds", "gower_distances", "gower_method_problem",
+    # distance and similarity matrices, classical MDS
+    "FILE_KINDS", "MDS", "MDS_FULL_SPECTRUM_MAX_N", "SIMILARITY_CONVERSIONS", "SYMMETRY_TOLERANCE", "DistanceMatrix", "Guess", "NumericArray", "check_condensed_length", "classical_mds", "distances_from_condensed", "distances_from_file", "distances_from_square", "distances_from_table", "guess_kind", "linkage_from_distances", "precomputed_method_note", "read_numeric_array", "similarity_to_distance",
+    # trees in and out: Newick (ape's conventions), JSON
+    "NEWICK_CONVENTIONS", "POLYTOMY_CHOICES", "ULTRAMETRIC_TOLERANCE", "NewickTree", "from_newick", "lastp_linkage", "newick_label", "subtree_linkage", "to_json_tree", "to_newick",
+    # linkage matrices uploaded from a notebook
+    "LinkageUpload", "check_linkage", "linkage_from_array", "read_labels", "read_linkage",
+    # work estimated before it is done
+    "WHERE", "WorkEstimate", "estimate_work", "max_cells_for", "prepare_bytes",
 ]
