@@ -19,7 +19,6 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 from clustering.datasets import EXAMPLES
 from clustering.errors import DataError
 from clustering.prepare import PrepareOptions, prepare
-from clustering.tables import read_table
 from components import ids
 from components.jobs.tree import GENERIC_ERROR
 from components.page.forms import card, field
@@ -28,6 +27,8 @@ from components.state.tables import (
     PCA_1,
     PCA_2,
     PCA_LABELS,
+    read_new_upload,
+    remember_table,
     table_summary,
     upload_bytes,
     upload_size,
@@ -140,21 +141,25 @@ def choose_dataset(
         if upload_size(contents) > settings.max_upload_mb * 1024 * 1024:
             raise DataError(upload_limit_message(settings.max_upload_mb))
         data = upload_bytes(contents)
-        # Read it now so a broken file is reported next to the upload, not after clustering.
-        table = read_table(data, name, max_rows=settings.max_rows,
-                           max_columns=settings.max_columns)
-        if len(table) < 2:
+        # Read it now, once, under the limits: a broken file is reported next to the upload,
+        # not after clustering, and later steps take the table from the store.
+        got = read_new_upload(data, name)
+        if len(got.table) < 2:
             # No choice of columns or options can cluster it: refuse it here, keeping the
             # current view, with prepare's own sentence.
-            prepare(table, PrepareOptions())
+            prepare(got.table, PrepareOptions())
         dataset_id = get_store().put_dataset(data, name)
+        remember_table(DatasetRef(dataset_id=dataset_id, filename=name), got)
     except DataError as err:
         return no_update, f"{name}: {err}", True, no_update, no_update
     except Exception as exc:
         # Sizes and code locations only: an exception's text may quote the file's content.
         log.error("reading an upload of %d bytes failed: %s", upload_size(contents), _where(exc))
         return no_update, GENERIC_ERROR.format(what=name), True, no_update, no_update
-    return {"dataset_id": dataset_id, "filename": name}, None, False, f"Loaded {name}", None
+    loaded = [html.Div(f"Loaded {name}")]
+    # Guesses that changed how values read (delimiter, decimal mark, line endings) are said.
+    loaded += [html.Div(note, className="upload-note") for note in got.notes]
+    return {"dataset_id": dataset_id, "filename": name}, None, False, loaded, None
 
 
 def _where(exc: BaseException) -> str:

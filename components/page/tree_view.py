@@ -229,7 +229,7 @@ def draw(result: dict[str, Any] | None, *args: Any) -> tuple[Any, ...]:
         # A new tree opens at its own cut; the same tree keeps the cut on screen.
         same = previous is not None and previous.get("tree_key") == spec.key
         view = View.from_controls(spec, *controls, cut=cut_value if same else None)
-        drawn = build_view(load_tree(spec), view)
+        drawn = build_view(load_tree(spec, compute=False), view)
     except DataError as err:
         return kept_view(str(err))
     except Exception:

@@ -11,11 +11,12 @@ import base64
 import numpy as np
 import pandas as pd
 
+from clustering.budget import max_cells_for
 from clustering.datasets import EXAMPLES, load_example
 from clustering.errors import DataError
 from clustering.prepare import Prepared, prepare
 from clustering.projection import pca_2d
-from clustering.tables import ColumnInfo, describe_columns, read_table
+from clustering.tables import ColumnInfo, TableRead, describe_columns, read_table, read_upload
 from components.state.store import get_settings, get_store
 from components.view import DatasetRef, TreeSpec
 
@@ -65,13 +66,34 @@ def _read(dataset: DatasetRef) -> pd.DataFrame:
     if got is None:
         raise DataError(gone_message(dataset.dataset_id or ""))
     data, filename = got
-    s = get_settings()
-    return read_table(data, filename, max_rows=s.max_rows, max_columns=s.max_columns)
+    return read_table(data, filename, **read_limits())
 
 
 def _caps() -> tuple[int, int]:
     s = get_settings()
     return s.max_rows, s.max_columns
+
+
+def read_limits() -> dict[str, int]:
+    """This server's limits for reading a table, checked while it is decoded."""
+    s = get_settings()
+    return {"max_rows": s.max_rows, "max_columns": s.max_columns,
+            "max_cells": max_cells_for(s.memory_budget_mb * 1024 * 1024)}
+
+
+def read_new_upload(data: bytes, filename: str) -> TableRead:
+    """Read an upload once, under this server's limits (``clustering.tables.read_upload``)."""
+    return read_upload(data, filename, **read_limits())
+
+
+def remember_table(dataset: DatasetRef, got: TableRead) -> None:
+    """Keep an upload read once: later steps take its table and summary from the store
+    instead of parsing the bytes again."""
+    spec = TreeSpec(dataset)
+    store = get_store()
+    store.memo(("table", *spec.table_key(*_caps())), lambda: got.table)
+    store.memo(("summary", *spec.table_key(*_caps())),
+               lambda: (got.table.head(5), list(got.columns), len(got.table)))
 
 
 def load_table(dataset: DatasetRef) -> pd.DataFrame:
@@ -94,8 +116,12 @@ def table_summary(dataset: DatasetRef) -> tuple[pd.DataFrame, list[ColumnInfo], 
 
 def load_prepared(spec: TreeSpec) -> Prepared:
     """``prepare(table, options)`` (memoised by dataset and options)."""
-    return get_store().memo(spec.prepared_key(*_caps()),
-                            lambda: prepare(load_table(spec.dataset), spec.options))
+    s = get_settings()
+    # Checked before any matrix is built: the one-hot width against the column cap, the
+    # matrices' size against the memory budget (clustering.prepare says what to do).
+    return get_store().memo(spec.prepared_key(*_caps()), lambda: prepare(
+        load_table(spec.dataset), spec.options, max_columns=s.max_columns,
+        memory_budget_bytes=s.memory_budget_mb * 1024 * 1024))
 
 
 def load_pca(spec: TreeSpec, prepared: Prepared) -> np.ndarray:

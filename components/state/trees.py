@@ -23,7 +23,7 @@ from clustering.linkage import Hierarchy, check_method_metric, compute_linkage
 from clustering.prepare import Prepared
 from components.state import approximate as approx_mode
 from components.state.store import get_settings, get_store
-from components.state.tables import load_prepared
+from components.state.tables import load_prepared, table_summary
 from components.view import LINKAGE_OPTIMAL_ORDERING, LINKAGE_P, TreeSpec
 
 log = logging.getLogger(__name__)
@@ -75,8 +75,14 @@ def is_stored(spec: TreeSpec) -> bool:
     return is_memoised(key) or is_memoised(approx_mode.approx_key(key))
 
 
+#: What a step that only reads trees says when the tree was never computed (a forged or stale
+#: request): computing happens in the compute step, inline or as a job, decided on the server.
+NOT_COMPUTED = ("This tree has not been computed yet; choose the data, method and metric "
+                "again to compute it.")
+
+
 def load_tree(spec: TreeSpec, *, progress: Progress | None = None,
-              prepared: Prepared | None = None) -> Tree:
+              prepared: Prepared | None = None, compute: bool = True) -> Tree:
     """The memoised tree of ``spec``: prepared matrix -> linkage (exact or approximate) -> index.
 
     Parameters
@@ -86,6 +92,11 @@ def load_tree(spec: TreeSpec, *, progress: Progress | None = None,
         Told how the linkage (exact) or the approximate hierarchy is going, when it runs.
     prepared : Prepared, optional
         ``load_prepared(spec)`` when the caller has it already (one store read fewer).
+    compute : bool
+        False for steps that only read (drawing, the analysis tabs): a tree not in the store
+        is computed only when its table is small enough for the compute step to have run it
+        inline (``settings.background_rows``), else refused (:data:`NOT_COMPUTED`), whatever
+        the request says: big work runs as a job, decided on the server.
 
     Raises
     ------
@@ -94,6 +105,10 @@ def load_tree(spec: TreeSpec, *, progress: Progress | None = None,
         big for the exact linkage with a pair the approximate mode does not offer.
     """
     check_method_metric(spec.method, spec.metric)
+    if not compute and not is_stored(spec):
+        _, _, n_rows = table_summary(spec.dataset)
+        if n_rows > get_settings().background_rows:
+            raise DataError(NOT_COMPUTED)
     if prepared is None:
         prepared = load_prepared(spec)
     n, d = prepared.matrix.shape
@@ -119,7 +134,7 @@ def try_load_tree(params: dict | None) -> Tree | None:
     if not params:
         return None
     try:
-        return load_tree(TreeSpec.from_json(params))
+        return load_tree(TreeSpec.from_json(params), compute=False)
     except DataError as err:
         log.info("no tree for the analysis tabs: %s", err)
         return None

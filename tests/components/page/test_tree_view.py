@@ -66,7 +66,7 @@ def test_good_csv_becomes_a_dataset(in_app):
     dataset, message, is_open, name, example = _choose(_upload(csv), "mpg", "pts.csv")
     assert dataset["filename"] == "pts.csv" and len(dataset["dataset_id"]) == 64
     assert example is None, "the example picker is cleared after an upload"
-    assert message is None and is_open is False and "pts.csv" in name
+    assert message is None and is_open is False and "Loaded pts.csv" in str(name)
 
 
 @pytest.mark.parametrize(

@@ -337,3 +337,22 @@ def test_exact_view_has_no_note(in_app) -> None:
                     "euclidean", "none", 30, None, "top", True, None, None, None, None)
     assert out[2].get("approx_note") is None
     assert tree_view.show_approx_note(out[2]) == ("", False)
+
+
+def test_reading_steps_never_compute_a_big_tree(in_app) -> None:
+    """Regression (issue 13): a forged draw or tab request named a tree never computed and
+    the request computed it inline. Reading steps now refuse past the inline size."""
+    from clustering.errors import DataError as Refused
+    from components.state.trees import NOT_COMPUTED, is_stored, try_load_tree
+    from components.view import DatasetRef, TreeSpec
+
+    big_spec = TreeSpec(DatasetRef(example="blobs-20k"), OPTS, "average", "cityblock")
+    settings = get_settings()
+    assert settings.background_rows < 20_000 and not is_stored(big_spec)
+    with pytest.raises(Refused, match="has not been computed yet"):
+        load_tree(big_spec, compute=False)
+    assert try_load_tree(big_spec.to_json()) is None
+    assert not is_stored(big_spec) and NOT_COMPUTED
+    # A small table is cheap: read steps compute it as the compute step would have.
+    small = TreeSpec(DatasetRef(example="tutorial-blobs"), OPTS, "single", "cityblock")
+    assert load_tree(small, compute=False).Z.shape == (149, 4)
