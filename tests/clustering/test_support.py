@@ -22,7 +22,6 @@ from clustering.support import (
     DEFAULT_SCALES,
     SUPPORT_METHODS,
     SUPPORT_METRICS,
-    _clade_keys,
     _replicate_columns,
     count_clades,
     merge_support,
