@@ -79,6 +79,11 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
+try:  # the C entry point behind fastcluster.linkage (see clustering.linkage)
+    from _fastcluster import linkage_wrap as _linkage_wrap
+except ImportError:  # pragma: no cover
+    _linkage_wrap = None
+
 #: pvclust's default scales, ``seq(0.5, 1.4, by = 0.1)`` computed as R does (from + i * by).
 DEFAULT_SCALES: tuple[float, ...] = tuple((0.5 + np.arange(10) * 0.1).tolist())
 
@@ -115,6 +120,9 @@ _ALIASES = {
 }
 SUPPORT_METHODS: tuple[str, ...] = tuple(m for m in METHODS if m in _HCLUST)
 SUPPORT_METRICS: tuple[str, ...] = tuple(_DIST)
+
+#: Metrics that are undefined (NaN) for a row that is constant or zero on the drawn features.
+_MAY_BE_UNDEFINED = frozenset({"correlation", "cosine", "abscor"})
 
 _EPS = 0.001  # pvclust's msfit: scales with bp within eps of 0 or 1 are left out of the fit
 _MIN_USE = 3  # ... and at least this many scales are needed for a fit
@@ -183,7 +191,9 @@ def _check_seed(seed: object) -> int:
 
 def _distances(X: np.ndarray, metric: str) -> np.ndarray:
     """Condensed distances between the rows of X as pvclust's ``dist.pvclust`` defines them."""
-    with np.errstate(all="ignore"):
+    if metric not in _MAY_BE_UNDEFINED:
+        return pdist(X, metric)
+    with np.errstate(all="ignore"):  # a constant row: NaN, which the caller handles
         if metric == "abscor":
             return 1.0 - np.abs(1.0 - pdist(X, "correlation"))
         return pdist(X, metric)
@@ -195,9 +205,14 @@ def _tree(X: np.ndarray, method: str, metric: str) -> np.ndarray | None:
     if metric == "euclidean" and method in VECTOR_METHODS:
         return fastcluster.linkage_vector(X, method=method, metric="euclidean")
     D = _distances(X, metric)
-    if not np.isfinite(D).all():
+    if metric in _MAY_BE_UNDEFINED and not np.isfinite(D).all():
         return None
-    return fastcluster.linkage(D, method=method)
+    n = X.shape[0]
+    if _linkage_wrap is None:  # pragma: no cover - a fastcluster build without it
+        return fastcluster.linkage(D, method=method)
+    Z = np.empty((n - 1, 4), dtype=np.float64)
+    _linkage_wrap(n, D, Z, fastcluster.mthidx[method])  # consumes D: no copy, unlike linkage()
+    return Z
 
 
 def _clade_keys(Z: np.ndarray, leaf_keys: list[int]) -> list[int]:
