@@ -257,8 +257,8 @@ def test_au_bp_match_pvclust_average_euclidean():
 def test_au_bp_match_pvclust_ward_correlation_centroid():
     # ward = ward.D2; correlation = pvclust's 1 - r; centroid needs squared distances in R
     X = three_groups(40, 12, 7)
-    configs = [("ward", "euclidean", 300, 1), ("average", "correlation", 300, 2),
-               ("centroid", "euclidean", 300, 3)]
+    configs = [("ward", "euclidean", 250, 1), ("average", "correlation", 250, 2),
+               ("centroid", "euclidean", 250, 3)]
     for (method, metric, nboot, _), r_out in zip(configs, run_pvclust(X, configs), strict=True):
         check_against_r(X, method, metric, nboot, r_out, seed=9)
 
