@@ -79,6 +79,7 @@ st <- system.time(res <- pvclust(t(X), method.hclust = {args['method.hclust']},
 e <- res$edges
 e$members <- sapply(pvclust:::hc2split(res$hclust)$member, function(m) paste(m - 1, collapse = ";"))
 write.csv(e, "{tmp}/edges.csv", row.names = FALSE)
+write.csv(res$count, "{tmp}/count.csv", row.names = FALSE)
 cat(st[["elapsed"]], st[["user.self"]], "\\n", file = "{tmp}/time.txt")
 """
         Path(tmp, "s.R").write_text(script)
@@ -86,7 +87,10 @@ cat(st[["elapsed"]], st[["user.self"]], "\\n", file = "{tmp}/time.txt")
         subprocess.run(["Rscript", "--vanilla", str(Path(tmp, "s.R"))], check=True)
         wall = time.perf_counter() - t0
         elapsed, user = map(float, Path(tmp, "time.txt").read_text().split())
-        return wall, elapsed, user, pd.read_csv(Path(tmp, "edges.csv"))
+        edges = pd.read_csv(Path(tmp, "edges.csv"))
+        bp = pd.read_csv(Path(tmp, "count.csv")).to_numpy() / nboot
+        edges["n_used"] = ((bp > 0.001) & (bp < 0.999)).sum(axis=1)  # scales in msfit's fit
+        return wall, elapsed, user, edges
 
 
 def main() -> None:
@@ -98,6 +102,7 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--skip-r", action="store_true")
     ap.add_argument("--stability-n", type=int, default=0)
+    ap.add_argument("--save", help="folder to write both sides' tables to (CSV)")
     a = ap.parse_args()
     X = blobs(a.n, a.d)
     print(f"n = {a.n}, d = {a.d}, nboot = {a.nboot} x 10 scales, {a.method}/euclidean; "
@@ -110,21 +115,35 @@ def main() -> None:
         print(f"R pvclust (parallel = FALSE): {elapsed:.1f} s elapsed, {user:.1f} s user, "
               f"{wall:.1f} s wall with start-up (load {os.getloadavg()[0]:.1f})")
         print(f"speed-up (R elapsed / ours): {elapsed / secs:.1f}x")
+        if a.save:
+            Path(a.save).mkdir(parents=True, exist_ok=True)
+            edges.to_csv(Path(a.save, "r_edges.csv"), index=False)
+            ms.table.to_csv(Path(a.save, "ours.csv"))
+            np.save(Path(a.save, "ours_counts.npy"), ms.counts)
         n = X.shape[0]
         keys = _clade_keys(plan.Z, [1 << i for i in range(n)])
         row_of = {key: r for r, key in enumerate(keys)}
-        diffs, z = [], []
+        rows = []
         for _, e in edges.iterrows():
             key = sum(1 << int(v) for v in str(e["members"]).split(";"))
             r = row_of.get(key)
             if r is None:
                 continue
             t = ms.table.iloc[r]
-            diffs.append(abs(t["au"] - e["au"]))
-            z.append(abs(t["au"] - e["au"]) / (np.hypot(t["se_au"], e["se.au"]) + 0.005))
-        print(f"clades matched: {len(diffs)} of {n - 1}; |AU ours - AU R|: median "
-              f"{np.median(diffs):.3f}, max {np.max(diffs):.3f}; max |diff| / combined SE "
-              f"{np.max(z):.1f}")
+            for q in ("au", "bp"):
+                diff = abs(t[q] - e[q])
+                tol = 4 * np.hypot(t[f"se_{q}"], e[f"se.{q}"]) + 0.02
+                firm = min(t["n_used"], e["n_used"]) >= 5
+                rows.append((q, diff, diff > tol, firm))
+        cmp = pd.DataFrame(rows, columns=["q", "diff", "beyond", "firm"])
+        print(f"clades matched: {len(cmp) // 2} of {n - 1}")
+        for firm, part in cmp.groupby("firm"):
+            label = ("fitted on >= 5 scales on both sides" if firm else
+                     "fitted on < 5 scales on a side (bp within 0.001 of 0 or 1 elsewhere)")
+            for q, sub in part.groupby("q"):
+                print(f"  {q.upper()}, {label}: {len(sub)} clades, |ours - R| median "
+                      f"{sub['diff'].median():.3f}, max {sub['diff'].max():.3f}; beyond "
+                      f"4 combined SE + 0.02: {int(sub['beyond'].sum())}")
     if a.stability_n:
         from clustering.stability import cluster_stability
         Xs = blobs(a.stability_n, a.d, seed=1)
