@@ -558,6 +558,10 @@ class MergeSupport:
         ``au, bp, se_au, se_bp`` (pvclust's ``$edges``: bp is the fitted value at r = 1),
         ``si, se_si, v, c, pchi, n_used`` (the rest of msfit), ``bp_raw`` (the plain share
         of hits at the scale r = 1, NaN when no scale has size d), ``size`` (rows in the clade).
+        An AU fitted on few scales (``n_used`` 3 or 4: bp within 0.001 of 0 or 1 at the
+        others, i.e. a handful of hits) is unstable in pvclust too: another seed may drop a
+        scale below the threshold and turn AU 0.9996 into the fallback 0 (seen at n = 200,
+        nboot = 1000: 1 clade of 199); treat such clades as unsupported.
     counts : ndarray, shape (s, n - 1) int64
         Hits per scale (pvclust's ``$count``, transposed).
     scales : ndarray, shape (s,)
