@@ -147,7 +147,32 @@ from clustering.prepare import (
 )
 from clustering.projection import pca_2d
 from clustering.sampling import sample_per_group
+from clustering.stability import (
+    STABILITY_METRICS,
+    ClusterStability,
+    StabilityChunk,
+    StabilityPlan,
+    bootstrap_jaccard,
+    cluster_stability,
+    cut_by_merge_order,
+    plan_stability,
+    summarise_stability,
+)
 from clustering.suggest import N_GAPS, candidate_cuts, default_cut, heights_for_k, tidy_height
+from clustering.support import (
+    DEFAULT_SCALES,
+    SUPPORT_METHODS,
+    SUPPORT_METRICS,
+    MergeSupport,
+    SupportCounts,
+    SupportPlan,
+    count_clades,
+    merge_support,
+    multiscale_fit,
+    plan_support,
+    pvclust_arguments,
+    summarise_support,
+)
 from clustering.tables import (
     COLUMN_KINDS,
     DELIMITERS,
@@ -244,4 +269,6 @@ __all__ = [
     "LinkageUpload", "check_linkage", "linkage_from_array", "read_labels", "read_linkage",
     # work estimated before it is done
     "WHERE", "WorkEstimate", "estimate_work", "max_cells_for", "prepare_bytes",
+    # support on merges (R's pvclust) and cluster stability (R's fpc::clusterboot)
+    "DEFAULT_SCALES", "SUPPORT_METHODS", "SUPPORT_METRICS", "MergeSupport", "SupportCounts", "SupportPlan", "count_clades", "merge_support", "multiscale_fit", "plan_support", "pvclust_arguments", "summarise_support", "STABILITY_METRICS", "ClusterStability", "StabilityChunk", "StabilityPlan", "bootstrap_jaccard", "cluster_stability", "cut_by_merge_order", "plan_stability", "summarise_stability",
 ]
