@@ -33,13 +33,12 @@ Examples
 ...                         metric="euclidean", cut=50.0)
 >>> compile(text, "reproduce.py", "exec") is not None
 True
->>> 'METHOD = "ward"' in text and "CUT = 50.0" in text
+>>> "METHOD = 'ward'" in text and "CUT = 50.0" in text
 True
 """
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Sequence
@@ -105,10 +104,8 @@ _READERS = {
 
 
 def _py(value: object) -> str:
-    """A Python literal for a str / None / list of str / float (JSON is valid Python here)."""
-    if isinstance(value, float):
-        return repr(value)
-    return json.dumps(value, ensure_ascii=False)
+    """A Python literal for a str / None / list of str / float."""
+    return repr(list(value) if isinstance(value, tuple) else value)
 
 
 def _loader(example: str | None, filename: str | None) -> tuple[str, str]:
@@ -189,7 +186,7 @@ def reproduce_script(
     --------
     >>> s = reproduce_script(filename="data/my table.csv", numeric=["a"], categorical=["c"],
     ...                      scaling="zscore", cut=2.5)
-    >>> 'HERE / "my table.csv"' in s, 'CATEGORICAL = ["c"]' in s
+    >>> "HERE / 'my table.csv'" in s, "CATEGORICAL = ['c']" in s
     (True, True)
     """
     if (example is None) == (filename is None):
