@@ -29,7 +29,6 @@ from scipy.spatial.distance import squareform
 from clustering.datasets import load_example
 from clustering.newick import from_newick, lastp_linkage
 from clustering.prepare import PrepareOptions
-from clustering.reproduce import SCRIPT_EXAMPLES, reproduce_script
 from clustering.tree_files import view_linkage
 from components.analysis import export as ex
 from components.settings import Settings
@@ -267,19 +266,6 @@ def test_script_reproduces_an_upload(in_app, tmp_path, options, method, metric):
     assert "HERE / 'my data.csv'" in out["content"]
     got = run_script(out["content"], tmp_path, {"my data.csv": UPLOAD})
     check_same_as_app(spec, cut, got)
-
-
-def test_script_examples_are_the_apps_tables(tmp_path):
-    """Each inlined recipe builds clustering.datasets' table cell for cell."""
-    import runpy
-
-    for example in SCRIPT_EXAMPLES:
-        if example in ("mpg", "blobs-200k"):
-            continue
-        path = tmp_path / f"{example}.py"
-        path.write_text(reproduce_script(example=example, numeric=["x"], cut=1.0))
-        ns = runpy.run_path(str(path))
-        pd.testing.assert_frame_equal(ns["load_table"](), load_example(example))
 
 
 # ---------------------------------------------------------------- approximate trees
