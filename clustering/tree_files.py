@@ -45,7 +45,7 @@ __all__ = [
 
 #: What each Newick convention means, for the file and the page.
 CONVENTION_SENTENCES: dict[str, str] = {
-    "ape": ("branch lengths follow R's ape::as.phylo(hclust): each branch is half the height "
+    "ape": ("branch lengths follow ape::as.phylo(hclust) in R: each branch is half the height "
             "difference between its two ends, so the path between two leaves equals the height "
             "at which they merge (ape::cophenetic.phylo gives SciPy's cophenet), and every leaf "
             "is half the root's height from the root"),
@@ -58,8 +58,10 @@ _TRUNCATE = ("none", "lastp", "level")
 
 
 def _about_text(about: str) -> str:
-    # A Newick comment ends at the first ']'; nested brackets are not allowed.
-    return about.replace("[", "(").replace("]", ")")
+    # A Newick comment ends at the first ']' (no nesting), and ape::read.tree splits trees at
+    # ';' and counts single quotes before it drops comments: none of these may appear.
+    return (about.replace("[", "(").replace("]", ")").replace("'", '"')
+            .replace(";", ","))
 
 
 def micro_labels(weights: Sequence[int] | np.ndarray) -> list[str]:
@@ -164,7 +166,8 @@ def newick_file(Z: np.ndarray, labels: Sequence[object], *, convention: str = "a
     convention : {"ape", "height"}
         See :data:`CONVENTION_SENTENCES`.
     about : str
-        A sentence or two for the file's opening comment (brackets become parentheses).
+        A sentence or two for the file's opening comment (brackets become parentheses,
+        single quotes double quotes, semicolons commas: ape would trip on them).
 
     Returns
     -------
