@@ -130,3 +130,5 @@ NEWICK_CONVENTION = "newick-convention"  # radio: "ape" (half heights) or "heigh
 TREE_SCOPE = "tree-scope"  # radio: "tree" (every leaf) or "view" (the truncated view's leaves)
 EXPORT_TREE_NOTE = "export-tree-note"  # what the chosen convention and scope mean
 EXPORT_MESSAGE = "export-message"  # why a file could not be made (e.g. approximate trees)
+EXPORT_SCRIPT_TEXT = "export-script-text"  # <pre>: the last script downloaded, to read and copy
+EXPORT_SCRIPT_COPY = "export-script-copy"  # dcc.Clipboard copying EXPORT_SCRIPT_TEXT

@@ -139,6 +139,16 @@ def tree_files_panel() -> html.Div:
             html.Div(tree_note("ape", "tree"), id=ids.EXPORT_TREE_NOTE,
                      className="small form-text mt-1"),
             html.Div(id=ids.EXPORT_MESSAGE, className="small text-danger mt-1", role="status"),
+            html.Details(
+                [
+                    html.Summary("The script (filled by the script button)", className="small"),
+                    dcc.Clipboard(target_id=ids.EXPORT_SCRIPT_TEXT, id=ids.EXPORT_SCRIPT_COPY,
+                                  title="Copy the script", className="float-end"),
+                    html.Pre(id=ids.EXPORT_SCRIPT_TEXT, className="small border p-2",
+                             style={"maxHeight": "24rem", "overflow": "auto"}),
+                ],
+                className="mt-1",
+            ),
         ],
         className="mt-2 pt-2 border-top",
     )
@@ -321,6 +331,7 @@ def describe_tree_files(convention: str | None, scope: str | None) -> list[Any]:
 @callback(
     Output(ids.DOWNLOAD, "data", allow_duplicate=True),
     Output(ids.EXPORT_MESSAGE, "children"),
+    Output(ids.EXPORT_SCRIPT_TEXT, "children"),
     Input(ids.EXPORT_NEWICK, "n_clicks"),
     Input(ids.EXPORT_JSON_TREE, "n_clicks"),
     Input(ids.EXPORT_SCRIPT, "n_clicks"),
@@ -334,11 +345,12 @@ def describe_tree_files(convention: str | None, scope: str | None) -> list[Any]:
 )
 def download_tree(_newick: Any, _json: Any, _script: Any, convention: str | None,
                   scope: str | None, tree_data: dict[str, Any] | None, cut_value: Any,
-                  truncate_mode: str | None, truncate_p: Any) -> tuple[Any, Any]:
-    """The tree as Newick / JSON (whole or as viewed), or the script reproducing the view."""
+                  truncate_mode: str | None, truncate_p: Any) -> tuple[Any, Any, Any]:
+    """The tree as Newick / JSON (whole or as viewed), or the script reproducing the view
+    (also shown under the buttons, with a copy button)."""
     tree = try_load_tree((tree_data or {}).get("params"))
     if tree is None:
-        return no_update, "No tree on the page yet."
+        return no_update, "No tree on the page yet.", no_update
     cut = number_or_none(cut_value)
     if cut is None:
         cut = float((tree_data or {}).get("cut") or 0.0)
@@ -355,10 +367,10 @@ def download_tree(_newick: Any, _json: Any, _script: Any, convention: str | None
             if scope == "view" and view[0] != "none":
                 kind = "view-tree"
     except DataError as err:
-        return no_update, str(err)
+        return no_update, str(err), no_update
     spec = tree.spec
-    return dcc.send_string(text, export_filename(kind, spec.dataset.display_name, spec.method,
-                                                 spec.metric, ext)), ""
+    name = export_filename(kind, spec.dataset.display_name, spec.method, spec.metric, ext)
+    return dcc.send_string(text, name), "", text if ext == "py" else no_update
 
 
 def _leaves(tree: Tree) -> tuple[list[str], np.ndarray | None, str]:

@@ -1,6 +1,9 @@
 """Issue 17's outputs through the Export tab: Newick, JSON tree, the view's tree, and the
 Python script that reproduces the view.
 
+Each script run is a fresh interpreter importing pandas and SciPy (~8 s here); three of the
+six runs are marked slow (`-m "not slow"` leaves an example and two uploads).
+
 The download callback is called as a plain function in the app's Flask context (real disk
 store, as tests/components/analysis/test_tabs.py does). Oracles: SciPy (the script is run in a
 subprocess with ``sys.executable`` and its Z and labels compared with the app's tree: heights
@@ -74,8 +77,15 @@ def blobs_spec(method: str = "ward") -> TreeSpec:
 
 
 def download(spec, trigger, *, cut=20.0, convention="ape", scope="tree", mode="none", p=30):
-    return _run(ex.download_tree, 1, None, None, convention, scope, tree_data(spec), cut, mode,
-                p, trigger=trigger)
+    """(the file dcc.Download gets, the message under the buttons): the script text shown on
+    the page is checked to be the file."""
+    out, msg, shown = _run(ex.download_tree, 1, None, None, convention, scope, tree_data(spec),
+                           cut, mode, p, trigger=trigger)
+    if trigger == SCRIPT and out is not no_update:
+        assert shown == out["content"]
+    else:
+        assert shown is no_update
+    return out, msg
 
 
 # ---------------------------------------------------------------- Newick and JSON
@@ -219,6 +229,7 @@ def test_script_reproduces_an_example(in_app, tmp_path):
     assert "matplotlib" in got["stdout"] or (tmp_path / "tutorial-blobs-ward-euclidean-dendrogram.png").exists()
 
 
+@pytest.mark.slow
 def test_script_reproduces_mpg_with_one_hot(in_app, tmp_path):
     """The cars: label column with duplicates, median imputation, z-score, origin one-hot."""
     spec = TreeSpec(DatasetRef(example="mpg"),
@@ -251,9 +262,11 @@ UPLOAD = (
                     one_hot=True, scaling="zscore"), "ward", "euclidean"),
     (PrepareOptions(features=("a", "b", "c"), missing="drop", scaling="minmax"),
      "average", "cityblock"),
-    (PrepareOptions(features=("c", "kind", "a"), label_column="when", missing="mean",
-                    one_hot=True, scaling="whiten"), "complete", "cosine"),
-    (PrepareOptions(label_column="id", missing="median"), "single", "chebyshev"),
+    pytest.param(PrepareOptions(features=("c", "kind", "a"), label_column="when",
+                                missing="mean", one_hot=True, scaling="whiten"),
+                 "complete", "cosine", marks=pytest.mark.slow),
+    pytest.param(PrepareOptions(label_column="id", missing="median"), "single", "chebyshev",
+                 marks=pytest.mark.slow),
 ])
 def test_script_reproduces_an_upload(in_app, tmp_path, options, method, metric):
     dataset_id = get_store().put_dataset(UPLOAD, "my data.csv")
@@ -282,3 +295,25 @@ def test_approximate_tree_files_say_so_and_the_script_is_refused(in_app):
     assert sum(int(lab.split("_")[1][:-4]) for lab in back.labels) == 5000
     root = json.loads(download(spec, JSON, cut=100.0)[0]["content"])
     assert root["size"] == tree.approximate.m and "APPROXIMATE" in root["about"]
+
+
+# ---------------------------------------------------------------- the tab itself
+def test_tab_has_the_new_controls_and_says_when_there_is_no_tree(in_app):
+    from components import ids
+
+    found, stack = set(), [ex.export_tab()]
+    while stack:
+        node = stack.pop()
+        if getattr(node, "id", None) is not None:
+            found.add(node.id)
+        kids = getattr(node, "children", None)
+        stack.extend(kids if isinstance(kids, list) else [kids] if kids is not None else [])
+    new = {ids.EXPORT_NEWICK, ids.EXPORT_JSON_TREE, ids.EXPORT_SCRIPT, ids.NEWICK_CONVENTION,
+           ids.TREE_SCOPE, ids.EXPORT_TREE_NOTE, ids.EXPORT_MESSAGE, ids.EXPORT_SCRIPT_TEXT,
+           ids.EXPORT_SCRIPT_COPY}
+    assert new <= found
+    out = _run(ex.download_tree, 1, None, None, "ape", "tree", None, 1.0, "none", 30,
+               trigger=NEWICK)
+    assert out == (no_update, "No tree on the page yet.", no_update)
+    note = " ".join(li.children for li in ex.describe_tree_files("height", "view"))
+    assert "full height differences" in note and "node<id>_<rows>rows" in note
