@@ -95,3 +95,39 @@ def test_json_about_is_on_the_root_and_deep_chains_serialise():
     small = json.loads(json_tree_file(np.array([[0, 1, 1.0, 2], [2, 3, 2.0, 3]]), list("abc"),
                                       about="x"))
     assert small["about"] == "x" and small["size"] == 3
+
+
+@pytest.mark.oracle
+def test_ape_reads_the_files_of_random_trees(tmp_path):
+    """ape::read.tree + cophenetic.phylo on seeded random trees (every method, inversions of
+    centroid/median included: negative branches still telescope), whole and lastp views, both
+    conventions, equal SciPy's cophenet (1e-9 relative: ape sums lengths in its own order)."""
+    from tests.oracles import run_r
+
+    rng = np.random.default_rng(17)
+    cases = []
+    for i, method in enumerate(["single", "complete", "average", "weighted", "centroid",
+                                "median", "ward"]):
+        n = int(rng.integers(8, 60))
+        Z = linkage(rng.normal(size=(n, 3)) * rng.uniform(0.1, 10), method)
+        labels = [f"s{j}" for j in range(n)]
+        mode, p = ("lastp", int(rng.integers(2, n))) if i % 2 else ("none", 0)
+        Zv, names, _ = view_linkage(Z, mode, p, labels)
+        convention = "height" if i % 3 == 0 else "ape"
+        (tmp_path / f"t{i}.nwk").write_text(
+            newick_file(Zv, names, convention=convention, about=f"case {i}; {method}'s tree"))
+        cases.append((i, Zv, names, 2.0 if convention == "height" else 1.0))
+    out = run_r(f'''
+        for (i in 0:{len(cases) - 1}) {{
+            t <- read.tree(file.path("{tmp_path.as_posix()}", paste0("t", i, ".nwk")))
+            d <- cophenetic.phylo(t)
+            write.csv(data.frame(label = rownames(d), d, check.names = FALSE),
+                      file.path(dir, paste0("c", i, ".csv")), row.names = FALSE)
+        }}
+    ''', outputs=[f"c{i}" for i, *_ in cases], packages=["ape"])
+    for i, Zv, names, factor in cases:
+        got = out[f"c{i}"]
+        got.index = got.pop("label").astype(str)
+        want = factor * squareform(cophenet(Zv))
+        np.testing.assert_allclose(got.loc[names, names].to_numpy(), want, rtol=1e-9,
+                                   atol=1e-12 * want.max())
