@@ -382,8 +382,15 @@ def _leaves(tree: Tree) -> tuple[list[str], np.ndarray | None, str]:
                 f"{approx.n:,} rows (micro<i>_<rows>rows), not rows")
     label = tree.spec.options.label_column
     named = f"the label column {label!r}" if label else "their 1-based row number in the table"
-    return ([str(x) for x in tree.prepared.labels], None,
-            f"leaves are the {len(tree.prepared.labels):,} clustered rows, named by {named}")
+    labels = [str(x) for x in tree.prepared.labels]
+    about = f"leaves are the {len(labels):,} clustered rows, named by {named}"
+    repeated = len(labels) - len(set(labels))
+    if repeated:
+        # Kept as they are (they are the page's labels), but a reader matching leaves by
+        # name (ape's cophenetic matrix, from_newick with labels) cannot tell them apart.
+        about += (f" ({repeated:,} labels repeat an earlier one: leaves cannot be matched by "
+                  "name alone)")
+    return labels, None, about
 
 
 def tree_text(tree: Tree, cut: float, fmt: str, convention: str,

@@ -237,6 +237,8 @@ def test_script_reproduces_mpg_with_one_hot(in_app, tmp_path):
                                    scaling="zscore"), "average", "cityblock")
     out, msg = download(spec, SCRIPT, cut=6.0)
     assert msg == ""
+    newick = download(spec, NEWICK)[0]["content"]
+    assert "labels repeat an earlier one" in newick.split("]")[0]  # mpg has repeated car names
     data = (Path(__file__).parents[3] / "clustering" / "data" / "cluster_mpg.csv").read_bytes()
     got = run_script(out["content"], tmp_path, {"cluster_mpg.csv": data})
     check_same_as_app(spec, 6.0, got)
