@@ -121,3 +121,14 @@ DRAW_CONTROLS = (TRUNCATE_MODE, TRUNCATE_P, ANNOTATE_ABOVE, ORIENTATION, SHOW_CO
                  SCATTER_X, SCATTER_Y)
 #: Every picker a view sets, in View.control_values order.
 VIEW_CONTROLS = TREE_CONTROLS + DRAW_CONTROLS
+
+# --- exports (issue 17) ---
+EXPORT_NEWICK = "export-newick"  # button: the tree (or the view) as Newick
+EXPORT_JSON_TREE = "export-json-tree"  # button: the tree (or the view) as nested JSON
+EXPORT_SCRIPT = "export-script"  # button: a Python script that reproduces the view
+NEWICK_CONVENTION = "newick-convention"  # radio: "ape" (half heights) or "height"
+TREE_SCOPE = "tree-scope"  # radio: "tree" (every leaf) or "view" (the truncated view's leaves)
+EXPORT_TREE_NOTE = "export-tree-note"  # what the chosen convention and scope mean
+EXPORT_MESSAGE = "export-message"  # why a file could not be made (e.g. approximate trees)
+EXPORT_SCRIPT_TEXT = "export-script-text"  # <pre>: the last script downloaded, to read and copy
+EXPORT_SCRIPT_COPY = "export-script-copy"  # dcc.Clipboard copying EXPORT_SCRIPT_TEXT
