@@ -146,6 +146,10 @@ from clustering.prepare import (
     prepare,
 )
 from clustering.projection import pca_2d
+from clustering.reproduce import (
+    SCRIPT_EXAMPLES,
+    reproduce_script,
+)
 from clustering.sampling import sample_per_group
 from clustering.stability import (
     STABILITY_METRICS,
@@ -188,6 +192,13 @@ from clustering.tables import (
     read_upload,
     table_shape,
     text_values,
+)
+from clustering.tree_files import (
+    CONVENTION_SENTENCES,
+    json_tree_file,
+    micro_labels,
+    newick_file,
+    view_linkage,
 )
 from clustering.trees_in import (
     LinkageUpload,
@@ -271,4 +282,6 @@ __all__ = [
     "WHERE", "WorkEstimate", "estimate_work", "max_cells_for", "prepare_bytes",
     # support on merges (R's pvclust) and cluster stability (R's fpc::clusterboot)
     "DEFAULT_SCALES", "SUPPORT_METHODS", "SUPPORT_METRICS", "MergeSupport", "SupportCounts", "SupportPlan", "count_clades", "merge_support", "multiscale_fit", "plan_support", "pvclust_arguments", "summarise_support", "STABILITY_METRICS", "ClusterStability", "StabilityChunk", "StabilityPlan", "bootstrap_jaccard", "cluster_stability", "cut_by_merge_order", "plan_stability", "summarise_stability",
+    # results out: the view as files and as a script that reproduces it
+    "reproduce_script", "SCRIPT_EXAMPLES", "CONVENTION_SENTENCES", "json_tree_file", "micro_labels", "newick_file", "view_linkage",
 ]
