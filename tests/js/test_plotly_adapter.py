@@ -228,7 +228,7 @@ def test_checked_version_is_the_plotly_js_dash_serves(tmp_path):
 
 
 _PRIVATE = re.compile(r"_fullLayout|_fullData|\._size\b|\b[lpdcr]2[lpdcr]\b|shapelayer|shape-group|"
-                      r"shape-label")
+                      r"shape-label|_dashprivate")
 
 
 def test_no_other_asset_touches_plotly_or_dash_internals():
@@ -239,4 +239,4 @@ def test_no_other_asset_touches_plotly_or_dash_internals():
         hits = sorted(set(_PRIVATE.findall(path.read_text())))
         if hits:
             offenders[path.name] = hits
-    assert not offenders, f"private plotly.js / Dash names outside plotly_adapter.js: {offenders}"
+    assert not offenders, f"private plotly.js (outside plotly_adapter.js) or Dash names: {offenders}"
