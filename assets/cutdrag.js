@@ -20,6 +20,8 @@
  *   dash_clientside.set_props; the clientside cut (dendro.js:applyCut) then moves the real line
  *   and recolours whatever the preview has not; Escape during a drag puts everything back.
  * The cursor shows a resize arrow over the line, so the handle can be found.
+ * Where the line and the plot are on screen, and which SVG draws the line, come from
+ * assets/plotly_adapter.js (`window.dendroPlotly`): this file touches no plotly.js internals.
  */
 (function () {
     "use strict";
@@ -33,29 +35,23 @@
         return document.querySelector("#dendrogram .js-plotly-plot");
     }
 
-    function axisName(ref) {
-        return (ref.charAt(0) === "y" ? "yaxis" : "xaxis") + ref.slice(1);
+    // Every plotly.js detail (public or not) goes through assets/plotly_adapter.js. It loads
+    // after this file (alphabetical order), so it is looked up per event, never at load.
+    function plotly() {
+        return window.dendroPlotly || null;
     }
 
     // Where the cut line is on screen; null when the graph has no line (yet).
     function lineOf(gd) {
-        var fl = gd && gd._fullLayout;
-        if (!fl || !fl._size || !fl.shapes || !fl.shapes.length) {
+        var P = plotly();
+        var shape = P && gd ? P.cutShape(gd) : null;
+        var axis = shape ? P.heightAxis(gd, shape) : null;
+        var box = axis ? P.plotBox(gd) : null;
+        if (!box) {
             return null;
         }
-        var s = fl.shapes[0];
-        var level = s.xref === "paper";  // a level line: heights run along y
-        var ax = fl[axisName(level ? s.yref : s.xref)];
-        if (!ax || !ax.l2p || !ax.p2l) {
-            return null;
-        }
-        var r = gd.getBoundingClientRect(), sz = fl._size;
-        var box = {left: r.left + sz.l, top: r.top + sz.t,
-                   right: r.left + sz.l + sz.w, bottom: r.top + sz.t + sz.h};
-        var origin = level ? box.top : box.left;
-        var value = level ? s.y0 : s.x0;
-        return {level: level, ax: ax, box: box, origin: origin, value: value,
-                pixel: origin + ax.l2p(ax.d2l(value))};
+        return {level: shape.level, axis: axis, box: box, value: shape.value,
+                pixel: P.toPixel(axis, shape.value)};
     }
 
     function pointOf(e) {
@@ -88,7 +84,7 @@
         var lo = line.level ? line.box.top : line.box.left;
         var hi = line.level ? line.box.bottom : line.box.right;
         var px = Math.min(hi, Math.max(lo, along(line, p)));
-        var v = line.ax.l2d(line.ax.p2l(px - line.origin));
+        var v = plotly().toValue(line.axis, px);
         if (!isFinite(v)) {
             return null;
         }
@@ -96,17 +92,11 @@
     }
 
     function lineParts(gd) {
-        var group = gd.querySelector(".shapelayer .shape-group[data-index=\"0\"]");
-        if (!group) {
-            return [];
-        }
-        return Array.prototype.filter.call(group.children, function (el) {
-            return el.tagName.toLowerCase() === "path" || el.classList.contains("shape-label");
-        });
+        return plotly().cutLineNodes(gd);
     }
 
     function labelText(gd) {
-        return gd.querySelector(".shapelayer .shape-group[data-index=\"0\"] .shape-label-text");
+        return plotly().cutLabelNode(gd);
     }
 
     // A preview redraws the line (new SVG nodes, at the previewed height): follow those.

@@ -13,8 +13,14 @@
 
     var written = null;      // the query string this page wrote last
     var restoring = true;    // true from load / back-forward until the analyst acts
+    var announcing = false;  // true while our own popstate (below) is being dispatched
 
-    window.addEventListener("popstate", function () { restoring = true; });
+    window.addEventListener("popstate", function () {
+        // Our own announcement of a URL we wrote is no back/forward step.
+        if (!announcing) {
+            restoring = true;
+        }
+    });
     ["pointerdown", "keydown"].forEach(function (type) {
         document.addEventListener(type, function () { restoring = false; }, true);
     });
@@ -22,6 +28,19 @@
     function cutText(v) {
         var f = Number(v);
         return (v === null || v === undefined || v === "" || !isFinite(f)) ? null : String(f);
+    }
+
+    // history.pushState/replaceState fire no event, so tell dcc.Location with the standard
+    // popstate it listens to (as for back/forward); readUrl then ignores the URL: it is
+    // `written`. dispatchEvent runs the listeners before it returns, so `announcing` covers
+    // exactly this event. (dcc.Link uses an event private to Dash.)
+    function announce() {
+        announcing = true;
+        try {
+            window.dispatchEvent(new PopStateEvent("popstate", {state: null}));
+        } finally {
+            announcing = false;
+        }
     }
 
     function writeUrl(td, cutValue) {
@@ -41,8 +60,7 @@
             } else {
                 window.history.pushState(null, "", url);
             }
-            // dcc.Location follows (readUrl then ignores it: it is `written`).
-            window.dispatchEvent(new CustomEvent("_dashprivate_pushstate"));
+            announce();
         }
         return window.location.href;
     }
