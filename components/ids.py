@@ -121,3 +121,25 @@ DRAW_CONTROLS = (TRUNCATE_MODE, TRUNCATE_P, ANNOTATE_ABOVE, ORIENTATION, SHOW_CO
                  SCATTER_X, SCATTER_Y)
 #: Every picker a view sets, in View.control_values order.
 VIEW_CONTROLS = TREE_CONTROLS + DRAW_CONTROLS
+
+# --- evidence tab (issue 15) ---
+# Validity per k, the gap statistic (a background job) and the silhouette at the cut
+# (components/analysis/evidence.py); bootstrap support and stability (items 3-4) add theirs here.
+TAB_EVIDENCE = "tab-evidence"
+#: The tabs again, Evidence after Diagnostics (kept in this block so the tuple above is untouched).
+TABS = (TAB_DIAGNOSTICS, TAB_EVIDENCE, *TABS[1:])
+EVIDENCE_CUT = "evidence-cut"  # store: {cut, tree_key}, set only while the Evidence tab is open
+EVIDENCE_K = "evidence-k"  # K: validity and gap for k = 2..K
+EVIDENCE_B = "evidence-b"  # B: reference sets of the gap statistic
+EVIDENCE_SEED = "evidence-seed"  # seed of the gap statistic's reference sets
+EVIDENCE_SUMMARY = "evidence-summary"  # what each index favours, snap buttons, notes
+EVIDENCE_CURVES = "evidence-curves"  # graph: silhouette, CH, DB (and gap) per k
+EVIDENCE_SNAPS = "evidence-snaps"  # store: {"cuts": [{"k", "height"}], "tree_key"}
+EVIDENCE_SNAP = "evidence-snap"  # pattern-matching {"type": EVIDENCE_SNAP, "index": i}
+EVIDENCE_RUN = "evidence-run"  # button: the gap statistic (and big-table indices) in the background
+EVIDENCE_CANCEL = "evidence-cancel"
+EVIDENCE_PROGRESS = "evidence-progress"
+EVIDENCE_DONE = "evidence-done"  # store: the job's outcome {"tree_key", "error"}; shows the memo
+EVIDENCE_SILHOUETTE = "evidence-silhouette"  # graph: silhouette widths at the cut
+EVIDENCE_SIL_NOTE = "evidence-sil-note"  # what the silhouette plot shows (and why not)
+EVIDENCE_SUPPORT = "evidence-support"  # reserved: bootstrap support and stability (items 3-4)
