@@ -31,8 +31,13 @@ import numpy as np
 from clustering.approximate import exact_feasible
 from clustering.errors import DataError
 from clustering.suggest import heights_for_k
-from clustering.validity import GapStatistic, Silhouette, gap_statistic, silhouette_widths, \
-    validity_indices
+from clustering.validity import (
+    GapStatistic,
+    Silhouette,
+    gap_statistic,
+    silhouette_widths,
+    validity_indices,
+)
 from components.state.store import get_settings, get_store
 from components.state.trees import Tree, is_memoised, tree_memo_key
 from components.view import LINKAGE_P, TreeSpec
