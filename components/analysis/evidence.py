@@ -165,7 +165,9 @@ def evidence_view(tree: Tree, k_max: int, n_refs: int, seed: int, k_now: int | N
     if why:
         return dbc.Alert(why, color="warning", className="py-1 px-2 mb-0 evidence-refused"), \
             empty_figure("not computed for this tree"), None
-    job_error = (done or {}).get("error") if (done or {}).get("tree_key") == spec.key else None
+    # A job that died (on_error) cannot name its tree: its error shows with any tree.
+    job_error = ((done or {}).get("error")
+                 if (done or {}).get("tree_key") in (spec.key, None) else None)
     if n <= ev.VALIDITY_AUTO_MAX or ev.validity_memoised(spec, k_max):
         try:
             val = ev.validity(tree, k_max)
