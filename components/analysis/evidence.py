@@ -74,7 +74,7 @@ def _number_field(fid: str, label: str, value: int, lo: int, hi: int) -> Any:
     return dbc.Col(dbc.InputGroup([
         dbc.InputGroupText(label),
         dcc.Input(id=fid, type="number", min=lo, max=hi, step=1, value=value, debounce=True,
-                  className="form-control form-control-sm"),
+                  className="form-control form-control-sm", style={"width": "6em"}),
     ], size="sm"), width="auto")
 
 

@@ -103,8 +103,12 @@ def make_validity_figure(
         row, col, axis = i // 2 + 1, i % 2 + 1, i + 1
         if key == "gap":
             if gap is None or gap_ks is None:
-                fig.add_annotation(text=gap_note, xref="x4 domain", yref="y4 domain", x=0.5,
-                                   y=0.5, showarrow=False, font={"size": 11, "color": "#666"})
+                # In paper coordinates (the middle of the empty panel's domain): plotly.js
+                # placed an "x4 domain" annotation on the first panel when x4 has no trace.
+                xd, yd = fig.layout.xaxis4.domain, fig.layout.yaxis4.domain
+                fig.add_annotation(text=gap_note, xref="paper", yref="paper",
+                                   x=(xd[0] + xd[1]) / 2, y=(yd[0] + yd[1]) / 2,
+                                   showarrow=False, font={"size": 11, "color": "#666"})
                 fig.update_xaxes(visible=False, row=row, col=col)
                 fig.update_yaxes(visible=False, row=row, col=col)
                 continue
@@ -123,7 +127,7 @@ def make_validity_figure(
             fig.add_trace(go.Scatter(
                 x=[best], y=[y[x.index(best)]], mode="markers+text",
                 marker={"symbol": "star", "size": 14, "color": FAVOURED_COLOR},
-                text=[f"k = {best}"], textposition="top center",
+                text=[f"k = {best}"], textposition="middle right", cliponaxis=False,
                 hovertemplate=f"favours k = {best}<extra></extra>", showlegend=False,
                 meta=f"favoured:{key}"), row=row, col=col)
             shapes.append(_vline(best, axis, FAVOURED_COLOR, "dash"))
