@@ -10,6 +10,7 @@ Calinski–Harabasz 4.
 from __future__ import annotations
 
 import contextvars
+import json
 
 import numpy as np
 import pytest
@@ -239,3 +240,47 @@ def test_approximate_trees_and_memory_are_refused_with_the_reason(tmp_path):
     with app.server.app_context():
         summary, _, _ = _run(ev_tab.show_evidence, {"cut": 100.0}, 12, 50, 1, None, TAB, ref)
         assert "more than this server's memory budget of 20 MB" in str(summary)
+
+
+# ---------------------------------------------------------------- the page over HTTP
+def test_page_level_tab_follows_the_cut_only_while_open_and_runs_the_gap_job(tmp_path):
+    """The app's own callbacks over HTTP (tests/dash_page.py): the lazy gate feeds the tab
+    only while it is open, and the gap statistic runs as a real background job."""
+    from components import ids
+    from tests.dash_page import DashPage, flask_transport, fresh_app
+
+    app = fresh_app(Settings.from_env(data_dir=str(tmp_path / "data")))
+    page = DashPage(*flask_transport(app.server.test_client()))
+    page.load()
+    page.set({f"{ids.EXAMPLE}.value": "tutorial-five"})
+    td = page.get(f"{ids.TREE_DATA}.data")
+    X = load_example("tutorial-five")[["x", "y"]].to_numpy(float)
+    Z = linkage(X, "ward")
+    page.set({f"{ids.CUT_HEIGHT}.value": cut_for(Z, 3)})
+    calls = page.set({f"{ids.ANALYSIS_TABS}.active_tab": TAB})
+    assert any(f"{ids.EVIDENCE_SUMMARY}.children" in c.output for c in calls)
+    fig = page.get(f"{ids.EVIDENCE_CURVES}.figure")
+    stars = {t["meta"]: t["x"] for t in fig["data"] if t["meta"].startswith("favoured:")}
+    assert stars == {"favoured:silhouette": [5], "favoured:calinski_harabasz": [4],
+                     "favoured:davies_bouldin": [5]}
+    assert "Now: k = 3." in json.dumps(page.get(f"{ids.EVIDENCE_SUMMARY}.children"))
+    # A cut move reaches the open tab ...
+    page.set({f"{ids.CUT_HEIGHT}.value": cut_for(Z, 5)})
+    assert "Now: k = 5." in json.dumps(page.get(f"{ids.EVIDENCE_SUMMARY}.children"))
+    sil = page.get(f"{ids.EVIDENCE_SILHOUETTE}.figure")
+    assert sum(str(t.get("meta", "")).startswith("sil:") for t in sil["data"]) == 5
+    # ... and, hidden, costs no request of this tab.
+    page.set({f"{ids.ANALYSIS_TABS}.active_tab": "tab-diagnostics"})
+    calls = page.set({f"{ids.CUT_HEIGHT}.value": cut_for(Z, 4)})
+    assert calls and not [c for c in calls if f"{ids.EVIDENCE_SUMMARY}." in c.output
+                         or f"{ids.EVIDENCE_SILHOUETTE}." in c.output]
+    # The gap statistic as a background job (B = 10 to keep it short), then its curve.
+    page.set({f"{ids.ANALYSIS_TABS}.active_tab": TAB, f"{ids.EVIDENCE_B}.value": 10})
+    page.set({f"{ids.EVIDENCE_RUN}.n_clicks": 1})
+    done = page.get(f"{ids.EVIDENCE_DONE}.data")
+    assert done["error"] is None and done["n_refs"] == 10 and done["tree_key"] == td["tree_key"]
+    fig = page.get(f"{ids.EVIDENCE_CURVES}.figure")
+    gap = next(t for t in fig["data"] if t["meta"] == "curve:gap")
+    with app.server.app_context():
+        want = gap_statistic(X, "ward", "euclidean", 12, 10, seed=1).table["gap"]
+    np.testing.assert_allclose(gap["y"], want, rtol=1e-12)
