@@ -10,7 +10,9 @@ Nothing here touches Dash, the request or the store (tests call these directly).
   overall mean as a dotted line. Past :data:`SIL_BARS_MAX` rows each cluster is one filled
   area (a step line) instead of bars. Bars carry their row (``customdata >= 0``); the cluster
   markers and areas carry ``-cluster`` (``customdata < 0``): a click on either is a click on
-  those rows (``components.analysis.evidence.silhouette_highlight``).
+  those rows (``components.analysis.evidence.silhouette_highlight``). ``customdata`` is sent as
+  a plain list: dcc.Graph's clickData reads ``data[curve].customdata[point]``, which a
+  base64-typed numpy array does not answer.
 """
 
 from __future__ import annotations
@@ -192,7 +194,7 @@ def make_silhouette_figure(
     ...                              np.array([1, 0, 3, 2]), {1: 0.65, 2: 0.25}, 0.45)
     >>> [t.meta for t in fig.data], fig.layout.meta
     (['sil:1', 'sil:2', 'sil-means'], 'bars')
-    >>> fig.data[1].y.tolist(), fig.data[1].customdata.tolist(), list(fig.data[2].customdata)
+    >>> fig.data[1].y.tolist(), list(fig.data[1].customdata), list(fig.data[2].customdata)
     ([0.6, -0.1], [3, 2], [-1, -2])
     """
     w = np.asarray(widths, dtype=float)
@@ -214,7 +216,7 @@ def make_silhouette_figure(
                     else [str(int(r)) for r in rows])
             fig.add_trace(go.Bar(
                 x=xs, y=ys, width=1.0, marker={"color": color, "line": {"width": 0}},
-                customdata=rows, text=text, textposition="none", name=name,
+                customdata=rows.tolist(), text=text, textposition="none", name=name,
                 hovertemplate=f"row %{{text}} · cluster {int(c)}<br>s = %{{y:.3f}}"
                               "<br>click: light up this row<extra></extra>",
                 meta=f"sil:{int(c)}"))
@@ -222,7 +224,7 @@ def make_silhouette_figure(
             # A step line through every row's width, filled to zero: n bars' look in 1 path.
             fig.add_trace(go.Scatter(
                 x=xs, y=ys, mode="lines", line={"color": color, "width": 0.5, "shape": "hvh"},
-                fill="tozeroy", fillcolor=color, customdata=np.full(rows.size, -int(c)),
+                fill="tozeroy", fillcolor=color, customdata=[-int(c)] * int(rows.size),
                 name=name, hovertemplate=f"cluster {int(c)}<br>s = %{{y:.3f}}"
                                          "<br>click: light up this cluster<extra></extra>",
                 meta=f"sil:{int(c)}"))

@@ -10,6 +10,7 @@ from scipy.cluster.hierarchy import fcluster, linkage
 
 from clustering.datasets import load_example
 from tests.browser import harness as h
+from tests.browser.test_diagnostics import assert_selected_rows, click_data_point
 
 pytestmark = pytest.mark.browser
 
@@ -68,4 +69,23 @@ def test_evidence_tab_shows_the_favoured_k_and_snaps_to_it(page):
                            timeout=30_000)
     page.wait_for_function("() => document.getElementById('evidence-summary').innerText"
                            ".includes('Now: k = 5.')", timeout=30_000)
+    # A click on a bar lights up its row in the scatter. Bars are ~1 px wide here, so the row
+    # is the one plotly reports for the click (recorded), near the end of cluster 1, far from
+    # the cluster's mean marker.
+    bar = page.evaluate("""() => {
+      const gd = document.querySelector('#evidence-silhouette .js-plotly-plot');
+      window.__silClicks = [];
+      gd.on('plotly_click', (e) => window.__silClicks.push(e.points[0].customdata));
+      const t = gd._fullData.find(t => t.meta === 'sil:1');
+      const j = t.x.length - 3;
+      return {x: t.x[j], y: t.y[j]};
+    }""")
+    click_data_point(page, "evidence-silhouette", bar["x"], bar["y"] / 2)
+    page.wait_for_function("() => window.__silClicks.length > 0", timeout=10_000)
+    row = page.evaluate("() => window.__silClicks[0]")
+    assert isinstance(row, int) and row >= 0
+    assert fcluster(Z, t, "distance")[row] == fcluster(Z, t, "distance")[
+        page.evaluate("() => document.querySelector('#evidence-silhouette .js-plotly-plot')"
+                      "._fullData.find(t => t.meta === 'sil:1').customdata[0]")]
+    assert_selected_rows(page, [row])
     h.assert_no_console_errors(page)
