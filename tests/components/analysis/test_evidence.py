@@ -187,6 +187,10 @@ def test_silhouette_bars_equal_sklearn_and_clicks_light_up_rows(in_app, five):
     means = trace(fig, "sil-means")
     for c, m in zip(-np.asarray(means.customdata), means.y, strict=True):
         assert m == pytest.approx(s[got == c].mean(), rel=1e-9)
+    # Regression: clickData reads data[curve].customdata[point] in the browser, so customdata
+    # must reach it as a plain list, not plotly's base64-typed array of a numpy input.
+    sent = json.loads(fig.to_json())["data"]
+    assert all(isinstance(t["customdata"], list) for t in sent)
     assert f"mean silhouette {silhouette_score(X, lab):.3f}" in note
     assert f"{int((s < 0).sum()):,} of 750 rows below 0" in note
     # A click on a bar lights up its row; on a cluster's diamond, that cluster's rows.
