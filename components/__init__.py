@@ -5,7 +5,7 @@
     jobs/                 background managers and the job bodies
     figures/              pure figure builders
     page/                 the page, top to bottom: data, model, cut, compute, tree view, sharing
-    analysis/             one tab a module: diagnostics, merge, linkage, heatmap, profiles, export
+    analysis/             one tab a module: diagnostics, evidence, merge, linkage, heatmap, profiles, export
     web/                  security headers and auth, data grids
 
 :func:`register` is the one place that imports the modules holding callbacks (``page`` and
@@ -28,6 +28,7 @@ CALLBACK_MODULES = (
     "components.analysis.lazy",
     "components.analysis.diagnostics",
     "components.analysis.cophenetic",
+    "components.analysis.evidence",
     "components.analysis.merge",
     "components.analysis.linkage",
     "components.analysis.heatmap",

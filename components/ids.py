@@ -52,13 +52,15 @@ APPROX_NOTE = "approx-note"  # alert saying the tree is approximate (big tables)
 # --- analysis tabs: diagnostics, inspection, Z table, heatmap, profiles, exports ---
 ANALYSIS_TABS = "analysis-tabs"
 TAB_DIAGNOSTICS = "tab-diagnostics"
+TAB_EVIDENCE = "tab-evidence"
 TAB_INSPECT = "tab-inspect"
 TAB_LINKAGE = "tab-linkage"
 TAB_HEATMAP = "tab-heatmap"
 TAB_PROFILES = "tab-profiles"
 TAB_EXPORT = "tab-export"
 #: Every analysis tab, in the order the page shows them (``dbc.Tab`` ``tab_id`` values).
-TABS = (TAB_DIAGNOSTICS, TAB_INSPECT, TAB_LINKAGE, TAB_HEATMAP, TAB_PROFILES, TAB_EXPORT)
+TABS = (TAB_DIAGNOSTICS, TAB_EVIDENCE, TAB_INSPECT, TAB_LINKAGE, TAB_HEATMAP, TAB_PROFILES,
+        TAB_EXPORT)
 DIAG_LAST = "diag-last"  # how many final merges the scree shows
 DIAG_DEPTH = "diag-depth"  # inconsistency depth
 DIAG_SCREE = "diag-scree"
@@ -132,3 +134,22 @@ EXPORT_TREE_NOTE = "export-tree-note"  # what the chosen convention and scope me
 EXPORT_MESSAGE = "export-message"  # why a file could not be made (e.g. approximate trees)
 EXPORT_SCRIPT_TEXT = "export-script-text"  # <pre>: the last script downloaded, to read and copy
 EXPORT_SCRIPT_COPY = "export-script-copy"  # dcc.Clipboard copying EXPORT_SCRIPT_TEXT
+
+# --- evidence tab (issue 15) ---
+# Validity per k, the gap statistic (a background job) and the silhouette at the cut
+# (components/analysis/evidence.py); bootstrap support and stability (items 3-4) add theirs here.
+EVIDENCE_CUT = "evidence-cut"  # store: {cut, tree_key}, set only while the Evidence tab is open
+EVIDENCE_K = "evidence-k"  # K: validity and gap for k = 2..K
+EVIDENCE_B = "evidence-b"  # B: reference sets of the gap statistic
+EVIDENCE_SEED = "evidence-seed"  # seed of the gap statistic's reference sets
+EVIDENCE_SUMMARY = "evidence-summary"  # what each index favours, snap buttons, notes
+EVIDENCE_CURVES = "evidence-curves"  # graph: silhouette, CH, DB (and gap) per k
+EVIDENCE_SNAPS = "evidence-snaps"  # store: {"cuts": [{"k", "height"}], "tree_key"}
+EVIDENCE_SNAP = "evidence-snap"  # pattern-matching {"type": EVIDENCE_SNAP, "index": i}
+EVIDENCE_RUN = "evidence-run"  # button: the gap statistic (and big-table indices) in the background
+EVIDENCE_CANCEL = "evidence-cancel"
+EVIDENCE_PROGRESS = "evidence-progress"
+EVIDENCE_DONE = "evidence-done"  # store: the job's outcome {"tree_key", "error"}; shows the memo
+EVIDENCE_SILHOUETTE = "evidence-silhouette"  # graph: silhouette widths at the cut
+EVIDENCE_SIL_NOTE = "evidence-sil-note"  # what the silhouette plot shows (and why not)
+EVIDENCE_SUPPORT = "evidence-support"  # reserved: bootstrap support and stability (items 3-4)

@@ -1,7 +1,8 @@
 """'Where should I cut, and what are these clusters?': the analysis tabs under the graphs.
 
 One module a tab, each with its layout and callbacks: ``diagnostics`` (scree and elbow, gaps
-and snap buttons, inconsistency, candidate cut lines; with ``cophenetic``), ``merge`` (click a
+and snap buttons, inconsistency, candidate cut lines; with ``cophenetic``), ``evidence``
+(validity per k, the gap statistic, silhouettes at the cut; issue 15), ``merge`` (click a
 merge or a leaf), ``linkage`` (Z as a table), ``heatmap``, ``profiles``, ``export``.
 ``lazy`` makes a hidden tab cost nothing: only the open tab follows the cut.
 
@@ -16,6 +17,7 @@ from dash import dcc, html
 
 from components import ids
 from components.analysis.diagnostics import diagnostics_tab
+from components.analysis.evidence import evidence_tab
 from components.analysis.export import export_tab
 from components.analysis.heatmap import heatmap_tab
 from components.analysis.lazy import lazy_stores
@@ -26,6 +28,7 @@ from components.analysis.profiles import profiles_tab
 #: Label and body of each tab, keyed by its id (``ids.TABS`` gives the order).
 _TABS = {
     ids.TAB_DIAGNOSTICS: ("Diagnostics", diagnostics_tab),
+    ids.TAB_EVIDENCE: ("Evidence", evidence_tab),
     ids.TAB_INSPECT: ("Merge", inspect_tab),
     ids.TAB_LINKAGE: ("Linkage matrix", linkage_tab),
     ids.TAB_HEATMAP: ("Heatmap", heatmap_tab),

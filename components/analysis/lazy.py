@@ -13,7 +13,7 @@ Here, in the browser and without a request:
 
 * ``tree-ref`` is ``tree-data`` less its arrays (what the server needs to find the memoised
   tree: the parameters and the tree's key);
-* ``diag-cut`` / ``heatmap-cut`` / ``profiles-cut`` take the cut only while their tab is the
+* ``diag-cut`` / ``heatmap-cut`` / ``profiles-cut`` / ``evidence-cut`` take the cut only while their tab is the
   active one (and when it is opened, or a new tree is drawn while it is open). A hidden tab's
   callback does not fire at all; opening it computes it for the current cut.
 
@@ -31,7 +31,7 @@ from components import ids
 
 #: The analysis tab each gated store belongs to (``dbc.Tab`` ``tab_id`` values).
 GATED = ((ids.DIAG_CUT, ids.TAB_DIAGNOSTICS), (ids.HEATMAP_CUT, ids.TAB_HEATMAP),
-         (ids.PROFILES_CUT, ids.TAB_PROFILES))
+         (ids.PROFILES_CUT, ids.TAB_PROFILES), (ids.EVIDENCE_CUT, ids.TAB_EVIDENCE))
 
 #: Keys of ``tree-data`` the server callbacks read; the arrays stay in the browser.
 REF_KEYS = ("params", "tree_key", "approx_note", "orientation", "cut")
@@ -63,7 +63,7 @@ def gate(cut: Any, active: str | None, ref: dict[str, Any] | None,
     "no update" for the others.
 
     >>> gate(3.5, "tab-heatmap", {"tree_key": "k"})
-    [None, {'cut': 3.5, 'tree_key': 'k'}, None]
+    [None, {'cut': 3.5, 'tree_key': 'k'}, None, None]
     """
     value = {"cut": cut, "tree_key": (ref or {}).get("tree_key")}
     tabs = (config or {}).get("tabs", [tab for _, tab in GATED])
