@@ -34,7 +34,7 @@ CACHE="${DENDRO_IMAGE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dendro-image}"
 BASE_MAX_AGE_DAYS=30
 PODMAN_ROOT="${PODMAN_ROOT:-$CACHE/podman}"
 # Run state belongs on a tmpfs: after a reboot it must be gone, as the mounts it counts are.
-PODMAN_RUNROOT="${PODMAN_RUNROOT:-/run/dendro-image/podman}"
+PODMAN_RUNROOT="${PODMAN_RUNROOT:-/run/dendro-image/$(echo "$CACHE" | sha256sum | cut -c1-12)}"
 PODMAN=(podman --root "$PODMAN_ROOT" --runroot "$PODMAN_RUNROOT")
 
 log() { echo "[build_image $(date +%T)] $*" >&2; }

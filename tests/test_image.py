@@ -12,11 +12,11 @@ The compose checks at the bottom need no engine and run in the quick suite.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import time
 import urllib.request
@@ -31,8 +31,10 @@ from tests.browser.harness import free_port
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = Path(os.environ.get("DENDRO_IMAGE_CACHE",
                             Path.home() / ".cache" / "dendro-image"))
-PODMAN = ["podman", "--root", str(CACHE / "podman"), "--runroot", "/run/dendro-image/podman"]
-TAG = "localhost/dendro-explorer:check"
+# Run state on a tmpfs, one directory per cache (what the script does by default).
+RUNROOT = "/run/dendro-image/" + hashlib.sha256(f"{CACHE}\n".encode()).hexdigest()[:12]
+PODMAN = ["podman", "--root", str(CACHE / "podman"), "--runroot", RUNROOT]
+TAG = os.environ.get("IMAGE_TAG", "localhost/dendro-explorer:check")
 BUILD_TIMEOUT = 900  # a fresh machine: debootstrap, the wheelhouse, apt and pip in the build
 START_TIMEOUT = 180  # importing the scientific stack from an unwarmed overlay on 2 busy cores
 
@@ -152,17 +154,19 @@ def _get(url: str) -> tuple[int, bytes]:
         return response.status, response.read()
 
 
-def _wait_for_port(port: int, proc: subprocess.Popen, log: Path) -> None:
+def _wait_for_page(url: str, proc: subprocess.Popen, log: Path) -> None:
+    # gunicorn listens before its worker has imported the app: wait for the page itself.
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             pytest.fail(f"the image's process exited ({proc.returncode}):\n{_tail(log)}")
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
+            with urllib.request.urlopen(url, timeout=10) as response:
+                if response.status == 200:
+                    return
         except OSError:
             time.sleep(0.5)
-    pytest.fail(f"nothing listened on 127.0.0.1:{port} after {START_TIMEOUT} s:\n{_tail(log)}")
+    pytest.fail(f"{url} did not answer 200 within {START_TIMEOUT} s:\n{_tail(log)}")
 
 
 @pytest.fixture(scope="module")
@@ -173,7 +177,7 @@ def web(image: Image, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tupl
     log = tmp_path_factory.mktemp("web") / "gunicorn.log"
     proc = image.start(image.config["Cmd"], env, log)
     try:
-        _wait_for_port(port, proc, log)
+        _wait_for_page(f"http://127.0.0.1:{port}/", proc, log)
         yield f"http://127.0.0.1:{port}", env
     finally:
         _stop(proc)
