@@ -86,8 +86,6 @@ MIRROR="${MIRROR%/}"
 SECURITY_MIRROR="${DEBIAN_SECURITY_MIRROR:-$(debian_mirror bookworm-security | head -n 1 || true)}"
 SECURITY_MIRROR="${SECURITY_MIRROR%/}"
 
-base_key="$(printf '%s\n' bookworm minbase "$MIRROR" "$SECURITY_MIRROR" | sha256sum | cut -c1-16)"
-BASE_TAR="$CACHE/base-bookworm-minbase-$base_key.tar"
 PY_VERSION="$(/usr/bin/python3 -c 'import platform; print(platform.python_version())')"
 wheel_key="$(cat requirements.txt <(echo "$PY_VERSION") | sha256sum | cut -c1-16)"
 WHEELS="$CACHE/wheels-$wheel_key"
@@ -137,6 +135,7 @@ EOF
   tar --numeric-owner --xattrs -C "$root" -cf "$work/base.tar" .
   mv "$work/base.tar" "$BASE_TAR"
   rm -rf "$work"
+  find "$CACHE" -maxdepth 1 -name 'base-*.tar' ! -path "$BASE_TAR" -delete
 }
 
 # --- 2. the wheelhouse --------------------------------------------------------------------
@@ -154,6 +153,10 @@ make_wheels() {
   find "$CACHE" -maxdepth 1 -name 'wheels-*' ! -name "wheels-$wheel_key" -exec rm -rf {} +
 }
 
+# The base's key: the mirrors and this recipe (a change to make_base makes it again).
+base_key="$({ printf '%s\n' "$MIRROR" "$SECURITY_MIRROR"; declare -f make_base; } \
+             | sha256sum | cut -c1-16)"
+BASE_TAR="$CACHE/base-bookworm-minbase-$base_key.tar"
 if [ -f "$BASE_TAR" ] && [ -n "$(find "$BASE_TAR" -mtime +"$BASE_MAX_AGE_DAYS")" ]; then
   log "the base is older than $BASE_MAX_AGE_DAYS days: making it again"
   rm -f "$BASE_TAR"
