@@ -17,6 +17,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import time
 import urllib.request
@@ -31,7 +32,7 @@ from tests.browser.harness import free_port
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = Path(os.environ.get("DENDRO_IMAGE_CACHE",
                             Path.home() / ".cache" / "dendro-image"))
-# Run state on a tmpfs, one directory per cache (what the script does by default).
+# Run state under /run, one directory per cache (as the script's default).
 RUNROOT = "/run/dendro-image/" + hashlib.sha256(f"{CACHE}\n".encode()).hexdigest()[:12]
 PODMAN = ["podman", "--root", str(CACHE / "podman"), "--runroot", RUNROOT]
 TAG = os.environ.get("IMAGE_TAG", "localhost/dendro-explorer:check")
@@ -123,9 +124,16 @@ def image(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Image]:
            "PODMAN_ROOT": PODMAN[2], "PODMAN_RUNROOT": PODMAN[4]}
     started = time.monotonic()
     with open(log, "wb") as out:
-        done = subprocess.run(["bash", str(ROOT / "scripts" / "build_image.sh")], env=env,
-                              stdout=out, stderr=subprocess.STDOUT, timeout=BUILD_TIMEOUT)
-    if done.returncode:
+        build = subprocess.Popen(["bash", str(ROOT / "scripts" / "build_image.sh")], env=env,
+                                 stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        returncode = build.wait(timeout=BUILD_TIMEOUT)
+    finally:
+        # A timeout or an interrupt must not leave podman building (and holding the cache lock).
+        if build.poll() is None:
+            os.killpg(build.pid, signal.SIGTERM)
+            build.wait(timeout=60)
+    if returncode:
         pytest.fail(f"scripts/build_image.sh failed:\n{_tail(log)}")
     print(f"image built in {time.monotonic() - started:.0f} s")
     inspect = json.loads(_podman("image", "inspect", TAG))[0]
@@ -133,11 +141,11 @@ def image(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Image]:
     container = _podman("create", "--pull=never", TAG)
     try:
         rootfs = Path(_podman("mount", container))
-        user = config.get("User") or "root"
-        passwd = {f[0]: f for f in (line.split(":") for line in
-                                    (rootfs / "etc/passwd").read_text().splitlines())}
-        assert user in passwd, f"the image's USER {user} is not in its /etc/passwd"
-        entry = passwd[user]
+        user = (config.get("User") or "root").split(":")[0]
+        entries = [line.split(":") for line in (rootfs / "etc/passwd").read_text().splitlines()]
+        found = [e for e in entries if user in (e[0], e[2])]
+        assert found, f"the image's USER {user} is not in its /etc/passwd"
+        entry = found[0]
         yield Image(inspect=inspect, rootfs=rootfs, uid=int(entry[2]), gid=int(entry[3]),
                     home=entry[5])
     finally:
@@ -276,9 +284,9 @@ def test_image_runs_the_compose_worker_against_redis(image, redis_url, tmp_path)
     worker = _compose()["services"]["worker"]
     env = image.env(REDIS_URL=redis_url)
     log = tmp_path / "worker.log"
-    proc = image.start([*worker["command"][:-1], "--concurrency=1"]
-                       if worker["command"][-1].startswith("--concurrency")
-                       else [*worker["command"], "--concurrency=1"], env, log)
+    # One worker process is enough to answer, and the cores are shared.
+    argv = [a for a in worker["command"] if not a.startswith("--concurrency")]
+    proc = image.start([*argv, "--concurrency=1"], env, log)
     try:
         deadline = time.monotonic() + START_TIMEOUT
         inspect = ["celery", "-A", "app:celery_app", "inspect", "registered", "--json",
