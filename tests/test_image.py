@@ -12,6 +12,7 @@ The compose checks at the bottom need no engine and run in the quick suite.
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
 import os
@@ -36,7 +37,7 @@ CACHE = Path(os.environ.get("DENDRO_IMAGE_CACHE",
 RUNROOT = "/run/dendro-image/" + hashlib.sha256(f"{CACHE}\n".encode()).hexdigest()[:12]
 PODMAN = ["podman", "--root", str(CACHE / "podman"), "--runroot", RUNROOT]
 TAG = os.environ.get("IMAGE_TAG", "localhost/dendro-explorer:check")
-BUILD_TIMEOUT = 900  # a fresh machine: debootstrap, the wheelhouse, apt and pip in the build
+BUILD_TIMEOUT = 1800  # a hang guard: a fresh build took 11 min on 2 cores at load 19 (3 min of CPU)
 START_TIMEOUT = 180  # importing the scientific stack from an unwarmed overlay on 2 busy cores
 
 
@@ -83,9 +84,12 @@ class Image:
         """``argv`` as the image runs it: in its filesystem, as its user, from its workdir.
 
         New mount and PID namespaces: /proc and /dev are mounted for the command alone and
-        vanish with it, and killing the ``unshare`` process kills everything it started.
+        vanish with it. The shell stays PID 1 of the namespace (not exec'd: chroot's change of
+        user would clear the parent-death signal), so when ``unshare`` dies, ``--kill-child``
+        kills the shell and the kernel everything else in the namespace.
         """
-        script = ('mount -t proc proc "$0/proc" && mount --rbind /dev "$0/dev" && exec "$@"')
+        script = ('mount -t proc proc "$0/proc" && mount --rbind /dev "$0/dev" || exit 125\n'
+                  '"$@" & wait $!')
         workdir = self.config.get("WorkingDir") or "/"
         inner = ["chroot", f"--userspec={self.uid}:{self.gid}", f"--groups={self.gid}",
                  str(self.rootfs), "/usr/bin/env", "-i", "-C", workdir,
@@ -96,19 +100,41 @@ class Image:
     def run(self, argv: list[str], env: dict[str, str], timeout: float = 120,
             ) -> subprocess.CompletedProcess:
         return subprocess.run(self.command(argv, env), capture_output=True, text=True,
-                              timeout=timeout)
+                              timeout=timeout, preexec_fn=_die_with_parent)
 
     def start(self, argv: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
         with open(log, "wb") as out:
             return subprocess.Popen(self.command(argv, env), stdout=out,
-                                    stderr=subprocess.STDOUT, start_new_session=True)
+                                    stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
+
+
+def _die_with_parent() -> None:
+    # unshare gets SIGKILL if pytest dies, so no namespace outlives the test run.
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def _alive(pid: str) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return re.search(r"^State:\s+Z", status, re.M) is None
 
 
 def _stop(proc: subprocess.Popen) -> None:
-    # unshare --kill-child: its child, PID 1 of the namespace, and with it everything, dies.
-    if proc.poll() is None:
-        proc.kill()
-        proc.wait(timeout=30)
+    """SIGKILL to unshare; --kill-child takes the namespace's PID 1, and with it everything."""
+    if proc.poll() is not None:
+        return
+    try:
+        init = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+    except OSError:
+        init = []
+    proc.kill()
+    proc.wait(timeout=30)
+    deadline = time.monotonic() + 15
+    while any(_alive(pid) for pid in init):
+        assert time.monotonic() < deadline, "the image's processes outlived their namespace"
+        time.sleep(0.1)
 
 
 def _tail(path: Path, lines: int = 40) -> str:
@@ -138,7 +164,14 @@ def image(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Image]:
     print(f"image built in {time.monotonic() - started:.0f} s")
     inspect = json.loads(_podman("image", "inspect", TAG))[0]
     config = inspect["Config"]
-    container = _podman("create", "--pull=never", TAG)
+    # Containers an earlier run could not remove (it was killed) go first.
+    for line in _podman("ps", "--all", "--filter", "label=dendro.test.pid",
+                        "--format", '{{.ID}} {{index .Labels "dendro.test.pid"}}').splitlines():
+        old, pid = line.split()
+        if not _alive(pid):
+            subprocess.run([*PODMAN, "rm", "--force", "--volumes", old], capture_output=True)
+    container = _podman("create", "--pull=never", "--label", f"dendro.test.pid={os.getpid()}",
+                        TAG)
     try:
         rootfs = Path(_podman("mount", container))
         user = (config.get("User") or "root").split(":")[0]
