@@ -11,9 +11,12 @@ cd "$(dirname "$0")/.."
 # - redis-server: the Celery/Redis hosting tests start a real one on 127.0.0.1;
 # - nodejs: the clientside cut (assets/dendro.js) is checked against fcluster in Node;
 # - python3-venv: the virtual environment below;
-# - r-base-core and r-cran-*: R's reference packages, run from the oracle tests (Rscript).
+# - r-base-core and r-cran-*: R's reference packages, run from the oracle tests (Rscript);
+# - podman, debootstrap: tests/test_image.py builds the Dockerfile (scripts/build_image.sh) and
+#   runs the image's filesystem; python3-yaml: it parses docker-compose.yml.
 APT_PACKAGES=(chromium redis-server nodejs python3-venv r-base-core r-cran-cluster
-              r-cran-pvclust r-cran-dynamictreecut r-cran-fpc r-cran-dendextend r-cran-ape)
+              r-cran-pvclust r-cran-dynamictreecut r-cran-fpc r-cran-dendextend r-cran-ape
+              podman debootstrap python3-yaml)
 need_apt=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need_apt+=("$pkg")
