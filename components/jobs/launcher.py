@@ -4,6 +4,28 @@ This is the one place that uses multiprocess internals (``popen_forkserver``, ``
 ``forkserver``): pinned by ``multiprocess==0.70.19`` in requirements.txt and checked by
 ``tests/components/jobs/test_launcher.py`` (which fails, naming the version, if those names
 change). Why it exists is on :class:`components.jobs.managers.JobManager`.
+
+Still needed (re-measured 2026-11-29 with dash 4.4.1, diskcache 5.6.3, multiprocess 0.70.19,
+gunicorn 27.0.1: ``python bench/jobs_load.py --rounds 3 --users 20``; gunicorn 2 workers x 4
+threads, 20 analysts, every tree a background job, 3 runs per variant, load average 4-23 on
+the shared 2-core machine):
+
+==================================  ==========================  ========================
+job start (``DENDRO_JOB_MANAGER``)  jobs lost per run (of 20)   render p95 per run (s)
+==================================  ==========================  ========================
+``stock``: Dash's own fork          3, 7, 2 (12 of 60)          85, 82, 69
+``launcher``: this module           0, 0, 0                     27, 79, 28
+``forkserver``: public API          0, 0, 0                     75, 113, 67
+==================================  ==========================  ========================
+
+Every lost job of the stock manager is the old defect: its first store read waited out
+diskcache's 60 s lock timeout (``diskcache.core.Timeout`` in ``_transact``). multiprocess's
+public ``set_start_method("forkserver")`` + ``set_forkserver_preload`` loses none either, but
+starts its server at the first job (the first jobs wait for it to import the app: the slower
+renders above), re-imports a script's ``__main__`` in every job (``python app.py`` builds an
+app per job) and cannot hand the job the app's ``Settings`` (jobs read the environment).
+Re-run the script after an upgrade of any of those four; drop this module when ``stock``
+loses no job.
 """
 
 from __future__ import annotations

@@ -110,7 +110,8 @@ class JobManager(dash.DiskcacheManager):
     several threads that read and write SQLite (the disk store, the jobs cache): when one of
     them holds a lock at the moment of the fork, the child inherits SQLite's in-process lock
     table saying so, and every write it tries waits out the 60 s timeout and fails (under load
-    about one job in four died on ``diskcache.core.Timeout``). Here jobs are forked by a
+    about one job in four died on ``diskcache.core.Timeout``; re-measured with dash 4.4.1:
+    12 of 60, see ``components.jobs.launcher`` and ``bench/jobs_load.py``). Here jobs are forked by a
     single-threaded "forkserver" process that has imported the app's modules and never touched
     SQLite, so each job starts with a clean state, in milliseconds. The job gets the app's
     settings explicitly (the child has no request context to read them from).
