@@ -16,14 +16,17 @@ job start (``DENDRO_JOB_MANAGER``)  jobs lost per run (of 20)   render p95 per r
 ``stock``: Dash's own fork          3, 7, 2 (12 of 60)          85, 82, 69
 ``launcher``: this module           0, 0, 0                     27, 79, 28
 ``forkserver``: public API          0, 0, 0                     75, 113, 67
+``forkserver``, server pre-started  0, 0 (launcher: 0, 0)       20, 23 (launcher: 24, 22)
 ==================================  ==========================  ========================
 
 Every lost job of the stock manager is the old defect: its first store read waited out
 diskcache's 60 s lock timeout (``diskcache.core.Timeout`` in ``_transact``). multiprocess's
-public ``set_start_method("forkserver")`` + ``set_forkserver_preload`` loses none either, but
-starts its server at the first job (the first jobs wait for it to import the app: the slower
-renders above), re-imports a script's ``__main__`` in every job (``python app.py`` builds an
-app per job) and cannot hand the job the app's ``Settings`` (jobs read the environment).
+public ``set_start_method("forkserver")`` + ``set_forkserver_preload`` loses none either; its
+slow renders were its server starting at the first job, and started with the app (as
+``make_manager`` now does for it) it is as fast as this module. It differs in that it
+re-imports a script's ``__main__`` in every job (``python app.py`` builds an app per job; not
+under gunicorn) and cannot hand the job the app's ``Settings`` (jobs read the environment):
+it is the public-API replacement for this module if the pin breaks.
 Re-run the script after an upgrade of any of those four; drop this module when ``stock``
 loses no job.
 """

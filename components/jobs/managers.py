@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +101,10 @@ def make_manager(settings: Settings) -> tuple[Any, Any]:
         # Dash's call_job_fn uses multiprocess.Process, i.e. the global default context.
         multiprocess.set_start_method("forkserver", force=True)
         multiprocess.set_forkserver_preload(launcher.JOB_PRELOAD)
+        # Start the server now, as the launcher does, not in the first job: a no-op process
+        # (public API only), in a thread as the server imports the app (~1 s).
+        threading.Thread(target=lambda: multiprocess.Process(target=int).start(),
+                         daemon=True).start()
     return JobManager(diskcache.Cache(str(jobs)), settings, start=start), None
 
 
