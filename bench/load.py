@@ -190,6 +190,8 @@ def run(n_users: int, base: str, rows: int, cuts: int, seconds: float) -> dict[s
             "render_p50_s": pct(render, 50), "render_p95_s": pct(render, 95),
             "download_p50_ms": pct(download, 50) * 1000,
             "errors": len(errors), "crosstalk": sum(r.crosstalk for r in results),
+            # Trees that never arrived (a failed or lost background job, an error shown).
+            "failed_trees": sum("expected n =" in e for e in errors),
             "error_text": errors[:5]}
 
 

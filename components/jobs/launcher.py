@@ -4,6 +4,31 @@ This is the one place that uses multiprocess internals (``popen_forkserver``, ``
 ``forkserver``): pinned by ``multiprocess==0.70.19`` in requirements.txt and checked by
 ``tests/components/jobs/test_launcher.py`` (which fails, naming the version, if those names
 change). Why it exists is on :class:`components.jobs.managers.JobManager`.
+
+Still needed (re-measured 2026-11-29 with dash 4.4.1, diskcache 5.6.3, multiprocess 0.70.19,
+gunicorn 27.0.1: ``python bench/jobs_load.py --rounds 3 --users 20``; gunicorn 2 workers x 4
+threads, 20 analysts, every tree a background job, 3 runs per variant, load average 4-23 on
+the shared 2-core machine):
+
+==================================  ==========================  ========================
+job start (``DENDRO_JOB_MANAGER``)  jobs lost per run (of 20)   render p95 per run (s)
+==================================  ==========================  ========================
+``stock``: Dash's own fork          3, 7, 2 (12 of 60)          85, 82, 69
+``launcher``: this module           0, 0, 0                     27, 79, 28
+``forkserver``: public API          0, 0, 0                     75, 113, 67
+``forkserver``, server pre-started  0, 0 (launcher: 0, 0)       20, 23 (launcher: 24, 22)
+==================================  ==========================  ========================
+
+Every lost job of the stock manager is the old defect: its first store read waited out
+diskcache's 60 s lock timeout (``diskcache.core.Timeout`` in ``_transact``). multiprocess's
+public ``set_start_method("forkserver")`` + ``set_forkserver_preload`` loses none either; its
+slow renders were its server starting at the first job, and started with the app (as
+``make_manager`` now does for it) it is as fast as this module. It differs in that it
+re-imports a script's ``__main__`` in every job (``python app.py`` builds an app per job; not
+under gunicorn) and cannot hand the job the app's ``Settings`` (jobs read the environment):
+it is the public-API replacement for this module if the pin breaks.
+Re-run the script after an upgrade of any of those four; drop this module when ``stock``
+loses no job.
 """
 
 from __future__ import annotations
@@ -19,13 +44,17 @@ from multiprocess import context as mp_context
 from multiprocess import forkserver, popen_forkserver, spawn
 from multiprocess import util as mp_util
 
+from components import CALLBACK_MODULES
 from components.settings import Settings
 
 log = logging.getLogger(__name__)
 
 #: Modules the job server imports once, so that a job starts in milliseconds, not seconds:
-#: the registration imports every module that holds callbacks (background ones included).
-JOB_PRELOAD = ["components"]
+#: every module that holds callbacks (background ones included) and what they import. Since
+#: the registration became a function (``components.register``), importing ``components``
+#: alone imports none of them: each job then imported pandas, plotly and the page itself
+#: (~1.5 s idle, 60 s and more on a loaded 2-core machine with 20 jobs starting at once).
+JOB_PRELOAD = ["components", *CALLBACK_MODULES]
 
 
 def start_job_server() -> None:

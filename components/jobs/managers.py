@@ -11,6 +11,8 @@ them are on the page (``components.page.compute``, ``components.analysis.cophene
 from __future__ import annotations
 
 import logging
+import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,28 @@ from components.jobs.tree import JOB_STOPPED
 from components.settings import Settings
 
 log = logging.getLogger(__name__)
+
+#: How local job processes start; ``DENDRO_JOB_MANAGER`` picks one for the job-loss measurement
+#: (``bench/jobs_load.py``), not a user setting: "launcher" (the default) forks them from the
+#: clean job server of ``components.jobs.launcher``; "stock" is Dash's own
+#: ``DiskcacheManager.call_job_fn`` (a ``multiprocess`` fork of the web worker); "forkserver"
+#: is Dash's own too, with multiprocess's start method set to "forkserver" through its public
+#: API (``set_start_method``, ``set_forkserver_preload``).
+JOB_STARTS = ("launcher", "stock", "forkserver")
+
+
+def job_start() -> str:
+    """The job start of ``DENDRO_JOB_MANAGER`` (default "launcher"); one of :data:`JOB_STARTS`.
+
+    >>> job_start() in JOB_STARTS
+    True
+    """
+    value = os.environ.get("DENDRO_JOB_MANAGER", "launcher").strip().lower() or "launcher"
+    if value not in JOB_STARTS:
+        raise ValueError(f"DENDRO_JOB_MANAGER must be one of {', '.join(JOB_STARTS)}, "
+                         f"not {value!r}")
+    return value
+
 
 def make_celery(redis_url: str) -> Any:
     """The Celery app of a Redis deployment: broker and result backend on ``redis_url``.
@@ -70,7 +94,18 @@ def make_manager(settings: Settings) -> tuple[Any, Any]:
 
     jobs = Path(settings.data_dir) / "jobs"
     jobs.mkdir(parents=True, exist_ok=True)
-    return JobManager(diskcache.Cache(str(jobs)), settings), None
+    start = job_start()
+    if start == "forkserver":
+        import multiprocess
+
+        # Dash's call_job_fn uses multiprocess.Process, i.e. the global default context.
+        multiprocess.set_start_method("forkserver", force=True)
+        multiprocess.set_forkserver_preload(launcher.JOB_PRELOAD)
+        # Start the server now, as the launcher does, not in the first job: a no-op process
+        # (public API only), in a thread as the server imports the app (~1 s).
+        threading.Thread(target=lambda: multiprocess.Process(target=int).start(),
+                         daemon=True).start()
+    return JobManager(diskcache.Cache(str(jobs)), settings, start=start), None
 
 
 class JobManager(dash.DiskcacheManager):
@@ -80,17 +115,20 @@ class JobManager(dash.DiskcacheManager):
     several threads that read and write SQLite (the disk store, the jobs cache): when one of
     them holds a lock at the moment of the fork, the child inherits SQLite's in-process lock
     table saying so, and every write it tries waits out the 60 s timeout and fails (under load
-    about one job in four died on ``diskcache.core.Timeout``). Here jobs are forked by a
+    about one job in four died on ``diskcache.core.Timeout``; re-measured with dash 4.4.1:
+    12 of 60, see ``components.jobs.launcher`` and ``bench/jobs_load.py``). Here jobs are forked by a
     single-threaded "forkserver" process that has imported the app's modules and never touched
     SQLite, so each job starts with a clean state, in milliseconds. The job gets the app's
     settings explicitly (the child has no request context to read them from).
     """
 
-    def __init__(self, cache: Any, settings: Settings) -> None:
+    def __init__(self, cache: Any, settings: Settings, start: str = "launcher") -> None:
         super().__init__(cache)
         self.settings = settings
-        # Start the job server now (it imports the app's modules, ~1 s), not in the first job.
-        launcher.start_job_server()
+        self.start = start
+        if start == "launcher":
+            # Start the job server now (it imports the app's modules, ~1 s), not in the first job.
+            launcher.start_job_server()
 
     def get_result(self, key: Any, job: Any) -> Any:
         """The job's result; for a job process gone without one (killed outright, e.g. by the
@@ -112,9 +150,31 @@ class JobManager(dash.DiskcacheManager):
         return {"background_callback_error": {"msg": JOB_STOPPED, "tb": ""}}
 
     def terminate_job(self, job: Any) -> None:
+        import psutil
+
         if job:
             self.handle.set(self._stopped_key(job), "terminated", expire=3600)
-        super().terminate_job(job)
+        try:
+            super().terminate_job(job)
+        except psutil.NoSuchProcess:
+            pass  # it ended on its own between Dash's pid_exists() and Process(): nothing to do
+
+    def job_running(self, job: Any) -> bool:
+        """Dash's check, except that a job process reaped while Dash looks at it is "not
+        running" instead of an exception.
+
+        Dash asks ``psutil.pid_exists`` and then ``psutil.Process(pid)``; a job that exits and
+        is reaped in between raises ``NoSuchProcess`` in the poll request, which Dash hands to
+        the callback's ``on_error`` as if the job had failed ("process PID not found", seen in
+        bench/jobs_load.py runs). A job's parent may reap it at any moment (the job server
+        does, at once), so the window is real.
+        """
+        import psutil
+
+        try:
+            return super().job_running(job)
+        except psutil.NoSuchProcess:
+            return False
 
     @staticmethod
     def _stopped_key(job: Any) -> str:
@@ -123,8 +183,11 @@ class JobManager(dash.DiskcacheManager):
     def call_job_fn(self, key: Any, job_fn: Any, args: Any, context: Any) -> int:
         # Dash's own signature and arguments (DiskcacheManager.call_job_fn); only the process
         # that runs the job differs (components.jobs.launcher).
-        pid = launcher.start_job(self.settings, job_fn,
-                                 (key, self._make_progress_key(key), args, context))
+        if self.start == "launcher":
+            pid = launcher.start_job(self.settings, job_fn,
+                                     (key, self._make_progress_key(key), args, context))
+        else:
+            pid = super().call_job_fn(key, job_fn, args, context)
         # Job ids are pids, which the system reuses: a new job starts without the "stopped"
         # mark an earlier process of that pid left (terminate_job also runs after every result).
         self.handle.delete(self._stopped_key(pid))

@@ -154,6 +154,25 @@ def test_a_new_job_is_not_taken_for_a_cancelled_one_of_the_same_pid(tmp_path, mo
         "background_callback_error": {"msg": JOB_STOPPED, "tb": ""}}
 
 
+def test_a_job_reaped_while_polled_is_not_running_rather_than_an_error(tmp_path, monkeypatch):
+    """Dash asks psutil.pid_exists, then psutil.Process(pid): a job reaped in between raised
+    NoSuchProcess in the poll, which on_error showed as a failed job (bench/jobs_load.py)."""
+    import psutil
+
+    from components.jobs.managers import make_manager
+
+    manager, _ = make_manager(Settings.from_env(data_dir=str(tmp_path), redis_url=None))
+
+    def reaped(pid):
+        raise psutil.NoSuchProcess(pid)
+
+    monkeypatch.setattr(psutil, "pid_exists", lambda pid: True)
+    monkeypatch.setattr(psutil, "Process", reaped)
+    assert manager.job_running(12345) is False
+    manager.terminate_job(12345)  # nothing to stop, no exception
+    assert manager.handle.get(manager._stopped_key(12345)) == "terminated"
+
+
 @pytest.mark.redis
 def test_celery_manager_registers_the_tree_job(redis_url, tmp_path):
     import dash
