@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import doctest
+import importlib
 
 import numpy as np
 import pandas as pd
@@ -10,14 +11,13 @@ import pytest
 from scipy.cluster.hierarchy import fcluster, linkage
 from sklearn import metrics
 
-import clustering.agreement as agreement_module
 from clustering.agreement import SCORES, agreement, best_agreeing_k
 from clustering.errors import DataError
 from tests.oracles import run_r
 
 
 def test_doctests():
-    assert doctest.testmod(agreement_module).failed == 0
+    assert doctest.testmod(importlib.import_module("clustering.agreement")).failed == 0
 
 
 def sklearn_scores(classes, clusters) -> dict[str, float]:

@@ -10,6 +10,7 @@ exactly, and R's own numbering (largest cluster = 1) is checked too.
 from __future__ import annotations
 
 import doctest
+import importlib
 
 import numpy as np
 import pandas as pd
@@ -17,7 +18,6 @@ import pytest
 from scipy.cluster.hierarchy import linkage
 from scipy.spatial.distance import pdist, squareform
 
-import clustering.dynamic_cut as dc_module
 from clustering.datasets import EXAMPLES, load_example
 from clustering.dynamic_cut import dynamic_cut, r_tree
 from clustering.errors import DataError
@@ -133,7 +133,7 @@ def check_against_r(X: np.ndarray, method: str, edges: bool = False) -> int:
 
 
 def test_doctests():
-    assert doctest.testmod(dc_module).failed == 0
+    assert doctest.testmod(importlib.import_module("clustering.dynamic_cut")).failed == 0
 
 
 def test_two_groups_by_hand():
