@@ -35,7 +35,8 @@ from components import ids
 from components.state import approximate as approx_mode
 from components.state.tables import load_table
 from components.state.trees import Tree, try_load_tree
-from components.view import DatasetRef, View, number_or_none, view_file_from_query
+from components.view import DatasetRef, View, number_or_none
+from components.view_file import view_file_from_query
 
 log = logging.getLogger(__name__)
 

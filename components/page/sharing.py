@@ -42,7 +42,8 @@ from clustering.errors import DataError
 from components import ids
 from components.state.store import get_store
 from components.state.tables import upload_bytes
-from components.view import DEFAULT_EXAMPLE, DatasetRef, TreeSpec, View, query_from_view_file
+from components.view import DEFAULT_EXAMPLE, DatasetRef, TreeSpec, View
+from components.view_file import query_from_view_file
 
 log = logging.getLogger(__name__)
 

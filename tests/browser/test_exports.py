@@ -13,7 +13,7 @@ import pytest
 from scipy.cluster.hierarchy import fcluster, linkage
 
 from clustering.datasets import load_example
-from components.view import query_from_view_file
+from components.view_file import query_from_view_file
 from tests.browser import harness as h
 
 pytestmark = pytest.mark.browser

@@ -9,14 +9,8 @@ import pytest
 
 from clustering.errors import DataError
 from clustering.prepare import PrepareOptions
-from components.view import (
-    QUERY_FIELDS,
-    DatasetRef,
-    TreeSpec,
-    View,
-    query_from_view_file,
-    view_file_from_query,
-)
+from components.view import QUERY_FIELDS, DatasetRef, TreeSpec, View
+from components.view_file import query_from_view_file, view_file_from_query, view_from_legacy
 
 
 def _legacy(**kw):
@@ -30,11 +24,11 @@ def _legacy(**kw):
 
 
 def test_version_1_file_reads_into_the_same_view_as_its_link():
-    v = View.from_legacy(_legacy())
+    v = view_from_legacy(_legacy())
     assert v.cut == 50.0 and v.truncate_p == 20 and v.orientation == "left"
     assert v.tree.options.features == ("x", "y")
     assert View.from_query(v.to_query()) == v
-    upload = View.from_legacy(_legacy(dataset={"dataset_id": "a" * 64, "filename": "x.csv"}))
+    upload = view_from_legacy(_legacy(dataset={"dataset_id": "a" * 64, "filename": "x.csv"}))
     assert upload.tree.dataset.filename == "x.csv"
     assert query_from_view_file(json.dumps(_legacy())) == v.to_query()
 
@@ -63,13 +57,13 @@ def test_view_checks_say_what_is_wrong(change, message):
     if change.get("dataset", 1) is None:
         v["dataset"] = None
     with pytest.raises(DataError, match=message):
-        View.from_legacy(v)
+        view_from_legacy(v)
 
 
 def test_view_file_is_the_link_and_reads_back_to_it():
     rng = np.random.default_rng(8)
     for _ in range(30):
-        v = View.from_legacy(_legacy(
+        v = view_from_legacy(_legacy(
             cut=float(rng.uniform(0, 100)), truncate_p=int(rng.integers(1, 80)),
             annotate_above=None if rng.random() < 0.5 else float(rng.uniform(0, 9)),
             show_contracted=bool(rng.random() < 0.5),

@@ -333,7 +333,7 @@ def test_download_labels_equal_fcluster(in_app):
     assert view["orientation"] == "left" and view["contracted"] is False
     assert view["col"] == ["x", "y"] and view["method"] == "ward"
     # The file is the link: reading it back gives the query the page's link would have.
-    from components.view import query_from_view_file
+    from components.view_file import query_from_view_file
 
     back = View.from_query(query_from_view_file(out["content"]))
     assert back.cut == 20.0 and back.truncate_mode == "lastp" and back.truncate_p == 25
