@@ -150,7 +150,7 @@ from clustering.reproduce import (
     SCRIPT_EXAMPLES,
     reproduce_script,
 )
-from clustering.sampling import sample_per_group
+from clustering.sampling import replicate_chunks, sample_per_group
 from clustering.stability import (
     STABILITY_METRICS,
     ClusterStability,
@@ -220,7 +220,6 @@ from clustering.validity import (
     gap_replicates,
     gap_statistic,
     max_se,
-    replicate_chunks,
     silhouette_widths,
     validity_indices,
     within_dispersion,
@@ -256,7 +255,7 @@ __all__ = [
     # hints for the cut (never applied by themselves)
     "N_GAPS", "candidate_cuts", "default_cut", "heights_for_k", "tidy_height",
     # pictures and samples of the rows
-    "pca_2d", "sample_per_group",
+    "pca_2d", "replicate_chunks", "sample_per_group",
     # merges (one node of the tree in words)
     "IDS_NOTE", "SENTENCE_LIST_MAX", "describe_node", "explain_merge", "explain_node",
     "node_members", "subtree_first_position",

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["sample_per_group"]
+from clustering.errors import DataError
+
+__all__ = ["replicate_chunks", "sample_per_group"]
 
 
 def sample_per_group(groups: np.ndarray, max_points: int, *, seed: int = 0) -> np.ndarray:
@@ -67,3 +69,19 @@ def sample_per_group(groups: np.ndarray, max_points: int, *, seed: int = 0) -> n
     rank = np.arange(n) - np.repeat(starts, counts)
     keep = order[rank < np.repeat(quota, counts)]
     return np.sort(keep).astype(np.int64)
+
+
+def replicate_chunks(n_replicates: int, chunk_size: int) -> list[tuple[int, int]]:
+    """Split replicates ``0 .. n_replicates - 1`` into ``[b0, b1)`` chunks of at most
+    ``chunk_size``: the units a job manager spreads over processes or workers (the gap
+    statistic, bootstrap support, cluster stability seed each replicate by its index, so the
+    chunking never changes a result).
+
+    >>> replicate_chunks(10, 4)
+    [(0, 4), (4, 8), (8, 10)]
+    """
+    for value, name in ((n_replicates, "the number of replicates"), (chunk_size, "chunk_size")):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise DataError(f"{name} must be a whole number of at least 1, not {value!r}")
+    n, size = int(n_replicates), int(chunk_size)
+    return [(b, min(b + size, n)) for b in range(0, n, size)]

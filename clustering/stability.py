@@ -48,7 +48,8 @@ from clustering.linkage import (
     distance_kwargs,
     validate_matrix,
 )
-from clustering.support import _check_count, _check_seed, replicate_chunks
+from clustering.sampling import replicate_chunks
+from clustering.support import _check_count, _check_seed
 
 __all__ = [
     "STABILITY_METRICS",

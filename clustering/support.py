@@ -60,6 +60,7 @@ from clustering.linkage import (
     compute_linkage,
     validate_matrix,
 )
+from clustering.sampling import replicate_chunks
 
 __all__ = [
     "DEFAULT_SCALES",
@@ -73,7 +74,6 @@ __all__ = [
     "multiscale_fit",
     "plan_support",
     "pvclust_arguments",
-    "replicate_chunks",
     "summarise_support",
 ]
 
@@ -221,19 +221,6 @@ def _clade_keys(Z: np.ndarray, leaf_keys: list[int]) -> list[int]:
     for a, b in Z[:, :2].astype(np.int64).tolist():
         keys.append(keys[a] | keys[b])
     return keys[len(leaf_keys):]
-
-
-def replicate_chunks(n_boot: int, chunk_size: int) -> list[tuple[int, int]]:
-    """Split replicates ``0 .. n_boot-1`` into half-open ranges of at most ``chunk_size``.
-
-    Examples
-    --------
-    >>> replicate_chunks(10, 4)
-    [(0, 4), (4, 8), (8, 10)]
-    """
-    n_boot = _check_count(n_boot, "n_boot")
-    chunk_size = _check_count(chunk_size, "chunk_size")
-    return [(b, min(b + chunk_size, n_boot)) for b in range(0, n_boot, chunk_size)]
 
 
 @dataclass(frozen=True, eq=False)

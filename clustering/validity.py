@@ -54,6 +54,7 @@ from clustering.linkage import (
     distance_kwargs,
     validate_matrix,
 )
+from clustering.sampling import replicate_chunks
 
 __all__ = [
     "GAP_RULES",
@@ -68,7 +69,6 @@ __all__ = [
     "gap_replicates",
     "gap_statistic",
     "max_se",
-    "replicate_chunks",
     "silhouette_widths",
     "validity_indices",
     "within_dispersion",
@@ -884,19 +884,6 @@ def gap_replicates(
         z = reference.draw(_replicate_rng(seed, b))
         out[row] = np.log(_within(z, _labelings(z, method, metric, p, k_max), d_power))
     return out
-
-
-def replicate_chunks(n_refs: int, chunk_size: int) -> list[tuple[int, int]]:
-    """Split replicates ``0 .. n_refs - 1`` into ``[b0, b1)`` chunks of at most chunk_size.
-
-    >>> replicate_chunks(10, 4)
-    [(0, 4), (4, 8), (8, 10)]
-    """
-    n_refs = _whole(n_refs, "the number of reference sets B")
-    chunk_size = _whole(chunk_size, "the chunk size")
-    if n_refs < 1 or chunk_size < 1:
-        raise DataError("B and the chunk size must be at least 1")
-    return [(b, min(n_refs, b + chunk_size)) for b in range(0, n_refs, chunk_size)]
 
 
 @dataclass(frozen=True, eq=False)

@@ -18,6 +18,7 @@ from scipy.cluster.hierarchy import linkage
 from scipy.spatial.distance import pdist
 
 from clustering.errors import DataError
+from clustering.sampling import replicate_chunks
 from clustering.support import (
     DEFAULT_SCALES,
     SUPPORT_METHODS,
@@ -28,7 +29,6 @@ from clustering.support import (
     multiscale_fit,
     plan_support,
     pvclust_arguments,
-    replicate_chunks,
     summarise_support,
 )
 from tests.oracles import run_r

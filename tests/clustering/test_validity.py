@@ -14,6 +14,7 @@ from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silho
 
 from clustering.errors import DataError
 from clustering.linkage import distance_kwargs
+from clustering.sampling import replicate_chunks
 from clustering.validity import (
     GAP_RULES,
     gap_observed,
@@ -22,7 +23,6 @@ from clustering.validity import (
     gap_replicates,
     gap_statistic,
     max_se,
-    replicate_chunks,
     silhouette_widths,
     validity_indices,
     within_dispersion,
