@@ -34,6 +34,7 @@ CALLBACK_MODULES = (
     "components.analysis.heatmap",
     "components.analysis.profiles",
     "components.analysis.export",
+    "components.analysis.export_trees",
 )
 
 

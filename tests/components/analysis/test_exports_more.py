@@ -34,6 +34,7 @@ from clustering.newick import from_newick, lastp_linkage
 from clustering.prepare import PrepareOptions
 from clustering.tree_files import view_linkage
 from components.analysis import export as ex
+from components.analysis import export_trees as ex_trees
 from components.settings import Settings
 from components.state.store import get_store
 from components.state.trees import load_tree
@@ -79,7 +80,7 @@ def blobs_spec(method: str = "ward") -> TreeSpec:
 def download(spec, trigger, *, cut=20.0, convention="ape", scope="tree", mode="none", p=30):
     """(the file dcc.Download gets, the message under the buttons): the script text shown on
     the page is checked to be the file."""
-    out, msg, shown = _run(ex.download_tree, 1, None, None, convention, scope, tree_data(spec),
+    out, msg, shown = _run(ex_trees.download_tree, 1, None, None, convention, scope, tree_data(spec),
                            cut, mode, p, trigger=trigger)
     if trigger == SCRIPT and out is not no_update:
         assert shown == out["content"]
@@ -314,8 +315,8 @@ def test_tab_has_the_new_controls_and_says_when_there_is_no_tree(in_app):
            ids.TREE_SCOPE, ids.EXPORT_TREE_NOTE, ids.EXPORT_MESSAGE, ids.EXPORT_SCRIPT_TEXT,
            ids.EXPORT_SCRIPT_COPY}
     assert new <= found
-    out = _run(ex.download_tree, 1, None, None, "ape", "tree", None, 1.0, "none", 30,
+    out = _run(ex_trees.download_tree, 1, None, None, "ape", "tree", None, 1.0, "none", 30,
                trigger=NEWICK)
     assert out == (no_update, "No tree on the page yet.", no_update)
-    note = " ".join(li.children for li in ex.describe_tree_files("height", "view"))
+    note = " ".join(li.children for li in ex_trees.describe_tree_files("height", "view"))
     assert "full height differences" in note and "node<id>_<rows>rows" in note
