@@ -42,15 +42,11 @@ from clustering.datasets import EXAMPLES, Example, load_example
 from clustering.diagnostics import (
     Elbow,
     Gap,
-    Profiles,
-    cluster_profiles,
-    column_order,
     cophenetic_by_method,
     cophenetic_correlation,
     elbow,
     inconsistency_table,
     largest_gaps,
-    profile_effects,
 )
 from clustering.distances import (
     FILE_KINDS,
@@ -145,6 +141,7 @@ from clustering.prepare import (
     encoded_width,
     prepare,
 )
+from clustering.profiles import Profiles, cluster_profiles, column_order, profile_effects
 from clustering.projection import pca_2d
 from clustering.reproduce import (
     SCRIPT_EXAMPLES,

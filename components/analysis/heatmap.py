@@ -14,7 +14,7 @@ import dash_bootstrap_components as dbc
 import numpy as np
 from dash import Input, Output, State, callback, dcc, html, no_update
 
-from clustering.diagnostics import column_order
+from clustering.profiles import column_order
 from components import ids
 from components.analysis.lazy import gated_cut
 from components.figures.analysis import make_clustermap_figure

@@ -9,7 +9,7 @@ from typing import Any
 
 from dash import Input, Output, State, callback, dcc, html, no_update
 
-from clustering.diagnostics import cluster_profiles, profile_effects
+from clustering.profiles import cluster_profiles, profile_effects
 from components import ids
 from components.analysis.lazy import gated_cut
 from components.figures.analysis import make_profile_figure

@@ -13,7 +13,6 @@ from scipy.spatial.distance import pdist
 import clustering.diagnostics as diagnostics
 from clustering.diagnostics import (
     Gap,
-    cluster_profiles,
     cophenetic_by_method,
     cophenetic_correlation,
     elbow,
@@ -22,6 +21,7 @@ from clustering.diagnostics import (
 )
 from clustering.errors import DataError
 from clustering.linkage import METHODS, METRICS, compute_linkage, method_metric_problem
+from clustering.profiles import cluster_profiles
 
 
 def tutorial_blobs() -> np.ndarray:

@@ -18,7 +18,6 @@ from scipy.cluster import hierarchy as sch
 
 from clustering.cut import tree_index
 from clustering.diagnostics import (
-    cluster_profiles,
     cophenetic_correlation,
     elbow,
     inconsistency_table,
@@ -28,6 +27,7 @@ from clustering.errors import DataError
 from clustering.geometry import dendrogram_geometry
 from clustering.linkage import METHODS, METRICS, compute_linkage, method_metric_problem
 from clustering.prepare import MISSING, SCALINGS, PrepareOptions, prepare
+from clustering.profiles import cluster_profiles
 from tests.partitions import same_partition
 
 SETTINGS = settings(max_examples=60, deadline=None,

@@ -26,9 +26,9 @@ from scipy.cluster.hierarchy import fcluster, inconsistent, leaves_list, linkage
 
 from clustering.cut import tree_index
 from clustering.datasets import load_example
-from clustering.diagnostics import profile_effects
 from clustering.geometry import dendrogram_geometry
 from clustering.prepare import PrepareOptions
+from clustering.profiles import profile_effects
 from clustering.suggest import candidate_cuts, tidy_height
 from components import ids
 from components.analysis import cophenetic as coph_tab
