@@ -147,6 +147,15 @@ from clustering.reproduce import (
     SCRIPT_EXAMPLES,
     reproduce_script,
 )
+from clustering.row_support import (
+    RowSupport,
+    RowSupportCounts,
+    RowSupportPlan,
+    count_row_clades,
+    plan_row_support,
+    row_support,
+    summarise_row_support,
+)
 from clustering.sampling import replicate_chunks, sample_per_group
 from clustering.stability import (
     STABILITY_METRICS,
@@ -278,6 +287,8 @@ __all__ = [
     "WHERE", "WorkEstimate", "estimate_work", "max_cells_for", "prepare_bytes",
     # support on merges (R's pvclust) and cluster stability (R's fpc::clusterboot)
     "DEFAULT_SCALES", "SUPPORT_METHODS", "SUPPORT_METRICS", "MergeSupport", "SupportCounts", "SupportPlan", "count_clades", "merge_support", "multiscale_fit", "plan_support", "pvclust_arguments", "summarise_support", "STABILITY_METRICS", "ClusterStability", "StabilityChunk", "StabilityPlan", "bootstrap_jaccard", "cluster_stability", "cut_by_merge_order", "plan_stability", "summarise_stability",
+    # support on merges from row subsamples (tables with few features)
+    "RowSupport", "RowSupportCounts", "RowSupportPlan", "count_row_clades", "plan_row_support", "row_support", "summarise_row_support",
     # results out: the view as files and as a script that reproduces it
     "reproduce_script", "SCRIPT_EXAMPLES", "CONVENTION_SENTENCES", "json_tree_file", "micro_labels", "newick_file", "view_linkage",
 ]
