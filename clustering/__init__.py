@@ -147,7 +147,7 @@ from clustering.reproduce import (
     SCRIPT_EXAMPLES,
     reproduce_script,
 )
-from clustering.row_support import (
+from clustering.subsampling import (
     RowSupport,
     RowSupportCounts,
     RowSupportPlan,

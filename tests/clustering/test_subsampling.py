@@ -8,7 +8,7 @@ from scipy.cluster.hierarchy import linkage, to_tree
 from scipy.spatial.distance import pdist, squareform
 
 from clustering.errors import DataError
-from clustering.row_support import (
+from clustering.subsampling import (
     count_row_clades,
     plan_row_support,
     row_support,
