@@ -147,15 +147,6 @@ from clustering.reproduce import (
     SCRIPT_EXAMPLES,
     reproduce_script,
 )
-from clustering.subsampling import (
-    RowSupport,
-    RowSupportCounts,
-    RowSupportPlan,
-    count_row_clades,
-    plan_row_support,
-    row_support,
-    summarise_row_support,
-)
 from clustering.sampling import replicate_chunks, sample_per_group
 from clustering.stability import (
     STABILITY_METRICS,
@@ -168,6 +159,15 @@ from clustering.stability import (
     plan_stability,
     summarise_stability,
 )
+from clustering.subsampling import (
+    RowSupport,
+    RowSupportCounts,
+    RowSupportPlan,
+    count_row_clades,
+    plan_row_support,
+    row_support,
+    summarise_row_support,
+)
 from clustering.suggest import N_GAPS, candidate_cuts, default_cut, heights_for_k, tidy_height
 from clustering.support import (
     DEFAULT_SCALES,
@@ -179,6 +179,7 @@ from clustering.support import (
     count_clades,
     merge_support,
     multiscale_fit,
+    pick_clades,
     plan_support,
     pvclust_arguments,
     summarise_support,
@@ -286,7 +287,7 @@ __all__ = [
     # work estimated before it is done
     "WHERE", "WorkEstimate", "estimate_work", "max_cells_for", "prepare_bytes",
     # support on merges (R's pvclust) and cluster stability (R's fpc::clusterboot)
-    "DEFAULT_SCALES", "SUPPORT_METHODS", "SUPPORT_METRICS", "MergeSupport", "SupportCounts", "SupportPlan", "count_clades", "merge_support", "multiscale_fit", "plan_support", "pvclust_arguments", "summarise_support", "STABILITY_METRICS", "ClusterStability", "StabilityChunk", "StabilityPlan", "bootstrap_jaccard", "cluster_stability", "cut_by_merge_order", "plan_stability", "summarise_stability",
+    "DEFAULT_SCALES", "SUPPORT_METHODS", "SUPPORT_METRICS", "MergeSupport", "SupportCounts", "SupportPlan", "count_clades", "merge_support", "multiscale_fit", "pick_clades", "plan_support", "pvclust_arguments", "summarise_support", "STABILITY_METRICS", "ClusterStability", "StabilityChunk", "StabilityPlan", "bootstrap_jaccard", "cluster_stability", "cut_by_merge_order", "plan_stability", "summarise_stability",
     # support on merges from row subsamples (tables with few features)
     "RowSupport", "RowSupportCounts", "RowSupportPlan", "count_row_clades", "plan_row_support", "row_support", "summarise_row_support",
     # results out: the view as files and as a script that reproduces it

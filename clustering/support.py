@@ -72,6 +72,7 @@ __all__ = [
     "count_clades",
     "merge_support",
     "multiscale_fit",
+    "pick_clades",
     "plan_support",
     "pvclust_arguments",
     "summarise_support",
@@ -662,3 +663,44 @@ def merge_support(
             progress((i + 1) / len(chunks), f"bootstrap replicates {b1:,} of {plan.n_boot:,}")
     assert total is not None
     return summarise_support(plan, total)
+
+
+def pick_clades(Z: np.ndarray, values: Sequence[float], alpha: float = 0.95) -> list[int]:
+    """Rows of Z whose value (e.g. AU) is at least ``alpha`` and that lie inside no other such
+    merge, the root left out: the clades ``pvclust::pvpick``/``pvrect`` outline (their
+    defaults ``type = "geq"``, ``max.only = TRUE``).
+
+    Parameters
+    ----------
+    Z : ndarray, shape (n - 1, 4)
+    values : array_like, shape (n - 1,)
+        One value per row of Z; NaN never qualifies.
+    alpha : float
+
+    Returns
+    -------
+    list of int
+        Rows of Z, ascending (pvpick's ``$edges`` minus one).
+
+    Examples
+    --------
+    >>> Z = np.array([[0, 1, 1.0, 2], [2, 3, 2.0, 2], [5, 6, 3.0, 4], [4, 7, 4.0, 5]])
+    >>> pick_clades(Z, [0.99, 0.97, 0.96, 1.0])  # row 2 holds rows 0 and 1; row 3 is the root
+    [2]
+    """
+    Z = np.asarray(Z, dtype=np.float64)
+    v = np.asarray(values, dtype=np.float64)
+    n = Z.shape[0] + 1
+    if v.shape != (n - 1,):
+        raise DataError(f"give one value per row of Z ({n - 1}), not shape {v.shape}")
+    inside = np.zeros(2 * n - 1, dtype=bool)  # node lies under a picked merge
+    picked = []
+    children = Z[:, :2].astype(np.int64)
+    for r in range(n - 3, -1, -1):  # top down, below the root, as pvpick's (len - 1):1
+        node = n + r
+        if inside[node]:
+            inside[children[r]] = True
+        elif v[r] >= alpha:
+            picked.append(r)
+            inside[children[r]] = True
+    return sorted(picked)
