@@ -29,6 +29,7 @@ CALLBACK_MODULES = (
     "components.analysis.diagnostics",
     "components.analysis.cophenetic",
     "components.analysis.evidence",
+    "components.analysis.support",
     "components.analysis.merge",
     "components.analysis.linkage",
     "components.analysis.heatmap",

@@ -153,3 +153,28 @@ EVIDENCE_DONE = "evidence-done"  # store: the job's outcome {"tree_key", "error"
 EVIDENCE_SILHOUETTE = "evidence-silhouette"  # graph: silhouette widths at the cut
 EVIDENCE_SIL_NOTE = "evidence-sil-note"  # what the silhouette plot shows (and why not)
 EVIDENCE_SUPPORT = "evidence-support"  # reserved: bootstrap support and stability (items 3-4)
+
+# --- support on merges and cluster stability (issue 15 items 3-5) ---
+# components/analysis/support.py, inside EVIDENCE_SUPPORT; jobs in components/jobs/replicates.py.
+SUPPORT_KIND = "support-kind"  # radio: "features" (pvclust AU/BP) or "rows" (row subsampling)
+SUPPORT_NBOOT = "support-nboot"  # replicates (per scale for the feature bootstrap)
+SUPPORT_SEED = "support-seed"
+SUPPORT_MIN_SIZE = "support-min-size"  # merges of fewer rows get no badge on the tree
+SUPPORT_RUN = "support-run"
+SUPPORT_CANCEL = "support-cancel"  # stops a local job (Dash's cancel)
+SUPPORT_STOP = "support-stop"  # stops Celery tasks the page is waiting for (REDIS_URL)
+SUPPORT_PROGRESS = "support-progress"
+SUPPORT_NOTE = "support-note"  # which support suits the table, or why none can run
+SUPPORT_SUMMARY = "support-summary"  # what the tree now shows
+SUPPORT_DONE = "support-done"  # store: {"work", "error", "pending"} from the job
+SUPPORT_SHOW = "support-show"  # store: {"work", "min_size", "tree_key"}: the tree's overlay
+STABILITY_NBOOT = "stability-nboot"
+STABILITY_SEED = "stability-seed"
+STABILITY_RUN = "stability-run"
+STABILITY_CANCEL = "stability-cancel"
+STABILITY_STOP = "stability-stop"
+STABILITY_PROGRESS = "stability-progress"
+STABILITY_NOTE = "stability-note"
+STABILITY_TABLE = "stability-table"  # per cluster: mean Jaccard, dissolved, recovered
+STABILITY_DONE = "stability-done"  # store: {"work", "error", "pending"}
+REPLICATE_POLL = "replicate-poll"  # interval: polls Celery work (on only while some is pending)

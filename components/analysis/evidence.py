@@ -9,8 +9,8 @@
 * The silhouette at the current cut: one bar per row by cluster, the mean per cluster; a click
   on a bar lights up its row in the scatter, a click on a cluster's mean (or its area, past a
   few thousand rows) lights up the cluster (the ``highlight`` store, ``assets/inspect.js``).
-* Reserved (:func:`support_section`): bootstrap support on merges and cluster stability
-  (issue 15 items 3-4) come from another branch and go there.
+* :func:`support_section`: bootstrap support on merges and cluster stability (issue 15
+  items 3-4), from ``components.analysis.support``.
 
 Everything here is a hint: a snap button moves the cut only when clicked (the same clientside
 snap as the Diagnostics tab, ``inspect.snap``); nothing moves the cut by itself. The tab follows
@@ -119,14 +119,11 @@ def evidence_tab() -> html.Div:
 
 
 def support_section() -> html.Div:
-    """Reserved for bootstrap support on merges (BP/AU) and cluster stability (issue 15 items
-    3-4), which another branch adds: its panels go inside this Div."""
-    return html.Div(
-        [html.H6("Support on merges and cluster stability", className="mt-3"),
-         html.Div("Bootstrap support (BP, AU) and cluster stability are not in this version yet.",
-                  className="form-text")],
-        id=ids.EVIDENCE_SUPPORT,
-    )
+    """Bootstrap support on merges (BP/AU) and cluster stability (issue 15 items 3-4):
+    ``components.analysis.support``."""
+    from components.analysis.support import support_panel
+
+    return html.Div(support_panel(), id=ids.EVIDENCE_SUPPORT)
 
 
 # ---------------------------------------------------------------- pure helpers

@@ -42,6 +42,7 @@ from clustering.support import (
     plan_support,
     summarise_support,
 )
+from components.figures.support import support_traces
 from components.state.store import get_settings, get_store
 from components.state.trees import Tree, is_memoised, load_tree, tree_memo_key
 from components.view import LINKAGE_P, TreeSpec
@@ -293,6 +294,25 @@ def is_done(work: Work) -> bool:
 def compute(work: Work, tree: Tree, progress: Progress | None = None) -> Any:
     """The result of ``work``, computed locally when not memoised (the job body)."""
     return get_store().memo(work_key(work), lambda: run_local(work, tree, progress))
+
+
+def overlay_traces(show: dict[str, Any] | None, tree: Tree, geometry: Any, orientation: str,
+                   sizes: Any = None) -> list[Any]:
+    """The support traces to add to the drawn tree (``components.figures.support``) for the
+    page's ``support-show`` store, or none when it names another tree or nothing memoised."""
+    if not show or show.get("tree_key") != tree.spec.key or not show.get("work"):
+        return []
+    try:
+        work = Work.from_json(show["work"])
+    except (DataError, KeyError, TypeError, ValueError):
+        return []
+    res = result(work) if work.what == "support" else None
+    if res is None:
+        return []
+    values = {c: res.table[c].to_numpy() for c in res.table.columns}
+    return support_traces(geometry, tree.Z, kind=work.kind, values=values,
+                          n_boot=work.n_boot, min_size=int(show.get("min_size") or 2),
+                          orientation=orientation, sizes=sizes, note=f"seed {work.seed}")
 
 
 # ---------------------------------------------------------------- Celery (REDIS_URL)

@@ -24,6 +24,7 @@ from components.figures.common import empty_figure
 from components.figures.dendrogram import make_dendrogram_figure
 from components.figures.scatter import make_scatter_figure
 from components.figures.tree_data import make_tree_data
+from components.jobs.replicates import overlay_traces
 from components.jobs.tree import GENERIC_ERROR
 from components.page.forms import card, field, number, select
 from components.state import approximate as approx_mode
@@ -134,9 +135,10 @@ def opening_cut(tree: Tree) -> float:
     return default_cut(tree.Z)
 
 
-def build_view(tree: Tree, view: View) -> Drawn:
+def build_view(tree: Tree, view: View, support: dict[str, Any] | None = None) -> Drawn:
     """The dendrogram, the scatter and the tree data of ``tree`` as ``view`` asks (its cut
-    must be set)."""
+    must be set); with ``support`` (the Evidence tab's ``support-show``), its badges and
+    outlines on the tree."""
     cut = float(view.cut if view.cut is not None else opening_cut(tree))
     key = tree.spec.key
     # The scatter's rows (a sample past 50k rows), drawn once: the tree data maps them too.
@@ -153,6 +155,7 @@ def build_view(tree: Tree, view: View) -> Drawn:
         uirevision=f"{key}|{mode}|{view.truncate_p}|{view.orientation}",
         sizes=approx_mode.merge_sizes(tree),
     )
+    figure.add_traces(overlay_traces(support, tree, geometry, view.orientation))
     tree_data = make_tree_data(
         geometry, tree.index, tree.Z, orientation=view.orientation,
         annotate_above=view.annotate_above,
@@ -211,10 +214,11 @@ def kept_view(message: str) -> tuple[Any, ...]:
     State(ids.CUT_HEIGHT, "value"),
     State(ids.TREE_DATA, "data"),
     State(ids.REQUEST, "data"),
+    Input(ids.SUPPORT_SHOW, "data"),  # support on merges, once computed (Evidence tab)
 )
 def draw(result: dict[str, Any] | None, *args: Any) -> tuple[Any, ...]:
     """Draw the computed tree (memoised in the store): the tree, the scatter, the tree data."""
-    *controls, cut_value, previous, request = args
+    *controls, cut_value, previous, request, support = args
     if not result:
         return (no_update,) * 8
     if request and result.get("request") != request.get("id") and not result.get("job_failed"):
@@ -229,7 +233,7 @@ def draw(result: dict[str, Any] | None, *args: Any) -> tuple[Any, ...]:
         # A new tree opens at its own cut; the same tree keeps the cut on screen.
         same = previous is not None and previous.get("tree_key") == spec.key
         view = View.from_controls(spec, *controls, cut=cut_value if same else None)
-        drawn = build_view(load_tree(spec, compute=False), view)
+        drawn = build_view(load_tree(spec, compute=False), view, support)
     except DataError as err:
         return kept_view(str(err))
     except Exception:
@@ -251,7 +255,7 @@ def render(dataset: dict[str, Any] | None, *args: Any) -> tuple[Any, ...]:
     spec = TreeSpec.from_controls(dataset, *args[:n])
     if spec is None:
         return (no_update,) * 8
-    return draw(run_tree("inline", spec), *args[n:], None)
+    return draw(run_tree("inline", spec), *args[n:], None, None)
 
 
 @callback(Output(ids.COPHENETIC, "children"), Input(ids.TREE_DATA, "data"))
