@@ -158,7 +158,7 @@ def support_traces(
         else:
             sup = float(values["support"][r])
             inf = int(values["informative"][r])
-            texts.append(f"{_pct(sup)}%")
+            texts.append(f"{_pct(sup)}%" if np.isfinite(sup) else "–")
             hovers.append(
                 f"{head}<br>support {sup:.3f} ± {float(values['se'][r]):.3f}<br>"
                 f"{n_boot:,} row subsamples, {inf:,} informative{tail}")
