@@ -7,6 +7,10 @@ figure ``components.figures.dendrogram.make_dendrogram_figure`` built; they carr
 (``assets/dendro.js``) replaces the shapes with the cut line alone, but keeps every trace that
 is not ``"links"``.
 
+Both numbers with their standard errors and the replicate count go into the merge hover
+(:func:`hover_texts`): the tree's invisible merge markers (``"hover"``) already take the
+pointer there, and a click on a merge must keep picking it (``assets/inspect.js``).
+
 * ``kind="features"`` (pvclust's multiscale bootstrap): the badge reads ``AU 96 · BP 80``
   (percent, as pvclust prints them); clades with AU >= 0.95 are outlined as ``pvrect`` does
   (the largest such clades below the root, ``clustering.support.pick_clades``), from the
@@ -35,6 +39,40 @@ def _pct(v: float) -> str:
     return "–" if not np.isfinite(v) else f"{100 * v:.0f}"
 
 
+def badge_text(kind: str, values: dict[str, np.ndarray], r: int) -> str:
+    """The badge of row r: "AU 96 · BP 80" (percent, as pvclust prints) or "87%"."""
+    if kind == "features":
+        return f"AU {_pct(float(values['au'][r]))} · BP {_pct(float(values['bp'][r]))}"
+    sup = float(values["support"][r])
+    return f"{_pct(sup)}%" if np.isfinite(sup) else "–"
+
+
+def hover_texts(rows: np.ndarray, *, kind: str, values: dict[str, np.ndarray], n_boot: int,
+                n_scales: int = 10, note: str = "") -> list[str]:
+    """Both numbers with their standard errors and the replicate count, per row of Z in
+    ``rows``: added to the tree's merge hover (the ``"hover"`` trace), so hovering a merge
+    shows its support and a click still picks the merge.
+
+    >>> v = {"au": np.array([0.9612]), "bp": np.array([0.8]), "se_au": np.array([0.01]),
+    ...      "se_bp": np.array([0.02])}
+    >>> hover_texts(np.array([0]), kind="features", values=v, n_boot=100)
+    ['AU 0.961 ± 0.010 · BP 0.800 ± 0.020<br>100 replicates × 10 scales (feature bootstrap)']
+    """
+    tail = f"<br>{note}" if note else ""
+    out = []
+    for r in np.asarray(rows, dtype=np.int64).tolist():
+        if kind == "features":
+            out.append(f"AU {float(values['au'][r]):.3f} ± {float(values['se_au'][r]):.3f} · "
+                       f"BP {float(values['bp'][r]):.3f} ± {float(values['se_bp'][r]):.3f}<br>"
+                       f"{n_boot:,} replicates × {n_scales} scales (feature bootstrap){tail}")
+        else:
+            sup, se = float(values["support"][r]), float(values["se"][r])
+            head = "support –" if not np.isfinite(sup) else f"support {sup:.3f} ± {se:.3f}"
+            out.append(f"{head}<br>{n_boot:,} row subsamples, "
+                       f"{int(values['informative'][r]):,} informative{tail}")
+    return out
+
+
 def badge_rows(sizes: np.ndarray, drawn_rows: np.ndarray, min_size: int) -> np.ndarray:
     """Drawn rows of Z whose merge holds at least ``min_size`` rows (those get a badge).
 
@@ -51,12 +89,10 @@ def support_traces(
     *,
     kind: str,
     values: dict[str, np.ndarray],
-    n_boot: int,
     min_size: int = 3,
     orientation: str = "top",
     sizes: np.ndarray | None = None,
     alpha: float = ALPHA,
-    note: str = "",
 ) -> list[go.Scatter]:
     """Badges on the drawn merges of at least ``min_size`` rows and outlines of the supported
     clades.
@@ -69,8 +105,6 @@ def support_traces(
     kind : {"features", "rows"}
     values : dict of ndarray, each shape (n - 1,)
         ``au, bp, se_au, se_bp`` for "features"; ``support, se, informative`` for "rows".
-    n_boot : int
-        Replicates (per scale for "features"), for the hover.
     min_size : int
         Merges of fewer rows get no badge (the outlines do not depend on it).
     orientation : str
@@ -78,13 +112,12 @@ def support_traces(
         Rows under each merge; default ``Z[:, 3]``.
     alpha : float
         Outline clades whose AU (or support) is at least this.
-    note : str
-        A line added to every hover (e.g. the seed).
 
     Returns
     -------
     list of plotly Scatter
-        ``[outlines ("support-rect"), badges ("support")]``.
+        ``[outlines ("support-rect"), badges ("support")]``; the badges take no hover (the
+    merge's own hover marker gets :func:`hover_texts`).
 
     Examples
     --------
@@ -93,7 +126,7 @@ def support_traces(
     >>> v = {"au": np.array([0.5, 0.99, 0.97, 1.0]), "bp": np.array([0.4, 0.9, 0.8, 1.0]),
     ...      "se_au": np.zeros(4), "se_bp": np.zeros(4)}
     >>> rect, badges = support_traces(dendrogram_geometry(Z), Z, kind="features", values=v,
-    ...                               n_boot=100, min_size=4)
+    ...                               min_size=4)
     >>> badges.customdata[:, 0].tolist(), list(badges.text)
     ([2, 3], ['AU 97 · BP 80', 'AU 100 · BP 100'])
     >>> len(rect.x)  # one outline (row 2; the root is never outlined), 5 corners and a gap
@@ -144,24 +177,7 @@ def support_traces(
     sc = score[shown] if shown.size else np.array([])
     colors = [STRONG if v >= alpha else MEDIUM if v >= 0.8 else WEAK for v in
               np.nan_to_num(sc, nan=0.0)]
-    texts, hovers = [], []
-    tail = f"<br>{note}" if note else ""
-    for r in shown.tolist():
-        head = f"merge {r} (row of Z) · {int(sizes[r]):,} rows"
-        if kind == "features":
-            au, bp = float(values["au"][r]), float(values["bp"][r])
-            texts.append(f"AU {_pct(au)} · BP {_pct(bp)}")
-            hovers.append(
-                f"{head}<br>AU {au:.3f} ± {float(values['se_au'][r]):.3f} · "
-                f"BP {bp:.3f} ± {float(values['se_bp'][r]):.3f}<br>"
-                f"{n_boot:,} replicates × 10 scales (feature bootstrap){tail}")
-        else:
-            sup = float(values["support"][r])
-            inf = int(values["informative"][r])
-            texts.append(f"{_pct(sup)}%" if np.isfinite(sup) else "–")
-            hovers.append(
-                f"{head}<br>support {sup:.3f} ± {float(values['se'][r]):.3f}<br>"
-                f"{n_boot:,} row subsamples, {inf:,} informative{tail}")
+    texts = [badge_text(kind, values, r) for r in shown.tolist()]
     bx, by = oriented(mx, my, orientation)
     badges = go.Scatter(
         x=bx, y=by, mode="markers+text",
@@ -169,7 +185,7 @@ def support_traces(
                 "line": {"color": "white", "width": 1}},
         text=texts, textposition="top left" if orientation in ("top", "bottom") else
         "middle left", textfont={"size": 9, "color": "#555"},
-        hovertext=hovers, hoverinfo="text", showlegend=False, meta="support",
+        hoverinfo="skip", showlegend=False, meta="support",
         customdata=np.column_stack([shown, sizes[shown]]) if shown.size else
         np.zeros((0, 2), dtype=np.int64),
     )

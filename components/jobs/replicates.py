@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from functools import reduce
 from typing import Any
 
+import numpy as np
+
 from clustering.errors import DataError
 from clustering.sampling import replicate_chunks
 from clustering.stability import bootstrap_jaccard, plan_stability, summarise_stability
@@ -42,7 +44,7 @@ from clustering.support import (
     plan_support,
     summarise_support,
 )
-from components.figures.support import support_traces
+from components.figures.support import hover_texts, support_traces
 from components.state.store import get_settings, get_store
 from components.state.trees import Tree, is_memoised, load_tree, tree_memo_key
 from components.view import LINKAGE_P, TreeSpec
@@ -296,23 +298,33 @@ def compute(work: Work, tree: Tree, progress: Progress | None = None) -> Any:
     return get_store().memo(work_key(work), lambda: run_local(work, tree, progress))
 
 
-def overlay_traces(show: dict[str, Any] | None, tree: Tree, geometry: Any, orientation: str,
-                   sizes: Any = None) -> list[Any]:
-    """The support traces to add to the drawn tree (``components.figures.support``) for the
-    page's ``support-show`` store, or none when it names another tree or nothing memoised."""
+def add_support(figure: Any, show: dict[str, Any] | None, tree: Tree, geometry: Any,
+                orientation: str) -> None:
+    """Add support to the drawn tree for the page's ``support-show`` store: badges and
+    outlines (``components.figures.support``), and both numbers in each merge's hover. Nothing
+    when it names another tree or nothing is memoised."""
     if not show or show.get("tree_key") != tree.spec.key or not show.get("work"):
-        return []
+        return
     try:
         work = Work.from_json(show["work"])
     except (DataError, KeyError, TypeError, ValueError):
-        return []
+        return
     res = result(work) if work.what == "support" else None
     if res is None:
-        return []
+        return
     values = {c: res.table[c].to_numpy() for c in res.table.columns}
-    return support_traces(geometry, tree.Z, kind=work.kind, values=values,
-                          n_boot=work.n_boot, min_size=int(show.get("min_size") or 2),
-                          orientation=orientation, sizes=sizes, note=f"seed {work.seed}")
+    figure.add_traces(support_traces(geometry, tree.Z, kind=work.kind, values=values,
+                                     min_size=int(show.get("min_size") or 2),
+                                     orientation=orientation))
+    n_scales = len(res.scales) if work.kind == "features" else 0
+    for trace in figure.data:
+        if trace.meta == "hover":
+            rows = np.asarray(geometry.link_rows, dtype=np.int64)
+            trace.hovertext = hover_texts(rows, kind=work.kind, values=values,
+                                          n_boot=work.n_boot, n_scales=n_scales,
+                                          note=f"seed {work.seed}")
+            trace.hovertemplate = trace.hovertemplate.replace(
+                "<extra>", "<br>%{hovertext}<extra>", 1)
 
 
 # ---------------------------------------------------------------- Celery (REDIS_URL)

@@ -24,7 +24,7 @@ from components.figures.common import empty_figure
 from components.figures.dendrogram import make_dendrogram_figure
 from components.figures.scatter import make_scatter_figure
 from components.figures.tree_data import make_tree_data
-from components.jobs.replicates import overlay_traces
+from components.jobs.replicates import add_support
 from components.jobs.tree import GENERIC_ERROR
 from components.page.forms import card, field, number, select
 from components.state import approximate as approx_mode
@@ -155,7 +155,7 @@ def build_view(tree: Tree, view: View, support: dict[str, Any] | None = None) ->
         uirevision=f"{key}|{mode}|{view.truncate_p}|{view.orientation}",
         sizes=approx_mode.merge_sizes(tree),
     )
-    figure.add_traces(overlay_traces(support, tree, geometry, view.orientation))
+    add_support(figure, support, tree, geometry, view.orientation)
     tree_data = make_tree_data(
         geometry, tree.index, tree.Z, orientation=view.orientation,
         annotate_above=view.annotate_above,

@@ -10,7 +10,7 @@ from scipy.cluster.hierarchy import to_tree
 
 from clustering.geometry import dendrogram_geometry
 from clustering.support import merge_support, pick_clades
-from components.figures.support import support_traces
+from components.figures.support import hover_texts, support_traces
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +50,7 @@ def _rectangles(trace):
 def test_outlines_are_the_clades_pvpick_picks(case):
     X, Z, ms = case
     g = dendrogram_geometry(Z)
-    rect, badges = support_traces(g, Z, kind="features", values=_values(ms), n_boot=60,
+    rect, badges = support_traces(g, Z, kind="features", values=_values(ms),
                                   min_size=3)
     picked = pick_clades(Z, ms.table["au"].to_numpy())
     assert picked, "the fixed case has supported clades"
@@ -77,13 +77,13 @@ def test_outlines_are_the_clades_pvpick_picks(case):
 def test_badges_on_merges_of_at_least_min_size_with_both_numbers_in_the_hover(case):
     X, Z, ms = case
     g = dendrogram_geometry(Z)
-    _, badges = support_traces(g, Z, kind="features", values=_values(ms), n_boot=60,
-                               min_size=5, note="seed 2")
+    _, badges = support_traces(g, Z, kind="features", values=_values(ms), min_size=5)
     rows = badges.customdata[:, 0].tolist()
     assert rows == sorted(np.flatnonzero(Z[:, 3] >= 5).tolist())
     r = rows[-1]
     t = ms.table.iloc[r]
-    hover = badges.hovertext[-1]
+    hover = hover_texts(np.array([r]), kind="features", values=_values(ms), n_boot=60,
+                        note="seed 2")[0]
     assert f"AU {t['au']:.3f}" in hover and f"BP {t['bp']:.3f}" in hover
     assert "60 replicates × 10 scales" in hover and "seed 2" in hover
     assert badges.text[-1] == f"AU {100 * t['au']:.0f} · BP {100 * t['bp']:.0f}"
@@ -96,8 +96,8 @@ def test_badges_on_merges_of_at_least_min_size_with_both_numbers_in_the_hover(ca
 def test_truncated_views_badge_only_drawn_merges_and_left_orientation_swaps_axes(case):
     X, Z, ms = case
     g = dendrogram_geometry(Z, truncate_mode="lastp", p=5)
-    rect, badges = support_traces(g, Z, kind="features", values=_values(ms), n_boot=60,
-                                  min_size=2, orientation="left")
+    rect, badges = support_traces(g, Z, kind="features", values=_values(ms), min_size=2,
+                                  orientation="left")
     assert set(badges.customdata[:, 0].tolist()) == set(g.link_rows.tolist())
     j = list(g.link_rows).index(Z.shape[0] - 1)
     root = badges.customdata[:, 0].tolist().index(Z.shape[0] - 1)
@@ -108,8 +108,41 @@ def test_row_subsampling_badges_read_the_support():
     Z = np.array([[0, 1, 1.0, 2], [2, 3, 2.0, 2], [5, 6, 3.0, 4], [4, 7, 4.0, 5]])
     v = {"support": np.array([0.5, 0.96, 0.99, np.nan]), "se": np.zeros(4),
          "informative": np.array([10, 12, 20, 0])}
-    rect, badges = support_traces(dendrogram_geometry(Z), Z, kind="rows", values=v, n_boot=20,
+    rect, badges = support_traces(dendrogram_geometry(Z), Z, kind="rows", values=v,
                                   min_size=2)
     assert list(badges.text) == ["50%", "96%", "99%", "–"]
-    assert "20 row subsamples, 12 informative" in badges.hovertext[1]
+    hover = hover_texts(np.arange(4), kind="rows", values=v, n_boot=20)
+    assert "support 0.960 ± 0.000<br>20 row subsamples, 12 informative" == hover[1]
+    assert hover[3].startswith("support –")
     assert len(_rectangles(rect)) == 1  # row 2 holds row 1: only the largest is outlined
+
+
+def test_the_page_adds_support_to_the_merge_hover(case, tmp_path):
+    """The draw step's glue (jobs/replicates.add_support): badges, outlines, and both numbers
+    in the hover of every merge, for the memoised result of the view's support."""
+    from app import create_app
+    from components.figures.dendrogram import make_dendrogram_figure
+    from components.jobs import replicates as rep
+    from components.settings import Settings
+    from components.state.trees import load_tree
+    from components.view import TreeSpec
+
+    app = create_app(Settings.from_env(data_dir=str(tmp_path), redis_url=None))
+    with app.server.app_context():
+        spec = TreeSpec.from_json({"dataset": {"example": "tutorial-blobs"}, "method": "ward",
+                                   "options": {"features": ["x", "y"]}})
+        tree = load_tree(spec)
+        work = rep.Work("support", spec, "rows", 8, 1)
+        rep.compute(work, tree)
+        g = dendrogram_geometry(tree.Z)
+        fig = make_dendrogram_figure(g, 1.0, Z=tree.Z)
+        show = {"work": work.to_json(), "min_size": 4, "tree_key": spec.key}
+        rep.add_support(fig, {**show, "tree_key": "another"}, tree, g, "top")
+        assert [t.meta for t in fig.data][-1] == "hover"  # another tree: nothing added
+        rep.add_support(fig, show, tree, g, "top")
+        metas = [t.meta for t in fig.data]
+        assert metas[-2:] == ["support-rect", "support"]
+        hover = next(t for t in fig.data if t.meta == "hover")
+        assert "%{hovertext}" in hover.hovertemplate
+        assert len(hover.hovertext) == len(g.link_rows)
+        assert "8 row subsamples" in hover.hovertext[-1] and "seed 1" in hover.hovertext[-1]
