@@ -18,6 +18,7 @@ from clustering.stability import cluster_stability
 from clustering.support import merge_support
 from tests.browser import harness as h
 from tests.browser.test_diagnostics import _PIXEL_JS
+from tests.browser.test_jobs import celery_worker  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -104,3 +105,39 @@ def test_support_in_the_hover_and_stability_table_equal_the_library(page):
     h.change(page, lambda: h.type_number(page, "cluster-k", k + 1))
     assert h.cluster_count(page) == k + 1
     assert page.evaluate(_HAS, "support") and page.evaluate(_HAS, "support-rect")
+
+
+@pytest.mark.redis
+@pytest.mark.slow
+def test_support_on_a_single_celery_worker_does_not_deadlock(browser, redis_url,
+                                                             celery_worker):  # noqa: F811
+    """With REDIS_URL the job sends a chord and returns: on a worker with ONE process the chunk
+    tasks and the reduce still run (a job waiting on its own tasks would hang there), and the
+    page, polling the store, shows the library's numbers."""
+    from clustering.subsampling import row_support
+    from components.jobs.replicates import ROW_FRACTION
+
+    X, Z = _mpg()
+    with h.served({"REDIS_URL": redis_url}) as server, h.opened_page(browser, server.url) as page:
+        h.wait_dendrogram(page)
+        h.choose_example(page, "mpg")
+        page.get_by_role("tab", name="Evidence").click()
+        page.wait_for_function("() => document.getElementById('support-note').innerText"
+                               ".includes('features')", timeout=60_000)
+        assert page.locator("#support-kind input[value=rows]").is_checked()
+        h.type_number(page, "support-nboot", 8)
+        page.locator("#support-run").click()
+        page.wait_for_function(_HAS, arg="support", timeout=240_000)
+        h.wait_dash_idle(page)
+        assert "8 row subsamples" in h.text_of(page, "support-summary")
+        rs = row_support(X, "ward", "euclidean", n_boot=8, fraction=ROW_FRACTION, seed=1, Z=Z)
+        fig = h.figure(page, "dendrogram")
+        hover = next(t for t in fig["traces"] if t["meta"] == "hover")
+        rows = [int(c[0]) for c in hover["customdata"]]
+        for j in (rows.index(Z.shape[0] - 2), rows.index(Z.shape[0] - 3)):
+            t = rs.table.iloc[rows[j]]
+            want = (f"support {t['support']:.3f} ± {t['se']:.3f}" if np.isfinite(t["support"])
+                    else "support –")
+            assert want in hover["hovertext"][j]
+    log = celery_worker.read_text(errors="replace")
+    assert "dendro.replicate_chunk" in log and "dendro.replicate_reduce" in log, log[-3000:]
