@@ -30,6 +30,7 @@ CALLBACK_MODULES = (
     "components.analysis.cophenetic",
     "components.analysis.evidence",
     "components.analysis.support",
+    "components.analysis.support_poll",
     "components.analysis.merge",
     "components.analysis.linkage",
     "components.analysis.heatmap",

@@ -10,7 +10,8 @@
   recovered counts as ``fpc::clusterboot``, in a table (the scatter legend is drawn in the
   browser, ``assets/dendro.js``, and does not show them).
 * With ``REDIS_URL`` the job sends the chunks to Celery and returns; ``ids.REPLICATE_POLL``
-  then polls the store until the reduce task has stored the result (Stop revokes the tasks).
+  then polls the store until the reduce task has stored the result (Stop revokes the tasks):
+  ``components.analysis.support_poll``.
 
 Nothing runs by itself: both wait for their Run button.
 """
@@ -179,18 +180,23 @@ def _done_for(done: dict[str, Any] | None, tree: Tree) -> rep.Work | None:
 @callback(
     Output(ids.SUPPORT_NOTE, "children"),
     Output(ids.SUPPORT_KIND, "value"),
+    Output(ids.SUPPORT_SUMMARY, "children", allow_duplicate=True),
     Input(ids.TREE_REF, "data"),
+    State(ids.SUPPORT_SHOW, "data"),
+    prevent_initial_call="initial_duplicate",
 )
-def suggest(tree_ref: dict[str, Any] | None) -> tuple[Any, Any]:
-    """Which support suits this table (and set the choice to it), or why nothing can run."""
+def suggest(tree_ref: dict[str, Any] | None, show: dict[str, Any] | None) -> tuple[Any, ...]:
+    """Which support suits this table (and set the choice to it), or why nothing can run; a
+    new tree clears the summary of another tree's support."""
     tree = _tree(tree_ref)
     if tree is None:
-        return "", no_update
+        return "", no_update, no_update
+    stale = "" if show and show.get("tree_key") != tree.spec.key else no_update
     why = rep.no_rows_reason(tree) or rep.problem(tree, "stability")
     if why:
-        return dbc.Alert(why, color="warning", className="py-1 px-2 mb-0"), no_update
+        return dbc.Alert(why, color="warning", className="py-1 px-2 mb-0"), no_update, stale
     kind, text = rep.suggested_kind(tree.prepared.matrix.shape[1])
-    return text, kind
+    return text, kind, stale
 
 
 def _job(what: str) -> Any:
@@ -334,70 +340,3 @@ def show_stability(done: dict[str, Any] | None, cut: Any, tree_ref: dict[str, An
             + (f"Not stable (mean Jaccard < 0.6): cluster {', '.join(low)}." if low else
                "Every cluster has mean Jaccard ≥ 0.6."))
     return html.Span(note, className="stability-done"), stability_table(res, k)
-
-
-# ---------------------------------------------------------------- Celery: poll and stop
-@callback(
-    Output(ids.REPLICATE_POLL, "disabled"),
-    Output(ids.SUPPORT_STOP, "style"),
-    Output(ids.STABILITY_STOP, "style"),
-    Input(ids.SUPPORT_DONE, "data"),
-    Input(ids.STABILITY_DONE, "data"),
-)
-def toggle_poll(sup: dict[str, Any] | None, stab: dict[str, Any] | None) -> tuple[Any, ...]:
-    """Poll only while Celery work is pending; Stop shows for what is pending."""
-    a, b = bool((sup or {}).get("pending")), bool((stab or {}).get("pending"))
-    return not (a or b), SHOWN if a else HIDDEN, SHOWN if b else HIDDEN
-
-
-def _polled(done: dict[str, Any] | None) -> Any:
-    if not done or not done.get("pending") or not done.get("work"):
-        return no_update
-    work = rep.Work.from_json(done["work"])
-    if rep.is_done(work):
-        return {**done, "pending": None}
-    parts = rep.parts_done(work)
-    return no_update if parts == done.get("parts") else {**done, "parts": parts}
-
-
-@callback(
-    Output(ids.SUPPORT_DONE, "data", allow_duplicate=True),
-    Output(ids.STABILITY_DONE, "data", allow_duplicate=True),
-    Input(ids.REPLICATE_POLL, "n_intervals"),
-    State(ids.SUPPORT_DONE, "data"),
-    State(ids.STABILITY_DONE, "data"),
-    prevent_initial_call=True,
-)
-def poll(_n: int | None, sup: dict[str, Any] | None, stab: dict[str, Any] | None) -> Any:
-    """Chunks done on the workers, and the result once the reduce task stored it."""
-    return _polled(sup), _polled(stab)
-
-
-def _stop(done: dict[str, Any] | None) -> Any:
-    if not done or not done.get("pending"):
-        return no_update
-    try:
-        make_celery(get_settings().redis_url).control.revoke(done["pending"])
-    except Exception:  # the broker is gone: the tasks are gone with it
-        log.warning("could not revoke replicate tasks", exc_info=True)
-    return {**done, "pending": None, "error": "Stopped."}
-
-
-@callback(
-    Output(ids.SUPPORT_DONE, "data", allow_duplicate=True),
-    Input(ids.SUPPORT_STOP, "n_clicks"),
-    State(ids.SUPPORT_DONE, "data"),
-    prevent_initial_call=True,
-)
-def stop_support(_clicks: int | None, done: dict[str, Any] | None) -> Any:
-    return _stop(done)
-
-
-@callback(
-    Output(ids.STABILITY_DONE, "data", allow_duplicate=True),
-    Input(ids.STABILITY_STOP, "n_clicks"),
-    State(ids.STABILITY_DONE, "data"),
-    prevent_initial_call=True,
-)
-def stop_stability(_clicks: int | None, done: dict[str, Any] | None) -> Any:
-    return _stop(done)

@@ -11,6 +11,7 @@ from clustering.stability import cluster_stability
 from clustering.subsampling import row_support
 from clustering.support import merge_support
 from components.analysis import support as sup_tab
+from components.analysis import support_poll
 from components.jobs import replicates as rep
 from components.settings import Settings
 from components.state.trees import load_tree
@@ -95,14 +96,14 @@ def test_celery_chord_stores_the_same_result_and_the_page_polls_it(tree, data_di
     work = sup_tab.support_work(tree, "features", 6, 11)
     done = {"work": work.to_json(), "error": None, "pending": ["x"]}
     assert not rep.is_done(work)
-    assert sup_tab._polled(done) is not None  # nothing stored yet: parts 0
+    assert support_poll._polled(done) is not None  # nothing stored yet: parts 0
     ids = rep.dispatch(work, celery_app)
     assert ids and rep.parts_done(work) == len(rep.bounds(work))
     assert rep.is_done(work)
     want = merge_support(tree.prepared.matrix, "average", "euclidean", n_boot=6, seed=11,
                          Z=tree.Z)
     np.testing.assert_array_equal(rep.result(work).counts, want.counts)
-    assert sup_tab._polled(done)["pending"] is None  # the page sees it done
+    assert support_poll._polled(done)["pending"] is None  # the page sees it done
 
 
 def test_refusals_name_the_reason(tree):
@@ -122,3 +123,12 @@ def test_a_tree_without_rows_is_refused():
 
     why = rep.no_rows_reason(FakeTree())
     assert "linkage matrix" in why and "no rows" in why
+
+
+def test_poll_runs_only_while_celery_work_is_pending():
+    pending = {"work": None, "pending": ["a"], "error": None}
+    assert support_poll.toggle_poll(pending, None) == (False, support_poll.SHOWN,
+                                                       support_poll.HIDDEN)
+    assert support_poll.toggle_poll({"pending": None}, None)[0] is True
+    assert support_poll._stop({"pending": None}) is support_poll.no_update
+    assert support_poll._polled({"pending": None, "work": {}}) is support_poll.no_update
