@@ -108,6 +108,26 @@ def test_support_in_the_hover_and_stability_table_equal_the_library(page):
     assert page.evaluate(_HAS, "support") and page.evaluate(_HAS, "support-rect")
 
 
+def test_support_job_shows_progress_and_cancels(page):
+    h.wait_dendrogram(page)
+    h.choose_example(page, "mpg")
+    page.get_by_role("tab", name="Evidence").click()
+    page.wait_for_function("() => document.getElementById('support-note').innerText"
+                           ".includes('features')", timeout=60_000)
+    h.type_number(page, "support-nboot", 2000)
+    page.locator("#support-run").click()
+    page.wait_for_function("() => document.getElementById('support-progress').innerText"
+                           ".includes('of 2,000 replicates')", timeout=120_000)
+    assert page.locator("#support-cancel").is_visible()
+    assert page.locator("#support-run").is_disabled()
+    page.locator("#support-cancel").click()
+    page.wait_for_function("() => getComputedStyle(document.getElementById('support-cancel'))"
+                           ".display === 'none'", timeout=30_000)
+    h.wait_dash_idle(page)
+    assert not page.locator("#support-run").is_disabled()
+    assert not page.evaluate(_HAS, "support")  # nothing drawn from a cancelled job
+
+
 @pytest.mark.redis
 @pytest.mark.slow
 def test_support_on_a_single_celery_worker_does_not_deadlock(browser, redis_url,
