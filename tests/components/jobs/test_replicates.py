@@ -132,3 +132,35 @@ def test_poll_runs_only_while_celery_work_is_pending():
     assert support_poll.toggle_poll({"pending": None}, None)[0] is True
     assert support_poll._stop({"pending": None}) is support_poll.no_update
     assert support_poll._polled({"pending": None, "work": {}}) is support_poll.no_update
+
+
+def test_summary_and_stability_note_say_what_the_page_shows(tree):
+    import contextvars
+
+    from dash._callback_context import context_value
+    from dash._utils import AttributeDict
+
+    def run(fn, *args):
+        def go():
+            context_value.set(AttributeDict(triggered_inputs=[{"prop_id": "", "value": None}]))
+            return fn(*args)
+        return contextvars.copy_context().run(go)
+
+    ref = {"params": tree.spec.to_json(), "tree_key": tree.spec.key}
+    work = sup_tab.support_work(tree, "features", 12, 7)
+    rep.compute(work, tree)
+    show, summary = run(sup_tab.show_support, {"work": work.to_json(), "error": None,
+                                               "pending": None}, 4, ref)
+    assert show == {"work": work.to_json(), "min_size": 4, "tree_key": tree.spec.key}
+    text = str(summary)
+    assert "12 replicates × 7 scales, seed 7" in text and "merges of at least 4 rows" in text
+    # an error says so; a pending Celery run says how far it got
+    _, err = run(sup_tab.show_support, {"work": None, "error": "Stopped.", "pending": None},
+                 4, ref)
+    assert "Stopped." in str(err)
+    cut = {"cut": float(tree.Z[-4, 2] + 1e-9), "tree_key": tree.spec.key}  # k = 4
+    note, table = run(sup_tab.show_stability, None, cut, ref, 99, 1)
+    assert 'press "Compute stability" (99 bootstraps, seed 1)' in note and table is None
+    rep.compute(sup_tab.stability_work(tree, 4, 20, 5), tree)
+    note, table = run(sup_tab.show_stability, None, cut, ref, 20, 5)
+    assert "k = 4, 20 bootstraps, seed 5" in str(note) and table is not None
