@@ -16,6 +16,8 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components import ids
+from components.analysis.agreement import agreement_tab
+from components.analysis.compare import compare_tab
 from components.analysis.diagnostics import diagnostics_tab
 from components.analysis.evidence import evidence_tab
 from components.analysis.export import export_tab
@@ -33,6 +35,8 @@ _TABS = {
     ids.TAB_LINKAGE: ("Linkage matrix", linkage_tab),
     ids.TAB_HEATMAP: ("Heatmap", heatmap_tab),
     ids.TAB_PROFILES: ("Profiles", profiles_tab),
+    ids.TAB_AGREEMENT: ("Known columns", agreement_tab),
+    ids.TAB_COMPARE: ("Compare trees", compare_tab),
     ids.TAB_EXPORT: ("Export", export_tab),
 }
 
