@@ -22,7 +22,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 import numpy as np
 import pandas as pd
-from dash import Input, Output, State, callback, dcc, html, no_update
+from dash import Input, Output, State, callback, clientside_callback, dcc, html, no_update
 
 from clustering.agreement import agreement, best_agreeing_k
 from clustering.errors import DataError
@@ -282,3 +282,27 @@ def agreement_view(tree: Tree, cut: float, reference: str, bins: int) -> tuple[A
 def snap_to_best(clicks: int | None, height: float | None) -> Any:
     """Move the cut to the best-agreeing k: only when the analyst asks."""
     return height if clicks and height is not None else no_update
+
+
+# The bars follow the tree's zoom along the leaves, in the browser (public relayoutData only):
+# a zoom of the tree sets the strip's x range; a reset ("autorange") goes back to all leaves.
+clientside_callback(
+    """function (relayout, fig) {
+        var nu = window.dash_clientside.no_update;
+        if (!relayout || !fig || !fig.layout || !fig.layout.meta) { return nu; }
+        var range;
+        if ("xaxis.range[0]" in relayout) {
+            range = [relayout["xaxis.range[0]"], relayout["xaxis.range[1]"]];
+        } else if (Array.isArray(relayout["xaxis.range"])) {
+            range = relayout["xaxis.range"];
+        } else if (relayout["xaxis.autorange"]) {
+            range = fig.layout.meta.leaf_range;
+        } else { return nu; }
+        var xaxis = Object.assign({}, fig.layout.xaxis, {range: range});
+        return Object.assign({}, fig, {layout: Object.assign({}, fig.layout, {xaxis: xaxis})});
+    }""",
+    Output(ids.KNOWN_BARS, "figure", allow_duplicate=True),
+    Input(ids.DENDROGRAM, "relayoutData"),
+    State(ids.KNOWN_BARS, "figure"),
+    prevent_initial_call=True,
+)

@@ -182,6 +182,8 @@ def make_colour_bars_figure(bars: list[tuple[Classes, np.ndarray]], leaf_x: np.n
         # The dendrogram's left and right margins, so leaf x lines up with the tree above.
         margin={"l": 60, "r": 20, "t": 4, "b": 4}, height=60 + 26 * n_rows + 30 * n_rows,
         hovermode="closest",
+        # The whole leaf range, for the browser to go back to when the tree is zoomed out.
+        meta={"leaf_range": [0.0, width]},
     )
     return fig
 
