@@ -3,7 +3,9 @@
 One module a tab, each with its layout and callbacks: ``diagnostics`` (scree and elbow, gaps
 and snap buttons, inconsistency, candidate cut lines; with ``cophenetic``), ``evidence``
 (validity per k, the gap statistic, silhouettes at the cut; issue 15), ``merge`` (click a
-merge or a leaf), ``linkage`` (Z as a table), ``heatmap``, ``profiles``, ``export``.
+merge or a leaf), ``linkage`` (Z as a table), ``heatmap``, ``profiles``, ``agreement``
+(known columns: colour bars under the tree, agreement with a reference column; issue 16),
+``compare`` (a second tree as a tanglegram; issue 16), ``export``.
 ``lazy`` makes a hidden tab cost nothing: only the open tab follows the cut.
 
 Every tab is fed the same two things: the tree reference (``tree-ref``/``tree-data`` params,

@@ -40,8 +40,9 @@ from components.figures.known_columns import (
 )
 from components.figures.text import format_height
 from components.state import approximate as approx_mode
+from components.state.store import get_store
 from components.state.tables import load_table
-from components.state.trees import Tree, try_load_tree
+from components.state.trees import Tree, tree_memo_key, try_load_tree
 from components.view import number_or_none
 from components.web.grids import data_grid
 
@@ -257,7 +258,9 @@ def agreement_view(tree: Tree, cut: float, reference: str, bins: int) -> tuple[A
         lines.append(html.Div("The k that agrees best is not suggested on an approximate tree "
                               "(its leaves are micro-clusters)."))
     else:
-        best, by_k = best_agreeing_k(tree.Z, ref, ks=range(2, BEST_K_MAX + 1))
+        best, by_k = get_store().memo(
+            ("best-agreeing-k", *tree_memo_key(tree.spec), reference, bins, BEST_K_MAX),
+            lambda: best_agreeing_k(tree.Z, ref, ks=range(2, BEST_K_MAX + 1)))
         heights, ks = heights_for_k(tree.index, BEST_K_MAX)
         if int(ks[best - 1]) == best:
             lines.append(html.Div(

@@ -29,7 +29,8 @@ from components.analysis.lazy import gated_cut
 from components.figures.common import empty_figure
 from components.figures.palette import cluster_color
 from components.figures.tanglegram import make_tanglegram_figure
-from components.state.trees import Tree, load_tree, try_load_tree
+from components.state.store import get_store
+from components.state.trees import Tree, load_tree, tree_memo_key, try_load_tree
 from components.view import number_or_none
 
 log = logging.getLogger(__name__)
@@ -79,13 +80,18 @@ def compare_view(tree: Tree, cut: float, method: str, metric: str) -> tuple[Any,
                         f"has {n:,}. Filter the table to compare trees on it.")
     other = other_tree(tree, method, metric)
     Z1, Z2 = np.asarray(tree.Z), np.asarray(other.Z)
-    gamma = bakers_gamma(Z1, Z2)
-    coph = cophenetic_between(Z1, Z2)
+
+    def between() -> tuple[float, float, Any]:
+        # O(n²) and independent of the cut: once per pair of trees, not per cut move.
+        return (bakers_gamma(Z1, Z2), cophenetic_between(Z1, Z2),
+                untangle(Z2, tree.index.leaves))
+
+    gamma, coph, untangled = get_store().memo(
+        ("compare", *tree_memo_key(tree.spec), *tree_memo_key(other.spec)), between)
     k = int(tree.index.k_at(cut))
     labels1 = tree.index.labels_at(cut)
     labels2 = other.index.labels_for_k(k)
     ari = agreement(labels2, labels1).ari
-    untangled = untangle(Z2, tree.index.leaves)
     before = crossings(tree.index.leaves, other.index.leaves)
     after = crossings(tree.index.leaves, untangled.order)
     left = dendrogram_geometry(Z1, index=tree.index)
