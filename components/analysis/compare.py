@@ -98,7 +98,14 @@ def compare_view(tree: Tree, cut: float, method: str, metric: str) -> tuple[Any,
     right = dendrogram_geometry(untangled.Z)
     cut2 = float(other.index.height_for_k(k)) if k < n else -np.inf
     left_colors = [cluster_color(int(c)) for c in left.link_clusters(cut)]
-    right_colors = [cluster_color(int(c)) for c in right.link_clusters(cut2)]
+    # The other tree's clusters take the colour of this tree's cluster most of their rows
+    # are in, so the same colour means the same rows on both sides (its own numbering would not).
+    right_leaf_cluster = np.asarray(right.leaf_clusters(cut2), dtype=np.int64)
+    colour_of = {0: 0}
+    for c in np.unique(right_leaf_cluster):
+        rows = np.asarray(right.leaves)[right_leaf_cluster == c]
+        colour_of[int(c)] = int(np.bincount(labels1[rows]).argmax())
+    right_colors = [cluster_color(colour_of[int(c)]) for c in right.link_clusters(cut2)]
     row_colors = [cluster_color(int(c)) for c in labels1]
     h1, h2 = tree.hierarchy, other.hierarchy
     fig = make_tanglegram_figure(
@@ -119,7 +126,9 @@ def compare_view(tree: Tree, cut: float, method: str, metric: str) -> tuple[Any,
                  f"tree's branches (dendextend's untangle step1side; entanglement "
                  f"{untangled.entanglement_before:.3f} → {untangled.entanglement_after:.3f})."),
         html.Div("Colours: this tree's clusters at the cut; the other tree is cut at the same "
-                 "k. Heights are scaled to each tree's tallest merge.", className="form-text"),
+                 "k and each of its clusters takes the colour of this tree's cluster most of "
+                 "its rows are in. Heights are scaled to each tree's tallest merge.",
+                 className="form-text"),
     ])
     return summary, fig
 

@@ -180,7 +180,9 @@ def make_colour_bars_figure(bars: list[tuple[Classes, np.ndarray]], leaf_x: np.n
                "zeroline": False, "fixedrange": True},
         legend={"orientation": "h", "y": -0.05, "yanchor": "top", "groupclick": "toggleitem"},
         # The dendrogram's left and right margins, so leaf x lines up with the tree above.
-        margin={"l": 60, "r": 20, "t": 4, "b": 4}, height=60 + 26 * n_rows + 30 * n_rows,
+        margin={"l": 60, "r": 20, "t": 4, "b": 4},
+        # The bars, then the legend below: a title and one line per class of the longest.
+        height=30 * n_rows + 64 + 21 * max((len(c.names) for c, _ in bars), default=0),
         hovermode="closest",
         # The whole leaf range, for the browser to go back to when the tree is zoomed out.
         meta={"leaf_range": [0.0, width]},
