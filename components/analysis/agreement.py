@@ -43,7 +43,7 @@ from components.state import approximate as approx_mode
 from components.state.store import get_store
 from components.state.tables import load_table
 from components.state.trees import Tree, tree_memo_key, try_load_tree
-from components.view import number_or_none
+from components.view import TreeSpec, number_or_none
 from components.web.grids import data_grid
 
 log = logging.getLogger(__name__)
@@ -137,10 +137,15 @@ def column_choices(tree_ref: dict[str, Any] | None, chosen: list[str] | None,
                    reference: str | None) -> tuple[Any, ...]:
     """Every column of the table, for the bars and the reference; choices that the new table
     lacks are dropped."""
-    tree = try_load_tree((tree_ref or {}).get("params"))
-    if tree is None:
+    params = (tree_ref or {}).get("params")
+    if not params:
         return no_update, no_update, no_update, no_update
-    columns = [str(c) for c in load_table(tree.spec.dataset).columns]
+    try:
+        # The table only: this runs after every draw, and a big tree is megabytes to read.
+        columns = [str(c) for c in load_table(TreeSpec.from_json(params).dataset).columns]
+    except (DataError, KeyError, TypeError, ValueError) as err:
+        log.info("no columns for the known-column lists: %s", err)
+        return no_update, no_update, no_update, no_update
     options = [{"label": c, "value": c} for c in columns]
     kept = [c for c in (chosen or []) if c in columns]
     ref = reference if reference in columns else None
