@@ -200,6 +200,14 @@ from clustering.tables import (
     table_shape,
     text_values,
 )
+from clustering.tanglegram import (
+    Untangled,
+    bakers_gamma,
+    cophenetic_between,
+    crossings,
+    entanglement,
+    untangle,
+)
 from clustering.tree_files import (
     CONVENTION_SENTENCES,
     json_tree_file,
@@ -276,6 +284,8 @@ __all__ = [
     "History", "Partition", "horizontal_partition", "merge_clusters", "partition_from_roots", "split_cluster", "with_min_size",
     # agreement with a known column
     "SCORES", "Agreement", "agreement", "best_agreeing_k",
+    # two trees over the same rows (R's dendextend): Baker's gamma, cophenetic, untangling
+    "Untangled", "bakers_gamma", "cophenetic_between", "crossings", "entanglement", "untangle",
     # mixed types by Gower (R's daisy)
     "GOWER_KINDS", "gower_column_kinds", "gower_distances", "gower_method_problem",
     # distance and similarity matrices, classical MDS

@@ -37,6 +37,8 @@ CALLBACK_MODULES = (
     "components.analysis.profiles",
     "components.analysis.export",
     "components.analysis.export_trees",
+    "components.analysis.agreement",
+    "components.analysis.compare",
 )
 
 

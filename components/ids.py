@@ -178,3 +178,25 @@ STABILITY_NOTE = "stability-note"
 STABILITY_TABLE = "stability-table"  # per cluster: mean Jaccard, dissolved, recovered
 STABILITY_DONE = "stability-done"  # store: {"work", "error", "pending"}
 REPLICATE_POLL = "replicate-poll"  # interval: polls Celery work (on only while some is pending)
+# --- known columns and comparing trees (issue 16, points 3-4) ---
+# Colour bars of known columns under the tree and agreement with one of them
+# (components/analysis/agreement.py); a second tree as a tanglegram (components/analysis/compare.py).
+TAB_AGREEMENT = "tab-agreement"
+TAB_COMPARE = "tab-compare"
+# The two tabs go before Export (rebinding here keeps this block the only edit).
+TABS = (*TABS[:-1], TAB_AGREEMENT, TAB_COMPARE, TABS[-1])
+KNOWN_BARS = "known-bars"  # graph under the dendrogram: one colour bar per chosen column
+KNOWN_BARS_NOTE = "known-bars-note"  # why no bars are drawn (orientation, no column)
+KNOWN_COLUMNS = "known-columns"  # multi-dropdown: columns drawn as colour bars
+KNOWN_BINS = "known-bins"  # quantile bins for numeric columns
+KNOWN_REFERENCE = "known-reference"  # dropdown: the column the clusters are compared with
+AGREEMENT_CUT = "agreement-cut"  # store: {cut, tree_key}, set only while the Agreement tab is open
+AGREEMENT_SUMMARY = "agreement-summary"  # scores, feature note, the best-agreeing k hint
+AGREEMENT_TABLE = "agreement-table"  # the contingency table clusters x classes
+AGREEMENT_SNAP = "agreement-snap"  # button: move the cut to the best-agreeing k
+AGREEMENT_SNAP_CUT = "agreement-snap-cut"  # store: the height that gives that k
+COMPARE_CUT = "compare-cut"  # store: {cut, tree_key}, set only while the Compare tab is open
+COMPARE_METHOD = "compare-method"  # dropdown: the other tree's linkage method
+COMPARE_METRIC = "compare-metric"  # dropdown: the other tree's metric
+COMPARE_SUMMARY = "compare-summary"  # Baker's gamma, cophenetic correlation, ARI at the same k
+COMPARE_FIGURE = "compare-figure"  # graph: the tanglegram

@@ -3,7 +3,9 @@
 One module a tab, each with its layout and callbacks: ``diagnostics`` (scree and elbow, gaps
 and snap buttons, inconsistency, candidate cut lines; with ``cophenetic``), ``evidence``
 (validity per k, the gap statistic, silhouettes at the cut; issue 15), ``merge`` (click a
-merge or a leaf), ``linkage`` (Z as a table), ``heatmap``, ``profiles``, ``export``.
+merge or a leaf), ``linkage`` (Z as a table), ``heatmap``, ``profiles``, ``agreement``
+(known columns: colour bars under the tree, agreement with a reference column; issue 16),
+``compare`` (a second tree as a tanglegram; issue 16), ``export``.
 ``lazy`` makes a hidden tab cost nothing: only the open tab follows the cut.
 
 Every tab is fed the same two things: the tree reference (``tree-ref``/``tree-data`` params,
@@ -16,6 +18,8 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components import ids
+from components.analysis.agreement import agreement_tab
+from components.analysis.compare import compare_tab
 from components.analysis.diagnostics import diagnostics_tab
 from components.analysis.evidence import evidence_tab
 from components.analysis.export import export_tab
@@ -33,6 +37,8 @@ _TABS = {
     ids.TAB_LINKAGE: ("Linkage matrix", linkage_tab),
     ids.TAB_HEATMAP: ("Heatmap", heatmap_tab),
     ids.TAB_PROFILES: ("Profiles", profiles_tab),
+    ids.TAB_AGREEMENT: ("Known columns", agreement_tab),
+    ids.TAB_COMPARE: ("Compare trees", compare_tab),
     ids.TAB_EXPORT: ("Export", export_tab),
 }
 

@@ -31,7 +31,8 @@ from components import ids
 
 #: The analysis tab each gated store belongs to (``dbc.Tab`` ``tab_id`` values).
 GATED = ((ids.DIAG_CUT, ids.TAB_DIAGNOSTICS), (ids.HEATMAP_CUT, ids.TAB_HEATMAP),
-         (ids.PROFILES_CUT, ids.TAB_PROFILES), (ids.EVIDENCE_CUT, ids.TAB_EVIDENCE))
+         (ids.PROFILES_CUT, ids.TAB_PROFILES), (ids.EVIDENCE_CUT, ids.TAB_EVIDENCE),
+         (ids.AGREEMENT_CUT, ids.TAB_AGREEMENT), (ids.COMPARE_CUT, ids.TAB_COMPARE))
 
 #: Keys of ``tree-data`` the server callbacks read; the arrays stay in the browser.
 REF_KEYS = ("params", "tree_key", "approx_note", "orientation", "cut")
@@ -63,7 +64,7 @@ def gate(cut: Any, active: str | None, ref: dict[str, Any] | None,
     "no update" for the others.
 
     >>> gate(3.5, "tab-heatmap", {"tree_key": "k"})
-    [None, {'cut': 3.5, 'tree_key': 'k'}, None, None]
+    [None, {'cut': 3.5, 'tree_key': 'k'}, None, None, None, None]
     """
     value = {"cut": cut, "tree_key": (ref or {}).get("tree_key")}
     tabs = (config or {}).get("tabs", [tab for _, tab in GATED])

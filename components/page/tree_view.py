@@ -94,6 +94,10 @@ def graphs() -> list[Any]:
             delay_show=300,
             overlay_style={"visibility": "visible", "opacity": 0.6},
         ),
+        # Colour bars of known columns under the leaves (components/analysis/agreement.py).
+        html.Div(id=ids.KNOWN_BARS_NOTE, className="form-text"),
+        dcc.Graph(id=ids.KNOWN_BARS, figure=empty_figure(""), config={"displaylogo": False},
+                  style={"display": "none"}, className="graph-known-bars"),
         dbc.Row(
             [
                 dbc.Col(dcc.Graph(id=ids.SCATTER, figure=empty_figure(""), config=GRAPH_CONFIG,
