@@ -10,7 +10,8 @@ import logging
 import re
 
 #: "GET /path?query HTTP/1.1" -> "GET /path HTTP/1.1" (also inside ANSI colour codes).
-_QUERY = re.compile(r"(\b[A-Z]+ [^\s?]*)\?[^\s\x1b\"]*")
+_QUERY = re.compile(r"((?:GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS|CONNECT|TRACE) [^\s?]*)"
+                    r"\?[^\s\x1b\"]*")
 
 
 def strip_query(text: str) -> str:
