@@ -153,3 +153,8 @@ EVIDENCE_DONE = "evidence-done"  # store: the job's outcome {"tree_key", "error"
 EVIDENCE_SILHOUETTE = "evidence-silhouette"  # graph: silhouette widths at the cut
 EVIDENCE_SIL_NOTE = "evidence-sil-note"  # what the silhouette plot shows (and why not)
 EVIDENCE_SUPPORT = "evidence-support"  # reserved: bootstrap support and stability (items 3-4)
+
+# --- shared data kept, quotas (issue 13) ---
+UPLOADS_LIST = "uploads-list"  # dropdown (multi): this client's stored uploads, to delete
+UPLOADS_DELETE = "uploads-delete"  # button: delete the chosen uploads
+UPLOADS_USAGE = "uploads-usage"  # "x of y MB used; kept z days after last opened"
