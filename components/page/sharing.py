@@ -42,6 +42,7 @@ from clustering.errors import DataError
 from components import ids
 from components.state.store import get_store
 from components.state.tables import gone_message, upload_bytes
+from components.state.views import expand_query
 from components.view import DEFAULT_EXAMPLE, DatasetRef, TreeSpec, View
 from components.view_file import query_from_view_file
 
@@ -135,7 +136,7 @@ def apply_url(request: dict[str, Any] | None, dataset: dict[str, Any] | None,
     if request is None or request.get("search") is None:
         return (no_update,) * 6 + keep
     try:
-        view = View.from_query(request["search"])
+        view = View.from_query(expand_query(request["search"]))  # a short link: kept query
     except DataError as err:
         view, problem = None, f"This link could not be read: {err}. Showing an example instead."
     else:

@@ -140,6 +140,15 @@ class RedisStore:
             self._r.hdel(f"{self._prefix}:sizes", dataset_id)
         return True
 
+    def put_view(self, view_id: str, query: str) -> None:
+        """Keep a long link's query (components.state.views), as long as a dataset."""
+        self._r.set(f"{self._prefix}:view:{view_id}", str(query), ex=int(self.limits.retention))
+
+    def get_view(self, view_id: str) -> str | None:
+        key = f"{self._prefix}:view:{view_id}"
+        got = self._r.getex(key, ex=int(self.limits.retention))
+        return None if got is None else got.decode("utf-8", "replace")
+
     # -------------------------------------------------------------- results (a cache)
     def memo(self, key: Any, compute: Callable[[], T]) -> T:
         rkey = f"{self._prefix}:memo:{key_hash(key)}"

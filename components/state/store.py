@@ -89,6 +89,10 @@ class DatasetStore(Protocol):
 
     def delete_dataset(self, dataset_id: str, client: str) -> bool: ...
 
+    def put_view(self, view_id: str, query: str) -> None: ...
+
+    def get_view(self, view_id: str) -> str | None: ...
+
     def memo(self, key: Any, compute: Callable[[], T]) -> T: ...
 
     def has_result(self, key: Any) -> bool: ...
@@ -223,6 +227,15 @@ class DiskStore:
                 cache.delete(dataset_id)
                 log.info("deleted dataset %s at its owner's request", dataset_id[:12])
         return True
+
+    def put_view(self, view_id: str, query: str) -> None:
+        """Keep a long link's query (components.state.views), as long as a dataset."""
+        self._datasets.set(("view", view_id), str(query), expire=self.limits.retention)
+
+    def get_view(self, view_id: str) -> str | None:
+        if not self._datasets.touch(("view", view_id), expire=self.limits.retention):
+            return None
+        return self._datasets.get(("view", view_id))
 
     # -------------------------------------------------------------- results (a cache)
     def memo(self, key: Any, compute: Callable[[], T]) -> T:
