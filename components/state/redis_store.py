@@ -58,7 +58,7 @@ class RedisStore:
         with self._r.lock(f"{self._prefix}:lock:put", timeout=120, blocking_timeout=60):
             index = self._index(client) if client else {}
             # The same bytes already stored are one dataset: this client keeps it alive too.
-            if not self._r.expire(key, int(limits.retention)):
+            if not self._r.expire(key, max(1, int(limits.retention))):
                 used = sum(index.values())
                 if client and used + size > limits.quota:
                     raise QuotaError(over_quota_message(used, size, limits))
@@ -68,7 +68,7 @@ class RedisStore:
                 try:
                     pipe = self._r.pipeline()
                     pipe.hset(key, mapping={"data": bytes(data), "filename": str(filename)})
-                    pipe.expire(key, int(limits.retention))
+                    pipe.expire(key, max(1, int(limits.retention)))
                     pipe.hset(f"{self._prefix}:sizes", dataset_id, size)
                     pipe.execute()
                 except self._redis.exceptions.ResponseError as err:
@@ -121,7 +121,7 @@ class RedisStore:
     def touch_dataset(self, dataset_id: str) -> bool:
         """The dataset was opened: keep it another retention period. False when it is gone."""
         return is_upload_id(dataset_id) and bool(
-            self._r.expire(self._ds_key(dataset_id), int(self.limits.retention)))
+            self._r.expire(self._ds_key(dataset_id), max(1, int(self.limits.retention))))
 
     def client_datasets(self, client: str) -> list[StoredUpload]:
         index = self._index(client)
@@ -142,11 +142,11 @@ class RedisStore:
 
     def put_view(self, view_id: str, query: str) -> None:
         """Keep a long link's query (components.state.views), as long as a dataset."""
-        self._r.set(f"{self._prefix}:view:{view_id}", str(query), ex=int(self.limits.retention))
+        self._r.set(f"{self._prefix}:view:{view_id}", str(query), ex=max(1, int(self.limits.retention)))
 
     def get_view(self, view_id: str) -> str | None:
         key = f"{self._prefix}:view:{view_id}"
-        got = self._r.getex(key, ex=int(self.limits.retention))
+        got = self._r.getex(key, ex=max(1, int(self.limits.retention)))
         return None if got is None else got.decode("utf-8", "replace")
 
     # -------------------------------------------------------------- results (a cache)

@@ -167,3 +167,15 @@ def test_redis_results_go_to_their_own_instance_and_a_full_one_is_no_error(redis
 
     store._cache = Full()
     assert store.memo(("other",), lambda: 7) == 7
+
+
+def test_long_views_are_kept_like_datasets(make_store):
+    store = make_store(retention_days=2 / 86400)  # 2 s
+    store.put_view("f" * 32, "dataset=mpg&col=x")
+    assert store.get_view("f" * 32) == "dataset=mpg&col=x"
+    assert store.get_view("0" * 32) is None
+    for _ in range(3):  # opened every second: kept past its 2 s retention
+        time.sleep(1.0)
+        assert store.get_view("f" * 32) is not None
+    time.sleep(2.5)  # not opened for longer than its retention: gone
+    assert store.get_view("f" * 32) is None
