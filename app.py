@@ -12,12 +12,13 @@ through ``server.config["DENDRO_SETTINGS"]`` (read with ``components.state.store
 from __future__ import annotations
 
 import logging
+import sys
 
 import dash
 
 import components
 from components.jobs.managers import make_manager
-from components.settings import Settings
+from components.settings import Settings, SettingsError
 from components.state.store import SETTINGS_KEY, STORE_KEY
 from components.web import security
 
@@ -45,6 +46,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     8050
     """
     settings = settings or Settings.from_env()
+    settings.check()  # fails closed: e.g. a user name for access control without a password
     # Big linkages run as background callbacks: in local processes (diskcache under the data
     # directory, shared by every worker process) or, with REDIS_URL, on Celery workers.
     manager, celery = make_manager(settings)
@@ -67,7 +69,14 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     return app
 
 
-app = create_app()
+try:
+    app = create_app()
+except SettingsError as err:
+    # Refuse to start, saying why, rather than serve with settings the operator did not mean
+    # (under gunicorn the worker exits with this code and the arbiter stops: "failed to boot").
+    sys.stderr.write(f"Dendrogram Explorer will not start: {err}\n")
+    sys.stderr.flush()
+    raise SystemExit(3) from None
 server = app.server
 # The Celery app the worker runs (`celery -A app:celery_app worker`); None without REDIS_URL.
 celery_app = server.config[CELERY_KEY]

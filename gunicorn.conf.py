@@ -12,8 +12,22 @@ threads = int(os.environ.get("DENDRO_THREADS", "4"))
 timeout = int(os.environ.get("DENDRO_TIMEOUT", "300"))
 graceful_timeout = 30
 accesslog = "-"
-# Query strings carry only ids and parameters, never data, so the access log holds no content.
-access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
+# The path only (%(U)s), never the query string: a link's query carries the dataset id (which
+# lets its holder open the table) and column names. components/web/logs.py does the same for
+# the development server.
+access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms'
+
+
+def on_starting(server):
+    """Refuse to start, saying why, before listening: e.g. access control half configured
+    (only one of DENDRO_AUTH_USER / DENDRO_AUTH_PASSWORD) must not serve the app open."""
+    from components.settings import Settings, SettingsError
+
+    try:
+        Settings.from_env().check()
+    except SettingsError as err:
+        server.log.critical("Dendrogram Explorer will not start: %s", err)
+        raise SystemExit(3) from None
 
 
 def post_worker_init(worker):

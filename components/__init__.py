@@ -25,6 +25,7 @@ CALLBACK_MODULES = (
     "components.page.compute",
     "components.page.tree_view",
     "components.page.sharing",
+    "components.page.uploads",
     "components.analysis.lazy",
     "components.analysis.diagnostics",
     "components.analysis.cophenetic",

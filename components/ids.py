@@ -200,3 +200,7 @@ COMPARE_METHOD = "compare-method"  # dropdown: the other tree's linkage method
 COMPARE_METRIC = "compare-metric"  # dropdown: the other tree's metric
 COMPARE_SUMMARY = "compare-summary"  # Baker's gamma, cophenetic correlation, ARI at the same k
 COMPARE_FIGURE = "compare-figure"  # graph: the tanglegram
+# --- shared data kept, quotas (issue 13) ---
+UPLOADS_LIST = "uploads-list"  # dropdown (multi): this client's stored uploads, to delete
+UPLOADS_DELETE = "uploads-delete"  # button: delete the chosen uploads
+UPLOADS_USAGE = "uploads-usage"  # "x of y MB used; kept z days after last opened"

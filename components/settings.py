@@ -41,6 +41,16 @@ class Settings:
     memory_budget_mb: int = 2_048
     auth_user: str | None = None
     auth_password: str | None = None
+    # Shared data is kept: an upload stays this many days after it was last opened, and is
+    # never evicted to make room for another client's; uploads past a quota are refused.
+    retention_days: float = 30.0
+    client_quota_mb: int = 256
+    # Results (prepared matrices, trees) are a cache; with Redis, where they go (a second
+    # instance with allkeys-lru; default: the dataset instance, with a time to live).
+    redis_cache_url: str | None = None
+    # Background jobs running at once: per client and in total on this server.
+    max_jobs_per_client: int = 2
+    max_jobs: int = 4
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -64,6 +74,12 @@ class Settings:
             "memory_budget_mb": int(_env("DENDRO_MEMORY_BUDGET_MB", str(cls.memory_budget_mb))),
             "auth_user": os.environ.get("DENDRO_AUTH_USER") or None,
             "auth_password": os.environ.get("DENDRO_AUTH_PASSWORD") or None,
+            "retention_days": float(_env("DENDRO_RETENTION_DAYS", str(cls.retention_days))),
+            "client_quota_mb": int(_env("DENDRO_CLIENT_QUOTA_MB", str(cls.client_quota_mb))),
+            "redis_cache_url": os.environ.get("REDIS_CACHE_URL") or None,
+            "max_jobs_per_client": int(_env("DENDRO_MAX_JOBS_PER_CLIENT",
+                                            str(cls.max_jobs_per_client))),
+            "max_jobs": int(_env("DENDRO_MAX_JOBS", str(cls.max_jobs))),
         }
         known = {f.name for f in fields(cls)}
         unknown = set(overrides) - known
@@ -71,3 +87,28 @@ class Settings:
             raise TypeError(f"unknown settings {sorted(unknown)}; known: {sorted(known)}")
         env.update(overrides)
         return cls(**env)  # type: ignore[arg-type]
+
+    def check(self) -> None:
+        """Refuse settings a server must not start with; :class:`SettingsError` says why.
+
+        Access control fails closed: a user name without a password (or the reverse) is a
+        mistake, and starting open would hide it.
+
+        >>> Settings(auth_user="analyst").check()
+        Traceback (most recent call last):
+        ...
+        components.settings.SettingsError: DENDRO_AUTH_USER is set but DENDRO_AUTH_PASSWORD is not: set both for HTTP basic auth on every route, or neither to run without access control
+        """
+        if bool(self.auth_user) != bool(self.auth_password):
+            given, missing = (("DENDRO_AUTH_USER", "DENDRO_AUTH_PASSWORD") if self.auth_user
+                              else ("DENDRO_AUTH_PASSWORD", "DENDRO_AUTH_USER"))
+            raise SettingsError(
+                f"{given} is set but {missing} is not: set both for HTTP basic auth on every "
+                "route, or neither to run without access control")
+        for name in ("retention_days", "client_quota_mb", "max_jobs_per_client", "max_jobs"):
+            if getattr(self, name) <= 0:
+                raise SettingsError(f"{name} must be positive, not {getattr(self, name)!r}")
+
+
+class SettingsError(ValueError):
+    """Settings the server refuses to start with (the message says what to set)."""

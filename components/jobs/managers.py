@@ -18,9 +18,10 @@ from typing import Any
 
 import dash
 
-from components.jobs import launcher
+from components.jobs import caps, launcher
 from components.jobs.tree import JOB_STOPPED
 from components.settings import Settings
+from components.web.clients import current_client
 
 log = logging.getLogger(__name__)
 
@@ -186,12 +187,25 @@ class JobManager(dash.DiskcacheManager):
 
     def call_job_fn(self, key: Any, job_fn: Any, args: Any, context: Any) -> int:
         # Dash's own signature and arguments (DiskcacheManager.call_job_fn); only the process
-        # that runs the job differs (components.jobs.launcher).
-        if self.start == "launcher":
-            pid = launcher.start_job(self.settings, job_fn,
-                                     (key, self._make_progress_key(key), args, context))
-        else:
-            pid = super().call_job_fn(key, job_fn, args, context)
+        # that runs the job differs (components.jobs.launcher), and a job past a cap is not
+        # started: its result is the refusal, which on_error shows (components.jobs.caps).
+        s = self.settings
+        reservation, busy = caps.reserve(self.handle, current_client() or "unknown",
+                                         s.max_jobs_per_client, s.max_jobs)
+        if busy is not None:
+            log.info("background job refused: %s", busy)
+            self.handle.set(key, {"background_callback_error": {"msg": busy, "tb": ""}},
+                            expire=3600)
+            return 0  # no process: Dash reads the result above and sees nothing running
+        pid = None
+        try:
+            if self.start == "launcher":
+                pid = launcher.start_job(self.settings, job_fn,
+                                         (key, self._make_progress_key(key), args, context))
+            else:
+                pid = super().call_job_fn(key, job_fn, args, context)
+        finally:
+            caps.started(self.handle, reservation, pid)
         # Job ids are pids, which the system reuses: a new job starts without the "stopped"
         # mark an earlier process of that pid left (terminate_job also runs after every result).
         self.handle.delete(self._stopped_key(pid))

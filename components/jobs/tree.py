@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from clustering.errors import DataError
+from components.jobs.caps import BUSY
 from components.settings import Settings
 from components.state.tables import load_prepared, table_summary
 from components.state.trees import is_stored, load_tree
@@ -78,8 +79,17 @@ def job_error_reason(err: Exception) -> str:
     'the job stopped with an error'
     >>> job_error_reason(RuntimeError(JOB_STOPPED)) == JOB_STOPPED
     True
+    >>> job_error_reason(RuntimeError("An error occurred inside a background callback: "
+    ...                               "2 " + BUSY + " (at most 2)."))
+    '2 jobs running; wait or cancel one (at most 2).'
     """
-    return JOB_STOPPED if JOB_STOPPED in str(err) else "the job stopped with an error"
+    text = str(err)
+    if BUSY in text:
+        # Not a failure: the job was not started (components.jobs.caps); its own sentence
+        # (Dash prefixes "An error occurred inside a background callback: ").
+        line = next(ln for ln in text.splitlines() if BUSY in ln)
+        return line.split("background callback:", 1)[-1].strip()
+    return JOB_STOPPED if JOB_STOPPED in text else "the job stopped with an error"
 
 
 def job_failed(why: str) -> dict[str, Any]:
@@ -89,5 +99,5 @@ def job_failed(why: str) -> dict[str, Any]:
     >>> job_failed("Timeout")["error"]
     'The clustering job failed (Timeout); the previous view is kept. Try again.'
     """
-    return {"request": None, "params": None, "error": JOB_FAILED.format(why=why),
-            "job_failed": True, "retry": True}
+    error = why if BUSY in why else JOB_FAILED.format(why=why)
+    return {"request": None, "params": None, "error": error, "job_failed": True, "retry": True}

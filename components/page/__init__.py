@@ -19,6 +19,7 @@ from components.page.data import data_card
 from components.page.model import cluster_card, prep_card
 from components.page.sharing import share_bar
 from components.page.tree_view import graphs, status_line, view_card
+from components.page.uploads import uploads_card
 
 
 def layout() -> dbc.Container:
@@ -45,7 +46,8 @@ def layout() -> dbc.Container:
             ),
             dbc.Row(
                 [
-                    dbc.Col([data_card(), prep_card(), cluster_card(), view_card()],
+                    dbc.Col([data_card(), prep_card(), cluster_card(), view_card(),
+                             uploads_card()],
                             xs=12, md=4, xl=3, className="controls"),
                     dbc.Col([status_line(), share_bar(), job_panel(), *graphs(),
                              analysis_tabs()],

@@ -34,6 +34,7 @@ from components.state.tables import (
     upload_size,
 )
 from components.view import DEFAULT_EXAMPLE, DatasetRef
+from components.web.clients import current_client
 from components.web.security import upload_limit_message
 
 log = logging.getLogger(__name__)
@@ -148,7 +149,9 @@ def choose_dataset(
             # No choice of columns or options can cluster it: refuse it here, keeping the
             # current view, with prepare's own sentence.
             prepare(got.table, PrepareOptions())
-        dataset_id = get_store().put_dataset(data, name)
+        # Counted against this client's quota; refused (QuotaError, a DataError that says
+        # what to do) rather than evicting anything another client stored.
+        dataset_id = get_store().put_dataset(data, name, client=current_client())
         remember_table(DatasetRef(dataset_id=dataset_id, filename=name), got)
     except DataError as err:
         return no_update, f"{name}: {err}", True, no_update, no_update

@@ -41,7 +41,8 @@ from dash import (
 from clustering.errors import DataError
 from components import ids
 from components.state.store import get_store
-from components.state.tables import upload_bytes
+from components.state.tables import gone_message, upload_bytes
+from components.state.views import expand_query
 from components.view import DEFAULT_EXAMPLE, DatasetRef, TreeSpec, View
 from components.view_file import query_from_view_file
 
@@ -135,7 +136,7 @@ def apply_url(request: dict[str, Any] | None, dataset: dict[str, Any] | None,
     if request is None or request.get("search") is None:
         return (no_update,) * 6 + keep
     try:
-        view = View.from_query(request["search"])
+        view = View.from_query(expand_query(request["search"]))  # a short link: kept query
     except DataError as err:
         view, problem = None, f"This link could not be read: {err}. Showing an example instead."
     else:
@@ -149,8 +150,11 @@ def apply_url(request: dict[str, Any] | None, dataset: dict[str, Any] | None,
     if ds.dataset_id:
         got = get_store().get_dataset(ds.dataset_id)
         if got is None:
-            # The preview and the error area then say so (state.tables.gone_message).
-            return (ds.to_json(), None, None, no_update, None, False) + keep
+            # Say so, and keep the link's own choices (set once the preview says it is gone):
+            # nothing memoised for the id is drawn, so the URL stays as it was opened.
+            pending = dict(_pending(view, "dataset"), dataset=ds.to_json())
+            return (ds.to_json(), None, pending, no_update, gone_message(ds.dataset_id),
+                    True) + keep
         ds = DatasetRef(dataset_id=ds.dataset_id, filename=got[1])
     if dataset and DatasetRef.from_json(dataset) == ds:
         # Same dataset (back/forward): its pickers are there, set them now.

@@ -31,6 +31,7 @@ from components.state import approximate as approx_mode
 from components.state.store import get_settings
 from components.state.tables import PCA_1, PCA_2, load_pca, load_table, scatter_axis
 from components.state.trees import Tree, cophenetic, load_tree
+from components.state.views import shorten_query
 from components.view import TreeSpec, View
 
 log = logging.getLogger(__name__)
@@ -170,7 +171,8 @@ def build_view(tree: Tree, view: View, support: dict[str, Any] | None = None) ->
         approx_note=approx_mode.page_note(tree, get_settings()), cut=cut, tree_key=key,
         params=tree.spec.to_json(),
         # The link to this view, less the cut (the browser adds the cut as it moves).
-        query=view.to_query(cut=False),
+        # (kept on the server as a short ``v=<id>`` link when too long for a URL)
+        query=shorten_query(view.to_query(cut=False)),
     )
     h = tree.hierarchy
     return Drawn(figure, scatter, tree_data, f"n = {h.n:,} · {h.method} · {h.metric}",

@@ -6,10 +6,12 @@ so any worker process, on any machine sharing the store, can answer any user.
 
 Two backends with one interface:
 
-- :class:`DiskStore` (the embedded default): two ``diskcache`` directories, one for datasets and
-  one for results, each with a size cap and least-recently-used eviction. Survives restarts.
-- :class:`RedisStore` (when ``REDIS_URL`` is set): the same keys in Redis, shared by every
-  process and machine that points at it.
+- :class:`DiskStore` (the embedded default): two ``diskcache`` directories, one for datasets
+  (kept: retention since last opened, quotas per client, never evicted for room; see
+  ``components.state.quota``) and one for results (a cache: size cap, least recently used
+  out). Survives restarts.
+- ``components.state.redis_store.RedisStore`` (when ``REDIS_URL`` is set): the same contract in
+  Redis, shared by every process and machine that points at it.
 
 :func:`get_settings` and :func:`get_store` are how code running for a request (or a job)
 reaches them: ``create_app`` puts the ``Settings`` in ``server.config["DENDRO_SETTINGS"]``;
@@ -23,7 +25,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import pickle
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -31,6 +32,13 @@ from typing import Any, Protocol, TypeVar
 import flask
 
 from components.settings import Settings
+from components.state.quota import (
+    Limits,
+    QuotaError,
+    StoredUpload,
+    over_quota_message,
+    store_full_message,
+)
 from components.view import is_upload_id
 
 T = TypeVar("T")
@@ -63,13 +71,27 @@ def key_hash(key: Any) -> str:
 
 
 class DatasetStore(Protocol):
-    """What the app needs from a store, whatever holds the bytes."""
+    """What the app needs from a store, whatever holds the bytes.
 
-    def put_dataset(self, data: bytes, filename: str) -> str: ...
+    ``client`` is who uploads (``components.web.clients.current_client``); None (a notebook,
+    a test) counts against no quota, only against the whole store.
+    """
+
+    def put_dataset(self, data: bytes, filename: str, client: str | None = None) -> str: ...
 
     def get_dataset(self, dataset_id: str) -> tuple[bytes, str] | None: ...
 
     def has_dataset(self, dataset_id: str) -> bool: ...
+
+    def touch_dataset(self, dataset_id: str) -> bool: ...
+
+    def client_datasets(self, client: str) -> list[StoredUpload]: ...
+
+    def delete_dataset(self, dataset_id: str, client: str) -> bool: ...
+
+    def put_view(self, view_id: str, query: str) -> None: ...
+
+    def get_view(self, view_id: str) -> str | None: ...
 
     def memo(self, key: Any, compute: Callable[[], T]) -> T: ...
 
@@ -79,58 +101,143 @@ class DatasetStore(Protocol):
 class DiskStore:
     """Datasets and results in two ``diskcache`` directories under ``directory``.
 
+    Datasets are never evicted for room: each expires ``retention_days`` after it was last
+    opened (:meth:`touch_dataset`, :meth:`get_dataset`), and an upload past its client's quota
+    or the store's cap is refused (:class:`~components.state.quota.QuotaError`). Results are a
+    cache with a cap of ``size_limit_mb``, least recently used first out.
+
     Parameters
     ----------
     directory : path
         Created if missing; reused across restarts.
     size_limit_mb : int
-        Cap for stored datasets; results get a cap of the same size. Past a cap the least
-        recently used entries go first.
+        Cap for stored datasets; results get a cap of the same size.
+    client_quota_mb, retention_days : float
+        Per-client cap on uploads (never above ``size_limit_mb``); days a dataset is kept
+        after it was last opened.
 
     Examples
     --------
     >>> import tempfile
     >>> store = DiskStore(tempfile.mkdtemp())
-    >>> ds = store.put_dataset(b"x,y\\n1,2\\n3,4\\n", "t.csv")
+    >>> ds = store.put_dataset(b"x,y\\n1,2\\n3,4\\n", "t.csv", client="browser:a")
     >>> store.get_dataset(ds)
     (b'x,y\\n1,2\\n3,4\\n', 't.csv')
+    >>> [u.filename for u in store.client_datasets("browser:a")], store.client_datasets("browser:b")
+    (['t.csv'], [])
     >>> store.memo(("double", 21), lambda: 42)
     42
     >>> store.has_result(("double", 21)), store.has_result(("double", 22))
     (True, False)
     """
 
-    def __init__(self, directory: str | Path, size_limit_mb: int = 2048) -> None:
+    def __init__(self, directory: str | Path, size_limit_mb: float = 2048,
+                 client_quota_mb: float = 256, retention_days: float = 30) -> None:
         import diskcache  # local: the Redis deployment does not need it
 
         root = Path(directory)
         root.mkdir(parents=True, exist_ok=True)
-        self.size_limit = int(size_limit_mb) * 1024 * 1024
-        # diskcache's explicit cull() drops ten entries at a time, which can take the upload
+        self.limits = Limits.of(size_limit_mb, client_quota_mb, retention_days)
+        self.size_limit = self.limits.store
+        # diskcache's explicit cull() drops ten entries at a time, which can take the result
         # that was just stored with them; with cull_limit=1 each write evicts at most one
         # least-recently-used entry (diskcache's own culling), and _evict_lru repeats that.
         opts = {"size_limit": self.size_limit, "eviction_policy": "least-recently-used",
                 "cull_limit": 1}
         self.directory = root
-        self._datasets = diskcache.Cache(str(root / "datasets"), **opts)
+        # Datasets: no eviction policy at all (diskcache then never culls); they leave by
+        # expiry (retention) or by their owners' deletion only.
+        self._datasets = diskcache.Cache(str(root / "datasets"), eviction_policy="none",
+                                         cull_limit=0, size_limit=2**62)
         self._results = diskcache.Cache(str(root / "results"), **opts)
 
-    def put_dataset(self, data: bytes, filename: str) -> str:
+    # -------------------------------------------------------------- datasets
+    def put_dataset(self, data: bytes, filename: str, client: str | None = None) -> str:
         dataset_id = dataset_id_for(data)
-        if dataset_id not in self._datasets:
-            self._datasets.set(dataset_id, (bytes(data), str(filename)))
-            log.info("stored dataset %s (%d bytes)", dataset_id[:12], len(data))
-            _evict_lru(self._datasets, self.size_limit, keep=dataset_id)
+        size = len(data)
+        cache, limits = self._datasets, self.limits
+        with cache.transact():
+            cache.expire()  # past their retention: gone now, so their room counts as free
+            index = self._index(client) if client else {}
+            if dataset_id in cache:
+                # The same bytes are one dataset: this client now keeps it alive too.
+                cache.touch(dataset_id, expire=limits.retention)
+            else:
+                used = sum(size for size, _ in index.values())
+                if client and used + size > limits.quota:
+                    raise QuotaError(over_quota_message(used, size, limits))
+                total = self._volume()
+                if total + size > limits.store:
+                    raise QuotaError(store_full_message(total, size, limits))
+                cache.set(dataset_id, (bytes(data), str(filename)), expire=limits.retention)
+                log.info("stored dataset %s (%d bytes)", dataset_id[:12], size)
+            if client and dataset_id not in index:
+                index[dataset_id] = (size, str(filename))
+                cache.set(("client", client), index)
+                owners = cache.get(("owners", dataset_id), set())
+                cache.set(("owners", dataset_id), owners | {client})
         return dataset_id
 
+    def _volume(self) -> int:
+        # volume() counts the database pages too: a floor of a few kB when empty.
+        return int(self._datasets.volume())
+
+    def _index(self, client: str) -> dict[str, tuple[int, str]]:
+        """The client's uploads still stored, {id: (size, file name)}; expired ones dropped."""
+        index = self._datasets.get(("client", client), {})
+        kept = {ds: v for ds, v in index.items() if ds in self._datasets}
+        if len(kept) != len(index):
+            self._datasets.set(("client", client), kept)
+        return kept
+
     def get_dataset(self, dataset_id: str) -> tuple[bytes, str] | None:
-        if not is_upload_id(dataset_id):
+        if not is_upload_id(dataset_id) or not self.touch_dataset(dataset_id):
             return None
         return self._datasets.get(dataset_id)
 
     def has_dataset(self, dataset_id: str) -> bool:
         return is_upload_id(dataset_id) and dataset_id in self._datasets
 
+    def touch_dataset(self, dataset_id: str) -> bool:
+        """The dataset was opened: keep it another retention period. False when it is gone."""
+        return is_upload_id(dataset_id) and bool(
+            self._datasets.touch(dataset_id, expire=self.limits.retention))
+
+    def client_datasets(self, client: str) -> list[StoredUpload]:
+        """The uploads ``client`` made that are still stored."""
+        with self._datasets.transact():
+            index = self._index(client)
+        return [StoredUpload(ds, name, size) for ds, (size, name) in index.items()]
+
+    def delete_dataset(self, dataset_id: str, client: str) -> bool:
+        """Drop ``client``'s hold on an upload; the bytes go when nobody else uploaded them.
+        False when ``client`` never uploaded it (one client cannot delete another's)."""
+        cache = self._datasets
+        with cache.transact():
+            index = cache.get(("client", client), {})
+            if dataset_id not in index:
+                return False
+            del index[dataset_id]
+            cache.set(("client", client), index)
+            owners = cache.get(("owners", dataset_id), set()) - {client}
+            if owners:
+                cache.set(("owners", dataset_id), owners)
+            else:
+                cache.delete(("owners", dataset_id))
+                cache.delete(dataset_id)
+                log.info("deleted dataset %s at its owner's request", dataset_id[:12])
+        return True
+
+    def put_view(self, view_id: str, query: str) -> None:
+        """Keep a long link's query (components.state.views), as long as a dataset."""
+        self._datasets.set(("view", view_id), str(query), expire=self.limits.retention)
+
+    def get_view(self, view_id: str) -> str | None:
+        if not self._datasets.touch(("view", view_id), expire=self.limits.retention):
+            return None
+        return self._datasets.get(("view", view_id))
+
+    # -------------------------------------------------------------- results (a cache)
     def memo(self, key: Any, compute: Callable[[], T]) -> T:
         h = key_hash(key)
         found = self._results.get(h, default=_MISSING)
@@ -144,57 +251,6 @@ class DiskStore:
     def has_result(self, key: Any) -> bool:
         """Whether :meth:`memo` holds ``key``, without reading (unpickling) the value."""
         return key_hash(key) in self._results
-
-
-class RedisStore:
-    """Datasets and results in Redis, shared by every process that uses the same URL.
-
-    Datasets have no expiry (the operator sets ``maxmemory`` and ``maxmemory-policy
-    allkeys-lru`` on the server for a cap); results expire after ``result_ttl`` seconds.
-    """
-
-    def __init__(self, url: str, result_ttl: int = 7 * 24 * 3600, prefix: str = "dendro") -> None:
-        import redis  # local: only the Redis deployment needs it
-
-        self._r = redis.Redis.from_url(url)
-        self._ttl = int(result_ttl)
-        self._prefix = prefix
-
-    def _ds_key(self, dataset_id: str) -> str:
-        return f"{self._prefix}:ds:{dataset_id}"
-
-    def put_dataset(self, data: bytes, filename: str) -> str:
-        dataset_id = dataset_id_for(data)
-        key = self._ds_key(dataset_id)
-        if not self._r.exists(key):
-            self._r.hset(key, mapping={"data": bytes(data), "filename": str(filename)})
-            log.info("stored dataset %s (%d bytes) in redis", dataset_id[:12], len(data))
-        return dataset_id
-
-    def get_dataset(self, dataset_id: str) -> tuple[bytes, str] | None:
-        if not is_upload_id(dataset_id):
-            return None
-        got = self._r.hmget(self._ds_key(dataset_id), ["data", "filename"])
-        if got[0] is None:
-            return None
-        return got[0], got[1].decode("utf-8", "replace")
-
-    def has_dataset(self, dataset_id: str) -> bool:
-        return is_upload_id(dataset_id) and bool(self._r.exists(self._ds_key(dataset_id)))
-
-    def memo(self, key: Any, compute: Callable[[], T]) -> T:
-        rkey = f"{self._prefix}:memo:{key_hash(key)}"
-        raw = self._r.get(rkey)
-        if raw is not None:
-            # Only this app writes under the prefix, so unpickling reads our own values.
-            return pickle.loads(raw)
-        value = compute()
-        self._r.set(rkey, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), ex=self._ttl)
-        return value
-
-    def has_result(self, key: Any) -> bool:
-        """Whether :meth:`memo` holds ``key``, without fetching the value."""
-        return bool(self._r.exists(f"{self._prefix}:memo:{key_hash(key)}"))
 
 
 _MISSING = object()
@@ -226,8 +282,13 @@ def _evict_lru(cache: Any, size_limit: int, keep: str) -> None:
 def open_store(settings: Settings) -> DatasetStore:
     """The store the settings ask for: Redis when ``settings.redis_url``, else disk."""
     if settings.redis_url:
-        return RedisStore(settings.redis_url)
-    return DiskStore(Path(settings.data_dir) / "store", settings.store_size_mb)
+        from components.state.redis_store import RedisStore
+
+        return RedisStore(settings.redis_url, cache_url=settings.redis_cache_url,
+                          limits=Limits.of(settings.store_size_mb, settings.client_quota_mb,
+                                           settings.retention_days))
+    return DiskStore(Path(settings.data_dir) / "store", settings.store_size_mb,
+                     settings.client_quota_mb, settings.retention_days)
 
 
 def get_settings() -> Settings:

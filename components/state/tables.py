@@ -56,6 +56,20 @@ def gone_message(dataset_id: str) -> str:
     )
 
 
+def require_dataset(dataset: DatasetRef, *, opened: bool = False) -> None:
+    """Raise DataError (:func:`gone_message`) when the upload ``dataset`` names is no longer
+    stored, whatever results are still memoised for it: a link to a deleted or expired
+    upload says so instead of showing a tree cached from it. ``opened`` also renews its
+    retention (it was opened now)."""
+    if not dataset.dataset_id:
+        return
+    store = get_store()
+    there = (store.touch_dataset(dataset.dataset_id) if opened
+             else store.has_dataset(dataset.dataset_id))
+    if not there:
+        raise DataError(gone_message(dataset.dataset_id))
+
+
 def _read(dataset: DatasetRef) -> pd.DataFrame:
     if dataset.example:
         if dataset.example not in EXAMPLES:
@@ -99,6 +113,7 @@ def remember_table(dataset: DatasetRef, got: TableRead) -> None:
 def load_table(dataset: DatasetRef) -> pd.DataFrame:
     """The table behind a dataset reference (memoised; the row and column caps are in the key,
     as they shape what ``read_table`` returns)."""
+    require_dataset(dataset)
     spec = TreeSpec(dataset)
     return get_store().memo(("table", *spec.table_key(*_caps())), lambda: _read(dataset))
 
@@ -110,6 +125,7 @@ def table_summary(dataset: DatasetRef) -> tuple[pd.DataFrame, list[ColumnInfo], 
         df = load_table(dataset)
         return df.head(5), describe_columns(df), len(df)
 
+    require_dataset(dataset, opened=True)
     spec = TreeSpec(dataset)
     return get_store().memo(("summary", *spec.table_key(*_caps())), compute)
 
@@ -117,6 +133,7 @@ def table_summary(dataset: DatasetRef) -> tuple[pd.DataFrame, list[ColumnInfo], 
 def load_prepared(spec: TreeSpec) -> Prepared:
     """``prepare(table, options)`` (memoised by dataset and options)."""
     s = get_settings()
+    require_dataset(spec.dataset)
     # Checked before any matrix is built: the one-hot width against the column cap, the
     # matrices' size against the memory budget (clustering.prepare says what to do).
     return get_store().memo(spec.prepared_key(*_caps()), lambda: prepare(

@@ -12,6 +12,8 @@ from typing import Any
 
 import flask
 
+from components.web import clients, logs
+
 log = logging.getLogger(__name__)
 
 # Dash renders its config and bootstrap scripts inline; their hashes are added at install time.
@@ -75,6 +77,8 @@ def install(app: Any, settings: Any) -> None:
     # base64 in a JSON callback body is ~4/3 of the file; leave room for the rest of the request.
     server.config["MAX_CONTENT_LENGTH"] = int(settings.max_upload_mb * 1024 * 1024 * 1.4) + 65536
     csp_holder: dict[str, str] = {}
+    clients.install(server)  # who is asking: the quotas of uploads and jobs
+    logs.install()  # the development server's access log without query strings
 
     def csp() -> str:
         if "value" not in csp_holder:

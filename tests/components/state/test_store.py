@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from components.state.store import DiskStore, RedisStore, dataset_id_for, key_hash
+from components.state.redis_store import RedisStore
+from components.state.store import DiskStore, dataset_id_for, key_hash
 from components.view import is_upload_id
 
 
@@ -62,19 +63,33 @@ def test_disk_store_survives_reopen(tmp_path):
     assert s2.memo(("k",), lambda: "recomputed") == "value"
 
 
-def test_disk_store_evicts_least_recently_used_past_cap(tmp_path):
+def test_disk_store_refuses_past_cap_and_evicts_no_dataset(tmp_path):
+    """Regression (issue 13): past the cap, uploads evicted the least recently used datasets;
+    now the upload that does not fit is refused and every stored dataset stays."""
+    from components.state.quota import QuotaError
+
     s = DiskStore(tmp_path / "s", size_limit_mb=1)
     rng = np.random.default_rng(0)
-    blobs = [rng.bytes(300_000) for _ in range(6)]
-    ids = []
-    for i, b in enumerate(blobs):
-        ids.append(s.put_dataset(b, f"{i}.bin"))
-        # Keep reading the first one, so it is always among the most recently used.
-        assert s.get_dataset(ids[0]) is not None
-    kept = [s.has_dataset(i) for i in ids]
-    assert kept[0], "the most recently used dataset must survive"
-    assert kept[-1], "the upload just stored must survive"
-    assert not all(kept), "a 1 MB cap cannot hold 1.8 MB"
+    stored, refused = [], 0
+    for i in range(6):
+        try:
+            stored.append(s.put_dataset(rng.bytes(300_000), f"{i}.bin"))
+        except QuotaError as err:
+            assert "storage for uploads is full" in str(err)
+            refused += 1
+    assert stored and refused, (len(stored), refused)
+    assert all(s.has_dataset(ds) for ds in stored)
+
+
+def test_disk_results_are_a_cache_evicted_least_recently_used(tmp_path):
+    s = DiskStore(tmp_path / "s", size_limit_mb=1)
+    rng = np.random.default_rng(0)
+    for i in range(6):
+        s.memo(("blob", i), lambda: rng.bytes(300_000))
+        assert s.has_result(("blob", 0)) or i > 0
+        s.memo(("blob", 0), lambda: b"recomputed")  # keep the first one recently used
+    kept = [s.has_result(("blob", i)) for i in range(6)]
+    assert kept[0] and kept[-1] and not all(kept), kept
 
 
 def test_eviction_uses_only_diskcache_public_api():
