@@ -153,3 +153,14 @@ EVIDENCE_DONE = "evidence-done"  # store: the job's outcome {"tree_key", "error"
 EVIDENCE_SILHOUETTE = "evidence-silhouette"  # graph: silhouette widths at the cut
 EVIDENCE_SIL_NOTE = "evidence-sil-note"  # what the silhouette plot shows (and why not)
 EVIDENCE_SUPPORT = "evidence-support"  # reserved: bootstrap support and stability (items 3-4)
+
+# --- inputs: what an upload is (issue 17, items 1-4) ---
+UPLOAD_KIND = "upload-kind"  # radio: features / distances / similarities / condensed / linkage / newick
+UPLOAD_KIND_BOX = "upload-kind-box"  # wraps the kind choice; shown after an upload
+UPLOAD_KIND_REASON = "upload-kind-reason"  # the app's guess and why
+SIMILARITY = "similarity"  # radio: how similarities become distances (one_minus / max_minus)
+SIMILARITY_BOX = "similarity-box"  # shown for a similarity matrix only
+LABELS_UPLOAD = "labels-upload"  # dcc.Upload: optional leaf labels for a linkage matrix
+LABELS_BOX = "labels-box"  # shown for a linkage matrix only
+UPLOAD_PENDING = "upload-pending"  # store: {"dataset_id", "filename"} of the last upload
+INPUT_NOTE = "input-note"  # what the upload kind means for the page (MDS, disabled tabs)

@@ -57,6 +57,10 @@ def gone_message(dataset_id: str) -> str:
 
 
 def _read(dataset: DatasetRef) -> pd.DataFrame:
+    if not dataset.has_rows:
+        from components.state.inputs import input_table  # inputs reads the store like this
+
+        return input_table(dataset)
     if dataset.example:
         if dataset.example not in EXAMPLES:
             raise DataError(f"unknown example {dataset.example!r}; choose one of "
@@ -116,6 +120,10 @@ def table_summary(dataset: DatasetRef) -> tuple[pd.DataFrame, list[ColumnInfo], 
 
 def load_prepared(spec: TreeSpec) -> Prepared:
     """``prepare(table, options)`` (memoised by dataset and options)."""
+    if not spec.dataset.has_rows:
+        from components.state.inputs import input_prepared
+
+        return input_prepared(spec.dataset)
     s = get_settings()
     # Checked before any matrix is built: the one-hot width against the column cap, the
     # matrices' size against the memory budget (clustering.prepare says what to do).

@@ -1,0 +1,173 @@
+"""Uploads that are not feature tables, through the page's callbacks as plain functions: the
+kind is guessed with a reason, a distance matrix gives SciPy's linkage(squareform(D), method),
+bad matrices are refused naming cells (the dataset stays), trees draw."""
+
+from __future__ import annotations
+
+import base64
+import contextvars
+
+import numpy as np
+import pytest
+from dash import no_update
+from dash._callback_context import context_value
+from dash._utils import AttributeDict
+from scipy.cluster.hierarchy import linkage
+from scipy.spatial.distance import pdist, squareform
+
+from components import ids
+from components.page import data as data_page
+from components.page import model as model_page
+from components.page import tree_view
+from components.settings import Settings
+from components.view import View
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    from app import create_app
+
+    return create_app(Settings.from_env(data_dir=str(tmp_path_factory.mktemp("data"))))
+
+
+@pytest.fixture
+def in_app(app):
+    with app.server.app_context():
+        yield app
+
+
+def _upload(text: str | bytes) -> str:
+    data = text.encode() if isinstance(text, str) else text
+    return "data:text/csv;base64," + base64.b64encode(data).decode()
+
+
+def _call(trigger: str, prop: str, *args):
+    def go():
+        context_value.set(AttributeDict(triggered_inputs=[{"prop_id": f"{trigger}.{prop}",
+                                                           "value": None}]))
+        return data_page.choose_dataset(*args)
+
+    return contextvars.copy_context().run(go)
+
+
+def upload(text, filename, kind=None, similarity=None):
+    return _call(ids.UPLOAD, "contents", _upload(text), None, kind, similarity, None, filename,
+                 None, None)
+
+
+def choose_kind(kind, pending, similarity=None):
+    return _call(ids.UPLOAD_KIND, "value", None, None, kind, similarity, None, None, None,
+                 pending)
+
+
+def square_csv(D, labels):
+    head = "item," + ",".join(labels)
+    rows = [f"{lab}," + ",".join(repr(float(v)) for v in row) for lab, row in zip(labels, D)]
+    return "\n".join([head, *rows]) + "\n"
+
+
+def render(dataset, method="average"):
+    return tree_view.render(dataset, None, None, "drop", False, "none", method, "euclidean",
+                            "none", 30, None, "top", True, None, None, None, None)
+
+
+@pytest.mark.parametrize("method", ["single", "complete", "average", "weighted", "ward",
+                                    "centroid", "median"])
+def test_square_matrix_gives_scipy_linkage(in_app, method):
+    rng = np.random.default_rng(7)
+    X = rng.standard_normal((12, 3))
+    D = squareform(pdist(X, "cityblock"))
+    labels = [f"s{i}" for i in range(12)]
+    out = upload(square_csv(D, labels), "d.csv")
+    dataset, message, is_open, _name, _ex, kind, reason = out[:7]
+    assert message is None and is_open is False
+    assert kind == "distances" and "zero diagonal" in reason and "symmetric" in reason
+    assert dataset["kind"] == "distances"
+    from components.state.trees import load_tree
+    from components.view import TreeSpec
+
+    fig, scatter, tree_data, status, *_rest, err, err_open = render(dataset, method)
+    assert err is None, err
+    assert status == f"n = 12 · {method} · precomputed"
+    tree = load_tree(TreeSpec.from_controls(dataset, None, None, None, None, None, method,
+                                            "cosine"))
+    np.testing.assert_allclose(tree.Z, linkage(squareform(D), method), rtol=1e-12, atol=0)
+    assert list(tree.prepared.labels) == labels
+    assert "MDS" in str(scatter.layout.title.text)
+    # the link carries the kind and reopens the same tree
+    v = View.from_query("?" + tree_data["query"])
+    assert v.tree == tree.spec and v.tree.dataset.kind == "distances"
+
+
+def test_metric_disabled_and_method_note(in_app):
+    D = squareform(pdist(np.arange(8.0).reshape(4, 2)))
+    dataset = upload(square_csv(D, list("abcd")), "d.csv")[0]
+    opts, _methods, note, metric_off, method_off = model_page.pair_options("ward", "euclidean",
+                                                                           dataset)
+    assert metric_off is True and method_off is False
+    assert [o["value"] for o in opts] == ["precomputed"]
+    assert "no metric to choose" in note and "Ward linkage on a precomputed matrix" in note
+
+
+def test_similarity_converted_as_chosen(in_app):
+    S = np.array([[1, 0.8, 0.1], [0.8, 1, 0.3], [0.1, 0.3, 1]])
+    out = upload(square_csv(S, list("abc")), "s.csv")
+    assert out[5] == "similarities"
+    dataset = out[0]
+    assert dataset["similarity"] == "one_minus"
+    assert any("1 − s" in str(x) or "1 - s" in str(x) for x in out[3]), out[3]
+    out2 = choose_kind("similarities", out[7], "max_minus")
+    assert out2[0]["similarity"] == "max_minus"
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("item,a,b,c\na,0,1,2\nb,1.5,0,3\nc,2,3,0\n", ["not symmetric", "row 'a', column 'b'"]),
+    ("item,a,b,c\na,0,-1,2\nb,-1,0,3\nc,2,3,0\n", ["negative", "'a'", "'b'"]),
+    ("item,a,b,c\na,0,,2\nb,,0,3\nc,2,3,0\n", ["'a'", "'b'"]),
+    ("item,a,b,x\na,0,1,2\nb,1,0,3\nc,2,3,0\n", ["same items", "'c'", "'x'"]),
+    ("item,a,b\na,0,1\nb,1,0\nc,2,3\n", ["square", "3 rows", "2 columns"]),
+])
+def test_bad_matrix_named_and_dataset_kept(in_app, text, words):
+    out = choose_kind("distances", {"dataset_id": None, "filename": "bad.csv"})
+    assert out[0] is no_update  # nothing uploaded yet: nothing happens
+    out = upload(text, "bad.csv")
+    pending = out[7]
+    if out[5] != "distances":
+        out = choose_kind("distances", pending)
+    dataset, message, is_open = out[:3]
+    assert dataset is no_update and is_open is True
+    assert all(w in message for w in words), message
+
+
+def test_one_column_is_features_unless_chosen(in_app):
+    out = upload("v\n1\n2\n3\n", "v.csv")
+    assert out[5] == "features" and "condensed" in out[6]
+    out = choose_kind("condensed", out[7])
+    assert out[0]["kind"] == "condensed" and out[2] is False
+
+
+def test_newick_draws(in_app):
+    out = upload("((a:1,b:1):2,(c:1.5,d:1.5):1.5);", "t.nwk")
+    assert out[5] == "newick"
+    dataset = out[0]
+    fig, scatter, tree_data, status, *_r, err, _open = render(dataset)
+    assert err is None, err
+    assert status.startswith("n = 4 · from the file")
+    _o, _m, note, metric_off, method_off = model_page.pair_options("ward", "euclidean", dataset)
+    assert metric_off and method_off and "comes with the file" in note
+
+
+def test_linkage_csv_with_labels(in_app):
+    Z = linkage(np.arange(10.0).reshape(5, 2) ** 1.5, "average")
+    text = "\n".join(",".join(repr(float(v)) for v in row) for row in Z) + "\n"
+    out = upload(text, "z.csv")
+    assert out[5] == "linkage", out[6]
+    pending = out[7]
+    labs = "\n".join("abcde") + "\n"
+    got = _call(ids.LABELS_UPLOAD, "contents", None, None, "linkage", None, _upload(labs), None,
+                "l.txt", pending)
+    assert got[0]["labels_id"] and got[2] is False
+    from components.state.inputs import load_input
+    from components.view import DatasetRef
+
+    assert load_input(DatasetRef.from_json(got[0])).labels == tuple("abcde")
