@@ -801,6 +801,22 @@ def guess_kind(table: object, filename: str = "") -> Guess:
             return Guess("distances", f"{named}: looks like a distance matrix, though "
                          + ("it is not symmetric" if not sym else "its diagonal is not 0")
                          + " (the checks will say where).")
+        if same:
+            return Guess("distances", f"{n:,} rows and {n:,} columns named alike: looks like a "
+                         "distance matrix, though some cells are empty or not finite (the "
+                         "checks will say where).")
+    if df.shape[1] >= 3 and n >= 2 and not pd.api.types.is_numeric_dtype(df[df.columns[0]].dtype):
+        # Rows named by a first column, and most value columns named like the rows: a matrix
+        # with a defect (not square, a label that differs); the checks name it.
+        rows = {str(x) for x in df.iloc[:, 0]}
+        cols = [str(c) for c in df.columns[1:]]
+        shared = sum(c in rows for c in cols)
+        if shared >= max(2, (len(cols) + 1) // 2):
+            return Guess("distances", f"{shared:,} of the {len(cols):,} value columns are named "
+                         "like rows (first column): looks like a distance matrix, though "
+                         + (f"it has {n:,} rows and {len(cols):,} columns" if n != len(cols)
+                            else "its row and column labels differ")
+                         + " (the checks will say where).")
     return Guess("features", f"{len(df):,} rows and {df.shape[1]:,} columns "
                  f"({len(numeric):,} numeric): rows of features.")
 

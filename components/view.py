@@ -222,10 +222,9 @@ class TreeSpec:
         if self.method not in METHODS:
             raise DataError(f"method must be one of {', '.join(METHODS)}, not {self.method!r}")
         if not self.dataset.has_rows:
-            # The file brought its own distances (or tree): no metric to choose.
-            if self.metric != PRECOMPUTED:
-                raise DataError(f"a {self.dataset.kind} upload has metric {PRECOMPUTED!r}, "
-                                f"not {self.metric!r}")
+            # The file brought its own distances (or tree): no metric to choose, whatever
+            # the picker (or a default) held.
+            object.__setattr__(self, "metric", PRECOMPUTED)
         elif self.metric not in (*METRICS, GOWER):
             raise DataError(f"metric must be one of {', '.join((*METRICS, GOWER))}, "
                             f"not {self.metric!r}")

@@ -37,7 +37,7 @@ from clustering.newick import NewickTree, from_newick
 from clustering.prepare import Prepared, PrepareOptions
 from clustering.trees_in import LinkageUpload, read_labels, read_linkage
 from components.state.store import get_settings, get_store
-from components.view import MEMO_VERSION, DatasetRef, TreeSpec
+from components.view import GOWER, MEMO_VERSION, DatasetRef, TreeSpec
 
 #: What the page calls each kind (the "what is this file?" choice).
 KIND_LABELS = {
@@ -202,6 +202,24 @@ def features_reason(dataset: DatasetRef | None, what: str) -> str | None:
         return None
     return (f"{what} needs the features of each row; this upload is {_WHAT[dataset.kind]}, "
             "which has none. Upload the table of features to see it.")
+
+
+def rows_reason(spec: TreeSpec | None, what: str) -> str | None:
+    """Why ``what`` (which works on the prepared feature matrix with a SciPy metric) is not
+    shown: no features (a matrix or a tree), or Gower distances (not a SciPy metric on the
+    prepared numbers); None when it can be.
+
+    >>> rows_reason(TreeSpec(DatasetRef(example="mpg"), metric="gower", method="average"),
+    ...             "The gap statistic")[:52]
+    'The gap statistic works on the prepared numbers with'
+    """
+    if spec is None:
+        return None
+    reason = features_reason(spec.dataset, what)
+    if reason is None and spec.metric == GOWER:
+        reason = (f"{what} works on the prepared numbers with a SciPy metric; Gower distances "
+                  "come from the mixed table itself, so it is not offered for them.")
+    return reason
 
 
 def mds_caption(dataset: DatasetRef) -> str:
