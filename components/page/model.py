@@ -43,9 +43,10 @@ def _options(values: Any, problem_of: Any, other: str | None) -> list[dict[str, 
     out = []
     for value in values:
         problem = problem_of(value) if other else None
+        name = "gower (mixed types)" if value == GOWER else value
         out.append(
             {
-                "label": value if problem is None else f"{value} (not with {other})",
+                "label": name if problem is None else f"{name} (not with {other})",
                 "value": value,
                 "disabled": problem is not None,
                 "title": problem or "",

@@ -27,11 +27,11 @@ from components.figures.tree_data import make_tree_data
 from components.jobs.tree import GENERIC_ERROR
 from components.page.forms import card, field, number, select
 from components.state import approximate as approx_mode
-from components.state.inputs import mds_caption
+from components.state.inputs import gower_steps, mds_caption
 from components.state.store import get_settings
 from components.state.tables import PCA_1, PCA_2, load_pca, load_table, scatter_axis
 from components.state.trees import Tree, cophenetic, load_tree
-from components.view import TreeSpec, View
+from components.view import GOWER, TreeSpec, View
 
 log = logging.getLogger(__name__)
 
@@ -167,8 +167,11 @@ def build_view(tree: Tree, view: View) -> Drawn:
         query=view.to_query(cut=False),
     )
     h = tree.hierarchy
+    steps = list(tree.prepared.steps)
+    if tree.spec.metric == GOWER:
+        steps.append(gower_steps(tree.prepared, load_table(tree.spec.dataset)))
     return Drawn(figure, scatter, tree_data, f"n = {h.n:,} · {h.method} · {h.metric}",
-                 f" · {h.seconds:.2f} s", [html.Li(s) for s in tree.prepared.steps])
+                 f" · {h.seconds:.2f} s", [html.Li(s) for s in steps])
 
 
 def _scatter(tree: Tree, cut: float, view: View, sample: Any) -> Any:

@@ -18,6 +18,8 @@ asks :func:`features_reason` and shows its sentence instead. Nothing here import
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 from scipy.cluster.hierarchy import cophenet
@@ -31,10 +33,11 @@ from clustering.distances import (
     precomputed_method_note,
 )
 from clustering.errors import DataError
+from clustering.gower import gower_distances, gower_method_problem
 from clustering.guess import guess_file
 from clustering.linkage import Hierarchy
 from clustering.newick import NewickTree, from_newick
-from clustering.prepare import Prepared, PrepareOptions
+from clustering.prepare import Prepared, PrepareOptions, encoded_width
 from clustering.trees_in import LinkageUpload, read_labels, read_linkage
 from components.state.store import get_settings, get_store
 from components.view import GOWER, MEMO_VERSION, DatasetRef, TreeSpec
@@ -187,6 +190,50 @@ def input_cophenetic(spec: TreeSpec, Z: np.ndarray) -> float | None:
         return None
     value = float(cophenet(np.asarray(Z), np.asarray(got.condensed))[0])
     return value if np.isfinite(value) else None
+
+
+# ---------------------------------------------------------------- Gower (mixed tables)
+def gower_hierarchy(spec: TreeSpec, prepared: Prepared, table: pd.DataFrame) -> Hierarchy:
+    """SciPy's linkage of the Gower distances (R's ``daisy(x, "gower")``) between the rows
+    ``prepared`` kept, on the feature columns as they are in the table (numbers range-scaled,
+    categories matched; missing values as daisy treats them).
+
+    Raises
+    ------
+    DataError
+        A method that needs Euclidean input; a table beyond the exact limits (Gower is
+        exact-only: it needs every pair); what ``gower_distances`` refuses.
+    """
+    problem = gower_method_problem(spec.method)
+    if problem:
+        raise DataError(problem)
+    n = len(prepared.row_ids)
+    s = get_settings()
+    from components.state.approximate import choose_mode
+
+    try:
+        choose_mode(n, 1, "average", "euclidean", s)
+    except DataError:
+        raise DataError(
+            f"Gower distances are exact-only: {n:,} rows need all {n * (n - 1) // 2:,} pairs, "
+            f"beyond this server's exact limits ({s.exact_max_rows:,} rows, "
+            f"{s.memory_budget_mb:,} MB). Use fewer rows, or a numeric metric (ward on "
+            "euclidean has an approximate mode for big tables).") from None
+    width = encoded_width(table, prepared.options)
+    columns = [*width.numeric, *(c for c, _ in width.categorical)]
+    frame = table.iloc[np.asarray(prepared.row_ids)][[c for c in table.columns if c in columns]]
+    condensed = gower_distances(frame.reset_index(drop=True), condensed=True)
+    h = linkage_from_distances(condensed, spec.method)
+    return replace(h, metric=GOWER)
+
+
+def gower_steps(prepared: Prepared, table: pd.DataFrame) -> str:
+    """The sentence the steps list gets for a Gower tree."""
+    width = encoded_width(table, prepared.options)
+    return (f"Gower distances (R's cluster::daisy) on {len(width.numeric):,} numeric and "
+            f"{len(width.categorical):,} categorical columns as they are in the table (numbers "
+            "range-scaled, categories matched, missing values skipped pair by pair); the "
+            "scaling and one-hot choices only shape the scatter, heatmap and profiles.")
 
 
 # ---------------------------------------------------------------- what the page says

@@ -7,6 +7,7 @@ store (``components.state.store``), so any worker answers any user.
 from __future__ import annotations
 
 import base64
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -18,7 +19,7 @@ from clustering.prepare import Prepared, prepare
 from clustering.projection import pca_2d
 from clustering.tables import ColumnInfo, TableRead, describe_columns, read_table, read_upload
 from components.state.store import get_settings, get_store
-from components.view import DatasetRef, TreeSpec
+from components.view import GOWER, DatasetRef, TreeSpec
 
 PCA_1 = "__pca1__"
 PCA_2 = "__pca2__"
@@ -124,6 +125,16 @@ def load_prepared(spec: TreeSpec) -> Prepared:
         from components.state.inputs import input_prepared
 
         return input_prepared(spec.dataset)
+    if spec.metric == GOWER and (not spec.options.one_hot or spec.options.features is None):
+        # Gower reads the categories themselves (every numeric and categorical column unless
+        # chosen); the matrix (scatter, heatmap, profiles) needs them one-hot encoded.
+        features = spec.options.features
+        if features is None:
+            _, columns, _ = table_summary(spec.dataset)
+            features = tuple(c.name for c in columns if c.kind in ("numeric", "categorical")
+                             and c.name != spec.options.label_column)
+        return load_prepared(replace(spec, options=replace(spec.options, one_hot=True,
+                                                           features=features)))
     s = get_settings()
     # Checked before any matrix is built: the one-hot width against the column cap, the
     # matrices' size against the memory budget (clustering.prepare says what to do).

@@ -171,3 +171,57 @@ def test_linkage_csv_with_labels(in_app):
     from components.view import DatasetRef
 
     assert load_input(DatasetRef.from_json(got[0])).labels == tuple("abcde")
+
+
+# ------------------------------------------------------------------ Gower
+MIXED = ("name,height,colour,size\n"
+         "p1,1.0,red,S\np2,2.5,blue,M\np3,,red,L\np4,4.0,green,M\np5,3.5,blue,\n"
+         "p6,0.5,red,S\np7,5.0,green,L\np8,2.0,,M\n")
+
+
+def render_with(dataset, method, metric, label=None, missing="drop"):
+    return tree_view.render(dataset, None, label, missing, False, "none", method, metric,
+                            "none", 30, None, "top", True, None, None, None, None)
+
+
+def test_gower_table_gives_the_services_tree(in_app):
+    import io
+
+    import pandas as pd
+
+    from clustering.gower import gower_distances
+    from components.state.trees import load_tree
+    from components.view import TreeSpec
+
+    dataset = upload(MIXED, "mixed.csv")[0]
+    assert "kind" not in dataset  # a feature table
+    opts = model_page.pair_options("average", "gower", dataset)
+    assert opts[2] == "" or "ward" in opts[2]
+    assert {o["value"]: o["disabled"] for o in opts[1]}["ward"] is True
+    assert any(o["value"] == "gower" and "mixed" in o["label"] for o in opts[0])
+    fig, scatter, tree_data, status, _t, steps, err, _o = render_with(dataset, "average", "gower",
+                                                                       label="name",
+                                                                       missing="mean")
+    assert err is None, err
+    assert status == "n = 8 · average · gower"
+    assert "Gower distances" in str(steps)
+    frame = pd.read_csv(io.StringIO(MIXED))
+    want = linkage(gower_distances(frame[["height", "colour", "size"]], condensed=True),
+                   "average")
+    spec = TreeSpec.from_controls(dataset, None, "name", "mean", False, "none", "average",
+                                  "gower")
+    np.testing.assert_allclose(load_tree(spec).Z, want, rtol=1e-12, atol=0)
+    # ward needs Euclidean input: refused with the reason, the view kept
+    *_r, err, is_open = render_with(dataset, "ward", "gower", label="name")
+    assert is_open and "Euclidean" in err
+
+
+def test_gower_is_exact_only(in_app, monkeypatch):
+    from components.state import inputs
+    from components.state.store import get_settings
+
+    small = get_settings().__class__.from_env(exact_max_rows=5)
+    monkeypatch.setattr(inputs, "get_settings", lambda: small)
+    dataset = upload(MIXED.replace("p8", "q8"), "mixed2.csv")[0]
+    *_r, err, is_open = render_with(dataset, "average", "gower", label="name", missing="mean")
+    assert is_open and "Gower distances are exact-only" in err, err
