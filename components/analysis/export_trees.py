@@ -18,6 +18,7 @@ from clustering.exports import export_filename
 from clustering.newick import NEWICK_CONVENTIONS
 from clustering.prepare import encoded_width
 from clustering.reproduce import reproduce_script
+from clustering.reproduce_distances import reproduce_distances_script
 from clustering.tree_files import (
     CONVENTION_SENTENCES,
     json_tree_file,
@@ -260,10 +261,10 @@ def no_script_reason(spec: TreeSpec) -> str:
                 "so there is nothing to recompute. Download Z (linkage CSV) or the Newick file, "
                 "and the labels at the cut, instead.")
     if ds.is_matrix:
-        return ("No script for this tree yet: the reproduce script covers feature tables. For "
-                "an uploaded distance matrix, SciPy's linkage(squareform(D, checks=False), "
-                f"{spec.method!r}) on the same matrix gives this Z; the labels download has the "
-                "cut.")
+        return ("No script for this tree: the script reads square matrix files (CSV, Excel, "
+                "Parquet); for a condensed vector or a .npy file, SciPy's linkage(v, "
+                f"{spec.method!r}) on the same numbers gives this Z; the labels download has "
+                "the cut.")
     return ("No script for this tree yet: Gower distances (R's cluster::daisy) need more than "
             "pandas and SciPy. The labels download has the cut; clustering.gower_distances "
             "gives the same matrix in Python.")
@@ -279,11 +280,18 @@ def script_text(tree: Tree, cut: float) -> str:
             f"{a.n:,} rows). Rebuilding those micro-clusters needs this project's code, and the "
             "exact tree of every row is what the page declined to compute. Take Z and the rows "
             "with their cluster (CSV) instead.")
-    if not spec.dataset.has_rows or spec.metric == GOWER:
+    ds = spec.dataset
+    if ds.kind in ("distances", "similarities") and ds.filename and \
+            not ds.filename.lower().endswith(".npy"):
+        return reproduce_distances_script(
+            filename=ds.filename, method=spec.method, cut=float(cut), similarity=ds.similarity,
+            stem=export_filename("", ds.display_name, spec.method, spec.metric),
+            title=f"View: {ds.display_name}, {spec.method} linkage of the uploaded matrix, "
+                  f"cut at {cut!r}.")
+    if not ds.has_rows or spec.metric == GOWER:
         raise DataError(no_script_reason(spec))
     o = spec.options
     width = encoded_width(load_table(spec.dataset), o)
-    ds = spec.dataset
     return reproduce_script(
         example=ds.example, filename=None if ds.example else (ds.filename or "data.csv"),
         numeric=width.numeric, categorical=[c for c, _ in width.categorical],

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.browser
 
 def square_csv(path: Path, D: np.ndarray, labels: list[str]) -> Path:
     lines = ["item," + ",".join(labels)]
-    lines += [f"{lab}," + ",".join(repr(float(v)) for v in row) for lab, row in zip(labels, D)]
+    lines += [f"{lab}," + ",".join(repr(float(v)) for v in row) for lab, row in zip(labels, D, strict=True)]
     path.write_text("\n".join(lines) + "\n")
     return path
 
@@ -128,4 +128,42 @@ def test_newick_upload_draws_its_tree(page: Any, tmp_path: Path) -> None:
     page.get_by_role("tab", name="Heatmap").click()
     page.wait_for_function("() => document.getElementById('heatmap').innerText"
                            ".includes('needs the features')", timeout=30_000)
+    h.assert_no_console_errors(page)
+
+
+def test_gower_table_labels_equal_the_services(page: Any, tmp_path: Path) -> None:
+    rng = np.random.default_rng(5)
+    n = 30
+    frame = pd.DataFrame({
+        "name": [f"r{i}" for i in range(n)],
+        "size": np.round(rng.normal(10, 3, n), 2),
+        "colour": rng.choice(["red", "green", "blue"], n),
+        "grade": rng.choice(["low", "mid", "high"], n),
+    })
+    frame.loc[[3, 11], "size"] = np.nan
+    frame.loc[7, "colour"] = None
+    path = tmp_path / "mixed.csv"
+    frame.to_csv(path, index=False)
+    h.upload_file(page, path)
+    h.wait_dendrogram(page)
+    assert page.locator("#upload-kind input[value=features]").is_checked()
+    h.choose(page, "label-column", "name")
+    h.choose(page, "missing", "mean")
+    h.choose(page, "method", "average")
+    h.choose(page, "metric", "gower")
+    h.wait_dendrogram(page)
+    assert "average · gower" in h.text_of(page, "status-main")
+    D = gower_distances(frame[["size", "colour", "grade"]], condensed=True)
+    Z = linkage(D, "average")
+    got = np.loadtxt(io.StringIO(download(page, "export-linkage")), delimiter=",", skiprows=1)
+    np.testing.assert_allclose(got, Z, rtol=1e-12, atol=1e-12)
+    cut = float(Z[-4, 2]) + 1e-9
+    h.change(page, lambda: h.type_number(page, "cut-height", repr(cut)))
+    rows = pd.read_csv(io.StringIO(download(page, "export-labels")))
+    assert list(rows["name"]) == list(frame["name"])
+    assert h.same_partition(rows["cluster"].to_numpy(), fcluster(Z, float(
+        h.field_value(page, "cut-height")), "distance"))
+    # Ward needs Euclidean input: disabled in the method list with the reason.
+    ward = [o for o in h.dropdown_options(page, "method") if o["label"].startswith("ward")]
+    assert ward and ward[0]["disabled"] and "not with gower" in ward[0]["label"], ward
     h.assert_no_console_errors(page)

@@ -62,7 +62,7 @@ def choose_kind(kind, pending, similarity=None):
 
 def square_csv(D, labels):
     head = "item," + ",".join(labels)
-    rows = [f"{lab}," + ",".join(repr(float(v)) for v in row) for lab, row in zip(labels, D)]
+    rows = [f"{lab}," + ",".join(repr(float(v)) for v in row) for lab, row in zip(labels, D, strict=True)]
     return "\n".join([head, *rows]) + "\n"
 
 
@@ -225,3 +225,50 @@ def test_gower_is_exact_only(in_app, monkeypatch):
     dataset = upload(MIXED.replace("p8", "q8"), "mixed2.csv")[0]
     *_r, err, is_open = render_with(dataset, "average", "gower", label="name", missing="mean")
     assert is_open and "Gower distances are exact-only" in err, err
+
+
+# ------------------------------------------------------------------ reproduce script
+@pytest.mark.parametrize(("kind_text", "similarity", "method"), [
+    ("distances", None, "average"), ("distances", None, "ward"),
+    ("similarities", "one_minus", "complete"), ("similarities", "max_minus", "single")])
+def test_script_of_a_matrix_upload_gives_the_pages_tree(in_app, tmp_path, kind_text,
+                                                        similarity, method):
+    import subprocess
+    import sys
+
+    import pandas as pd
+
+    from components.analysis.export_trees import script_text
+    from components.state.trees import load_tree
+    from components.view import TreeSpec
+
+    rng = np.random.default_rng(11)
+    X = rng.normal(size=(15, 4))
+    D = squareform(pdist(X))
+    labels = [f"x{i}" for i in range(15)]
+    order = rng.permutation(15)  # columns in another order than the rows: the page reorders
+    M = D if similarity is None else np.exp(-D)
+    head = "id," + ",".join(labels[j] for j in order)
+    text = "\n".join([head] + [f"{labels[i]}," + ",".join(repr(float(M[i, j])) for j in order)
+                               for i in range(15)]) + "\n"
+    name = f"m-{kind_text}-{method}.csv"
+    out = upload(text, name)
+    if out[5] != kind_text or similarity:
+        out = choose_kind(kind_text, out[7], similarity)
+    dataset = out[0]
+    assert out[2] is False, out[1]
+    spec = TreeSpec.from_controls(dataset, None, None, None, None, None, method, None)
+    tree = load_tree(spec)
+    cut = float(tree.Z[-3, 2])
+    script = script_text(tree, cut)
+    (tmp_path / name).write_text(text)
+    (tmp_path / "s.py").write_text(script)
+    run = subprocess.run([sys.executable, "s.py"], cwd=tmp_path, capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0, run.stderr
+    stem = next(p.name[:-len("-linkage.csv")] for p in tmp_path.glob("*-linkage.csv"))
+    Z = np.loadtxt(tmp_path / f"{stem}-linkage.csv", delimiter=",", skiprows=1)
+    np.testing.assert_allclose(Z, tree.Z, rtol=1e-12, atol=0)
+    rows = pd.read_csv(tmp_path / f"{stem}-clusters.csv")
+    assert list(rows["label"]) == labels
+    np.testing.assert_array_equal(rows["cluster"].to_numpy(), tree.index.labels_at(cut))
