@@ -769,7 +769,9 @@ def guess_kind(table: object, filename: str = "") -> Guess:
         m = len(df)
         n = _triangular(m)
         col = str(df.columns[0])
-        if n and re.search(r"dist|dissim|condensed|pdist", col, re.I) and numeric:
+        # read_table may leave a lone column as text: numbers are what count.
+        all_numbers = bool(pd.to_numeric(df.iloc[:, 0], errors="coerce").notna().all())
+        if n and re.search(r"dist|dissim|condensed|pdist", col, re.I) and all_numbers:
             return Guess("condensed", f"one column named {_q(col)} of {m:,} numbers = n (n − 1) / 2 "
                          f"for n = {n:,}: looks like a condensed distance vector.")
         extra = (f" (its {m:,} values could also be a condensed distance vector for {n:,} items: "
@@ -794,7 +796,7 @@ def guess_kind(table: object, filename: str = "") -> Guess:
             if sym and np.all(diag == 0):
                 return Guess("distances", f"{named}, zero diagonal, symmetric: looks like a "
                              "distance matrix.")
-            if sym and np.all(diag == diag.max()) and diag.max() > 0:
+            if sym and np.all(diag == diag.max()) and diag.max() > 0 and diag.max() >= A.max():
                 return Guess("similarities", f"{named}, symmetric, the diagonal all "
                              f"{_num(diag.max())} (the largest value): looks like a similarity "
                              "matrix.")
