@@ -19,15 +19,22 @@ __all__ = ["guess_file"]
 _TREE_SUFFIXES = (".nwk", ".newick", ".tre", ".tree")
 
 
-def guess_file(data: bytes, filename: str, *, max_rows: int | None = None) -> Guess:
+#: Past this size a headerless file is not parsed number by number for the linkage check
+#: (a linkage matrix of 100,000 leaves is ~7 MB of text).
+LINKAGE_SNIFF_BYTES = 8 * 1024 * 1024
+
+
+def guess_file(data: bytes, filename: str, *, max_rows: int | None = None,
+               max_columns: int | None = None, max_cells: int | None = None) -> Guess:
     """Guess what an upload is, with the reason in words.
 
     Parameters
     ----------
     data : bytes
     filename : str
-    max_rows : int, optional
-        Read at most this many rows of a table (a guess needs no more).
+    max_rows, max_columns, max_cells : int, optional
+        The reader's limits (:func:`clustering.tables.read_table`): a file over them is
+        guessed to be features, and reading it so says what is over.
 
     Returns
     -------
@@ -58,7 +65,10 @@ def guess_file(data: bytes, filename: str, *, max_rows: int | None = None) -> Gu
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith(b"("):
         return guess_kind(data.decode("utf-8", "replace"), filename)
-    if not name.endswith((".xlsx", ".parquet", ".pq", ".json")):
+    first = head.split(b"\n", 1)[0]
+    fields = max(first.count(b","), first.count(b"\t"), first.count(b";"), len(first.split()) - 1)
+    if not name.endswith((".xlsx", ".parquet", ".pq", ".json")) and 2 <= fields <= 4 \
+            and len(data) <= LINKAGE_SNIFF_BYTES:
         # A headerless linkage matrix (numpy.savetxt) reads as a table whose header is its
         # first row: look at the numbers themselves.
         try:
@@ -72,7 +82,8 @@ def guess_file(data: bytes, filename: str, *, max_rows: int | None = None) -> Gu
             if g.kind == "linkage":
                 return g
     try:
-        table = read_table(data, filename, max_rows=max_rows)
+        table = read_table(data, filename, max_rows=max_rows, max_columns=max_columns,
+                           max_cells=max_cells)
     except DataError:
         return Guess("features", "the file could not be read as a table.")
     return guess_kind(table, filename)

@@ -296,8 +296,10 @@ def method_note(dataset: DatasetRef, method: str | None) -> str:
 
 
 def guess_upload(data: bytes, filename: str) -> Guess:
-    """:func:`clustering.guess.guess_file` under this server's row cap."""
-    return guess_file(data, filename, max_rows=get_settings().max_rows + 1)
+    """:func:`clustering.guess.guess_file` under this server's reading limits."""
+    from components.state.tables import read_limits
+
+    return guess_file(data, filename, **read_limits())
 
 
 def describe_kind(dataset: DatasetRef) -> str:
