@@ -800,10 +800,13 @@ def guess_kind(table: object, filename: str = "") -> Guess:
                 return Guess("similarities", f"{named}, symmetric, the diagonal all "
                              f"{_num(diag.max())} (the largest value): looks like a similarity "
                              "matrix.")
-            return Guess("distances", f"{named}: looks like a distance matrix, though "
-                         + ("it is not symmetric" if not sym else "its diagonal is not 0")
-                         + " (the checks will say where).")
-        if same:
+            if labelled:
+                # Only rows named by their own column say "matrix" when the numbers do not:
+                # a square table named by its header alone is as likely n rows of n features.
+                return Guess("distances", f"{named}: looks like a distance matrix, though "
+                             + ("it is not symmetric" if not sym else "its diagonal is not 0")
+                             + " (the checks will say where).")
+        elif same and labelled:
             return Guess("distances", f"{n:,} rows and {n:,} columns named alike: looks like a "
                          "distance matrix, though some cells are empty or not finite (the "
                          "checks will say where).")
