@@ -22,7 +22,7 @@ from components import ids
 from components.jobs.tree import GENERIC_ERROR
 from components.page import upload_kind
 from components.page.forms import card, field
-from components.state.inputs import describe_kind, input_notes
+from components.state.inputs import describe_kind, guess_upload, input_notes
 from components.state.store import get_settings, get_store
 from components.state.tables import (
     PCA_1,
@@ -167,7 +167,7 @@ def choose_dataset(
             if upload_size(contents) > limit:
                 raise DataError(upload_limit_message(settings.max_upload_mb))
             data = upload_bytes(contents)
-            guess = upload_kind.guess_for(data, name)
+            guess = guess_upload(data, name)
             dataset_id = get_store().put_dataset(data, name)
         except DataError as err:
             return (no_update, f"{name}: {err}", True) + (no_update,) * 8

@@ -20,7 +20,6 @@ from components import ids
 from components.state.inputs import (
     KIND_LABELS,
     SIMILARITY_LABELS,
-    guess_upload,
     read_input,
     remember_input,
 )
@@ -77,10 +76,6 @@ def guess_text(guess: Guess) -> str:
     """
     return (f"Guessed: {KIND_LABELS[guess.kind]}, because {guess.reason} "
             "Choose another if that is wrong.")
-
-
-def guess_for(data: bytes, filename: str) -> Guess:
-    return guess_upload(data, filename)
 
 
 def accept(dataset_id: str, filename: str, kind: str, similarity: str | None,
