@@ -90,6 +90,7 @@ from clustering.gower import (
     gower_distances,
     gower_method_problem,
 )
+from clustering.guess import guess_file
 from clustering.linkage import (
     METHODS,
     METRICS,
@@ -147,6 +148,7 @@ from clustering.reproduce import (
     SCRIPT_EXAMPLES,
     reproduce_script,
 )
+from clustering.reproduce_distances import reproduce_distances_script
 from clustering.sampling import replicate_chunks, sample_per_group
 from clustering.stability import (
     STABILITY_METRICS,
@@ -242,6 +244,7 @@ from clustering.validity import (
 from clustering.ward_nnchain import row_counts, weighted_ward
 
 __all__ = [
+    "guess_file", "reproduce_distances_script",
     # errors
     "DataError",
     # tables

@@ -769,7 +769,9 @@ def guess_kind(table: object, filename: str = "") -> Guess:
         m = len(df)
         n = _triangular(m)
         col = str(df.columns[0])
-        if n and re.search(r"dist|dissim|condensed|pdist", col, re.I) and numeric:
+        # read_table may leave a lone column as text: numbers are what count.
+        all_numbers = bool(pd.to_numeric(df.iloc[:, 0], errors="coerce").notna().all())
+        if n and re.search(r"dist|dissim|condensed|pdist", col, re.I) and all_numbers:
             return Guess("condensed", f"one column named {_q(col)} of {m:,} numbers = n (n − 1) / 2 "
                          f"for n = {n:,}: looks like a condensed distance vector.")
         extra = (f" (its {m:,} values could also be a condensed distance vector for {n:,} items: "
@@ -794,12 +796,31 @@ def guess_kind(table: object, filename: str = "") -> Guess:
             if sym and np.all(diag == 0):
                 return Guess("distances", f"{named}, zero diagonal, symmetric: looks like a "
                              "distance matrix.")
-            if sym and np.all(diag == diag.max()) and diag.max() > 0:
+            if sym and np.all(diag == diag.max()) and diag.max() > 0 and diag.max() >= A.max():
                 return Guess("similarities", f"{named}, symmetric, the diagonal all "
                              f"{_num(diag.max())} (the largest value): looks like a similarity "
                              "matrix.")
-            return Guess("distances", f"{named}: looks like a distance matrix, though "
-                         + ("it is not symmetric" if not sym else "its diagonal is not 0")
+            if labelled:
+                # Only rows named by their own column say "matrix" when the numbers do not:
+                # a square table named by its header alone is as likely n rows of n features.
+                return Guess("distances", f"{named}: looks like a distance matrix, though "
+                             + ("it is not symmetric" if not sym else "its diagonal is not 0")
+                             + " (the checks will say where).")
+        elif same and labelled:
+            return Guess("distances", f"{n:,} rows and {n:,} columns named alike: looks like a "
+                         "distance matrix, though some cells are empty or not finite (the "
+                         "checks will say where).")
+    if df.shape[1] >= 3 and n >= 2 and not pd.api.types.is_numeric_dtype(df[df.columns[0]].dtype):
+        # Rows named by a first column, and most value columns named like the rows: a matrix
+        # with a defect (not square, a label that differs); the checks name it.
+        rows = {str(x) for x in df.iloc[:, 0]}
+        cols = [str(c) for c in df.columns[1:]]
+        shared = sum(c in rows for c in cols)
+        if shared >= max(2, (len(cols) + 1) // 2):
+            return Guess("distances", f"{shared:,} of the {len(cols):,} value columns are named "
+                         "like rows (first column): looks like a distance matrix, though "
+                         + (f"it has {n:,} rows and {len(cols):,} columns" if n != len(cols)
+                            else "its row and column labels differ")
                          + " (the checks will say where).")
     return Guess("features", f"{len(df):,} rows and {df.shape[1]:,} columns "
                  f"({len(numeric):,} numeric): rows of features.")

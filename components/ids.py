@@ -204,3 +204,13 @@ COMPARE_FIGURE = "compare-figure"  # graph: the tanglegram
 UPLOADS_LIST = "uploads-list"  # dropdown (multi): this client's stored uploads, to delete
 UPLOADS_DELETE = "uploads-delete"  # button: delete the chosen uploads
 UPLOADS_USAGE = "uploads-usage"  # "x of y MB used; kept z days after last opened"
+# --- inputs: what an upload is (issue 17, items 1-4) ---
+UPLOAD_KIND = "upload-kind"  # radio: features / distances / similarities / condensed / linkage / newick
+UPLOAD_KIND_BOX = "upload-kind-box"  # wraps the kind choice; shown after an upload
+UPLOAD_KIND_REASON = "upload-kind-reason"  # the app's guess and why
+SIMILARITY = "similarity"  # radio: how similarities become distances (one_minus / max_minus)
+SIMILARITY_BOX = "similarity-box"  # shown for a similarity matrix only
+LABELS_UPLOAD = "labels-upload"  # dcc.Upload: optional leaf labels for a linkage matrix
+LABELS_BOX = "labels-box"  # shown for a linkage matrix only
+UPLOAD_PENDING = "upload-pending"  # store: {"dataset_id", "filename"} of the last upload
+INPUT_NOTE = "input-note"  # what the upload kind means for the page (MDS, disabled tabs)

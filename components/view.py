@@ -34,13 +34,14 @@ import numpy as np
 
 from clustering.datasets import EXAMPLES
 from clustering.errors import DataError
+from clustering.gower import gower_method_problem
 from clustering.linkage import METHODS, METRICS, method_metric_problem
 from clustering.prepare import PrepareOptions
 
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "DEFAULT_EXAMPLE", "LINKAGE_OPTIMAL_ORDERING", "LINKAGE_P", "MEMO_VERSION", "ORIENTATIONS",
+    "DEFAULT_EXAMPLE", "GOWER", "INPUT_KINDS", "LINKAGE_OPTIMAL_ORDERING", "PRECOMPUTED", "LINKAGE_P", "MEMO_VERSION", "ORIENTATIONS",
     "QUERY_FIELDS", "TRUNCATE_MODES", "DatasetRef", "TreeSpec", "View", "is_upload_id",
     "number_or_none",
 ]
@@ -57,6 +58,16 @@ LINKAGE_P = 2.0
 LINKAGE_OPTIMAL_ORDERING = False
 
 _UPLOAD_ID = re.compile(r"^[0-9a-f]{64}$")
+
+#: What an upload is, as the user says (``clustering.distances.guess_kind`` preselects one):
+#: rows of features, a square distance or similarity matrix, a condensed distance vector, a
+#: linkage matrix, a Newick tree. Only "features" has rows to prepare.
+INPUT_KINDS = ("features", "distances", "similarities", "condensed", "linkage", "newick")
+#: The metric of a tree whose distances came with the file (a matrix or a tree).
+PRECOMPUTED = "precomputed"
+#: Gower distances of a mixed feature table (``clustering.gower.gower_distances``).
+GOWER = "gower"
+_SIMILARITY = ("one_minus", "max_minus")
 
 
 def is_upload_id(dataset_id: str | None) -> bool:
@@ -97,11 +108,51 @@ class DatasetRef:
     example: str | None = None
     dataset_id: str | None = None
     filename: str | None = None
+    #: What the file is (:data:`INPUT_KINDS`); how similarities become distances
+    #: ("one_minus" or "max_minus", for "similarities"); the upload id of a labels file for a
+    #: linkage matrix.
+    kind: str = "features"
+    similarity: str | None = None
+    labels_id: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in INPUT_KINDS:
+            raise DataError(f"kind must be one of {', '.join(INPUT_KINDS)}, not {self.kind!r}")
+        if self.kind != "features" and self.example:
+            raise DataError("an example is a feature table; kind applies to uploads only")
+        if self.kind == "similarities" and self.similarity not in _SIMILARITY:
+            raise DataError("a similarity matrix needs similarity = one_minus (1 − s) or "
+                            f"max_minus (max − s), not {self.similarity!r}")
+        if self.kind != "similarities" and self.similarity is not None:
+            raise DataError("similarity applies to a similarity matrix only")
+        if self.labels_id is not None and (self.kind != "linkage"
+                                           or not is_upload_id(self.labels_id)):
+            raise DataError("labels (a labels file's id) apply to a linkage matrix only")
 
     @property
     def key(self) -> str:
-        """The short stable name of the dataset: the example id or the upload id."""
-        return self.example or self.dataset_id or ""
+        """The short stable name of the dataset: the example id or the upload id (with what
+        the file was read as, when not a feature table: the same bytes read as distances are
+        another dataset).
+
+        >>> DatasetRef(dataset_id="ab" * 32, kind="distances").key[-10:]
+        ':distances'
+        """
+        base = self.example or self.dataset_id or ""
+        if self.kind == "features":
+            return base
+        extra = self.similarity or (self.labels_id[:16] if self.labels_id else "")
+        return f"{base}:{self.kind}" + (f":{extra}" if extra else "")
+
+    @property
+    def has_rows(self) -> bool:
+        """True for a feature table (rows with columns); False for a matrix or a tree."""
+        return self.kind == "features"
+
+    @property
+    def is_matrix(self) -> bool:
+        """True for a distance or similarity matrix (square or condensed)."""
+        return self.kind in ("distances", "similarities", "condensed")
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, DatasetRef) and self.key == other.key
@@ -110,10 +161,18 @@ class DatasetRef:
         return hash(self.key)
 
     def to_json(self) -> dict[str, Any]:
-        """``{"example": id}`` or ``{"dataset_id": sha256, "filename": name}``."""
+        """``{"example": id}`` or ``{"dataset_id": sha256, "filename": name}``, plus ``kind``
+        (and ``similarity`` / ``labels_id``) when the upload is not a feature table."""
         if self.example:
             return {"example": self.example}
-        return {"dataset_id": self.dataset_id, "filename": self.filename}
+        out: dict[str, Any] = {"dataset_id": self.dataset_id, "filename": self.filename}
+        if self.kind != "features":
+            out["kind"] = self.kind
+        if self.similarity:
+            out["similarity"] = self.similarity
+        if self.labels_id:
+            out["labels_id"] = self.labels_id
+        return out
 
     @classmethod
     def from_json(cls, d: Mapping[str, Any] | None) -> DatasetRef:
@@ -124,12 +183,15 @@ class DatasetRef:
             if set(d) - {"example"} or not isinstance(d["example"], str):
                 raise DataError("dataset must be {'example': id} or {'dataset_id', 'filename'}")
             return cls(example=d["example"])
-        if set(d) - {"dataset_id", "filename"} or not isinstance(d["dataset_id"], str):
+        if set(d) - {"dataset_id", "filename", "kind", "similarity", "labels_id"} or \
+                not isinstance(d["dataset_id"], str):
             raise DataError("dataset must be {'example': id} or {'dataset_id', 'filename'}")
         if not is_upload_id(d["dataset_id"]):
             raise DataError("dataset_id must be 64 lowercase hex digits (SHA-256 of the file)")
         name = d.get("filename")
-        return cls(dataset_id=d["dataset_id"], filename=None if name is None else str(name))
+        return cls(dataset_id=d["dataset_id"], filename=None if name is None else str(name),
+                   kind=str(d.get("kind") or "features"), similarity=d.get("similarity") or None,
+                   labels_id=d.get("labels_id") or None)
 
     @property
     def display_name(self) -> str:
@@ -159,8 +221,13 @@ class TreeSpec:
     def __post_init__(self) -> None:
         if self.method not in METHODS:
             raise DataError(f"method must be one of {', '.join(METHODS)}, not {self.method!r}")
-        if self.metric not in METRICS:
-            raise DataError(f"metric must be one of {', '.join(METRICS)}, not {self.metric!r}")
+        if not self.dataset.has_rows:
+            # The file brought its own distances (or tree): no metric to choose, whatever
+            # the picker (or a default) held.
+            object.__setattr__(self, "metric", PRECOMPUTED)
+        elif self.metric not in (*METRICS, GOWER):
+            raise DataError(f"metric must be one of {', '.join((*METRICS, GOWER))}, "
+                            f"not {self.metric!r}")
 
     def to_json(self) -> dict[str, Any]:
         """The ``params`` of the page's stores (tree-data, tree-result, tree-job)."""
@@ -204,8 +271,10 @@ class TreeSpec:
                 self.method, self.metric, LINKAGE_P, LINKAGE_OPTIMAL_ORDERING)
 
     def check(self) -> TreeSpec:
-        """``self``, or :class:`DataError` when SciPy refuses the method/metric pair."""
-        problem = method_metric_problem(self.method, self.metric)
+        """``self``, or :class:`DataError` when SciPy refuses the method/metric pair (Gower
+        refuses the methods that need Euclidean input; an uploaded matrix or tree refuses
+        none: SciPy runs any method on a precomputed matrix)."""
+        problem = spec_problem(self.method, self.metric)
         if problem:
             raise DataError(problem)
         return self
@@ -223,6 +292,11 @@ class TreeSpec:
         """
         if not dataset:
             return None
+        ref = DatasetRef.from_json(dataset)
+        if not ref.has_rows:
+            # A matrix or a tree: no columns to prepare, no metric to choose (the pickers may
+            # still hold the previous table's choices).
+            return cls(ref, PrepareOptions(), method or "ward", PRECOMPUTED)
         options = PrepareOptions(
             features=tuple(features) if features else None,
             label_column=label or None,
@@ -230,8 +304,23 @@ class TreeSpec:
             one_hot=bool(one_hot),
             scaling=scaling or "none",
         )
-        return cls(DatasetRef.from_json(dataset), options, method or "ward",
-                   metric or "euclidean")
+        if metric == PRECOMPUTED:
+            metric = None
+        return cls(ref, options, method or "ward", metric or "euclidean")
+
+
+def spec_problem(method: str, metric: str) -> str | None:
+    """Why the page refuses a method/metric pair, or None (SciPy's rules; Gower's; none for
+    a precomputed matrix).
+
+    >>> spec_problem("ward", PRECOMPUTED) is None, spec_problem("ward", GOWER)[:19]
+    (True, 'ward linkage needs ')
+    """
+    if metric == PRECOMPUTED:
+        return None
+    if metric == GOWER:
+        return gower_method_problem(method)
+    return method_metric_problem(method, metric)
 
 
 # ---------------------------------------------------------------- the view
@@ -239,6 +328,9 @@ class TreeSpec:
 #: view file. ``col`` repeats in a link and is a list in a file; the rest appear once.
 QUERY_FIELDS: dict[str, type] = {
     "dataset": str,
+    "kind": str,
+    "similarity": str,
+    "labels": str,
     "col": list,
     "label": str,
     "missing": str,
@@ -377,7 +469,15 @@ class View:
         'dataset=mpg&col=a+b&col=c%2Cd&label=&mis'
         """
         o = self.tree.options
-        pairs: list[tuple[str, str]] = [("dataset", self.tree.dataset.key)]
+        ds = self.tree.dataset
+        pairs: list[tuple[str, str]] = [("dataset", ds.example or ds.dataset_id or "")]
+        # Only for what is not a feature table: links of feature tables read as before.
+        if ds.kind != "features":
+            pairs.append(("kind", ds.kind))
+        if ds.similarity:
+            pairs.append(("similarity", ds.similarity))
+        if ds.labels_id:
+            pairs.append(("labels", ds.labels_id))
         pairs += [("col", str(c)) for c in o.features or ()]
         # Written even when empty: an example's preset label would otherwise come back.
         pairs += [("label", o.label_column or ""), ("missing", o.missing),
@@ -423,8 +523,11 @@ class View:
             options = example.options.to_dict()
             method, metric = example.method, example.metric
         elif is_upload_id(name):
-            dataset = DatasetRef(dataset_id=name)
-            options, method, metric = {}, "ward", "euclidean"
+            dataset = DatasetRef(dataset_id=name, kind=one.get("kind") or "features",
+                                 similarity=one.get("similarity") or None,
+                                 labels_id=one.get("labels") or None)
+            options, method = {}, "ward"
+            metric = "euclidean" if dataset.has_rows else PRECOMPUTED
         else:
             raise DataError(
                 f"This link names a dataset {name[:40]!r} that this server does not know: "

@@ -21,6 +21,7 @@ from clustering.linkage import METHODS
 from components import ids
 from components.jobs.cophenetic import all_memoised, cophenetic_plan, cophenetic_values
 from components.jobs.tree import job_error_reason
+from components.state.inputs import rows_reason
 from components.state.trees import try_load_tree
 from components.view import TreeSpec
 from components.web.grids import data_grid
@@ -98,6 +99,9 @@ def cophenetic_methods(tree_data: dict[str, Any] | None) -> Any:
     if got is None:
         return ""
     spec, n, methods, skipped = got
+    reason = rows_reason(spec, "Comparing methods (each clusters the rows again)")
+    if reason:
+        return html.Div(reason, className="form-text")
     if not methods:
         return cophenetic_table(spec, {}, skipped)
     if n <= COPHENETIC_AUTO_MAX or all_memoised(spec, methods):
@@ -138,6 +142,9 @@ def cophenetic_job(set_progress: Any, clicks: int | None, tree_data: dict[str, A
     if got is None:
         return ""
     spec, _, methods, skipped = got
+    reason = rows_reason(spec, "Comparing methods (each clusters the rows again)")
+    if reason:
+        return html.Div(reason, className="form-text")
     try:
         values = cophenetic_values(spec, methods, lambda text: set_progress((text,)))
     except (DataError, MemoryError) as err:

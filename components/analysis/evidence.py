@@ -46,6 +46,7 @@ from components.figures.evidence import make_silhouette_figure, make_validity_fi
 from components.figures.text import format_height
 from components.jobs import evidence as ev
 from components.jobs.tree import job_error_reason
+from components.state.inputs import rows_reason
 from components.state.trees import Tree, try_load_tree
 from components.view import number_or_none
 
@@ -290,6 +291,9 @@ def show_evidence(cut_value: Any, k_field: Any, b_field: Any, seed_field: Any,
     tree = _tree_for(active, tree_ref)
     if tree is None:
         return "", empty_figure(""), None
+    reason = rows_reason(tree.spec, "The validity indices and the gap statistic")
+    if reason:
+        return reason, empty_figure(""), None
     n = tree.prepared.matrix.shape[0]
     return evidence_view(tree, ev.clamp_k(k_field, n), ev.clamp_b(b_field),
                          ev.clamp_seed(seed_field), current_k(tree, cut_value), done)
@@ -337,6 +341,9 @@ def evidence_job(set_progress: Any, clicks: int | None, tree_ref: dict[str, Any]
     tree = try_load_tree((tree_ref or {}).get("params"))
     if tree is None:
         return {"tree_key": None, "error": None}
+    reason = rows_reason(tree.spec, "The gap statistic")
+    if reason:
+        return {"tree_key": tree.spec.key, "error": reason}
     n = tree.prepared.matrix.shape[0]
     k_max, n_refs, seed = ev.clamp_k(k_field, n), ev.clamp_b(b_field), ev.clamp_seed(seed_field)
     try:
@@ -361,6 +368,9 @@ def show_silhouette(cut_value: Any, active: str | None, tree_ref: dict[str, Any]
     tree = _tree_for(active, tree_ref)
     if tree is None:
         return "", empty_figure("")
+    reason = rows_reason(tree.spec, "The silhouette plot")
+    if reason:
+        return reason, empty_figure("")
     return silhouette_view(tree, current_k(tree, cut_value))
 
 

@@ -18,6 +18,7 @@ from clustering.exports import export_filename
 from clustering.newick import NEWICK_CONVENTIONS
 from clustering.prepare import encoded_width
 from clustering.reproduce import reproduce_script
+from clustering.reproduce_distances import reproduce_distances_script
 from clustering.tree_files import (
     CONVENTION_SENTENCES,
     json_tree_file,
@@ -28,7 +29,7 @@ from clustering.tree_files import (
 from components import ids
 from components.state.tables import load_table
 from components.state.trees import Tree, try_load_tree
-from components.view import number_or_none
+from components.view import GOWER, TreeSpec, number_or_none
 
 log = logging.getLogger(__name__)
 
@@ -195,6 +196,9 @@ def _leaves(tree: Tree) -> tuple[list[str], np.ndarray | None, str]:
     named = f"the label column {label!r}" if label else "their 1-based row number in the table"
     labels = [str(x) for x in tree.prepared.labels]
     about = f"leaves are the {len(labels):,} clustered rows, named by {named}"
+    if not tree.spec.dataset.has_rows:
+        about = (f"leaves are the {len(labels):,} items of the uploaded "
+                 f"{tree.spec.dataset.kind} file, named as in the file")
     repeated = len(labels) - len(set(labels))
     if repeated:
         # Kept as they are (they are the page's labels), but a reader matching leaves by
@@ -243,6 +247,29 @@ def _view_clusters(Z: np.ndarray, nodes: np.ndarray, leaf_clusters: np.ndarray,
     return out
 
 
+def no_script_reason(spec: TreeSpec) -> str:
+    """Why the Export tab offers no script for this tree (a matrix, a tree, Gower).
+
+    >>> from components.view import DatasetRef
+    >>> no_script_reason(TreeSpec(DatasetRef(dataset_id="ab" * 32, kind="newick"),
+    ...                           metric="precomputed"))[:38]
+    'No script for this tree: it came as a '
+    """
+    ds = spec.dataset
+    if ds.kind in ("linkage", "newick"):
+        return ("No script for this tree: it came as a file (a linkage matrix or a Newick tree), "
+                "so there is nothing to recompute. Download Z (linkage CSV) or the Newick file, "
+                "and the labels at the cut, instead.")
+    if ds.is_matrix:
+        return ("No script for this tree: the script reads square matrix files (CSV, Excel, "
+                "Parquet); for a condensed vector or a .npy file, SciPy's linkage(v, "
+                f"{spec.method!r}) on the same numbers gives this Z; the labels download has "
+                "the cut.")
+    return ("No script for this tree yet: Gower distances (R's cluster::daisy) need more than "
+            "pandas and SciPy. The labels download has the cut; clustering.gower_distances "
+            "gives the same matrix in Python.")
+
+
 def script_text(tree: Tree, cut: float) -> str:
     """The Python script reproducing this exact tree and cut; DataError says why not."""
     spec = tree.spec
@@ -253,9 +280,18 @@ def script_text(tree: Tree, cut: float) -> str:
             f"{a.n:,} rows). Rebuilding those micro-clusters needs this project's code, and the "
             "exact tree of every row is what the page declined to compute. Take Z and the rows "
             "with their cluster (CSV) instead.")
+    ds = spec.dataset
+    if ds.kind in ("distances", "similarities") and ds.filename and \
+            not ds.filename.lower().endswith(".npy"):
+        return reproduce_distances_script(
+            filename=ds.filename, method=spec.method, cut=float(cut), similarity=ds.similarity,
+            stem=export_filename("", ds.display_name, spec.method, spec.metric),
+            title=f"View: {ds.display_name}, {spec.method} linkage of the uploaded matrix, "
+                  f"cut at {cut!r}.")
+    if not ds.has_rows or spec.metric == GOWER:
+        raise DataError(no_script_reason(spec))
     o = spec.options
     width = encoded_width(load_table(spec.dataset), o)
-    ds = spec.dataset
     return reproduce_script(
         example=ds.example, filename=None if ds.example else (ds.filename or "data.csv"),
         numeric=width.numeric, categorical=[c for c, _ in width.categorical],

@@ -20,6 +20,7 @@ from components.analysis.lazy import gated_cut
 from components.figures.analysis import make_clustermap_figure
 from components.figures.common import empty_figure
 from components.state import approximate as approx_mode
+from components.state.inputs import features_reason
 from components.state.trees import Tree, try_load_tree
 from components.view import number_or_none
 
@@ -61,6 +62,9 @@ def fill_heatmap(active: str | None, cut_value: Any, options: list[str] | None,
     cut = number_or_none(gated_cut(cut_value))
     if tree is None or cut is None:
         return empty_figure("")
+    reason = features_reason(tree.spec.dataset, "The heatmap")
+    if reason:
+        return empty_figure(reason)
     options = options or []
     X = tree.prepared.matrix
     order = None

@@ -15,6 +15,7 @@ from components.analysis.lazy import gated_cut
 from components.figures.analysis import make_profile_figure
 from components.figures.common import empty_figure
 from components.state import approximate as approx_mode
+from components.state.inputs import features_reason
 from components.state.trees import try_load_tree
 from components.view import number_or_none
 from components.web.grids import data_grid
@@ -53,6 +54,9 @@ def fill_profiles(active: str | None, cut_value: Any, tree_data: dict[str, Any] 
     cut = number_or_none(gated_cut(cut_value))
     if tree is None or cut is None:
         return empty_figure(""), ""
+    reason = features_reason(tree.spec.dataset, "Cluster profiles")
+    if reason:
+        return empty_figure(reason), ""
     # Per row; in approximate mode each row takes its micro-cluster's cluster.
     labels = approx_mode.row_clusters(tree, cut)
     original = tree.prepared.original

@@ -18,22 +18,21 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from clustering.datasets import EXAMPLES
 from clustering.errors import DataError
-from clustering.prepare import PrepareOptions, prepare
 from components import ids
 from components.jobs.tree import GENERIC_ERROR
+from components.page import upload_kind
 from components.page.forms import card, field
+from components.state.inputs import describe_kind, guess_upload, input_notes
 from components.state.store import get_settings, get_store
 from components.state.tables import (
     PCA_1,
     PCA_2,
     PCA_LABELS,
-    read_new_upload,
-    remember_table,
     table_summary,
     upload_bytes,
     upload_size,
 )
-from components.view import DEFAULT_EXAMPLE, DatasetRef
+from components.view import DEFAULT_EXAMPLE, INPUT_KINDS, PRECOMPUTED, DatasetRef
 from components.web.clients import current_client
 from components.web.security import upload_limit_message
 
@@ -72,7 +71,7 @@ def _upload() -> html.Div:
             className="upload-box",
             multiple=False,
             max_size=max_bytes,
-            accept=".csv,.tsv,.txt,.xlsx,.parquet,.json,text/csv",
+            accept=".csv,.tsv,.txt,.xlsx,.parquet,.json,.npy,.nwk,.newick,.tre,.tree,text/csv",
         ),
         id=ids.UPLOAD_LIMIT,
         **{"data-max-bytes": str(max_bytes),
@@ -84,8 +83,12 @@ def data_card() -> dbc.Card:
     """The data card: upload, the error area, the example picker."""
     return card("Data", [
         _upload(),
-        html.Div("CSV, TSV, Excel (.xlsx), Parquet or JSON records.", className="form-text mb-2"),
+        html.Div("A table of features (CSV, TSV, Excel, Parquet, JSON records), a distance or "
+                 "similarity matrix, a linkage matrix (.npy or CSV) or a Newick tree.",
+                 className="form-text mb-2"),
         html.Div(id=ids.UPLOAD_NAME, className="small text-muted mb-1"),
+        upload_kind.kind_box(),
+        dcc.Store(id=ids.UPLOAD_PENDING),
         html.Div(
             [
                 dbc.Alert(id=ids.UPLOAD_ERROR, color="danger", is_open=False,
@@ -117,52 +120,91 @@ def data_card() -> dbc.Card:
     Output(ids.UPLOAD_ERROR, "is_open"),
     Output(ids.UPLOAD_NAME, "children"),
     Output(ids.EXAMPLE, "value"),
+    Output(ids.UPLOAD_KIND, "value"),
+    Output(ids.UPLOAD_KIND_REASON, "children"),
+    Output(ids.UPLOAD_PENDING, "data"),
+    Output(ids.UPLOAD_KIND_BOX, "style"),
+    Output(ids.SIMILARITY_BOX, "style"),
+    Output(ids.LABELS_BOX, "style"),
     Input(ids.UPLOAD, "contents"),
     Input(ids.EXAMPLE, "value"),
+    Input(ids.UPLOAD_KIND, "value"),
+    Input(ids.SIMILARITY, "value"),
+    Input(ids.LABELS_UPLOAD, "contents"),
     State(ids.UPLOAD, "filename"),
+    State(ids.LABELS_UPLOAD, "filename"),
+    State(ids.UPLOAD_PENDING, "data"),
     prevent_initial_call=True,
 )
 def choose_dataset(
-    contents: str | None, example: str | None, filename: str | None
+    contents: str | None, example: str | None, kind: str | None, similarity: str | None,
+    labels_contents: str | None, filename: str | None, labels_name: str | None,
+    pending: dict[str, Any] | None,
 ) -> tuple[Any, ...]:
     """An upload or an example becomes the dataset; a bad file leaves the current one in place.
 
-    A good upload clears the example picker, so picking an example again is a change.
+    An upload is stored, its kind guessed (the choice is set to the guess, with the reason)
+    and read as that kind; choosing another kind (or similarity conversion, or a labels file)
+    reads the same stored bytes again. A good upload clears the example picker, so picking an
+    example again is a change.
     """
-    nothing = (no_update,) * 5
-    if ctx.triggered_id == ids.EXAMPLE:
+    nothing = (no_update,) * 11
+    trigger = ctx.triggered_id
+    if trigger == ids.EXAMPLE:
         if not example:
             return nothing
-        return {"example": example}, None, False, "", no_update
-    if not contents:
-        return nothing
-    name = filename or "upload"
+        return ({"example": example}, None, False, "", no_update, no_update, no_update,
+                None, *upload_kind.box_styles(None, False))
     settings = get_settings()
+    limit = settings.max_upload_mb * 1024 * 1024
+    reason: Any = no_update
+    new_kind: Any = no_update
+    labels_id = (pending or {}).get("labels_id")
+    if trigger == ids.UPLOAD:
+        if not contents:
+            return nothing
+        name = filename or "upload"
+        try:
+            if upload_size(contents) > limit:
+                raise DataError(upload_limit_message(settings.max_upload_mb))
+            data = upload_bytes(contents)
+            guess = guess_upload(data, name)
+            dataset_id = get_store().put_dataset(data, name, client=current_client())
+        except DataError as err:
+            return (no_update, f"{name}: {err}", True) + (no_update,) * 8
+        kind = new_kind = guess.kind
+        reason = upload_kind.guess_text(guess)
+        labels_id = None
+        pending = {"dataset_id": dataset_id, "filename": name}
+    elif not pending:
+        return nothing  # a kind chosen before any upload: nothing to read yet
+    else:
+        name = pending.get("filename") or "upload"
+        if trigger == ids.LABELS_UPLOAD and labels_contents:
+            try:
+                if upload_size(labels_contents) > limit:
+                    raise DataError(upload_limit_message(settings.max_upload_mb))
+                labels_id = get_store().put_dataset(upload_bytes(labels_contents),
+                                                    labels_name or "labels",
+                                                    client=current_client())
+            except DataError as err:
+                return (no_update, f"{labels_name or 'labels'}: {err}", True) + (no_update,) * 8
+        pending = {**pending, "labels_id": labels_id}
+    kind = kind if kind in INPUT_KINDS else "features"
+    styles = upload_kind.box_styles(kind, True)
     try:
-        if upload_size(contents) > settings.max_upload_mb * 1024 * 1024:
-            raise DataError(upload_limit_message(settings.max_upload_mb))
-        data = upload_bytes(contents)
-        # Read it now, once, under the limits: a broken file is reported next to the upload,
-        # not after clustering, and later steps take the table from the store.
-        got = read_new_upload(data, name)
-        if len(got.table) < 2:
-            # No choice of columns or options can cluster it: refuse it here, keeping the
-            # current view, with prepare's own sentence.
-            prepare(got.table, PrepareOptions())
-        # Counted against this client's quota; refused (QuotaError, a DataError that says
-        # what to do) rather than evicting anything another client stored.
-        dataset_id = get_store().put_dataset(data, name, client=current_client())
-        remember_table(DatasetRef(dataset_id=dataset_id, filename=name), got)
+        ref, notes = upload_kind.accept(pending["dataset_id"], name, kind,
+                                        similarity or "one_minus", labels_id)
     except DataError as err:
-        return no_update, f"{name}: {err}", True, no_update, no_update
+        return (no_update, f"{name}: {err}", True, no_update, no_update, new_kind, reason,
+                pending, *styles)
     except Exception as exc:
         # Sizes and code locations only: an exception's text may quote the file's content.
-        log.error("reading an upload of %d bytes failed: %s", upload_size(contents), _where(exc))
-        return no_update, GENERIC_ERROR.format(what=name), True, no_update, no_update
-    loaded = [html.Div(f"Loaded {name}")]
-    # Guesses that changed how values read (delimiter, decimal mark, line endings) are said.
-    loaded += [html.Div(note, className="upload-note") for note in got.notes]
-    return {"dataset_id": dataset_id, "filename": name}, None, False, loaded, None
+        log.error("reading an upload as %s failed: %s", kind, _where(exc))
+        return (no_update, GENERIC_ERROR.format(what=name), True, no_update, no_update,
+                new_kind, reason, pending, *styles)
+    return (ref.to_json(), None, False, upload_kind.loaded_lines(name, ref, notes), None,
+            new_kind, reason, pending, *styles)
 
 
 def _where(exc: BaseException) -> str:
@@ -202,15 +244,21 @@ def _kind_badge(kind: str) -> dbc.Badge:
     Output(ids.SCATTER_Y, "options"),
     Output(ids.SCATTER_Y, "value"),
     Input(ids.DATASET, "data"),
+    State(ids.METRIC, "value"),
 )
-def describe_dataset(dataset: dict[str, Any] | None) -> tuple[Any, ...]:
-    """Preview and column pickers for a new dataset; an example also sets its own choices."""
+def describe_dataset(dataset: dict[str, Any] | None, metric: str | None = None
+                     ) -> tuple[Any, ...]:
+    """Preview and column pickers for a new dataset; an example also sets its own choices.
+    A matrix or a tree has no columns to pick: its preview says what it was read as, and the
+    scatter's axes are its classical MDS map."""
     nothing = (no_update,) * 16
     if not dataset:
         return nothing
     try:
         ref = DatasetRef.from_json(dataset)
         head, columns, n_rows = table_summary(ref)
+        if not ref.has_rows:
+            return _describe_input(ref, n_rows)
     except DataError as err:
         return (dbc.Alert(str(err), color="danger", className="small"),) + nothing[1:]
     except Exception:
@@ -232,7 +280,8 @@ def describe_dataset(dataset: dict[str, Any] | None) -> tuple[Any, ...]:
         presets = (o.missing, o.one_hot, o.scaling, example.method, example.metric)
     else:
         features, label = [], None
-        presets = (no_update,) * 5
+        # After a matrix or a tree the metric reads "precomputed": back to the default.
+        presets = (no_update,) * 4 + ("euclidean" if metric == PRECOMPUTED else no_update,)
     chosen = features or [c for c in numeric if c != label]
     axis_options = [{"label": PCA_LABELS[PCA_1], "value": PCA_1},
                     {"label": PCA_LABELS[PCA_2], "value": PCA_2}]
@@ -255,6 +304,16 @@ def describe_dataset(dataset: dict[str, Any] | None) -> tuple[Any, ...]:
         axis_options,
         sy,
     )
+
+
+def _describe_input(ref: DatasetRef, n_rows: int) -> tuple[Any, ...]:
+    """:func:`describe_dataset`'s outputs for a matrix or a tree."""
+    preview = [html.Div(describe_kind(ref), className="fw-semibold"),
+               html.Ul([html.Li(s) for s in input_notes(ref)], className="small mb-0")]
+    mode, p = default_truncation(n_rows)
+    axes = [{"label": "MDS axis 1", "value": PCA_1}, {"label": "MDS axis 2", "value": PCA_2}]
+    return (preview, [], [], [], None, no_update, no_update, no_update, no_update,
+            PRECOMPUTED, mode, p, axes, PCA_1, axes, PCA_2)
 
 
 def _preview(dataset: DatasetRef, head: Any, columns: list[Any], n_rows: int) -> Any:

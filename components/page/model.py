@@ -12,11 +12,16 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, dcc, html
 
-from clustering.linkage import METHODS, METRICS, method_metric_problem
+from clustering.linkage import METHODS, METRICS
 from clustering.prepare import MISSING, SCALINGS
 from components import ids
 from components.page.cut import cut_fields
 from components.page.forms import card, field, select
+from components.state.inputs import method_note
+from components.view import GOWER, PRECOMPUTED, DatasetRef, spec_problem
+
+#: The metrics a feature table offers: SciPy's, then Gower for mixed types.
+TABLE_METRICS = (*METRICS, GOWER)
 
 # Labels are the values themselves (what SciPy and the URL call them); the tooltip explains.
 SCALING_HELP = {
@@ -38,9 +43,10 @@ def _options(values: Any, problem_of: Any, other: str | None) -> list[dict[str, 
     out = []
     for value in values:
         problem = problem_of(value) if other else None
+        name = "gower (mixed types)" if value == GOWER else value
         out.append(
             {
-                "label": value if problem is None else f"{value} (not with {other})",
+                "label": name if problem is None else f"{name} (not with {other})",
                 "value": value,
                 "disabled": problem is not None,
                 "title": problem or "",
@@ -55,7 +61,7 @@ def method_options(metric: str | None) -> list[dict[str, Any]]:
     >>> [o["value"] for o in method_options("cosine") if o["disabled"]]
     ['centroid', 'median', 'ward']
     """
-    return _options(METHODS, lambda method: method_metric_problem(method, metric), metric)
+    return _options(METHODS, lambda method: spec_problem(method, metric), metric)
 
 
 def metric_options(method: str | None) -> list[dict[str, Any]]:
@@ -64,7 +70,7 @@ def metric_options(method: str | None) -> list[dict[str, Any]]:
     >>> [o["value"] for o in metric_options("ward") if not o["disabled"]]
     ['euclidean']
     """
-    return _options(METRICS, lambda metric: method_metric_problem(method, metric), method)
+    return _options(TABLE_METRICS, lambda metric: spec_problem(method, metric), method)
 
 
 def _rule(problem: str) -> str:
@@ -80,16 +86,16 @@ def pair_note(method: str | None, metric: str | None) -> str:
     """
     if not method or not metric:
         return ""
-    problem = method_metric_problem(method, metric)
+    problem = spec_problem(method, metric)
     if problem:
         return problem
-    refused_metrics = [m for m in METRICS if method_metric_problem(method, m)]
+    refused_metrics = [m for m in METRICS if spec_problem(method, m)]
     if refused_metrics:
-        rule = _rule(method_metric_problem(method, refused_metrics[0]) or "")
+        rule = _rule(spec_problem(method, refused_metrics[0]) or "")
         return f"{rule}; the other metrics are disabled (hover one for why)."
-    refused_methods = [m for m in METHODS if method_metric_problem(m, metric)]
+    refused_methods = [m for m in METHODS if spec_problem(m, metric)]
     if refused_methods:
-        rules = "; ".join(_rule(method_metric_problem(m, metric) or "") for m in refused_methods)
+        rules = "; ".join(_rule(spec_problem(m, metric) or "") for m in refused_methods)
         return f"Disabled with {metric}: {rules}."
     return ""
 
@@ -126,9 +132,24 @@ def cluster_card() -> dbc.Card:
     Output(ids.METRIC, "options"),
     Output(ids.METHOD, "options"),
     Output(ids.METRIC_NOTE, "children"),
+    Output(ids.METRIC, "disabled"),
+    Output(ids.METHOD, "disabled"),
     Input(ids.METHOD, "value"),
     Input(ids.METRIC, "value"),
+    Input(ids.DATASET, "data"),
 )
-def pair_options(method: str | None, metric: str | None) -> tuple[list, list, str]:
-    """Grey out the pairs SciPy refuses, with the reason as the option's tooltip and a note."""
-    return metric_options(method), method_options(metric), pair_note(method, metric)
+def pair_options(method: str | None, metric: str | None, dataset: dict[str, Any] | None = None
+                 ) -> tuple[list, list, str, bool, bool]:
+    """Grey out the pairs SciPy refuses, with the reason as the option's tooltip and a note.
+    A matrix or a tree brings its own distances: the metric is disabled with the reason (and
+    the method too for a tree); ward, centroid and median on a matrix get their sentence."""
+    try:
+        ref = DatasetRef.from_json(dataset) if dataset else None
+    except Exception:  # noqa: BLE001 - a stale store: treat as a table
+        ref = None
+    if ref is not None and not ref.has_rows:
+        fixed = [{"label": "precomputed (from the file)", "value": PRECOMPUTED}]
+        methods = [{"label": m, "value": m} for m in METHODS]
+        return (fixed, methods, method_note(ref, method), True,
+                ref.kind in ("linkage", "newick"))
+    return metric_options(method), method_options(metric), pair_note(method, metric), False, False

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -155,7 +156,7 @@ def apply_url(request: dict[str, Any] | None, dataset: dict[str, Any] | None,
             pending = dict(_pending(view, "dataset"), dataset=ds.to_json())
             return (ds.to_json(), None, pending, no_update, gone_message(ds.dataset_id),
                     True) + keep
-        ds = DatasetRef(dataset_id=ds.dataset_id, filename=got[1])
+        ds = replace(ds, filename=got[1])  # what the file is (kind) stays as the link says
     if dataset and DatasetRef.from_json(dataset) == ds:
         # Same dataset (back/forward): its pickers are there, set them now.
         values = view.control_values()

@@ -28,11 +28,12 @@ from components.jobs.replicates import add_support
 from components.jobs.tree import GENERIC_ERROR
 from components.page.forms import card, field, number, select
 from components.state import approximate as approx_mode
+from components.state.inputs import gower_steps, mds_caption
 from components.state.store import get_settings
 from components.state.tables import PCA_1, PCA_2, load_pca, load_table, scatter_axis
 from components.state.trees import Tree, cophenetic, load_tree
 from components.state.views import shorten_query
-from components.view import TreeSpec, View
+from components.view import GOWER, TreeSpec, View
 
 log = logging.getLogger(__name__)
 
@@ -175,14 +176,25 @@ def build_view(tree: Tree, view: View, support: dict[str, Any] | None = None) ->
         query=shorten_query(view.to_query(cut=False)),
     )
     h = tree.hierarchy
+    steps = list(tree.prepared.steps)
+    if tree.spec.metric == GOWER:
+        steps.append(gower_steps(tree.prepared, load_table(tree.spec.dataset)))
     return Drawn(figure, scatter, tree_data, f"n = {h.n:,} · {h.method} · {h.metric}",
-                 f" · {h.seconds:.2f} s", [html.Li(s) for s in tree.prepared.steps])
+                 f" · {h.seconds:.2f} s", [html.Li(s) for s in steps])
 
 
 def _scatter(tree: Tree, cut: float, view: View, sample: Any) -> Any:
     prepared = tree.prepared
-    table = load_table(tree.spec.dataset)
     sx, sy = view.scatter_x, view.scatter_y
+    if not tree.spec.dataset.has_rows:
+        # A matrix or a tree has no coordinates: its map is classical MDS (the steps say so).
+        pts = approx_mode.scatter_inputs(tree, cut, prepared.matrix[:, 0],
+                                         prepared.matrix[:, 1], sample=sample)
+        return make_scatter_figure(pts.x, pts.y, pts.clusters, labels=pts.labels,
+                                   x_title="MDS axis 1", y_title="MDS axis 2",
+                                   uirevision=f"{tree.spec.key}|mds",
+                                   note=mds_caption(tree.spec.dataset))
+    table = load_table(tree.spec.dataset)
     need_pca = sx in (PCA_1, PCA_2, None) or sy in (PCA_1, PCA_2, None)
     pca = load_pca(tree.spec, prepared) if need_pca else None
     x, x_title = scatter_axis(sx or PCA_1, prepared, table, pca)

@@ -7,6 +7,7 @@ store (``components.state.store``), so any worker answers any user.
 from __future__ import annotations
 
 import base64
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -18,7 +19,7 @@ from clustering.prepare import Prepared, prepare
 from clustering.projection import pca_2d
 from clustering.tables import ColumnInfo, TableRead, describe_columns, read_table, read_upload
 from components.state.store import get_settings, get_store
-from components.view import DatasetRef, TreeSpec
+from components.view import GOWER, DatasetRef, TreeSpec
 
 PCA_1 = "__pca1__"
 PCA_2 = "__pca2__"
@@ -71,6 +72,10 @@ def require_dataset(dataset: DatasetRef, *, opened: bool = False) -> None:
 
 
 def _read(dataset: DatasetRef) -> pd.DataFrame:
+    if not dataset.has_rows:
+        from components.state.inputs import input_table  # inputs reads the store like this
+
+        return input_table(dataset)
     if dataset.example:
         if dataset.example not in EXAMPLES:
             raise DataError(f"unknown example {dataset.example!r}; choose one of "
@@ -132,6 +137,20 @@ def table_summary(dataset: DatasetRef) -> tuple[pd.DataFrame, list[ColumnInfo], 
 
 def load_prepared(spec: TreeSpec) -> Prepared:
     """``prepare(table, options)`` (memoised by dataset and options)."""
+    if not spec.dataset.has_rows:
+        from components.state.inputs import input_prepared
+
+        return input_prepared(spec.dataset)
+    if spec.metric == GOWER and (not spec.options.one_hot or spec.options.features is None):
+        # Gower reads the categories themselves (every numeric and categorical column unless
+        # chosen); the matrix (scatter, heatmap, profiles) needs them one-hot encoded.
+        features = spec.options.features
+        if features is None:
+            _, columns, _ = table_summary(spec.dataset)
+            features = tuple(c.name for c in columns if c.kind in ("numeric", "categorical")
+                             and c.name != spec.options.label_column)
+        return load_prepared(replace(spec, options=replace(spec.options, one_hot=True,
+                                                           features=features)))
     s = get_settings()
     require_dataset(spec.dataset)
     # Checked before any matrix is built: the one-hot width against the column cap, the

@@ -19,12 +19,13 @@ from clustering.approximate import ApproxHierarchy, approximate_linkage
 from clustering.cut import TreeIndex, tree_index
 from clustering.diagnostics import cophenetic_correlation
 from clustering.errors import DataError
-from clustering.linkage import Hierarchy, check_method_metric, compute_linkage
+from clustering.linkage import Hierarchy, compute_linkage
 from clustering.prepare import Prepared
 from components.state import approximate as approx_mode
+from components.state.inputs import gower_hierarchy, input_cophenetic, input_hierarchy
 from components.state.store import get_settings, get_store
-from components.state.tables import load_prepared, table_summary
-from components.view import LINKAGE_OPTIMAL_ORDERING, LINKAGE_P, TreeSpec
+from components.state.tables import load_prepared, load_table, table_summary
+from components.view import GOWER, LINKAGE_OPTIMAL_ORDERING, LINKAGE_P, TreeSpec
 
 log = logging.getLogger(__name__)
 
@@ -104,16 +105,24 @@ def load_tree(spec: TreeSpec, *, progress: Progress | None = None,
         A method/metric pair SciPy refuses, a table that cannot be prepared, or a table too
         big for the exact linkage with a pair the approximate mode does not offer.
     """
-    check_method_metric(spec.method, spec.metric)
+    spec.check()
     if not compute and not is_stored(spec):
         _, _, n_rows = table_summary(spec.dataset)
         if n_rows > get_settings().background_rows:
             raise DataError(NOT_COMPUTED)
     if prepared is None:
         prepared = load_prepared(spec)
+    key = tree_memo_key(spec)
+    if not spec.dataset.has_rows:
+        # A matrix or a tree from the file: always exact (the file's size is capped on upload).
+        hierarchy = get_store().memo(key, lambda: input_hierarchy(spec))
+        return Tree(spec, prepared, hierarchy, tree_index(hierarchy.Z))
+    if spec.metric == GOWER:
+        hierarchy = get_store().memo(key, lambda: gower_hierarchy(
+            spec, prepared, load_table(spec.dataset)))
+        return Tree(spec, prepared, hierarchy, tree_index(hierarchy.Z))
     n, d = prepared.matrix.shape
     mode = approx_mode.choose_mode(n, d, spec.method, spec.metric, get_settings())
-    key = tree_memo_key(spec)
     if not mode.approximate:
         hierarchy = get_store().memo(key, lambda: compute_linkage(
             prepared.matrix, spec.method, spec.metric, p=LINKAGE_P,
@@ -147,6 +156,10 @@ def cophenetic(spec: TreeSpec) -> float | None:
 
     def compute() -> float | None:
         tree = load_tree(spec)
+        if not spec.dataset.has_rows:
+            return input_cophenetic(spec, tree.Z)
+        if spec.metric == GOWER:
+            return None  # against Gower distances, not the prepared matrix: not offered yet
         if tree.approximate is not None:
             # Its leaves are micro-clusters: it would need the exact distances of every row.
             return None

@@ -192,6 +192,15 @@ def test_read_numeric_array_formats():
     ("((a:1,b:1):2,c:3);", "t.txt", "newick", "starts with '('"),
     (None, "t.newick", "newick", ".newick"),
     (pd.DataFrame({"x": [1.0, 2, 3], "y": [1.0, 2, 3]}), "f.csv", "features", "rows of features"),
+    # Near-matrices are guessed as matrices, so the checks name the defect (issue 17):
+    (pd.DataFrame({"i": list("abc"), "a": [0, np.nan, 2.0], "b": [np.nan, 0, 3.0],
+                   "c": [2.0, 3, 0]}), "d.csv", "distances", "empty or not finite"),
+    (pd.DataFrame({"i": list("abc"), "a": [0, 1, 2.0], "b": [1, 0, 3.0], "x": [2.0, 3, 0]}),
+     "d.csv", "distances", "labels differ"),
+    (pd.DataFrame({"i": list("abc"), "a": [0, 1, 2.0], "b": [1, 0, 3.0]}), "d.csv", "distances",
+     "3 rows and 2 columns"),
+    (pd.DataFrame({"name": list("abc"), "x": [0, 1, 2.0], "y": [1, 0, 3.0]}), "f.csv",
+     "features", "rows of features"),
 ])
 def test_guess_kind(table, filename, kind, words):
     g = guess_kind(table, filename)

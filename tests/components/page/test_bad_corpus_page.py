@@ -93,12 +93,16 @@ def _other_user_unharmed(app) -> None:
     file would double the run time; ``test_a_new_user_after_every_bad_file`` does one)."""
     client = app.server.test_client()
     assert client.get("/_dash-layout").status_code == 200
-    body = {"output": "..metric.options...method.options...metric-note.children..",
+    body = {"output": "..metric.options...method.options...metric-note.children..."
+                      "metric.disabled...method.disabled..",
             "outputs": [{"id": ids.METRIC, "property": "options"},
                         {"id": ids.METHOD, "property": "options"},
-                        {"id": ids.METRIC_NOTE, "property": "children"}],
+                        {"id": ids.METRIC_NOTE, "property": "children"},
+                        {"id": ids.METRIC, "property": "disabled"},
+                        {"id": ids.METHOD, "property": "disabled"}],
             "inputs": [{"id": ids.METHOD, "property": "value", "value": "average"},
-                       {"id": ids.METRIC, "property": "value", "value": "cosine"}],
+                       {"id": ids.METRIC, "property": "value", "value": "cosine"},
+                       {"id": ids.DATASET, "property": "data", "value": None}],
             "state": [], "changedPropIds": [f"{ids.METHOD}.value"]}
     r = client.post("/_dash-update-component", json=body)
     assert r.status_code == 200 and "metric" in r.get_json()["response"]

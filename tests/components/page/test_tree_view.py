@@ -54,7 +54,8 @@ def _run(fn, *args):
 def _choose(contents, example, filename):
     def go():
         _triggered(ids.UPLOAD if contents is not None else ids.EXAMPLE, "contents" if contents else "value")
-        return data_page.choose_dataset(contents, example, filename)
+        return data_page.choose_dataset(contents, example, None, None, None, filename, None,
+                                        None)[:5]
 
     return _run(go)
 
@@ -110,12 +111,12 @@ def test_example_presets_its_choices(in_app):
 
 # ------------------------------------------------------------------ method / metric
 def test_refused_pairs_are_disabled_with_reason(in_app):
-    metric_opts, method_opts, note = model_page.pair_options("ward", "euclidean")
+    metric_opts, method_opts, note = model_page.pair_options("ward", "euclidean")[:3]
     disabled = {o["value"]: o for o in metric_opts if o["disabled"]}
     assert "cosine" in disabled and "euclidean" not in disabled
     assert "euclidean" in disabled["cosine"]["title"].lower()
     assert "ward" in (disabled["cosine"]["label"] + note).lower()
-    metric_opts, method_opts, note = model_page.pair_options("average", "cosine")
+    metric_opts, method_opts, note = model_page.pair_options("average", "cosine")[:3]
     refused_methods = {o["value"] for o in method_opts if o["disabled"]}
     assert {"ward", "centroid", "median"} <= refused_methods
     assert not any(o["disabled"] for o in metric_opts if o["value"] in ("cosine", "cityblock"))

@@ -1,0 +1,164 @@
+"""A script that rebuilds a tree from an uploaded distance (or similarity) matrix with SciPy.
+
+The feature-table script is :func:`clustering.reproduce.reproduce_script`; this one reads the
+square matrix the way :func:`clustering.distances.distances_from_table` does (rows named by a
+first text column, else by the header; columns put in the rows' order), converts similarities
+as chosen, takes the upper triangle (SciPy's condensed order) and calls
+``scipy.cluster.hierarchy.linkage``: the page's Z exactly, and its labels at the cut.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import PurePath
+
+from clustering.distances import SIMILARITY_CONVERSIONS
+from clustering.errors import DataError
+from clustering.linkage import METHODS
+from clustering.reproduce import _READERS
+
+__all__ = ["reproduce_distances_script"]
+
+
+def reproduce_distances_script(
+    *,
+    filename: str,
+    method: str,
+    cut: float,
+    similarity: str | None = None,
+    stem: str = "reproduce",
+    title: str = "",
+) -> str:
+    """The text of a Python script (pandas, NumPy, SciPy) that clusters a square matrix file.
+
+    Parameters
+    ----------
+    filename : str
+        The uploaded file's name (CSV, TSV, TXT, Excel, Parquet, JSON); the script reads it
+        from its own folder.
+    method : str
+        A SciPy linkage method (any: SciPy runs ward, centroid and median on any matrix).
+    cut : float
+        The cut height, finite and >= 0.
+    similarity : {None, "one_minus", "max_minus"}
+        None for distances; otherwise how similarities became distances.
+    stem, title : str
+        As :func:`clustering.reproduce.reproduce_script`.
+
+    Returns
+    -------
+    str
+        Python source; ``compile()`` accepts it.
+
+    Examples
+    --------
+    >>> s = reproduce_distances_script(filename="d.csv", method="average", cut=1.5)
+    >>> "METHOD = 'average'" in s and "squareform" not in s
+    True
+    """
+    name = PurePath(filename).name
+    ext = PurePath(name).suffix.lower()
+    if ext not in _READERS:
+        raise DataError(f"cannot write a reader for {name!r}; the script reads "
+                        f"{', '.join(sorted(_READERS))} files")
+    if method not in METHODS:
+        raise DataError(f"method must be one of {', '.join(METHODS)}, not {method!r}")
+    if similarity is not None and similarity not in SIMILARITY_CONVERSIONS:
+        raise DataError(f"similarity must be one of {', '.join(SIMILARITY_CONVERSIONS)}, "
+                        f"not {similarity!r}")
+    if isinstance(cut, bool) or not isinstance(cut, int | float) or not math.isfinite(cut) \
+            or cut < 0:
+        raise DataError(f"cut must be a finite height >= 0, not {cut!r}")
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-") or "reproduce"
+    header = title.replace('"""', "'''").strip()
+    return _TEMPLATE.format(
+        title=(header + "\n\n") if header else "", name=repr(name), reader=_READERS[ext],
+        similarity=repr(similarity), method=repr(method), cut=repr(float(cut)),
+        stem=repr(stem))
+
+
+_TEMPLATE = '''\
+"""Reproduce a Dendrogram Explorer view of an uploaded distance matrix with pandas and SciPy.
+
+{title}Data: the uploaded file {name}, a square matrix with matching row and column labels.
+Needs numpy, pandas and scipy. It prints the number of clusters and their sizes and writes
+{{STEM}}-clusters.csv (every item with its label and cluster, numbered as on the page:
+1 = leftmost in the dendrogram) and {{STEM}}-linkage.csv (Z at full precision).
+
+Written by Dendrogram Explorer; nothing here imports it.
+"""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy.cluster.hierarchy import fcluster, leaves_list, linkage
+
+try:
+    HERE = Path(__file__).resolve().parent
+except NameError:  # pasted into a notebook cell
+    HERE = Path.cwd()
+
+SIMILARITY = {similarity}  # None: distances; "one_minus": d = 1 - s; "max_minus": d = max(s) - s
+METHOD = {method}
+CUT = {cut}  # items whose merge is at or below this height share a cluster
+STEM = {stem}
+
+
+def load_table():
+    # Put the file next to this script (or change the path).
+    path = HERE / {name}
+    return {reader}
+
+
+def load_matrix(df):
+    """The square matrix and its labels, as the page read them."""
+    first = df.columns[0]
+    n = len(df)
+    named_by_first = not pd.api.types.is_numeric_dtype(df[first].dtype) or (
+        df.shape[1] == n + 1 and not pd.api.types.is_float_dtype(df[first].dtype))
+    if named_by_first:
+        labels = [str(x) for x in df[first]]
+        body = df.iloc[:, 1:]
+    else:
+        labels = [str(c) for c in df.columns]
+        body = df
+    columns = {{str(c): c for c in body.columns}}
+    body = body[[columns[x] for x in labels]]  # the columns in the rows' order
+    return body.apply(pd.to_numeric).to_numpy(dtype=float), labels
+
+
+def cut(Z, height):
+    """fcluster's flat clusters at `height`, renumbered 1..k from the left of the dendrogram."""
+    raw = fcluster(Z, height, criterion="distance")
+    first = {{}}
+    for c in raw[leaves_list(Z)]:
+        first.setdefault(int(c), len(first) + 1)
+    return np.array([first[int(c)] for c in raw], dtype=np.int64)
+
+
+def main():
+    D, labels = load_matrix(load_table())
+    if SIMILARITY == "one_minus":
+        D = 1.0 - D
+    elif SIMILARITY == "max_minus":
+        D = np.nanmax(D) - D
+    condensed = D[np.triu_indices(len(labels), 1)]  # upper triangle, row by row (SciPy's order)
+    Z = linkage(condensed, method=METHOD)
+    clusters = cut(Z, CUT)
+    sizes = np.bincount(clusters)[1:]
+    print(f"{{len(labels)}} items, {{METHOD}} linkage of the matrix; cut at {{CUT!r}}: "
+          f"k = {{int(clusters.max())}}")
+    print("cluster sizes (1 = leftmost):", ", ".join(f"{{i + 1}}: {{s}}" for i, s in enumerate(sizes)))
+    pd.DataFrame({{"label": labels, "cluster": clusters}}).to_csv(f"{{STEM}}-clusters.csv",
+                                                                index=False)
+    with open(f"{{STEM}}-linkage.csv", "w") as f:
+        f.write("idx1,idx2,height,size\\n")
+        for a, b, h, s in Z.tolist():
+            f.write(f"{{int(a)}},{{int(b)}},{{h!r}},{{int(s)}}\\n")
+
+
+if __name__ == "__main__":
+    main()
+'''
