@@ -296,6 +296,8 @@ def edit_partition(source: str | None, *args: Any) -> tuple[Any, ...]:
     params = list(args[:len(_PARAM_IDS)])
     click, _m, _u, _r, restore, ref, history, tool, cut_value, k_value = args[len(_PARAM_IDS):]
     trig = ctx.triggered_id
+    # A link's partition may arrive with its tree (both inputs fire together): it wins.
+    restoring = f"{ids.PART_RESTORE}.data" in ctx.triggered_prop_ids
     controls: list[Any] = [no_update] * (1 + len(_PARAM_IDS))
     tree = try_load_tree((ref or {}).get("params"))
     cut = number_or_none(cut_value)
@@ -308,7 +310,7 @@ def edit_partition(source: str | None, *args: Any) -> tuple[Any, ...]:
         history = None
     note = ""
     try:
-        if trig == ids.PART_RESTORE and restore and restore.get("tree_key") == key:
+        if restoring and restore and restore.get("tree_key") == key:
             spec = PartitionSpec.from_json(restore.get("spec"))
             source = spec.source
             controls = [source, *_restored_controls(spec)]
