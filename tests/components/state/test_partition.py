@@ -17,6 +17,7 @@ from clustering.errors import DataError
 from clustering.partition import horizontal_partition, partition_from_roots, split_cluster
 from components.page import partition as page_partition
 from components.settings import Settings
+from components.state import hand_edits
 from components.state import partition as P
 from components.state.trees import load_tree
 from components.view import DatasetRef, TreeSpec, View
@@ -145,25 +146,25 @@ def test_a_bad_partition_in_a_link_says_what_to_fix():
 
 
 def test_page_edits_split_merge_undo_as_the_service(tree, in_app):
-    hist = page_partition.start_history(tree, 175.0)
+    hist = hand_edits.start_history(tree, 175.0)
     p0 = partition_from_roots(tree.index, hist["states"][0])
     root = max(p0.roots)
-    hist, note = page_partition.edit(tree, hist, "click", root, "split")
+    hist, note = hand_edits.edit(tree, hist, "click", root, "split")
     p1 = partition_from_roots(tree.index, hist["states"][-1])
     assert p1.k == p0.k + 1 and "Split" in note
     assert p1.roots == split_cluster(p0, root).roots
     # Select the grey merge above the two halves: both are selected; merge them back.
-    hist, note = page_partition.edit(tree, hist, "click", root, "select")
+    hist, note = hand_edits.edit(tree, hist, "click", root, "select")
     assert sorted(hist["selected"]) == sorted(set(p1.roots) - set(p0.roots))
-    hist, _ = page_partition.edit(tree, hist, "merge")
+    hist, _ = hand_edits.edit(tree, hist, "merge")
     assert partition_from_roots(tree.index, hist["states"][-1]).roots == p0.roots
-    hist, _ = page_partition.edit(tree, hist, "undo")
+    hist, _ = hand_edits.edit(tree, hist, "undo")
     assert partition_from_roots(tree.index, hist["states"][hist["position"]]).roots == p1.roots
-    hist, _ = page_partition.edit(tree, hist, "redo")
+    hist, _ = hand_edits.edit(tree, hist, "redo")
     assert hist["position"] == 2
     # A click above the clusters splits nothing and says so.
     top = 2 * tree.index.n - 2
-    same, note = page_partition.edit(tree, hist, "click", top, "split")
+    same, note = hand_edits.edit(tree, hist, "click", top, "split")
     assert same is hist and "above the clusters" in note
 
 
@@ -175,3 +176,12 @@ def test_partition_data_is_the_labels_along_the_leaves(tree, in_app):
     labels = P.view_labels(tree, None, spec)
     assert np.array_equal(decode_b64(data["labels"]), labels[tree.index.leaves])
     assert data["k"] == int(labels.max()) and data["query"].startswith("part=hybrid")
+
+
+def test_the_background_job_memoises_the_dynamic_cut(tree, in_app):
+    spec = PartitionSpec("hybrid", min_cluster_size=9, deep_split=2)
+    assert not P.is_memoised(tree, spec)
+    ref = {"params": tree.spec.to_json()}
+    out = page_partition.run_dynamic_job({"tree_key": tree.spec.key, "spec": spec.to_json()}, ref)
+    assert out == {"tree_key": tree.spec.key, "spec": spec.to_json(), "error": None}
+    assert P.is_memoised(tree, spec)
