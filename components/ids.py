@@ -176,6 +176,3 @@ PART_HISTORY = "part-history"  # store: hand edits {tree_key, states, position, 
 PART_RESTORE = "part-restore"  # store: a link's partition, to be applied to its tree
 PARTITION = "partition"  # store: the partition spec in force {source, ...params, tree_key}
 PARTITION_DATA = "partition-data"  # store: labels by leaf position, for the clientside paint
-PART_JOB = "part-job"  # store: {tree_key, spec, at} of a dynamic cut to run in the background
-PART_JOB_DONE = "part-job-done"  # store: {tree_key, spec, error} when that job has finished
-PART_RUNNING = "part-running"  # "computing…" shown while the job runs

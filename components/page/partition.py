@@ -41,19 +41,15 @@ from clustering.errors import DataError
 from clustering.partition import partition_from_roots
 from components import ids
 from components.figures.palette import UNASSIGNED_COLOR
-from components.jobs.tree import job_error_reason
 from components.page.forms import field, number, select
 from components.state.hand_edits import edit, start_history
-from components.state.partition import hybrid_problem, is_memoised, leaf_labels, view_labels
+from components.state.partition import hybrid_problem, leaf_labels, view_labels
 from components.state.trees import Tree, try_load_tree
 from components.view import View, number_or_none
 from components.view_partition import SOURCE_LABELS, SOURCES, PartitionSpec
 
 log = logging.getLogger(__name__)
 
-#: Past this many rows a dynamic cut not yet memoised runs as a background job (the hybrid
-#: method: 0.4 s at 2,000 rows, 2.8 s at 5,000 on this 2-core machine under load).
-DYNAMIC_INLINE_ROWS = 2_000
 
 #: Which parameter fields each source shows (ids of their wrappers: ``part-groups-<name>``).
 _SHOWN = {
@@ -118,10 +114,7 @@ def partition_fields() -> list[Any]:
             number("Unassigned below (rows)", ids.PART_MIN_SIZE, min=1, step=1, value=1),
         ]),
         html.Div(id=ids.PART_NOTE, className="form-text mb-2", role="status"),
-        html.Div([dbc.Spinner(size="sm"), " computing the dynamic tree cut…"],
-                 id=ids.PART_RUNNING, className="small mb-2", style={"display": "none"}),
-        dcc.Store(id=ids.PART_JOB),
-        dcc.Store(id=ids.PART_JOB_DONE),
+
         dcc.Store(id=ids.PART_CLICK),
         dcc.Store(id=ids.PART_HISTORY),
         dcc.Store(id=ids.PART_RESTORE),
@@ -223,7 +216,6 @@ def _restored_controls(spec: PartitionSpec) -> list[Any]:
     Output(ids.PART_MERGE, "disabled"),
     Output(ids.PART_UNDO, "disabled"),
     Output(ids.PART_REDO, "disabled"),
-    Output(ids.PART_JOB, "data"),
     Input(ids.CUT_SOURCE, "value"),
     *[Input(cid, "value") for cid in _PARAM_IDS],
     Input(ids.PART_CLICK, "data"),
@@ -232,7 +224,6 @@ def _restored_controls(spec: PartitionSpec) -> list[Any]:
     Input(ids.PART_REDO, "n_clicks"),
     Input(ids.PART_RESTORE, "data"),
     Input(ids.TREE_REF, "data"),
-    Input(ids.PART_JOB_DONE, "data"),
     State(ids.PART_HISTORY, "data"),
     State(ids.PART_TOOL, "value"),
     State(ids.CUT_HEIGHT, "value"),
@@ -242,8 +233,7 @@ def _restored_controls(spec: PartitionSpec) -> list[Any]:
 def edit_partition(source: str | None, *args: Any) -> tuple[Any, ...]:
     """The partition in force: from the fields, a hand edit, a link, or a new tree."""
     params = list(args[:len(_PARAM_IDS)])
-    click, _m, _u, _r, restore, ref, done, history, tool, cut_value, k_value = \
-        args[len(_PARAM_IDS):]
+    click, _m, _u, _r, restore, ref, history, tool, cut_value, k_value = args[len(_PARAM_IDS):]
     trig = ctx.triggered_id
     # A link's partition may arrive with its tree (both inputs fire together): it wins.
     restoring = f"{ids.PART_RESTORE}.data" in ctx.triggered_prop_ids
@@ -253,7 +243,7 @@ def edit_partition(source: str | None, *args: Any) -> tuple[Any, ...]:
     if cut is None:
         cut = (ref or {}).get("cut")
     if tree is None:
-        return (*controls, no_update, None, None, "", True, True, True, no_update)
+        return (*controls, no_update, None, None, "", True, True, True)
     key = tree.spec.key
     if history and history.get("tree_key") != key:
         history = None
@@ -287,23 +277,13 @@ def edit_partition(source: str | None, *args: Any) -> tuple[Any, ...]:
             problem = hybrid_problem(tree)
             if problem:
                 raise DataError(problem)
-        if trig == ids.PART_JOB_DONE and done and done.get("error") \
-                and done.get("spec") == spec.to_json():
-            raise DataError(done["error"])
-        if not is_memoised(tree, spec) and tree.index.n > DYNAMIC_INLINE_ROWS:
-            # Long: a background job computes and memoises it, then this runs again.
-            job = {"tree_key": key, "spec": spec.to_json(), "at": time.time()}
-            return (*controls, history, {"source": "height", "tree_key": key},
-                    {"source": "height", "tree_key": key, "cut": cut_value, "k_field": k_value},
-                    f"The dynamic tree cut of {tree.index.n:,} leaves runs in the background; "
-                    "the height cut stays until it is done.", True, True, True, job)
         t0 = time.perf_counter()
         data = partition_data(tree, spec, cut)
         log.info("partition %s in %.3f s", spec.source, time.perf_counter() - t0)
     except DataError as err:
         return (*controls, history, {"source": "height", "tree_key": key},
                 {"source": "height", "tree_key": key, "cut": cut_value, "k_field": k_value},
-                html.Span(str(err), className="text-danger"), True, True, True, no_update)
+                html.Span(str(err), className="text-danger"), True, True, True)
     data.update(cut=cut_value, k_field=k_value)
     spec_json = dict(spec.to_json(), tree_key=key)
     if spec.source == "roots" and history:
@@ -320,38 +300,7 @@ def edit_partition(source: str | None, *args: Any) -> tuple[Any, ...]:
     if not spec.is_height:
         note = html.Span([note, " ", html.Em("Dragging the cut line, or Enter in max_d or k, "
                                              "returns to the height cut.")])
-    return (*controls, history, spec_json, data, note, merge_off, undo_off, redo_off, no_update)
-
-
-@callback(
-    Output(ids.PART_JOB_DONE, "data"),
-    Input(ids.PART_JOB, "data"),
-    State(ids.TREE_REF, "data"),
-    background=True,
-    running=[(Output(ids.PART_RUNNING, "style"), {"display": "block"}, {"display": "none"})],
-    # A new tree makes a running job stale: it stops.
-    cancel=[Input(ids.TREE_DATA, "data")],
-    interval=500,
-    on_error=lambda err: {"tree_key": None, "spec": None,
-                          "error": f"The dynamic tree cut stopped: {job_error_reason(err)}"},
-    prevent_initial_call=True,
-)
-def dynamic_job(job: dict[str, Any] | None, tree_ref: dict[str, Any] | None) -> Any:
-    """A dynamic tree cut too long to run inline, memoised for :func:`edit_partition`."""
-    return run_dynamic_job(job, tree_ref)
-
-
-def run_dynamic_job(job: dict[str, Any] | None, tree_ref: dict[str, Any] | None) -> Any:
-    """The job's body: compute (and memoise) the labels of ``job["spec"]`` on the tree."""
-    tree = try_load_tree((tree_ref or {}).get("params"))
-    if not job or tree is None or job.get("tree_key") != tree.spec.key:
-        return no_update
-    out = {"tree_key": tree.spec.key, "spec": job.get("spec"), "error": None}
-    try:
-        leaf_labels(tree, None, PartitionSpec.from_json(job.get("spec")))
-    except (DataError, MemoryError) as err:
-        out["error"] = f"The dynamic tree cut is not available: {err}"
-    return out
+    return (*controls, history, spec_json, data, note, merge_off, undo_off, redo_off)
 
 
 @callback(

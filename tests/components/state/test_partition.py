@@ -177,11 +177,3 @@ def test_partition_data_is_the_labels_along_the_leaves(tree, in_app):
     assert np.array_equal(decode_b64(data["labels"]), labels[tree.index.leaves])
     assert data["k"] == int(labels.max()) and data["query"].startswith("part=hybrid")
 
-
-def test_the_background_job_memoises_the_dynamic_cut(tree, in_app):
-    spec = PartitionSpec("hybrid", min_cluster_size=9, deep_split=2)
-    assert not P.is_memoised(tree, spec)
-    ref = {"params": tree.spec.to_json()}
-    out = page_partition.run_dynamic_job({"tree_key": tree.spec.key, "spec": spec.to_json()}, ref)
-    assert out == {"tree_key": tree.spec.key, "spec": spec.to_json(), "error": None}
-    assert P.is_memoised(tree, spec)
