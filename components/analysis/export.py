@@ -161,7 +161,8 @@ def download(_labels: Any, _z: Any, _view: Any, tree_data: dict[str, Any] | None
              cut_value: Any, *args: Any) -> Any:
     """The file asked for, built from the tree on the page and the current cut (or the
     partition in force, ``components.page.partition``)."""
-    *controls, partition = args
+    n = len(ids.DRAW_CONTROLS)
+    controls, partition = args[:n], (args[n] if len(args) > n else None)
     tree = try_load_tree((tree_data or {}).get("params"))
     if tree is None:
         return no_update

@@ -60,7 +60,7 @@ def tree_ref(tree_data: dict[str, Any] | None, config: dict[str, Any] | None = N
 
 
 def gate(cut: Any, active: str | None, ref: dict[str, Any] | None,
-         config: dict[str, Any] | None = None, partition: dict[str, Any] | None = None
+         partition: dict[str, Any] | None = None, config: dict[str, Any] | None = None
          ) -> list[Any]:
     """Python twin of ``dendroLazy.gate``: the cut (and the partition spec in force, when it is
     not a height: ``components.page.partition``) for the active tab's store, ``None`` meaning
