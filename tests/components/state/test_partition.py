@@ -177,3 +177,27 @@ def test_partition_data_is_the_labels_along_the_leaves(tree, in_app):
     assert np.array_equal(decode_b64(data["labels"]), labels[tree.index.leaves])
     assert data["k"] == int(labels.max()) and data["query"].startswith("part=hybrid")
 
+
+
+def test_labels_csv_and_view_file_follow_the_partition(app):
+    import io
+    import json
+
+    import pandas as pd
+
+    from components.analysis import export as ex
+    from tests.components.analysis.test_tabs import _run, blobs_tree_data, blobs_Z
+
+    td = blobs_tree_data()
+    X, Z = blobs_Z()
+    spec = PartitionSpec("inconsistent", threshold=0.9, depth=2)
+    part = dict(spec.to_json(), tree_key=td["tree_key"])
+    with app.server.app_context():
+        out = _run(ex.download, 1, None, None, td, 20, "none", 30, None, "top", True, "x", "y",
+                   part, trigger="export-labels.n_clicks")
+        back = pd.read_csv(io.StringIO(out["content"]))
+        assert same_partition(back["cluster"].to_numpy(), fcluster(Z, 0.9, "inconsistent", 2))
+        out = _run(ex.download, None, None, 1, td, 20, "none", 30, None, "top", True, "x", "y",
+                   part, trigger="export-view.n_clicks")
+        view = json.loads(out["content"])
+        assert view["part"] == "inconsistent" and view["pt"] == 0.9 and view["depth"] == 2
