@@ -235,6 +235,10 @@
             }
             return;
         }
+        // A dragged line is a height cut: another partition source gives way (partition.js).
+        if (document.getElementById("cut-source")) {
+            dc.set_props("cut-source", {value: "height"});
+        }
         dc.set_props("cut-height", {value: d.t});
         // The cut redraws the line (new SVG nodes). Should nothing redraw it -- the field
         // already held this height -- put the old nodes back rather than leave them moved.

@@ -168,7 +168,7 @@
         var data = (fig && fig.data) || [];
         for (var i = 0; i < data.length; i++) {
             var tr = data[i];
-            if (tr.meta === "links") {
+            if (tr.meta === "links" || tr.meta === "ticks") {
                 continue;
             }
             if (tr.meta === "annot") {
@@ -303,7 +303,7 @@
         return v !== null && v !== undefined && v !== "" && !isNaN(v);
     }
 
-    function applyCut(td, cutValue, kValue, preview, dendroFig, scatterFig) {
+    function applyCut(td, cutValue, kValue, preview, dendroFig, scatterFig, source) {
         var nu = window.dash_clientside.no_update;
         var none = [nu, nu, nu, nu, nu];
         if (!td || !td.n) {
@@ -343,43 +343,66 @@
             // New tree from the server: it says where it drew the cut.
             t = td.cut !== undefined && td.cut !== null ? td.cut : Number(cutValue);
         }
-        var cl = clustersAt(a, td.n, t);
-        var k = cl.k;
+        var k = kAt(a, td.n, t);
         var fresh = trig.indexOf("tree-data.") === 0 || trig === "";
-        // Same k means the same partition (cuts are nested), so only the line moves.
-        var samePartition = !fresh && lastK.get(td) === k;
-        lastK.set(td, k);
+        // Same k means the same partition (cuts are nested), so only the line moves. While
+        // another partition source is on (assets/partition.js paints it), a typed or restored
+        // cut only moves the line too: the source switches back on Enter or a drag.
+        var held = source && source !== "height" && trig.indexOf("cut-preview.") !== 0;
+        var samePartition = !fresh && (held || lastK.get(td) === k);
+        lastK.set(td, held ? -1 : k);
         var oldShape = dendroFig && dendroFig.layout && dendroFig.layout.shapes
             ? dendroFig.layout.shapes[0] : null;
         var shape = cutShape(t, k, td.orientation, oldShape);
-        var dpatch = new window.dash_clientside.Patch();
+        var dpatch = null;
         var spatch = nu;
         if (fresh && td.cut === t) {
             // The server drew both figures at this very cut.
             dpatch = null;
         } else if (samePartition) {
+            dpatch = new window.dash_clientside.Patch();
             dpatch.assign(["layout", "shapes"], [shape]);
+            dpatch = dpatch.build();
         } else {
-            var links = linkTraces(td, a, cl, t);
-            var rest = recolourDendrogram(td, dendroFig, links.group);
-            dpatch.assign(["data"], links.traces.concat(rest));
-            dpatch.assign(["layout", "shapes"], [shape]);
-            spatch = scatterPatch(td, a, cl, scatterFig);
+            var painted = paintAt(td, t, dendroFig, scatterFig);
+            dpatch = painted.dendro;
+            spatch = painted.scatter;
         }
         var countText = k + (k === 1 ? " cluster" : " clusters");
         return [
-            dpatch === null ? nu : dpatch.build(),
+            dpatch === null ? nu : dpatch,
             spatch,
             trig.indexOf("cut-height.") === 0 || trig.indexOf("cut-preview.") === 0 ? nu : t,
             fromK === k && trig.indexOf("cluster-k.") === 0 && Number(kValue) === k ? nu : k,
-            countText
+            held ? nu : countText
         ];
+    }
+
+    // Both figures recoloured for the height cut t: {dendro: built patch, scatter: patch or
+    // no_update, k}. Also what assets/partition.js calls when the height source comes back.
+    function paintAt(td, t, dendroFig, scatterFig) {
+        var a = arrays(td);
+        var cl = clustersAt(a, td.n, t);
+        var oldShape = dendroFig && dendroFig.layout && dendroFig.layout.shapes
+            ? dendroFig.layout.shapes[0] : null;
+        var dpatch = new window.dash_clientside.Patch();
+        var links = linkTraces(td, a, cl, t);
+        var rest = recolourDendrogram(td, dendroFig, links.group);
+        dpatch.assign(["data"], links.traces.concat(rest));
+        dpatch.assign(["layout", "shapes"], [cutShape(t, cl.k, td.orientation, oldShape)]);
+        return {dendro: dpatch.build(), scatter: scatterPatch(td, a, cl, scatterFig), k: cl.k};
     }
 
     // Add to, never replace, the namespace: the renderer keeps Patch and no_update there.
     window.dash_clientside = window.dash_clientside || {};
     window.dash_clientside.dendro = {
         applyCut: applyCut,
+        paintAt: paintAt,
+        arrays: arrays,
+        colourOf: colourOf,
+        scatterRows: scatterRows,
+        cutShape: cutShape,
+        LEGEND_MAX: LEGEND_MAX,
         liveCut: liveCut,
         liveLabel: liveLabel,
         decode: decode,

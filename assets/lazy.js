@@ -23,9 +23,13 @@
         return ref;
     }
 
-    function gate(cut, active, ref, config) {
+    // partition: the spec in force (components/page/partition.py) when it is not a height.
+    function gate(cut, active, ref, partition, config) {
         var nu = window.dash_clientside.no_update;
         var value = {cut: cut, tree_key: ref ? ref.tree_key : null};
+        if (partition && partition.source && partition.source !== "height") {
+            value.partition = partition;
+        }
         return config.tabs.map(function (tab) { return tab === active ? value : nu; });
     }
 

@@ -43,7 +43,9 @@
         }
     }
 
-    function writeUrl(td, cutValue) {
+    // pd: partition-data (components/page/partition.py); a partition that is not a height
+    // adds its source and parameters (its `query`) after the cut.
+    function writeUrl(td, cutValue, pd) {
         if (!td || !td.query) {
             return window.location.href;  // nothing drawn: the link stays as it was opened
         }
@@ -52,6 +54,9 @@
         // A new tree says where it drew the cut; the field catches up a moment later.
         var cut = trig.indexOf("tree-data.") === 0 || trig === "" ? cutText(td.cut) : cutText(cutValue);
         var search = "?" + td.query + (cut === null ? "" : "&cut=" + encodeURIComponent(cut));
+        if (pd && pd.query && pd.source !== "height" && pd.tree_key === td.tree_key) {
+            search += "&" + pd.query;
+        }
         written = search;
         if (search !== window.location.search) {
             var url = window.location.pathname + search + window.location.hash;

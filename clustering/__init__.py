@@ -37,7 +37,14 @@ from clustering.budget import (
     max_cells_for,
     prepare_bytes,
 )
-from clustering.cut import TreeIndex, cut_height, cut_inconsistent, cut_k, tree_index
+from clustering.cut import (
+    TreeIndex,
+    cut_height,
+    cut_inconsistent,
+    cut_k,
+    cut_maxclust_monocrit,
+    tree_index,
+)
 from clustering.datasets import EXAMPLES, Example, load_example
 from clustering.diagnostics import (
     Elbow,
@@ -127,6 +134,7 @@ from clustering.newick import (
 from clustering.partition import (
     History,
     Partition,
+    cluster_of,
     horizontal_partition,
     merge_clusters,
     partition_from_roots,
@@ -258,7 +266,7 @@ __all__ = [
     "METHODS", "METRICS", "OPTIMAL_ORDERING_MAX_N", "Hierarchy", "check_method_metric",
     "compute_linkage", "distance_kwargs", "method_metric_problem", "validate_matrix",
     # cut
-    "TreeIndex", "cut_height", "cut_inconsistent", "cut_k", "tree_index",
+    "TreeIndex", "cut_height", "cut_inconsistent", "cut_k", "cut_maxclust_monocrit", "tree_index",
     # geometry
     "ORIENTATIONS", "TRUNCATE_MODES", "Geometry", "dendrogram_geometry",
     # diagnostics
@@ -284,7 +292,7 @@ __all__ = [
     # cuts that follow the data: dynamic tree cut (R's dynamicTreeCut)
     "DYNAMIC_METHODS", "RTree", "dynamic_cut", "r_tree",
     # partitions made of clades, edited by hand
-    "History", "Partition", "horizontal_partition", "merge_clusters", "partition_from_roots", "split_cluster", "with_min_size",
+    "History", "Partition", "cluster_of", "horizontal_partition", "merge_clusters", "partition_from_roots", "split_cluster", "with_min_size",
     # agreement with a known column
     "SCORES", "Agreement", "agreement", "best_agreeing_k",
     # two trees over the same rows (R's dendextend): Baker's gamma, cophenetic, untangling

@@ -16,11 +16,11 @@ import logging
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.cluster.hierarchy import inconsistent, maxinconsts
+from scipy.cluster.hierarchy import fcluster, inconsistent, maxinconsts
 
 from clustering.errors import DataError
 
-__all__ = ["TreeIndex", "cut_height", "cut_inconsistent", "cut_k", "tree_index"]
+__all__ = ["TreeIndex", "cut_height", "cut_inconsistent", "cut_k", "cut_maxclust_monocrit", "tree_index"]
 
 logger = logging.getLogger(__name__)
 
@@ -515,3 +515,45 @@ def cut_inconsistent(Z: np.ndarray, t: float, depth: int = 2) -> np.ndarray:
     per_row = np.asarray(maxinconsts(Zf, inconsistent(Zf, int(depth))), dtype=np.float64)
     split = ~(per_row[idx._tree.gap_row] <= float(t))
     return _labels_from_splits(split, idx.leaves)
+
+
+def cut_maxclust_monocrit(Z: np.ndarray, k: int, depth: int = 2) -> np.ndarray:
+    """``fcluster(Z, k, 'maxclust_monocrit', monocrit=maxinconsts(Z, inconsistent(Z, depth)))``
+    numbered in leaf order: at most ``k`` clusters, found by cutting at a threshold on the
+    largest inconsistency coefficient below each link (the SciPy tutorial's mode).
+
+    Parameters
+    ----------
+    Z : array_like, shape (n-1, 4)
+    k : int >= 1
+        Largest number of clusters.
+    depth : int, default 2
+        Levels of the inconsistency statistic (``scipy.cluster.hierarchy.inconsistent``).
+
+    Returns
+    -------
+    ndarray, shape (n,), int64
+        Labels ``1..k'`` (k' <= k) numbered in leaf order.
+
+    Examples
+    --------
+    >>> from scipy.cluster.hierarchy import linkage
+    >>> X = np.array([[0.0], [0.1], [0.2], [5.0], [5.1], [5.3]])
+    >>> cut_maxclust_monocrit(linkage(X, "average"), 2).tolist()
+    [1, 1, 1, 2, 2, 2]
+    """
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise DataError(f"the number of clusters k must be a whole number >= 1, got {k!r}")
+    if isinstance(depth, bool) or not isinstance(depth, (int, np.integer)) or depth < 1:
+        raise DataError(f"the inconsistency depth must be a whole number >= 1, got {depth!r}")
+    idx = tree_index(Z)
+    Zf = _as_linkage(Z)
+    mono = maxinconsts(Zf, inconsistent(Zf, int(depth)))
+    raw = fcluster(Zf, int(k), "maxclust_monocrit", monocrit=mono)
+    # Renumber by first appearance in leaf order, as every cut here is numbered.
+    ordered = raw[idx.leaves]
+    _, first = np.unique(ordered, return_index=True)
+    rank = np.empty(first.size, dtype=np.int64)
+    rank[np.argsort(first)] = np.arange(1, first.size + 1)
+    lookup = dict(zip(np.unique(ordered).tolist(), rank.tolist(), strict=True))
+    return np.array([lookup[v] for v in raw.tolist()], dtype=np.int64)

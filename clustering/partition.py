@@ -20,7 +20,7 @@ import numpy as np
 from clustering.cut import TreeIndex, tree_index
 from clustering.errors import DataError
 
-__all__ = ["History", "Partition", "horizontal_partition", "merge_clusters",
+__all__ = ["History", "Partition", "cluster_of", "horizontal_partition", "merge_clusters",
            "partition_from_roots", "split_cluster", "with_min_size"]
 
 
@@ -248,6 +248,33 @@ def merge_clusters(p: Partition, a: int, b: int) -> Partition:
         )
     roots = [r for r in p.roots if r not in (a, b)] + [int(t.parent[a])]
     return replace(p, roots=_sorted_roots(p.index, roots))
+
+
+def cluster_of(p: Partition, node: int) -> int | None:
+    """The cluster root whose clade holds ``node`` (``node`` itself or an ancestor), or None
+    when ``node`` lies above the clusters (its clade holds more than one).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> Z = np.array([[0, 1, 1.0, 2], [2, 3, 2.0, 2], [4, 5, 3.0, 4]])
+    >>> p = horizontal_partition(Z, k=2)
+    >>> cluster_of(p, 0), cluster_of(p, 5), cluster_of(p, 6)
+    (4, 5, None)
+    """
+    if isinstance(node, bool) or not isinstance(node, (int, np.integer)) \
+            or not 0 <= int(node) <= 2 * p.n - 2:
+        raise DataError(f"node ids run from 0 to {2 * p.n - 2}, got {node!r}")
+    t = p.index._tree
+    lo, size = int(t.start[node]), int(t.size[node])
+    roots = np.asarray(p.roots, dtype=np.int64)
+    starts = t.start[roots]
+    # Roots are sorted by their first leaf: the one starting at or before ``lo`` is the candidate.
+    i = int(np.searchsorted(starts, lo, side="right")) - 1
+    if i < 0:
+        return None
+    r = int(roots[i])
+    return r if lo + size <= int(t.start[r]) + int(t.size[r]) else None
 
 
 def with_min_size(p: Partition, min_size: int) -> Partition:

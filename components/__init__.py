@@ -22,6 +22,7 @@ CALLBACK_MODULES = (
     "components.page.data",
     "components.page.model",
     "components.page.cut",
+    "components.page.partition",
     "components.page.compute",
     "components.page.tree_view",
     "components.page.sharing",

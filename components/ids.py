@@ -214,3 +214,25 @@ LABELS_UPLOAD = "labels-upload"  # dcc.Upload: optional leaf labels for a linkag
 LABELS_BOX = "labels-box"  # shown for a linkage matrix only
 UPLOAD_PENDING = "upload-pending"  # store: {"dataset_id", "filename"} of the last upload
 INPUT_NOTE = "input-note"  # what the upload kind means for the page (MDS, disabled tabs)
+# --- partition sources and hand edits (issue 16, points 1-2) ---
+# components/page/partition.py: where the clusters come from when not from the cut height.
+CUT_SOURCE = "cut-source"  # dropdown: height | inconsistent | monocrit | tree | hybrid | roots
+PART_THRESHOLD = "part-threshold"  # inconsistent: largest inconsistency coefficient (t)
+PART_K = "part-k"  # monocrit: number of clusters
+PART_DEPTH = "part-depth"  # inconsistent, monocrit: depth of the inconsistency statistic
+PART_MCS = "part-mcs"  # dynamic: minClusterSize
+PART_DEEP = "part-deep"  # hybrid: deepSplit 0..4
+PART_DEEP_TREE = "part-deep-tree"  # tree: deepSplit TRUE/FALSE (checkbox)
+PART_PAM = "part-pam"  # hybrid: PAM stage on/off (checkbox)
+PART_MIN_SIZE = "part-min-size"  # hand edits: smaller clades are unassigned
+PART_TOOL = "part-tool"  # radio: a click on the tree splits, or selects for merging
+PART_MERGE = "part-merge"  # button: merge the two selected sibling clusters
+PART_UNDO = "part-undo"
+PART_REDO = "part-redo"
+PART_NOTE = "part-note"  # what the partition is, or why it cannot be had
+PART_GROUPS = "part-groups"  # prefix of the per-source parameter groups (shown one at a time)
+PART_CLICK = "part-click"  # store: {node, tree_key, at} of a click on the dendrogram
+PART_HISTORY = "part-history"  # store: hand edits {tree_key, states, position, selected}
+PART_RESTORE = "part-restore"  # store: a link's partition, to be applied to its tree
+PARTITION = "partition"  # store: the partition spec in force {source, ...params, tree_key}
+PARTITION_DATA = "partition-data"  # store: labels by leaf position, for the clientside paint

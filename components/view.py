@@ -37,6 +37,7 @@ from clustering.errors import DataError
 from clustering.gower import gower_method_problem
 from clustering.linkage import METHODS, METRICS, method_metric_problem
 from clustering.prepare import PrepareOptions
+from components.view_partition import PARTITION_QUERY_FIELDS, PartitionSpec
 
 log = logging.getLogger(__name__)
 
@@ -346,6 +347,8 @@ QUERY_FIELDS: dict[str, type] = {
     "x": str,
     "y": str,
     "cut": float,
+    # A partition that is not a horizontal cut (components/view_partition.py).
+    **PARTITION_QUERY_FIELDS,
 }
 
 
@@ -399,9 +402,13 @@ class View:
     scatter_x: str | None = None
     scatter_y: str | None = None
     cut: float | None = None
+    #: Where the clusters come from when not from the cut (None: the cut's height).
+    partition: PartitionSpec | None = None
 
     def __post_init__(self) -> None:
         self.tree.check()
+        if self.partition is not None and self.partition.is_height:
+            object.__setattr__(self, "partition", None)
         if self.truncate_mode not in TRUNCATE_MODES:
             raise DataError(f"truncate_mode must be one of {', '.join(TRUNCATE_MODES)}, "
                             f"not {self.truncate_mode!r}")
@@ -494,6 +501,8 @@ class View:
             pairs.append(("y", self.scatter_y))
         if cut and self.cut is not None:
             pairs.append(("cut", _num(self.cut)))
+        if cut and self.partition is not None:
+            pairs += self.partition.query_pairs()
         return urlencode(pairs)
 
     @classmethod
@@ -563,6 +572,7 @@ class View:
             kw["show_contracted"] = one["contracted"] not in ("0", "false", "no")
         if one.get("cut"):
             kw["cut"] = _query_float("cut", one["cut"])
+        kw["partition"] = PartitionSpec.from_query(one)
         return cls(spec, **kw)
 
 

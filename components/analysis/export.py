@@ -13,6 +13,7 @@ field for it sits in this tab.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -22,7 +23,8 @@ from clustering.errors import DataError
 from clustering.exports import export_filename, labelled_rows_csv, linkage_csv
 from components import ids
 from components.analysis.export_trees import tree_files_panel
-from components.state import approximate as approx_mode
+from components.analysis.lazy import gated_partition
+from components.state.partition import view_labels
 from components.state.tables import load_table
 from components.state.trees import try_load_tree
 from components.view import DatasetRef, View, number_or_none
@@ -152,14 +154,19 @@ def export_tab() -> html.Div:
     State(ids.TREE_DATA, "data"),
     State(ids.CUT_HEIGHT, "value"),
     *[State(cid, "value") for cid in ids.DRAW_CONTROLS],
+    State(ids.PARTITION, "data"),
     prevent_initial_call=True,
 )
 def download(_labels: Any, _z: Any, _view: Any, tree_data: dict[str, Any] | None,
-             cut_value: Any, *controls: Any) -> Any:
-    """The file asked for, built from the tree on the page and the current cut."""
+             cut_value: Any, *args: Any) -> Any:
+    """The file asked for, built from the tree on the page and the current cut (or the
+    partition in force, ``components.page.partition``)."""
+    n = len(ids.DRAW_CONTROLS)
+    controls, partition = args[:n], (args[n] if len(args) > n else None)
     tree = try_load_tree((tree_data or {}).get("params"))
     if tree is None:
         return no_update
+    part = gated_partition({"partition": partition}, tree.spec.key)
     spec = tree.spec
     name = spec.dataset.display_name
     if ctx.triggered_id == ids.EXPORT_LINKAGE:
@@ -170,15 +177,20 @@ def download(_labels: Any, _z: Any, _view: Any, tree_data: dict[str, Any] | None
         cut = float(tree_data.get("cut", 0.0))
     if ctx.triggered_id == ids.EXPORT_VIEW:
         try:
-            view = View.from_controls(spec, *controls, cut=cut)
+            view = replace(View.from_controls(spec, *controls, cut=cut), partition=part)
             text = view_file_from_query(view.to_query())
         except DataError as err:
             log.warning("view export refused: %s", err)
             return no_update
         return dcc.send_string(text, export_filename("view", name, spec.method, spec.metric,
                                                      "json"))
-    # One cluster per row; in approximate mode each row takes its micro-cluster's.
-    labels = approx_mode.row_clusters(tree, cut)
+    # One cluster per row (0 = unassigned); in approximate mode each row takes its
+    # micro-cluster's.
+    try:
+        labels = view_labels(tree, cut, part)
+    except DataError as err:
+        log.warning("labels export refused: %s", err)
+        return no_update
     text = labelled_rows_csv(load_table(spec.dataset), tree.prepared.row_ids, labels)
     return dcc.send_string(text, export_filename("clusters", name, spec.method, spec.metric,
                                                  "csv"))

@@ -14,15 +14,18 @@ import dash_bootstrap_components as dbc
 import numpy as np
 from dash import Input, Output, State, callback, dcc, html, no_update
 
+from clustering.errors import DataError
 from clustering.profiles import column_order
 from components import ids
-from components.analysis.lazy import gated_cut
+from components.analysis.lazy import gated_cut, gated_partition
 from components.figures.analysis import make_clustermap_figure
 from components.figures.common import empty_figure
 from components.state import approximate as approx_mode
 from components.state.inputs import features_reason
+from components.state.partition import view_labels
 from components.state.trees import Tree, try_load_tree
 from components.view import number_or_none
+from components.view_partition import PartitionSpec
 
 #: The heatmap of an approximate tree draws a sample of this many rows at most (per
 #: micro-cluster); they are averaged into runs along the leaf order anyway.
@@ -70,7 +73,11 @@ def fill_heatmap(active: str | None, cut_value: Any, options: list[str] | None,
     order = None
     if "columns" in options and X.shape[1] >= 2:
         order = column_order(X)
-    rows, clusters, caption = heatmap_rows(tree, cut)
+    try:
+        rows, clusters, caption = heatmap_rows(tree, cut,
+                                               gated_partition(cut_value, tree.spec.key))
+    except DataError as err:
+        return empty_figure(str(err))
     return make_clustermap_figure(
         X, rows, tree.prepared.feature_names, clusters,
         row_labels=[str(s) for s in tree.prepared.labels], column_order=order,
@@ -78,9 +85,11 @@ def fill_heatmap(active: str | None, cut_value: Any, options: list[str] | None,
     )
 
 
-def heatmap_rows(tree: Tree, cut: float, max_rows: int = HEATMAP_SAMPLE_MAX
+def heatmap_rows(tree: Tree, cut: float, partition: PartitionSpec | None = None,
+                 max_rows: int = HEATMAP_SAMPLE_MAX
                  ) -> tuple[np.ndarray, np.ndarray, str | None]:
-    """Rows of the heatmap in leaf order, each row's cluster at ``cut``, and a caption.
+    """Rows of the heatmap in leaf order, each row's cluster at ``cut`` (or in ``partition``,
+    ``components.state.partition.view_labels``), and a caption.
 
     Exact trees: every row, in ``leaves_list`` order. Approximate trees: rows in the order of
     their micro-cluster's leaf (a sample per micro-cluster past ``max_rows``), and the caption
@@ -98,4 +107,4 @@ def heatmap_rows(tree: Tree, cut: float, max_rows: int = HEATMAP_SAMPLE_MAX
             caption += (f"; {shown.size:,} of {position.size:,} rows, sampled per "
                         "micro-cluster")
     rows = candidates[np.argsort(position[candidates], kind="stable")]
-    return rows, approx_mode.row_clusters(tree, cut)[rows], caption
+    return rows, view_labels(tree, cut, partition)[rows], caption

@@ -27,7 +27,9 @@ from typing import Any
 
 from dash import ClientsideFunction, Input, Output, State, clientside_callback, dcc, html
 
+from clustering.errors import DataError
 from components import ids
+from components.view_partition import PartitionSpec
 
 #: The analysis tab each gated store belongs to (``dbc.Tab`` ``tab_id`` values).
 GATED = ((ids.DIAG_CUT, ids.TAB_DIAGNOSTICS), (ids.HEATMAP_CUT, ids.TAB_HEATMAP),
@@ -59,14 +61,18 @@ def tree_ref(tree_data: dict[str, Any] | None, config: dict[str, Any] | None = N
 
 
 def gate(cut: Any, active: str | None, ref: dict[str, Any] | None,
-         config: dict[str, Any] | None = None) -> list[Any]:
-    """Python twin of ``dendroLazy.gate``: the cut for the active tab's store, ``None`` meaning
+         partition: dict[str, Any] | None = None, config: dict[str, Any] | None = None
+         ) -> list[Any]:
+    """Python twin of ``dendroLazy.gate``: the cut (and the partition spec in force, when it is
+    not a height: ``components.page.partition``) for the active tab's store, ``None`` meaning
     "no update" for the others.
 
     >>> gate(3.5, "tab-heatmap", {"tree_key": "k"})
     [None, {'cut': 3.5, 'tree_key': 'k'}, None, None, None, None]
     """
     value = {"cut": cut, "tree_key": (ref or {}).get("tree_key")}
+    if partition and partition.get("source", "height") != "height":
+        value["partition"] = partition
     tabs = (config or {}).get("tabs", [tab for _, tab in GATED])
     return [value if tab == active else None for tab in tabs]
 
@@ -84,8 +90,28 @@ clientside_callback(
     Input(ids.CUT_HEIGHT, "value"),
     Input(ids.ANALYSIS_TABS, "active_tab"),
     Input(ids.TREE_REF, "data"),
+    Input(ids.PARTITION, "data"),
     State(ids.LAZY_CONFIG, "data"),
 )
+
+
+def gated_partition(value: Any, tree_key: str | None = None) -> PartitionSpec | None:
+    """The partition spec in a gated store's value (None: the height cut). A spec of another
+    tree than ``tree_key`` (when given) is ignored.
+
+    >>> gated_partition({"cut": 2.5, "partition": {"source": "roots", "roots": "4.5"}}).roots
+    (4, 5)
+    >>> gated_partition({"cut": 2.5}) is None
+    True
+    """
+    spec = value.get("partition") if isinstance(value, dict) else None
+    if not spec or (tree_key is not None and spec.get("tree_key") not in (None, tree_key)):
+        return None
+    try:
+        out = PartitionSpec.from_json(spec)
+    except DataError:
+        return None
+    return None if out.is_height else out
 
 
 def gated_cut(value: Any) -> Any:

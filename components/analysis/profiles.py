@@ -9,13 +9,14 @@ from typing import Any
 
 from dash import Input, Output, State, callback, dcc, html, no_update
 
+from clustering.errors import DataError
 from clustering.profiles import cluster_profiles, profile_effects
 from components import ids
-from components.analysis.lazy import gated_cut
+from components.analysis.lazy import gated_cut, gated_partition
 from components.figures.analysis import make_profile_figure
 from components.figures.common import empty_figure
-from components.state import approximate as approx_mode
 from components.state.inputs import features_reason
+from components.state.partition import view_labels
 from components.state.trees import try_load_tree
 from components.view import number_or_none
 from components.web.grids import data_grid
@@ -57,8 +58,12 @@ def fill_profiles(active: str | None, cut_value: Any, tree_data: dict[str, Any] 
     reason = features_reason(tree.spec.dataset, "Cluster profiles")
     if reason:
         return empty_figure(reason), ""
-    # Per row; in approximate mode each row takes its micro-cluster's cluster.
-    labels = approx_mode.row_clusters(tree, cut)
+    # Per row (0 = unassigned), from the partition in force; in approximate mode each row
+    # takes its micro-cluster's cluster.
+    try:
+        labels = view_labels(tree, cut, gated_partition(cut_value, tree.spec.key))
+    except DataError as err:
+        return empty_figure(str(err)), ""
     original = tree.prepared.original
     prof = cluster_profiles(original, labels, top=3)
     means, effects = profile_effects(original, labels)

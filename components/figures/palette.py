@@ -22,6 +22,9 @@ PALETTE: tuple[str, ...] = (
 # Links above the cut. Darker than PALETTE's own grey (#7f7f7f) so the two never look alike.
 ABOVE_CUT_COLOR = "#b0b0b0"
 CUT_LINE_COLOR = "#d62728"
+# Rows no cluster takes (label 0: dynamic tree cut, a minimum cluster size): darker than both
+# ABOVE_CUT_COLOR and PALETTE's grey, so "unassigned" never reads as "above the cut".
+UNASSIGNED_COLOR = "#555555"
 
 
 def cluster_color(c: int) -> str:

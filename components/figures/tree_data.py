@@ -37,6 +37,20 @@ def decode_b64(d: dict[str, Any]) -> np.ndarray:
     return np.frombuffer(base64.b64decode(d["b64"]), dtype=np.dtype(d["dtype"]).newbyteorder("<"))
 
 
+def _spans(Z: np.ndarray, n: int, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Leaves under each drawn link (row of Z) and under its left child (``Z[r, 0]``, which
+    the dendrogram draws first).
+
+    >>> Z = np.array([[0, 1, 1.0, 2], [2, 3, 2.0, 2], [4, 5, 3.0, 4]])
+    >>> [a.tolist() for a in _spans(Z, 4, np.array([2, 0]))]
+    [[4, 2], [2, 1]]
+    """
+    sizes = np.concatenate([np.ones(n), Z[:, 3]]).astype(np.int64)
+    if rows.size == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return sizes[n + rows], sizes[Z[rows, 0].astype(np.int64)]
+
+
 def make_tree_data(
     geometry: Any,
     index: Any,
@@ -65,6 +79,7 @@ def make_tree_data(
     dict
         ``x``/``y`` (5 m,) float32 link segments as plotted; ``maxdist`` (m,) float64 largest
         merge height inside each link's subtree; ``first`` (m,) int32 its first leaf position;
+        ``count``/``left`` (m,) int32 leaves under each link and under its left child;
         ``gaps`` (n - 1,) float64; ``row_pos`` (n,) int32; ``annot`` indices of annotated links;
         ``k_height`` / ``k_of`` (K,) float64 / int32, for each wanted k = 1..K the cut height
         and the k it gives (the nearest possible, ``clustering.suggest.heights_for_k``; K =
@@ -91,6 +106,9 @@ def make_tree_data(
     xs, ys = oriented(icoord, dcoord, orientation)
     first = subtree_first_position(Z, leaves)[rows]
     maxdist = np.asarray(index.merge_maxdist, dtype=np.float64)[rows]
+    # Leaves under each link and under its left child: a partition that is not a height
+    # (assets/partition.js) colours a link by the labels of the leaf positions it spans.
+    count, left = _spans(Z, n, rows)
     if row_positions is None:
         row_positions = np.empty(n, dtype=np.int64)
         row_positions[leaves] = np.arange(n)
@@ -106,6 +124,8 @@ def make_tree_data(
         "y": _b64(flat_segments(ys), "float32"),
         "maxdist": _b64(maxdist, "float64"),
         "first": _b64(first, "int32"),
+        "count": _b64(count, "int32"),
+        "left": _b64(left, "int32"),
         "gaps": _b64(np.asarray(index.gaps, dtype=np.float64), "float64"),
         "row_pos": _b64(row_positions, "int32"),
         "k_height": _b64(k_height, "float64"),

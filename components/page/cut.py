@@ -1,5 +1,7 @@
 """The cut: the max_d and k fields, and the clientside recolouring that follows them.
 
+Under them, the partition sources that are not a height (``components.page.partition``).
+
 The cut is applied in the browser (``assets/dendro.js``, ``applyCut``): typing max_d, typing
 k, dragging the line (``assets/cutdrag.js``, which writes max_d on release) or a held line
 (``cut-preview``) recolours the tree and the scatter with no server round trip. k is looked up
@@ -16,6 +18,7 @@ from dash import ClientsideFunction, Input, Output, State, clientside_callback, 
 from components import ids
 from components.figures.tree_data import K_TABLE_MAX
 from components.page.forms import number
+from components.page.partition import partition_fields
 
 
 def cut_fields() -> list[Any]:
@@ -28,7 +31,8 @@ def cut_fields() -> list[Any]:
             ],
             className="g-2",
         ),
-        html.Div(id=ids.CLUSTER_COUNT, className="fw-semibold small"),
+        html.Div(id=ids.CLUSTER_COUNT, className="fw-semibold small mb-2"),
+        *partition_fields(),
     ]
 
 
@@ -45,5 +49,6 @@ clientside_callback(
     Input(ids.CUT_PREVIEW, "data"),
     State(ids.DENDROGRAM, "figure"),
     State(ids.SCATTER, "figure"),
+    State(ids.CUT_SOURCE, "value"),  # another partition source holds the colours
     prevent_initial_call=True,
 )

@@ -90,6 +90,7 @@ clientside_callback(
     Output(ids.SHARE_LINK, "value"),
     Input(ids.TREE_DATA, "data"),
     Input(ids.CUT_HEIGHT, "value"),
+    Input(ids.PARTITION_DATA, "data"),  # a partition that is not a height (page/partition.py)
 )
 
 
