@@ -17,6 +17,7 @@ import pytest
 from clustering.prepare import PrepareOptions
 from components.settings import Settings
 from tests.browser import harness
+from tests.callback_bodies import pair_options_body
 
 ROOT = Path(__file__).resolve().parents[3]
 USER, PASSWORD = "analyst", "s3cret-pass"
@@ -52,13 +53,7 @@ def test_every_route_needs_the_password(locked_server):
     base = locked_server.url.rstrip("/")
     good = f"{USER}:{PASSWORD}"
     # A real callback request: the method/metric pickers' options.
-    body = {"output": "..metric.options...method.options...metric-note.children..",
-            "outputs": [{"id": "metric", "property": "options"},
-                        {"id": "method", "property": "options"},
-                        {"id": "metric-note", "property": "children"}],
-            "inputs": [{"id": "method", "property": "value", "value": "ward"},
-                       {"id": "metric", "property": "value", "value": "euclidean"}],
-            "changedPropIds": ["method.value"], "state": []}
+    body = pair_options_body()
     index = urllib.request.Request(base + "/", headers={
         "Authorization": "Basic " + base64.b64encode(good.encode()).decode()})
     with urllib.request.urlopen(index, timeout=30) as r:

@@ -26,6 +26,7 @@ from components import ids
 from components.figures.tree_data import decode_b64
 from components.settings import Settings
 from components.web.security import upload_limit_message
+from tests.callback_bodies import pair_options_body
 from tests.dash_page import DashPage, flask_transport, fresh_app
 
 BAD = Path(__file__).resolve().parents[2] / "data" / "bad"
@@ -93,17 +94,7 @@ def _other_user_unharmed(app) -> None:
     file would double the run time; ``test_a_new_user_after_every_bad_file`` does one)."""
     client = app.server.test_client()
     assert client.get("/_dash-layout").status_code == 200
-    body = {"output": "..metric.options...method.options...metric-note.children..."
-                      "metric.disabled...method.disabled..",
-            "outputs": [{"id": ids.METRIC, "property": "options"},
-                        {"id": ids.METHOD, "property": "options"},
-                        {"id": ids.METRIC_NOTE, "property": "children"},
-                        {"id": ids.METRIC, "property": "disabled"},
-                        {"id": ids.METHOD, "property": "disabled"}],
-            "inputs": [{"id": ids.METHOD, "property": "value", "value": "average"},
-                       {"id": ids.METRIC, "property": "value", "value": "cosine"},
-                       {"id": ids.DATASET, "property": "data", "value": None}],
-            "state": [], "changedPropIds": [f"{ids.METHOD}.value"]}
+    body = pair_options_body("average", "cosine")
     r = client.post("/_dash-update-component", json=body)
     assert r.status_code == 200 and "metric" in r.get_json()["response"]
 

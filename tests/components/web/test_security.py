@@ -22,6 +22,7 @@ import pytest
 from components import ids
 from components.settings import Settings
 from components.web.security import HEADERS
+from tests.callback_bodies import pair_options_body
 from tests.dash_page import DashPage, flask_transport, fresh_app
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -60,15 +61,7 @@ def test_security_headers_on_get(app, path: str) -> None:
 
 def test_security_headers_on_a_callback_and_on_413(app) -> None:
     client = app.server.test_client()
-    body = {
-        "output": "..metric.options...method.options...metric-note.children..",
-        "outputs": [{"id": ids.METRIC, "property": "options"},
-                    {"id": ids.METHOD, "property": "options"},
-                    {"id": ids.METRIC_NOTE, "property": "children"}],
-        "inputs": [{"id": ids.METHOD, "property": "value", "value": "ward"},
-                   {"id": ids.METRIC, "property": "value", "value": "euclidean"}],
-        "state": [], "changedPropIds": [f"{ids.METHOD}.value"],
-    }
+    body = pair_options_body()
     r = client.post("/_dash-update-component", data=json.dumps(body),
                     content_type="application/json")
     assert r.status_code == 200 and "response" in r.get_json()
