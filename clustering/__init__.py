@@ -190,6 +190,7 @@ from clustering.tables import (
     table_shape,
     text_values,
 )
+from clustering.ties import SCIPY_TIES_MAX_N, may_have_ties, tie_note
 from clustering.tree_files import (
     CONVENTION_SENTENCES,
     json_tree_file,
@@ -236,6 +237,8 @@ __all__ = [
     # linkage
     "METHODS", "METRICS", "OPTIMAL_ORDERING_MAX_N", "Hierarchy", "check_method_metric",
     "compute_linkage", "distance_kwargs", "method_metric_problem", "validate_matrix",
+    # ties
+    "SCIPY_TIES_MAX_N", "may_have_ties", "tie_note",
     # cut
     "TreeIndex", "cut_height", "cut_inconsistent", "cut_k", "tree_index",
     # geometry

@@ -19,6 +19,7 @@ from clustering.datasets import EXAMPLES
 from clustering.errors import DataError
 from clustering.geometry import dendrogram_geometry
 from clustering.suggest import default_cut
+from clustering.ties import tie_note
 from components import ids
 from components.figures.common import empty_figure
 from components.figures.dendrogram import make_dendrogram_figure
@@ -161,13 +162,22 @@ def build_view(tree: Tree, view: View) -> Drawn:
     scatter = _scatter(tree, cut, view, sample)
     tree_data.update(
         approx_note=approx_mode.page_note(tree, get_settings()), cut=cut, tree_key=key,
+        tie_note=_tie_note(tree),
         params=tree.spec.to_json(),
         # The link to this view, less the cut (the browser adds the cut as it moves).
         query=view.to_query(cut=False),
     )
     h = tree.hierarchy
     return Drawn(figure, scatter, tree_data, f"n = {h.n:,} · {h.method} · {h.metric}",
-                 f" · {h.seconds:.2f} s", [html.Li(s) for s in tree.prepared.steps])
+                 f" · linkage computed in {h.seconds:.2f} s",
+                 [html.Li(s) for s in tree.prepared.steps])
+
+
+def _tie_note(tree: Tree) -> str | None:
+    """Why the tree is one of several equally valid ones (tied distances, fast path), or None."""
+    h = tree.hierarchy
+    return tie_note(bool(getattr(h, "ties", False)), str(getattr(h, "backend", "")),
+                    str(getattr(h, "method", "")))
 
 
 def _scatter(tree: Tree, cut: float, view: View, sample: Any) -> Any:
@@ -265,7 +275,8 @@ def fill_cophenetic(tree_data: dict[str, Any] | None) -> str:
     except Exception:
         log.exception("cophenetic correlation failed")
         return ""
-    return "" if value is None else f" · cophenetic correlation {value:.3f}"
+    # Five decimals, as SciPy's tutorial prints it (0.98001).
+    return "" if value is None else f" · cophenetic correlation {value:.5f}"
 
 
 @callback(
@@ -274,6 +285,7 @@ def fill_cophenetic(tree_data: dict[str, Any] | None) -> str:
     Input(ids.TREE_DATA, "data"),
 )
 def show_approx_note(tree_data: dict[str, Any] | None) -> tuple[str, bool]:
-    """Show the approximate-mode note that the draw step put in ``tree-data``."""
-    note = (tree_data or {}).get("approx_note")
+    """Show the approximate-mode note (or the tied-distances note) the draw step put in
+    ``tree-data``."""
+    note = (tree_data or {}).get("approx_note") or (tree_data or {}).get("tie_note")
     return (note, True) if note else ("", False)
