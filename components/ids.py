@@ -153,3 +153,7 @@ EVIDENCE_DONE = "evidence-done"  # store: the job's outcome {"tree_key", "error"
 EVIDENCE_SILHOUETTE = "evidence-silhouette"  # graph: silhouette widths at the cut
 EVIDENCE_SIL_NOTE = "evidence-sil-note"  # what the silhouette plot shows (and why not)
 EVIDENCE_SUPPORT = "evidence-support"  # reserved: bootstrap support and stability (items 3-4)
+
+# --- honest fields (issue 12, section 4) ---
+CUT_HEIGHT_MESSAGE = "cut-height-message"  # what max_d allows, shown when the typed value is refused
+CLUSTER_K_MESSAGE = "cluster-k-message"  # what k allows, shown when the typed value is refused

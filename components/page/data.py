@@ -18,7 +18,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from clustering.datasets import EXAMPLES
 from clustering.errors import DataError
-from clustering.prepare import PrepareOptions, prepare
+from clustering.prepare import MISSING, SCALINGS, PrepareOptions, prepare
 from components import ids
 from components.jobs.tree import GENERIC_ERROR
 from components.page.forms import card, field
@@ -119,14 +119,22 @@ def data_card() -> dbc.Card:
     Input(ids.UPLOAD, "contents"),
     Input(ids.EXAMPLE, "value"),
     State(ids.UPLOAD, "filename"),
+    State(ids.MISSING, "value"),
+    State(ids.ONE_HOT, "value"),
+    State(ids.SCALING, "value"),
     prevent_initial_call=True,
 )
 def choose_dataset(
-    contents: str | None, example: str | None, filename: str | None
+    contents: str | None, example: str | None, filename: str | None,
+    missing: str | None = None, one_hot: Any = None, scaling: str | None = None,
 ) -> tuple[Any, ...]:
     """An upload or an example becomes the dataset; a bad file leaves the current one in place.
 
-    A good upload clears the example picker, so picking an example again is a change.
+    A file is refused (and the whole page stays on the previous dataset: preview, file name,
+    picker, tree, scatter, link) when it cannot be read or when the tree the page would build
+    next cannot be prepared from it (every numeric column, the current missing-value, one-hot
+    and scaling choices), with prepare's own sentence. A good upload clears the example
+    picker, so picking an example again is a change.
     """
     nothing = (no_update,) * 5
     if ctx.triggered_id == ids.EXAMPLE:
@@ -144,10 +152,9 @@ def choose_dataset(
         # Read it now, once, under the limits: a broken file is reported next to the upload,
         # not after clustering, and later steps take the table from the store.
         got = read_new_upload(data, name)
-        if len(got.table) < 2:
-            # No choice of columns or options can cluster it: refuse it here, keeping the
-            # current view, with prepare's own sentence.
-            prepare(got.table, PrepareOptions())
+        # The page's next step with this file (numeric columns, current choices): when it
+        # would fail, refuse the file here rather than show its preview over the old tree.
+        prepare(got.table, _next_options(missing, one_hot, scaling))
         dataset_id = get_store().put_dataset(data, name)
         remember_table(DatasetRef(dataset_id=dataset_id, filename=name), got)
     except DataError as err:
@@ -160,6 +167,21 @@ def choose_dataset(
     # Guesses that changed how values read (delimiter, decimal mark, line endings) are said.
     loaded += [html.Div(note, className="upload-note") for note in got.notes]
     return {"dataset_id": dataset_id, "filename": name}, None, False, loaded, None
+
+
+def _next_options(missing: str | None, one_hot: Any, scaling: str | None) -> PrepareOptions:
+    """The preparation the page applies to a new upload: every numeric column, the choices
+    the controls hold now (defaults where they hold nothing valid).
+
+    >>> _next_options("median", True, None)
+    PrepareOptions(features=None, label_column=None, missing='median', one_hot=True, scaling='none')
+    """
+    default = PrepareOptions()
+    return PrepareOptions(
+        missing=missing if missing in MISSING else default.missing,
+        one_hot=bool(one_hot),
+        scaling=scaling if scaling in SCALINGS else default.scaling,
+    )
 
 
 def _where(exc: BaseException) -> str:

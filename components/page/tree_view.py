@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 from typing import Any, NamedTuple
 
 import dash_bootstrap_components as dbc
@@ -129,10 +130,21 @@ def opening_cut(tree: Tree) -> float:
     else :func:`clustering.suggest.default_cut`."""
     spec = tree.spec
     example = EXAMPLES.get(spec.dataset.example or "")
-    if (example is not None and example.cut is not None and example.options == spec.options
+    if (example is not None and example.cut is not None
+            and _same_options(example.options, spec.options, tree.prepared.feature_names)
             and (example.method, example.metric) == (spec.method, spec.metric)):
         return float(example.cut)
     return default_cut(tree.Z)
+
+
+def _same_options(a: Any, b: Any, used: Any) -> bool:
+    """Equal preparation choices, ``features=None`` counted as the columns it chose (``used``):
+    a link without ``col`` (every numeric column) is the example's preset when those are
+    the preset's columns (``?dataset=tutorial-five`` opens at its cut, 175)."""
+    used = tuple(used)
+    fa = used if a.features is None else tuple(a.features)
+    fb = used if b.features is None else tuple(b.features)
+    return fa == fb and replace(a, features=None) == replace(b, features=None)
 
 
 def build_view(tree: Tree, view: View) -> Drawn:
