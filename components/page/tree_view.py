@@ -14,12 +14,13 @@ from dataclasses import replace
 from typing import Any, NamedTuple
 
 import dash_bootstrap_components as dbc
+import numpy as np
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from clustering.datasets import EXAMPLES
 from clustering.errors import DataError
 from clustering.geometry import dendrogram_geometry
-from clustering.suggest import default_cut
+from clustering.suggest import default_cut, tidy_height
 from clustering.ties import tie_note
 from components import ids
 from components.figures.common import empty_figure
@@ -134,7 +135,26 @@ def opening_cut(tree: Tree) -> float:
             and _same_options(example.options, spec.options, tree.prepared.feature_names)
             and (example.method, example.metric) == (spec.method, spec.metric)):
         return float(example.cut)
-    return default_cut(tree.Z)
+    return tidy_cut(tree.Z, default_cut(tree.Z))
+
+
+def tidy_cut(Z: Any, t: float) -> float:
+    """The shortest decimal giving the same clusters as ``t`` (what a person would type), so
+    the max_d field and the link never show 900.4119350860653 for 900.
+
+    >>> import numpy as np
+    >>> tidy_cut(np.array([[0, 1, 23.12198935528676, 2], [2, 3, 180.27043021047615, 3]]),
+    ...          101.69620978288146)
+    100.0
+    """
+    h = np.sort(np.asarray(Z, dtype=float)[:, 2])
+    below, above = h[h <= t], h[h > t]
+    lo = float(below[-1]) if below.size else 0.0
+    hi = float(above[0]) if above.size else float("inf")
+    if not lo < hi or (lo == 0.0 and t == 0.0):
+        return float(t)
+    tidy = tidy_height(lo, hi)
+    return tidy if lo <= tidy < hi else float(t)
 
 
 def _same_options(a: Any, b: Any, used: Any) -> bool:
