@@ -43,7 +43,20 @@
         }
     }
 
-    function writeUrl(td, cutValue) {
+    // The open tab and the inconsistency depth ride along (QUERY_FIELDS' "depth", "tab").
+    function pageState(tab, depth) {
+        var out = "";
+        var d = Number(depth);
+        if (depth !== null && depth !== undefined && depth !== "" && isFinite(d) && d >= 1) {
+            out += "&depth=" + encodeURIComponent(String(Math.round(d)));
+        }
+        if (tab) {
+            out += "&tab=" + encodeURIComponent(tab);
+        }
+        return out;
+    }
+
+    function writeUrl(td, cutValue, tab, depth) {
         if (!td || !td.query) {
             return window.location.href;  // nothing drawn: the link stays as it was opened
         }
@@ -51,7 +64,8 @@
         var trig = (ctx && ctx.triggered && ctx.triggered.length) ? ctx.triggered[0].prop_id : "";
         // A new tree says where it drew the cut; the field catches up a moment later.
         var cut = trig.indexOf("tree-data.") === 0 || trig === "" ? cutText(td.cut) : cutText(cutValue);
-        var search = "?" + td.query + (cut === null ? "" : "&cut=" + encodeURIComponent(cut));
+        var search = "?" + td.query + (cut === null ? "" : "&cut=" + encodeURIComponent(cut)) +
+            pageState(tab, depth);
         written = search;
         if (search !== window.location.search) {
             var url = window.location.pathname + search + window.location.hash;

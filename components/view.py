@@ -254,6 +254,10 @@ QUERY_FIELDS: dict[str, type] = {
     "x": str,
     "y": str,
     "cut": float,
+    # Page state beside the view (issue 12): the open analysis tab and the inconsistency depth.
+    # Written by assets/url_state.js, applied by components/page/sharing.py; a View ignores them.
+    "depth": int,
+    "tab": str,
 }
 
 

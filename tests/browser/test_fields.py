@@ -46,7 +46,7 @@ def test_bad_k_and_max_d_leave_the_cut_and_say_what_is_allowed(page: Any) -> Non
         assert "the cut stays" in text
         h.wait_dash_idle(page)
         assert _cut_state(page) == before, bad
-        assert "is-invalid" in page.locator("#cluster-k").get_attribute("class")
+        assert page.locator(".is-invalid").count() == 1
 
     h.type_number(page, "cluster-k", 4)
     page.wait_for_function("() => document.getElementById('cluster-k-message').innerText === ''")
@@ -58,7 +58,7 @@ def test_bad_k_and_max_d_leave_the_cut_and_say_what_is_allowed(page: Any) -> Non
     assert "0 or more" in _wait_text(page, "cut-height-message", "0 or more")
     h.wait_dash_idle(page)
     assert _cut_state(page) == before
-    assert "is-invalid" in page.locator("#cut-height").get_attribute("class")
+    assert page.locator(".is-invalid").count() == 1
 
     h.type_number(page, "cut-height", 100000)
     page.wait_for_function("() => document.getElementById('cut-height-message').innerText === ''")
@@ -95,3 +95,20 @@ def test_a_link_without_a_cut_opens_at_the_examples_preset_cut(browser: Any,
     assert h.cluster_count(page) == 5
     assert H.query(page)["cut"] == "175"
     H.close(page)
+
+
+def test_the_link_carries_the_open_tab_and_the_inconsistency_depth(browser: Any,
+                                                                   live_server: Any) -> None:
+    page = H.new_page(browser)
+    H.open_link(page, live_server.url + "?dataset=tutorial-blobs&cut=50&depth=4&tab=tab-evidence")
+    assert h.field_value(page, "diag-depth") == "4"
+    assert "Evidence" in page.locator("#analysis-tabs .nav-link.active").inner_text()
+    q = H.query(page)
+    assert (q["depth"], q["tab"], q["cut"]) == ("4", "tab-evidence", "50")
+    # Changing either writes it into the link; an old link without them still opens.
+    h.type_number(page, "diag-depth", 3)
+    page.wait_for_function("() => location.search.includes('depth=3')")
+    old = H.new_page(browser)
+    H.open_link(old, live_server.url + "?dataset=tutorial-blobs&method=ward&cut=50")
+    assert h.cluster_count(old) == 2
+    H.close(page, old)
