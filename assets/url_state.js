@@ -64,6 +64,10 @@
         var trig = (ctx && ctx.triggered && ctx.triggered.length) ? ctx.triggered[0].prop_id : "";
         // A new tree says where it drew the cut; the field catches up a moment later.
         var cut = trig.indexOf("tree-data.") === 0 || trig === "" ? cutText(td.cut) : cutText(cutValue);
+        if (trig.indexOf("cut-height.") === 0 && (cut === null || Number(cut) < 0)) {
+            // A refused max_d (components/page/cut.py says why): the cut, so the link, stays.
+            return window.location.href;
+        }
         var search = "?" + td.query + (cut === null ? "" : "&cut=" + encodeURIComponent(cut)) +
             pageState(tab, depth);
         written = search;

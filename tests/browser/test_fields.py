@@ -106,6 +106,8 @@ def test_the_link_carries_the_open_tab_and_the_inconsistency_depth(browser: Any,
     q = H.query(page)
     assert (q["depth"], q["tab"], q["cut"]) == ("4", "tab-evidence", "50")
     # Changing either writes it into the link; an old link without them still opens.
+    page.locator("#analysis-tabs .nav-link", has_text="Diagnostics").click()
+    page.wait_for_function("() => location.search.includes('tab=tab-diagnostics')")
     h.type_number(page, "diag-depth", 3)
     page.wait_for_function("() => location.search.includes('depth=3')")
     old = H.new_page(browser)
