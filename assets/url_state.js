@@ -63,7 +63,12 @@
         var ctx = window.dash_clientside.callback_context;
         var trig = (ctx && ctx.triggered && ctx.triggered.length) ? ctx.triggered[0].prop_id : "";
         // A new tree says where it drew the cut; the field catches up a moment later.
-        var cut = trig.indexOf("tree-data.") === 0 || trig === "" ? cutText(td.cut) : cutText(cutValue);
+        // ...unless the field moved in the same batch (a link's cut set after its tree is drawn).
+        var fieldMoved = !!(ctx && ctx.triggered && ctx.triggered.some(function (t) {
+            return t.prop_id.indexOf("cut-height.") === 0;
+        }));
+        var cut = !fieldMoved && (trig.indexOf("tree-data.") === 0 || trig === "")
+            ? cutText(td.cut) : cutText(cutValue);
         if (trig.indexOf("cut-height.") === 0 && (cut === null || Number(cut) < 0)) {
             // A refused max_d (components/page/cut.py says why): the cut, so the link, stays.
             return window.location.href;
