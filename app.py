@@ -1,6 +1,7 @@
 """Dendrogram Explorer: the Dash app.
 
     python app.py              # serves on DENDRO_HOST:DENDRO_PORT (127.0.0.1:8050)
+    python app.py --help       # the settings (environment variables) and their values
     gunicorn app:server        # production; see gunicorn.conf.py
     celery -A app:celery_app worker --loglevel=INFO   # with REDIS_URL: runs the big linkages
 
@@ -12,13 +13,15 @@ through ``server.config["DENDRO_SETTINGS"]`` (read with ``components.state.store
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import sys
 
 import dash
 
 import components
 from components.jobs.managers import make_manager
-from components.settings import Settings, SettingsError
+from components.settings import Settings, SettingsError, help_text
 from components.state.store import SETTINGS_KEY, STORE_KEY
 from components.web import security
 
@@ -69,6 +72,27 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     return app
 
 
+def port_in_use_message(host: str, port: int) -> str | None:
+    """A sentence naming DENDRO_PORT when ``host:port`` cannot be bound, else None.
+
+    >>> port_in_use_message("127.0.0.1", 0) is None
+    True
+    """
+    with socket.socket() as sock:
+        try:
+            sock.bind((host, port))
+        except OSError as err:
+            return (f"cannot listen on {host}:{port} ({err.strerror or err}): another program "
+                    f"uses that port. Stop it, or choose another port, e.g. "
+                    f"DENDRO_PORT={port + 1} python app.py")
+    return None
+
+
+if __name__ == "__main__" and {"-h", "--help"} & set(sys.argv[1:]):
+    # Before create_app: asking for help must not create the data directory or a server.
+    print(help_text())
+    sys.exit(0)
+
 try:
     app = create_app()
 except SettingsError as err:
@@ -84,4 +108,9 @@ celery_app = server.config[CELERY_KEY]
 if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     s = server.config[SETTINGS_KEY]
+    # Under Dash's debug reloader the child serves on the socket its parent bound already.
+    problem = None if os.environ.get("WERKZEUG_RUN_MAIN") else port_in_use_message(s.host, s.port)
+    if problem:
+        log.error(problem)
+        sys.exit(1)
     app.run(host=s.host, port=s.port, debug=s.debug)

@@ -321,7 +321,10 @@
         var a = arrays(td);
         var t, fromK = null;
         if (trig.indexOf("cluster-k.") === 0) {
-            if (!isNumber(kValue)) {
+            // Refused k (components/page/cut.py says why under the field): the cut stays.
+            var kMax = a.kHeight.length;
+            if (!isNumber(kValue) || Number(kValue) < 1 || Number(kValue) > kMax ||
+                    Math.floor(Number(kValue)) !== Number(kValue)) {
                 return none;
             }
             var hk = heightForK(a, Number(kValue));
@@ -335,7 +338,7 @@
             }
             t = Number(preview.t);
         } else if (trig.indexOf("cut-height.") === 0) {
-            if (!isNumber(cutValue)) {
+            if (!isNumber(cutValue) || Number(cutValue) < 0) {
                 return none;
             }
             t = Number(cutValue);

@@ -43,20 +43,41 @@
         }
     }
 
+    // The open tab and the inconsistency depth ride along (QUERY_FIELDS' "diagdepth", "tab").
+    function pageState(tab, depth) {
+        var out = "";
+        var d = Number(depth);
+        if (depth !== null && depth !== undefined && depth !== "" && isFinite(d) && d >= 1) {
+            out += "&diagdepth=" + encodeURIComponent(String(Math.round(d)));
+        }
+        if (tab) {
+            out += "&tab=" + encodeURIComponent(tab);
+        }
+        return out;
+    }
+
     // pd: partition-data (components/page/partition.py); a partition that is not a height
     // adds its source and parameters (its `query`) after the cut.
-    function writeUrl(td, cutValue, pd) {
+    function writeUrl(td, cutValue, pd, tab, depth) {
         if (!td || !td.query) {
             return window.location.href;  // nothing drawn: the link stays as it was opened
         }
         var ctx = window.dash_clientside.callback_context;
         var trig = (ctx && ctx.triggered && ctx.triggered.length) ? ctx.triggered[0].prop_id : "";
         // A new tree says where it drew the cut; the field catches up a moment later.
-        var cut = trig.indexOf("tree-data.") === 0 || trig === "" ? cutText(td.cut) : cutText(cutValue);
-        var search = "?" + td.query + (cut === null ? "" : "&cut=" + encodeURIComponent(cut));
-        if (pd && pd.query && pd.source !== "height" && pd.tree_key === td.tree_key) {
-            search += "&" + pd.query;
+        // ...unless the field moved in the same batch (a link's cut set after its tree is drawn).
+        var fieldMoved = !!(ctx && ctx.triggered && ctx.triggered.some(function (t) {
+            return t.prop_id.indexOf("cut-height.") === 0;
+        }));
+        var cut = !fieldMoved && (trig.indexOf("tree-data.") === 0 || trig === "")
+            ? cutText(td.cut) : cutText(cutValue);
+        if (trig.indexOf("cut-height.") === 0 && (cut === null || Number(cut) < 0)) {
+            // A refused max_d (components/page/cut.py says why): the cut, so the link, stays.
+            return window.location.href;
         }
+        var search = "?" + td.query + (cut === null ? "" : "&cut=" + encodeURIComponent(cut)) +
+            (pd && pd.query && pd.source !== "height" && pd.tree_key === td.tree_key ? "&" + pd.query : "") +
+            pageState(tab, depth);
         written = search;
         if (search !== window.location.search) {
             var url = window.location.pathname + search + window.location.hash;

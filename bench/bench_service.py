@@ -12,6 +12,9 @@ Rows:
 * ``linkage ward``: ``clustering.linkage.compute_linkage(X, 'ward')`` vs
   ``scipy.cluster.hierarchy.linkage(X, 'ward')``.
 * ``linkage average/cosine``: the condensed-matrix path vs SciPy.
+* ``linkage ward/average tied``: the same blobs rounded to integers (tie-prone, so
+  ``compute_linkage`` hands them to SciPy's routine up to 10,000 rows: issue 12); the note gives
+  the fast path's time on the same data (what the tie order costs) and the backend used.
 * ``geometry``: ``clustering.geometry.dendrogram_geometry(Z)`` vs ``dendrogram(Z, no_plot=True)``
   (ward tree; RecursionError is caught and printed).
 * ``chain geometry``: single linkage on a 1-D chain (each point joins the chain in turn, so the
@@ -113,6 +116,19 @@ def child(task: str, n: int) -> dict:
     elif task == "linkage-avgcos:scipy":
         def op():
             return sch.linkage(X, "average", "cosine")
+    elif task.startswith(("linkage-ward-tied", "linkage-avg-tied")):
+        X = np.rint(X)
+        method = "ward" if task.startswith("linkage-ward") else "average"
+        if task.endswith(":scipy"):
+            def op():
+                return sch.linkage(X, method)
+        else:
+            t0 = time.perf_counter()
+            compute_linkage(X, method, scipy_ties_max_n=0)
+            note = f"fast path {time.perf_counter() - t0:.2f} s"
+
+            def op():
+                return compute_linkage(X, method)
     elif task in ("geometry:ours", "chain:ours"):
         def op():
             return dendrogram_geometry(Z)
@@ -169,6 +185,8 @@ def child(task: str, n: int) -> dict:
     out = {"seconds": best, "peak_mb": peak_mb() - base, "note": note}
     if task.startswith("cophenetic"):
         out["note"] = f"c = {float(result):.6f}"
+    if "tied:ours" in task:
+        out["note"] = f"{note}; backend {result.backend}"
     return out
 
 
@@ -205,7 +223,8 @@ def main() -> None:
     chains = [1000] if args.quick else [1000, 100_000]
     plan = []
     for n in sizes:
-        for what in ("linkage-ward", "linkage-avgcos", "geometry", "cut", "cophenetic"):
+        for what in ("linkage-ward", "linkage-avgcos", "linkage-ward-tied", "linkage-avg-tied",
+                     "geometry", "cut", "cophenetic"):
             plan.append((what, n))
     plan += [("chain", n) for n in chains]
 

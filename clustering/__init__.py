@@ -218,6 +218,7 @@ from clustering.tanglegram import (
     entanglement,
     untangle,
 )
+from clustering.ties import SCIPY_TIES_MAX_N, may_have_ties, tie_note
 from clustering.tree_files import (
     CONVENTION_SENTENCES,
     json_tree_file,
@@ -265,6 +266,8 @@ __all__ = [
     # linkage
     "METHODS", "METRICS", "OPTIMAL_ORDERING_MAX_N", "Hierarchy", "check_method_metric",
     "compute_linkage", "distance_kwargs", "method_metric_problem", "validate_matrix",
+    # ties
+    "SCIPY_TIES_MAX_N", "may_have_ties", "tie_note",
     # cut
     "TreeIndex", "cut_height", "cut_inconsistent", "cut_k", "cut_maxclust_monocrit", "tree_index",
     # geometry

@@ -2,8 +2,10 @@
 
 ``compute_linkage`` returns the linkage matrix ``Z`` that
 ``scipy.cluster.hierarchy.linkage`` would return (heights to 1e-9 relative,
-the same flat clusters at every cut up to renumbering, ties aside), using
-fastcluster:
+the same flat clusters at every cut up to renumbering), using fastcluster,
+except that data whose distances may tie (:mod:`clustering.ties`) with up to
+``SCIPY_TIES_MAX_N`` rows goes to SciPy's own routine, whose tie order then
+gives exactly SciPy's Z:
 
 * ``fastcluster.linkage_vector`` for ward / centroid / median / single on
   euclidean data: memory O(n·d), no distance matrix at all.
@@ -31,10 +33,12 @@ from dataclasses import dataclass
 
 import fastcluster
 import numpy as np
+from scipy.cluster.hierarchy import linkage as scipy_linkage
 from scipy.cluster.hierarchy import optimal_leaf_ordering
 from scipy.spatial.distance import pdist
 
 from clustering.errors import DataError
+from clustering.ties import SCIPY_TIES_MAX_N, may_have_ties
 
 try:  # the C entry point behind fastcluster.linkage; see the module docstring
     from _fastcluster import linkage_wrap as _linkage_wrap
@@ -123,6 +127,9 @@ class Hierarchy:
         Minkowski exponent (only meaningful when ``metric == 'minkowski'``).
     optimal_ordering : bool
         Whether the leaves were put in optimal order.
+    ties : bool
+        Whether the distances may hold exact ties (:func:`clustering.ties.may_have_ties`);
+        :func:`clustering.ties.tie_note` says what that means for this tree.
 
     Examples
     --------
@@ -139,6 +146,7 @@ class Hierarchy:
     seconds: float
     p: float = 2.0
     optimal_ordering: bool = False
+    ties: bool = False
 
 
 def method_metric_problem(method: str, metric: str) -> str | None:
@@ -340,7 +348,9 @@ def _raise_nonfinite(D: np.ndarray, n: int, metric: str) -> None:
     culprits = np.flatnonzero(counts * 2 > n - 1)
     if culprits.size == 0:
         culprits = np.flatnonzero(counts)
-    why = _WHY_NONFINITE.get(metric, f"the {metric} distance is undefined or infinite there")
+    # X is finite, so for the other metrics only overflow can make a distance infinite.
+    why = _WHY_NONFINITE.get(metric, f"the values are too large for the {metric} distance, "
+                             "which overflows to infinity; scale the columns (e.g. z-score) first")
     raise DataError(
         f"{metric} distances involving {_rows_text(culprits)} are not finite numbers: {why}. "
         "Remove those rows or choose another metric."
@@ -399,6 +409,7 @@ def compute_linkage(
     p: float = 2.0,
     optimal_ordering: bool = False,
     progress: ProgressCallback | None = None,
+    scipy_ties_max_n: int = SCIPY_TIES_MAX_N,
 ) -> Hierarchy:
     """Cluster the rows of X hierarchically, as ``scipy.cluster.hierarchy.linkage``.
 
@@ -419,6 +430,12 @@ def compute_linkage(
     progress : callable(fraction, text), optional
         Called at stage boundaries: "computing distances", "linking",
         "ordering leaves", "done".
+    scipy_ties_max_n : int
+        Data that may hold tied distances (:func:`clustering.ties.may_have_ties`) with at
+        most this many rows is linked by ``scipy.cluster.hierarchy.linkage`` itself, so
+        ties are broken in SciPy's order (single linkage excepted: ties change neither its
+        heights nor its clusters). Its peak memory is two condensed matrices (8 n^2 bytes);
+        lower this to fit a smaller budget.
 
     Returns
     -------
@@ -453,7 +470,17 @@ def compute_linkage(
             progress(fraction, text)
 
     D: np.ndarray | None = None
-    if metric == "euclidean" and method in VECTOR_METHODS:
+    ties = may_have_ties(X, metric)
+    if ties and method != "single" and n <= scipy_ties_max_n:
+        backend = "scipy.cluster.hierarchy.linkage"
+        report(0.0, "computing distances")
+        D = condensed_distances(X, metric, p)
+        report(0.4, "linking")
+        # SciPy copies D for its own work, so D survives for the optional ordering.
+        Z = scipy_linkage(D, method=method)
+        if not optimal_ordering:
+            D = None
+    elif metric == "euclidean" and method in VECTOR_METHODS:
         backend = "fastcluster.linkage_vector"
         report(0.0, "linking")
         Z = fastcluster.linkage_vector(X, method=method, metric="euclidean")
@@ -499,4 +526,5 @@ def compute_linkage(
         seconds=seconds,
         p=float(p),
         optimal_ordering=bool(optimal_ordering),
+        ties=bool(ties),
     )

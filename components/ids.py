@@ -236,3 +236,6 @@ PART_HISTORY = "part-history"  # store: hand edits {tree_key, states, position, 
 PART_RESTORE = "part-restore"  # store: a link's partition, to be applied to its tree
 PARTITION = "partition"  # store: the partition spec in force {source, ...params, tree_key}
 PARTITION_DATA = "partition-data"  # store: labels by leaf position, for the clientside paint
+# --- honest fields (issue 12, section 4) ---
+CUT_HEIGHT_MESSAGE = "cut-height-message"  # what max_d allows, shown when the typed value is refused
+CLUSTER_K_MESSAGE = "cluster-k-message"  # what k allows, shown when the typed value is refused

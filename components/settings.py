@@ -112,3 +112,53 @@ class Settings:
 
 class SettingsError(ValueError):
     """Settings the server refuses to start with (the message says what to set)."""
+
+#: ``python app.py --help``: each variable, the setting it fills and what it does (the README
+#: table says the same; the gunicorn-only ones, DENDRO_WORKERS/THREADS/TIMEOUT, are in
+#: gunicorn.conf.py).
+ENV_HELP: tuple[tuple[str, str, str], ...] = (
+    ("DENDRO_HOST", "host", "address to listen on"),
+    ("DENDRO_PORT", "port", "port to listen on"),
+    ("DENDRO_DEBUG", "debug", "Dash's debug mode (python app.py only; 1/true/yes)"),
+    ("DENDRO_DATA_DIR", "data_dir", "stored uploads, memoised results, background jobs"),
+    ("REDIS_URL", "redis_url", "Redis store and Celery jobs instead of disk and local processes"),
+    ("DENDRO_MAX_UPLOAD_MB", "max_upload_mb", "largest upload"),
+    ("DENDRO_MAX_ROWS", "max_rows", "most rows read from a table"),
+    ("DENDRO_MAX_COLUMNS", "max_columns", "most columns read from a table"),
+    ("DENDRO_STORE_SIZE_MB", "store_size_mb", "cap of the disk store"),
+    ("DENDRO_BACKGROUND_ROWS", "background_rows", "above this many rows the tree is a background job"),
+    ("DENDRO_EXACT_MAX_ROWS", "exact_max_rows", "above this many rows clustering is approximate"),
+    ("DENDRO_MEMORY_BUDGET_MB", "memory_budget_mb", "memory the exact linkage may use"),
+    ("DENDRO_AUTH_USER", "auth_user", "HTTP basic auth user (with DENDRO_AUTH_PASSWORD)"),
+    ("DENDRO_AUTH_PASSWORD", "auth_password", "HTTP basic auth password"),
+    ("DENDRO_RETENTION_DAYS", "retention_days", "days an upload is kept since last opened"),
+    ("DENDRO_CLIENT_QUOTA_MB", "client_quota_mb", "uploads one client may keep"),
+    ("DENDRO_MAX_JOBS_PER_CLIENT", "max_jobs_per_client", "background jobs one client may run at once"),
+    ("DENDRO_MAX_JOBS", "max_jobs", "background jobs running at once in all"),
+)
+
+
+def help_text(settings: Settings | None = None) -> str:
+    """What ``python app.py --help`` prints: how to start, then every setting with its
+    environment variable, current value (passwords hidden) and meaning.
+
+    >>> text = help_text(Settings())
+    >>> text.splitlines()[0], "DENDRO_PORT" in text
+    ('usage: python app.py [--help]', True)
+    """
+    settings = settings or Settings.from_env()
+    lines = [
+        "usage: python app.py [--help]",
+        "",
+        f"Serves Dendrogram Explorer on http://{settings.host}:{settings.port}/ (Flask's "
+        "development server; use `gunicorn app:server` in production).",
+        "Settings come from environment variables (current values shown):",
+        "",
+    ]
+    width = max(len(name) for name, _, _ in ENV_HELP)
+    for name, attr, what in ENV_HELP:
+        value = getattr(settings, attr)
+        shown = "(set)" if attr == "auth_password" and value else ("(unset)" if value is None
+                                                                   else str(value))
+        lines.append(f"  {name:<{width}}  {shown:<24} {what}")
+    return "\n".join(lines)

@@ -53,7 +53,7 @@ ORIENTATIONS = ("top", "bottom", "left", "right")
 
 #: Part of every memo key: bump it when a memoised result's meaning or layout changes, so a
 #: store kept across an upgrade never hands back results of older code.
-MEMO_VERSION = 2
+MEMO_VERSION = 3  # 3: tied data up to 10,000 rows linked by SciPy (issue 12)
 #: compute_linkage arguments the app uses (its defaults), named so the memo key has them.
 LINKAGE_P = 2.0
 LINKAGE_OPTIMAL_ORDERING = False
@@ -266,7 +266,7 @@ class TreeSpec:
         computed without them.
 
         >>> TreeSpec(DatasetRef(example="mpg")).memo_key(10, 5)[:4]
-        ('linkage', 2, 'mpg', 10)
+        ('linkage', 3, 'mpg', 10)
         """
         return ("linkage", *self.table_key(max_rows, max_columns), self.options.to_dict(),
                 self.method, self.metric, LINKAGE_P, LINKAGE_OPTIMAL_ORDERING)
@@ -349,6 +349,10 @@ QUERY_FIELDS: dict[str, type] = {
     "cut": float,
     # A partition that is not a horizontal cut (components/view_partition.py).
     **PARTITION_QUERY_FIELDS,
+    # Page state beside the view (issue 12): the open analysis tab and the inconsistency depth.
+    # Written by assets/url_state.js, applied by components/page/sharing.py; a View ignores them.
+    "diagdepth": int,
+    "tab": str,
 }
 
 

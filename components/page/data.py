@@ -18,6 +18,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from clustering.datasets import EXAMPLES
 from clustering.errors import DataError
+from clustering.prepare import MISSING, SCALINGS, PrepareOptions
 from components import ids
 from components.jobs.tree import GENERIC_ERROR
 from components.page import upload_kind
@@ -134,12 +135,16 @@ def data_card() -> dbc.Card:
     State(ids.UPLOAD, "filename"),
     State(ids.LABELS_UPLOAD, "filename"),
     State(ids.UPLOAD_PENDING, "data"),
+    State(ids.MISSING, "value"),
+    State(ids.ONE_HOT, "value"),
+    State(ids.SCALING, "value"),
     prevent_initial_call=True,
 )
 def choose_dataset(
     contents: str | None, example: str | None, kind: str | None, similarity: str | None,
     labels_contents: str | None, filename: str | None, labels_name: str | None,
-    pending: dict[str, Any] | None,
+    pending: dict[str, Any] | None, missing: str | None = None, one_hot: Any = None,
+    scaling: str | None = None,
 ) -> tuple[Any, ...]:
     """An upload or an example becomes the dataset; a bad file leaves the current one in place.
 
@@ -147,6 +152,11 @@ def choose_dataset(
     and read as that kind; choosing another kind (or similarity conversion, or a labels file)
     reads the same stored bytes again. A good upload clears the example picker, so picking an
     example again is a change.
+
+    A feature table is refused (the whole page stays on the previous dataset: preview, file
+    name, picker, tree, scatter, link) when the tree the page would build next cannot be
+    prepared from it (every numeric column, the current missing-value, one-hot and scaling
+    choices), with prepare's own sentence.
     """
     nothing = (no_update,) * 11
     trigger = ctx.triggered_id
@@ -194,7 +204,8 @@ def choose_dataset(
     styles = upload_kind.box_styles(kind, True)
     try:
         ref, notes = upload_kind.accept(pending["dataset_id"], name, kind,
-                                        similarity or "one_minus", labels_id)
+                                        similarity or "one_minus", labels_id,
+                                        _next_options(missing, one_hot, scaling))
     except DataError as err:
         return (no_update, f"{name}: {err}", True, no_update, no_update, new_kind, reason,
                 pending, *styles)
@@ -205,6 +216,21 @@ def choose_dataset(
                 new_kind, reason, pending, *styles)
     return (ref.to_json(), None, False, upload_kind.loaded_lines(name, ref, notes), None,
             new_kind, reason, pending, *styles)
+
+
+def _next_options(missing: str | None, one_hot: Any, scaling: str | None) -> PrepareOptions:
+    """The preparation the page applies to a new upload: every numeric column, the choices
+    the controls hold now (defaults where they hold nothing valid).
+
+    >>> _next_options("median", True, None)
+    PrepareOptions(features=None, label_column=None, missing='median', one_hot=True, scaling='none')
+    """
+    default = PrepareOptions()
+    return PrepareOptions(
+        missing=missing if missing in MISSING else default.missing,
+        one_hot=bool(one_hot),
+        scaling=scaling if scaling in SCALINGS else default.scaling,
+    )
 
 
 def _where(exc: BaseException) -> str:

@@ -25,6 +25,7 @@ import json
 import logging
 from dataclasses import replace
 from typing import Any
+from urllib.parse import parse_qs
 
 import dash_bootstrap_components as dbc
 from dash import (
@@ -91,7 +92,50 @@ clientside_callback(
     Input(ids.TREE_DATA, "data"),
     Input(ids.CUT_HEIGHT, "value"),
     Input(ids.PARTITION_DATA, "data"),  # a partition that is not a height (page/partition.py)
+    Input(ids.ANALYSIS_TABS, "active_tab"),
+    Input(ids.DIAG_DEPTH, "value"),
 )
+
+
+@callback(
+    Output(ids.ANALYSIS_TABS, "active_tab", allow_duplicate=True),
+    Output(ids.DIAG_DEPTH, "value", allow_duplicate=True),
+    Input(ids.URL_REQUEST, "data"),
+    State(ids.ANALYSIS_TABS, "active_tab"),
+    State(ids.DIAG_DEPTH, "value"),
+    prevent_initial_call=True,
+)
+def apply_url_page_state(request: dict[str, Any] | None, tab: str | None,
+                         depth: Any) -> tuple[Any, Any]:
+    """The open tab and the inconsistency depth a link carries (older links carry neither:
+    the page keeps its own)."""
+    want_tab, want_depth = page_state_of((request or {}).get("search"))
+    return (want_tab if want_tab not in (None, tab) else no_update,
+            want_depth if want_depth not in (None, depth) else no_update)
+
+
+def page_state_of(search: str | None) -> tuple[str | None, int | None]:
+    """``tab`` and ``depth`` of a query string, each None when absent or not acceptable.
+
+    >>> page_state_of("?dataset=mpg&diagdepth=3&tab=tab-evidence")
+    ('tab-evidence', 3)
+    >>> page_state_of("?dataset=mpg&diagdepth=-1&tab=nonsense")
+    (None, None)
+    """
+    q = parse_qs((search or "").lstrip("?"))
+    tab = (q.get("tab") or [None])[-1]
+    tab = tab if tab in ids.TABS else None
+    try:
+        depth: int | None = int((q.get("diagdepth") or [""])[-1])
+    except ValueError:
+        depth = None
+    if depth is not None and not 1 <= depth <= DEPTH_MAX:
+        depth = None
+    return tab, depth
+
+
+#: The inconsistency depth field's own bounds (components/analysis/diagnostics.py).
+DEPTH_MAX = 20
 
 
 # ---------------------------------------------------------------- URL -> view

@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 from typing import Any, NamedTuple
 
 import dash_bootstrap_components as dbc
+import numpy as np
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from clustering.datasets import EXAMPLES
 from clustering.errors import DataError
 from clustering.geometry import dendrogram_geometry
-from clustering.suggest import default_cut
+from clustering.suggest import default_cut, tidy_height
+from clustering.ties import tie_note
 from components import ids
 from components.figures.common import empty_figure
 from components.figures.dendrogram import make_dendrogram_figure
@@ -135,10 +138,40 @@ def opening_cut(tree: Tree) -> float:
     else :func:`clustering.suggest.default_cut`."""
     spec = tree.spec
     example = EXAMPLES.get(spec.dataset.example or "")
-    if (example is not None and example.cut is not None and example.options == spec.options
+    if (example is not None and example.cut is not None
+            and _same_options(example.options, spec.options, tree.prepared.feature_names)
             and (example.method, example.metric) == (spec.method, spec.metric)):
         return float(example.cut)
-    return default_cut(tree.Z)
+    return tidy_cut(tree.Z, default_cut(tree.Z))
+
+
+def tidy_cut(Z: Any, t: float) -> float:
+    """The shortest decimal giving the same clusters as ``t`` (what a person would type), so
+    the max_d field and the link never show 900.4119350860653 for 900.
+
+    >>> import numpy as np
+    >>> tidy_cut(np.array([[0, 1, 23.12198935528676, 2], [2, 3, 180.27043021047615, 3]]),
+    ...          101.69620978288146)
+    100.0
+    """
+    h = np.sort(np.asarray(Z, dtype=float)[:, 2])
+    below, above = h[h <= t], h[h > t]
+    lo = float(below[-1]) if below.size else 0.0
+    hi = float(above[0]) if above.size else float("inf")
+    if not lo < hi or (lo == 0.0 and t == 0.0):
+        return float(t)
+    tidy = tidy_height(lo, hi)
+    return tidy if lo <= tidy < hi else float(t)
+
+
+def _same_options(a: Any, b: Any, used: Any) -> bool:
+    """Equal preparation choices, ``features=None`` counted as the columns it chose (``used``):
+    a link without ``col`` (every numeric column) is the example's preset when those are
+    the preset's columns (``?dataset=tutorial-five`` opens at its cut, 175)."""
+    used = tuple(used)
+    fa = used if a.features is None else tuple(a.features)
+    fb = used if b.features is None else tuple(b.features)
+    return fa == fb and replace(a, features=None) == replace(b, features=None)
 
 
 def build_view(tree: Tree, view: View, support: dict[str, Any] | None = None) -> Drawn:
@@ -170,6 +203,7 @@ def build_view(tree: Tree, view: View, support: dict[str, Any] | None = None) ->
     scatter = _scatter(tree, cut, view, sample)
     tree_data.update(
         approx_note=approx_mode.page_note(tree, get_settings()), cut=cut, tree_key=key,
+        tie_note=_tie_note(tree),
         params=tree.spec.to_json(),
         # The link to this view, less the cut (the browser adds the cut as it moves).
         # (kept on the server as a short ``v=<id>`` link when too long for a URL)
@@ -180,7 +214,15 @@ def build_view(tree: Tree, view: View, support: dict[str, Any] | None = None) ->
     if tree.spec.metric == GOWER:
         steps.append(gower_steps(tree.prepared, load_table(tree.spec.dataset)))
     return Drawn(figure, scatter, tree_data, f"n = {h.n:,} · {h.method} · {h.metric}",
-                 f" · {h.seconds:.2f} s", [html.Li(s) for s in steps])
+                 f" · linkage computed in {h.seconds:.2f} s",
+                 [html.Li(s) for s in steps])
+
+
+def _tie_note(tree: Tree) -> str | None:
+    """Why the tree is one of several equally valid ones (tied distances, fast path), or None."""
+    h = tree.hierarchy
+    return tie_note(bool(getattr(h, "ties", False)), str(getattr(h, "backend", "")),
+                    str(getattr(h, "method", "")))
 
 
 def _scatter(tree: Tree, cut: float, view: View, sample: Any) -> Any:
@@ -287,7 +329,8 @@ def fill_cophenetic(tree_data: dict[str, Any] | None) -> str:
     except Exception:
         log.exception("cophenetic correlation failed")
         return ""
-    return "" if value is None else f" · cophenetic correlation {value:.3f}"
+    # Five decimals, as SciPy's tutorial prints it (0.98001).
+    return "" if value is None else f" · cophenetic correlation {value:.5f}"
 
 
 @callback(
@@ -296,6 +339,7 @@ def fill_cophenetic(tree_data: dict[str, Any] | None) -> str:
     Input(ids.TREE_DATA, "data"),
 )
 def show_approx_note(tree_data: dict[str, Any] | None) -> tuple[str, bool]:
-    """Show the approximate-mode note that the draw step put in ``tree-data``."""
-    note = (tree_data or {}).get("approx_note")
+    """Show the approximate-mode note (or the tied-distances note) the draw step put in
+    ``tree-data``."""
+    note = (tree_data or {}).get("approx_note") or (tree_data or {}).get("tie_note")
     return (note, True) if note else ("", False)

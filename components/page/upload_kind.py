@@ -79,8 +79,12 @@ def guess_text(guess: Guess) -> str:
 
 
 def accept(dataset_id: str, filename: str, kind: str, similarity: str | None,
-           labels_id: str | None = None) -> tuple[DatasetRef, list[str]]:
+           labels_id: str | None = None, options: PrepareOptions | None = None
+           ) -> tuple[DatasetRef, list[str]]:
     """Read the stored upload as ``kind``; the dataset reference and notes for the page.
+
+    A feature table must also prepare under ``options`` (the page's current choices), so a
+    file the next tree cannot be built from is refused before it replaces the current one.
 
     Raises
     ------
@@ -95,9 +99,8 @@ def accept(dataset_id: str, filename: str, kind: str, similarity: str | None,
     if kind == "features":
         ref = DatasetRef(dataset_id=dataset_id, filename=name)
         table = read_new_upload(data, name)
-        if len(table.table) < 2:
-            # No choice of columns or options can cluster it: prepare's own sentence.
-            prepare(table.table, PrepareOptions())
+        # When the page's next step would fail, refuse it now with prepare's own sentence.
+        prepare(table.table, options or PrepareOptions())
         remember_table(ref, table)
         return ref, list(table.notes)
     ref = DatasetRef(dataset_id=dataset_id, filename=name, kind=kind,

@@ -21,6 +21,7 @@ from clustering.diagnostics import cophenetic_correlation
 from clustering.errors import DataError
 from clustering.linkage import Hierarchy, compute_linkage
 from clustering.prepare import Prepared
+from clustering.ties import SCIPY_TIES_MAX_N
 from components.state import approximate as approx_mode
 from components.state.inputs import gower_hierarchy, input_cophenetic, input_hierarchy
 from components.state.store import get_settings, get_store
@@ -127,6 +128,7 @@ def load_tree(spec: TreeSpec, *, progress: Progress | None = None,
         hierarchy = get_store().memo(key, lambda: compute_linkage(
             prepared.matrix, spec.method, spec.metric, p=LINKAGE_P,
             optimal_ordering=LINKAGE_OPTIMAL_ORDERING, progress=progress,
+            scipy_ties_max_n=scipy_ties_limit(get_settings().memory_budget_mb),
         ))
     else:
         hierarchy = get_store().memo(approx_mode.approx_key(key), lambda: approximate_linkage(
@@ -135,6 +137,16 @@ def load_tree(spec: TreeSpec, *, progress: Progress | None = None,
             agreement_ks=approx_mode.AGREEMENT_KS,
         ))
     return Tree(spec, prepared, hierarchy, tree_index(hierarchy.Z))
+
+
+def scipy_ties_limit(memory_budget_mb: int) -> int:
+    """Rows up to which tie-prone data is linked by SciPy: its peak is two condensed matrices
+    (8 n^2 bytes), so a small ``DENDRO_MEMORY_BUDGET_MB`` lowers the 10,000 of the library.
+
+    >>> scipy_ties_limit(2048), scipy_ties_limit(256)
+    (10000, 5792)
+    """
+    return min(SCIPY_TIES_MAX_N, int(np.sqrt(memory_budget_mb * 1024 * 1024 / 8)))
 
 
 def try_load_tree(params: dict | None) -> Tree | None:

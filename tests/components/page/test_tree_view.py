@@ -143,7 +143,7 @@ def test_example_renders_like_scipy(in_app):
     from scipy.cluster.hierarchy import cophenet
     from scipy.spatial.distance import pdist
 
-    assert coph == f" · cophenetic correlation {cophenet(Z, pdist(X))[0]:.3f}"
+    assert coph == f" · cophenetic correlation {cophenet(Z, pdist(X))[0]:.5f}"
     # The example's preset cut (50) gives 2 clusters.
     assert fig.layout.shapes[0].y0 == 50.0 and tree_data["cut"] == 50.0
     assert fig.layout.shapes[0].label.text.endswith("k = 2")
