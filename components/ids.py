@@ -153,3 +153,10 @@ EVIDENCE_DONE = "evidence-done"  # store: the job's outcome {"tree_key", "error"
 EVIDENCE_SILHOUETTE = "evidence-silhouette"  # graph: silhouette widths at the cut
 EVIDENCE_SIL_NOTE = "evidence-sil-note"  # what the silhouette plot shows (and why not)
 EVIDENCE_SUPPORT = "evidence-support"  # reserved: bootstrap support and stability (items 3-4)
+
+# --- accessibility (issue 19): the cut by keyboard, the graphs in words ---
+CUT_SLIDER = "cut-slider"  # role=slider twin of the cut line (assets/keyboard_cut.js)
+DENDROGRAM_DESC = "dendrogram-desc"  # visually hidden: n, method, cut, k, cluster sizes
+SCATTER_DESC = "scatter-desc"  # visually hidden: the scatter's points per cluster
+UPLOAD_CHOOSE = "upload-choose"  # the upload's "choose one" button (opens the file dialog)
+MERGE_PICK = "merge-pick"  # Merge tab: pick a merge by its row of Z (keyboard, no click)

@@ -72,7 +72,7 @@ HIDDEN = {"display": "none"}
 
 def _number_field(fid: str, label: str, value: int, lo: int, hi: int) -> Any:
     return dbc.Col(dbc.InputGroup([
-        dbc.InputGroupText(label),
+        dbc.Label(label, html_for=fid, className="input-group-text mb-0"),
         dcc.Input(id=fid, type="number", min=lo, max=hi, step=1, value=value, debounce=True,
                   className="form-control form-control-sm", style={"width": "6em"}),
     ], size="sm"), width="auto")
@@ -108,7 +108,7 @@ def evidence_tab() -> html.Div:
             html.Div(id=ids.EVIDENCE_SUMMARY, className="small mb-2"),
             dcc.Graph(id=ids.EVIDENCE_CURVES, figure=empty_figure(""),
                       config={"displaylogo": False}),
-            html.H6("Silhouette at the current cut", className="mt-3"),
+            html.H2("Silhouette at the current cut", className="h6 mt-3"),
             html.Div(id=ids.EVIDENCE_SIL_NOTE, className="small mb-1"),
             dcc.Graph(id=ids.EVIDENCE_SILHOUETTE, figure=empty_figure(""),
                       config={"displaylogo": False}),
@@ -122,7 +122,7 @@ def support_section() -> html.Div:
     """Reserved for bootstrap support on merges (BP/AU) and cluster stability (issue 15 items
     3-4), which another branch adds: its panels go inside this Div."""
     return html.Div(
-        [html.H6("Support on merges and cluster stability", className="mt-3"),
+        [html.H2("Support on merges and cluster stability", className="h6 mt-3"),
          html.Div("Bootstrap support (BP, AU) and cluster stability are not in this version yet.",
                   className="form-text")],
         id=ids.EVIDENCE_SUPPORT,
