@@ -9,8 +9,9 @@
  *   Home / End             the lowest cut of the k table (most clusters) / the root (k = 1).
  * The bands are the k -> height table the server sends with the tree (tree-data's k_height and
  * k_of, clustering.suggest.heights_for_k, the table dendro.js:heightForK reads): a key writes
- * the k field with dash_clientside.set_props, exactly as typing k does, so dendro.js:applyCut
- * recolours, writes max_d and the link follows. A wanted k that no cut gives (ties) is skipped.
+ * that band's height into the max_d field with dash_clientside.set_props, as a released drag
+ * does (cutdrag.js), so dendro.js:applyCut recolours, writes k, and the link follows. A k that
+ * no cut gives (ties) is skipped.
  *
  * `describe` (a clientside callback, components/page/cut.py) runs whenever the cut or the
  * tree changes -- the same inputs that redraw the figures -- and writes the slider's value and
@@ -128,75 +129,75 @@
                 Number(fmt(Math.max(top, t))), shown, tree, scatter];
     }
 
-    // The k one band away in direction dir (+1: more clusters, -1: fewer), `steps` bands on.
-    function nextK(a, k, dir, steps) {
-        var K = a.kOf.length;
-        var want = k;
+    // The row of the k table one band away in direction dir (+1: more clusters, -1: fewer),
+    // `steps` bands on from k; null when there is none that way.
+    function nextBand(a, k, dir, steps) {
+        var K = a.kOf.length, at = null, want = k;
         for (var s = 0; s < steps; s++) {
             var found = null;
             if (dir > 0) {
-                for (var i = 0; i < K; i++) {
+                for (var i = 0; i < K && found === null; i++) {
                     if (a.kOf[i] > want) {
-                        found = a.kOf[i];
-                        break;
+                        found = i;
                     }
                 }
             } else {
-                for (var j = K - 1; j >= 0; j--) {
+                for (var j = K - 1; j >= 0 && found === null; j--) {
                     if (a.kOf[j] < want) {
-                        found = a.kOf[j];
-                        break;
+                        found = j;
                     }
                 }
             }
             if (found === null) {
                 break;
             }
-            want = found;
+            at = found;
+            want = a.kOf[found];
         }
-        return want;
+        return at;
     }
 
     function onKey(ev) {
-        if (!current || !ev.target.matches("#cut-slider")) {
+        if (!current || !ev.target.matches || !ev.target.matches("#cut-slider")) {
             return;
         }
         var a = tables(current.td);
         if (!a || !a.kOf.length) {
             return;
         }
-        var k = current.k, want = null;
+        var k = current.k, row = null;
         switch (ev.key) {
         case "ArrowUp":
         case "ArrowRight":
-            want = nextK(a, k, -1, 1);
+            row = nextBand(a, k, -1, 1);
             break;
         case "ArrowDown":
         case "ArrowLeft":
-            want = nextK(a, k, +1, 1);
+            row = nextBand(a, k, +1, 1);
             break;
         case "PageUp":
-            want = nextK(a, k, -1, 10);
+            row = nextBand(a, k, -1, 10);
             break;
         case "PageDown":
-            want = nextK(a, k, +1, 10);
+            row = nextBand(a, k, +1, 10);
             break;
         case "Home":
-            want = a.kOf[a.kOf.length - 1];
+            row = a.kOf.length - 1;
             break;
         case "End":
-            want = a.kOf[0];
+            row = 0;
             break;
         default:
             return;
         }
         ev.preventDefault();
-        if (want === k) {
+        if (row === null || a.kOf[row] === k) {
             return;
         }
-        // Several keys before the page answers move on from the k asked for last.
-        current = {td: current.td, t: current.t, k: want};
-        window.dash_clientside.set_props("cluster-k", {value: want});
+        // Several keys before the page answers move on from the band asked for last.
+        current = {td: current.td, t: a.kHeight[row], k: a.kOf[row]};
+        // As a released drag does (cutdrag.js): the max_d field; dendro.js:applyCut follows.
+        window.dash_clientside.set_props("cut-height", {value: a.kHeight[row]});
     }
 
     // While the slider has focus, the line it moves is drawn thicker (style.css).
@@ -234,5 +235,5 @@
 
     // Add to, never replace, the namespace: the renderer keeps Patch and no_update there.
     window.dash_clientside = window.dash_clientside || {};
-    window.dash_clientside.dendroA11y = {describe: describeAndName, _nextK: nextK};
+    window.dash_clientside.dendroA11y = {describe: describeAndName, _nextBand: nextBand};
 }());

@@ -8,10 +8,14 @@ are made with ``bypass_csp=True``; the app's policy itself is unchanged.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.browser import harness
 
 AXE_JS = Path(__file__).with_name("node_modules") / "axe-core" / "axe.min.js"
 
@@ -73,3 +77,17 @@ def assert_accessible(page: Any, state: str) -> None:
     """Fail with a readable list when axe-core finds a blocking violation in ``state``."""
     bad = failing(run_axe(page))
     assert not bad, report(bad, state)
+
+
+@contextlib.contextmanager
+def served(extra_env: dict[str, str] | None = None) -> Iterator[Any]:
+    """``harness.served`` with a longer start-up allowance (a loaded 2-core machine has taken
+    over 60 s to answer the first request)."""
+    try:
+        server = harness.start_server(extra_env=extra_env, timeout=180)
+    except harness.ServerStartError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    try:
+        yield server
+    finally:
+        server.stop()

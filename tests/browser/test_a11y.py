@@ -29,7 +29,7 @@ ENV = {"DENDRO_BACKGROUND_ROWS": "1000"}
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[h.LiveServer]:
-    with h.served(ENV) as srv:
+    with A.served(ENV) as srv:
         yield srv
 
 
@@ -115,7 +115,7 @@ def test_shared_link_opened(page: Any, browser: Any) -> None:
 
 
 def test_approximate_tree(browser: Any) -> None:
-    with h.served({"DENDRO_EXACT_MAX_ROWS": "2000"}) as big:
+    with A.served({"DENDRO_EXACT_MAX_ROWS": "2000"}) as big:
         context = A.new_context(browser)
         pg = h.new_page(context)
         try:
