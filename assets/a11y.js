@@ -14,6 +14,9 @@
  *   `aria-controls` pointing at no element, no `aria-selected`, and tabindex -1 on all of them,
  *   so no tab can be reached with Tab. Here each tab gets its own id, `aria-selected`, the
  *   pane it controls, one Tab stop (the active tab) and the arrow keys (ARIA tabs pattern).
+ * - dcc.Clipboard renders a plain element with a click handler: no Tab stop, no role, no
+ *   name. The page's copy buttons (CLIPBOARDS) become buttons named by their title, and
+ *   Enter or Space clicks them.
  * - dcc.Upload's file input has no name and is a second, invisible Tab stop: it is named and
  *   taken out of the tab order; the visible "choose one" link (a button) opens the dialog.
  *
@@ -147,6 +150,26 @@
         });
     }
 
+    var CLIPBOARDS = ["share-copy", "export-script-copy"];
+
+    function fixClipboards() {
+        CLIPBOARDS.forEach(function (id) {
+            var el = document.getElementById(id);
+            if (!el || el.getAttribute("role") === "button") {
+                return;
+            }
+            el.setAttribute("role", "button");
+            el.tabIndex = 0;
+            el.setAttribute("aria-label", el.getAttribute("title") || "copy");
+            el.addEventListener("keydown", function (ev) {
+                if (ev.key === "Enter" || ev.key === " ") {
+                    ev.preventDefault();
+                    el.click();
+                }
+            });
+        });
+    }
+
     var queued = false;
 
     function fixAll() {
@@ -154,6 +177,7 @@
         fixDropdowns(document);
         fixTabs(document);
         fixUpload(document);
+        fixClipboards();
     }
 
     function schedule(mutations) {

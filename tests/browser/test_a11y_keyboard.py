@@ -166,3 +166,11 @@ def test_upload_is_reached_and_opens_the_file_dialog(kpage: Any, live_server: h.
     with page.expect_file_chooser(timeout=10_000) as chooser:
         page.keyboard.press("Enter")
     assert chooser.value is not None
+
+
+def test_copy_link_is_a_button_reached_by_tab(kpage: Any, live_server: h.LiveServer) -> None:
+    page = kpage
+    H.open_link(page, live_server.url)
+    tab_to(page, f"#{ids.SHARE_COPY}")
+    assert page.get_attribute(f"#{ids.SHARE_COPY}", "role") == "button"
+    assert page.get_attribute(f"#{ids.SHARE_COPY}", "aria-label")
