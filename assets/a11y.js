@@ -17,6 +17,9 @@
  * - dcc.Clipboard renders a plain element with a click handler: no Tab stop, no role, no
  *   name. The page's copy buttons (CLIPBOARDS) become buttons named by their title, and
  *   Enter or Space clicks them.
+ * - dash-bootstrap-components' Progress gives its role=progressbar element no name (and takes
+ *   no aria-label): each is named after what it measures (PROGRESS_NAMES, by the id of the
+ *   Progress component).
  * - dcc.Upload's file input has no name and is a second, invisible Tab stop: it is named and
  *   taken out of the tab order; the visible "choose one" link (a button) opens the dialog.
  *
@@ -150,6 +153,22 @@
         });
     }
 
+    var PROGRESS_NAMES = {
+        "job-progress": "Tree computation progress",
+        "evidence-progress": "Gap statistic progress",
+        "cophenetic-methods-progress": "Cophenetic correlations progress"
+    };
+
+    function fixProgress(root) {
+        root.querySelectorAll("[role=progressbar]").forEach(function (bar) {
+            if (bar.getAttribute("aria-label")) {
+                return;
+            }
+            var owner = bar.closest("[id]");
+            bar.setAttribute("aria-label", (owner && PROGRESS_NAMES[owner.id]) || "Progress");
+        });
+    }
+
     var CLIPBOARDS = ["share-copy", "export-script-copy"];
 
     function fixClipboards() {
@@ -178,6 +197,7 @@
         fixTabs(document);
         fixUpload(document);
         fixClipboards();
+        fixProgress(document);
     }
 
     function schedule(mutations) {
