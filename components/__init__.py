@@ -51,5 +51,7 @@ def register(app: Any = None) -> None:
         importlib.import_module(name)
     if app is not None:
         from components.page import layout
+        from components.web.page_shell import INDEX_STRING
 
         app.layout = layout
+        app.index_string = INDEX_STRING  # lang="en" and the <main> landmark (issue 19)

@@ -239,3 +239,9 @@ PARTITION_DATA = "partition-data"  # store: labels by leaf position, for the cli
 # --- honest fields (issue 12, section 4) ---
 CUT_HEIGHT_MESSAGE = "cut-height-message"  # what max_d allows, shown when the typed value is refused
 CLUSTER_K_MESSAGE = "cluster-k-message"  # what k allows, shown when the typed value is refused
+# --- accessibility (issue 19): the cut by keyboard, the graphs in words ---
+CUT_SLIDER = "cut-slider"  # role=slider twin of the cut line (assets/keyboard_cut.js)
+DENDROGRAM_DESC = "dendrogram-desc"  # visually hidden: n, method, cut, k, cluster sizes
+SCATTER_DESC = "scatter-desc"  # visually hidden: the scatter's points per cluster
+UPLOAD_CHOOSE = "upload-choose"  # the upload's "choose one" button (opens the file dialog)
+MERGE_PICK = "merge-pick"  # Merge tab: pick a merge by its row of Z (keyboard, no click)

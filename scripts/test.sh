@@ -10,11 +10,12 @@ cd "$(dirname "$0")/.."
 # - chromium: Playwright drives Debian's browser directly (CDP), never a downloaded one;
 # - redis-server: the Celery/Redis hosting tests start a real one on 127.0.0.1;
 # - nodejs: the clientside cut (assets/dendro.js) is checked against fcluster in Node;
+# - npm: installs axe-core (tests/browser/package.json), which the accessibility tests inject;
 # - python3-venv: the virtual environment below;
 # - r-base-core and r-cran-*: R's reference packages, run from the oracle tests (Rscript);
 # - podman, debootstrap: tests/test_image.py builds the Dockerfile (scripts/build_image.sh) and
 #   runs the image's filesystem; python3-yaml: it parses docker-compose.yml.
-APT_PACKAGES=(chromium redis-server nodejs python3-venv r-base-core r-cran-cluster
+APT_PACKAGES=(chromium redis-server nodejs npm python3-venv r-base-core r-cran-cluster
               r-cran-pvclust r-cran-dynamictreecut r-cran-fpc r-cran-dendextend r-cran-ape
               podman debootstrap python3-yaml)
 need_apt=()
@@ -30,5 +31,9 @@ fi
 VENV="${DENDRO_VENV:-.venv}"
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
 "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r requirements.txt -r requirements-test.txt
+
+# axe-core for tests/browser/test_a11y*.py, at the version package-lock.json pins.
+[ -f tests/browser/node_modules/axe-core/axe.min.js ] \
+  || (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 
 "$VENV/bin/python" -m pytest "$@"

@@ -38,7 +38,7 @@ HIDDEN = {"display": "none"}
 def cophenetic_section() -> list[Any]:
     """The diagnostics tab's cophenetic part: heading, run/cancel buttons, progress, table."""
     return [
-        html.H6("Cophenetic correlation by method", className="mt-3"),
+        html.H2("Cophenetic correlation by method", className="h6 mt-3"),
         html.Div(
             "How faithfully each method's tree keeps the pairwise distances "
             "(1 = perfectly); for choosing a method, not a cut.",

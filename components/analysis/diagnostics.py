@@ -73,13 +73,15 @@ def diagnostics_tab() -> html.Div:
                             dbc.Row(
                                 [
                                     dbc.Col(dbc.InputGroup([
-                                        dbc.InputGroupText("last merges"),
+                                        dbc.Label("last merges", html_for=ids.DIAG_LAST,
+                                                  className="input-group-text mb-0"),
                                         dcc.Input(id=ids.DIAG_LAST, type="number", min=3, max=50,
                                                   step=1, value=10, debounce=True,
                                                   className="form-control form-control-sm"),
                                     ], size="sm")),
                                     dbc.Col(dbc.InputGroup([
-                                        dbc.InputGroupText("inconsistency depth"),
+                                        dbc.Label("inconsistency depth", html_for=ids.DIAG_DEPTH,
+                                                  className="input-group-text mb-0"),
                                         dcc.Input(id=ids.DIAG_DEPTH, type="number", min=1, max=20,
                                                   step=1, value=2, debounce=True,
                                                   className="form-control form-control-sm"),
@@ -94,7 +96,7 @@ def diagnostics_tab() -> html.Div:
                     ),
                     dbc.Col(
                         [
-                            html.H6("Top merges: inconsistency coefficient", className="mt-1"),
+                            html.H2("Top merges: inconsistency coefficient", className="h6 mt-1"),
                             html.Div(id=ids.DIAG_INCONSISTENCY),
                             *cophenetic_section(),
                         ],

@@ -73,7 +73,7 @@ HIDDEN = {"display": "none"}
 
 def _number_field(fid: str, label: str, value: int, lo: int, hi: int) -> Any:
     return dbc.Col(dbc.InputGroup([
-        dbc.InputGroupText(label),
+        dbc.Label(label, html_for=fid, className="input-group-text mb-0"),
         dcc.Input(id=fid, type="number", min=lo, max=hi, step=1, value=value, debounce=True,
                   className="form-control form-control-sm", style={"width": "6em"}),
     ], size="sm"), width="auto")
@@ -109,7 +109,7 @@ def evidence_tab() -> html.Div:
             html.Div(id=ids.EVIDENCE_SUMMARY, className="small mb-2"),
             dcc.Graph(id=ids.EVIDENCE_CURVES, figure=empty_figure(""),
                       config={"displaylogo": False}),
-            html.H6("Silhouette at the current cut", className="mt-3"),
+            html.H2("Silhouette at the current cut", className="h6 mt-3"),
             html.Div(id=ids.EVIDENCE_SIL_NOTE, className="small mb-1"),
             dcc.Graph(id=ids.EVIDENCE_SILHOUETTE, figure=empty_figure(""),
                       config={"displaylogo": False}),

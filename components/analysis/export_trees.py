@@ -84,8 +84,9 @@ def tree_files_panel() -> html.Div:
                 ],
                 className="mt-1",
             ),
-            html.Div(tree_note("ape", "tree"), id=ids.EXPORT_TREE_NOTE,
-                     className="small form-text mt-1"),
+            # A list: the note's items are <li> (axe-core: listitem).
+            html.Ul(tree_note("ape", "tree"), id=ids.EXPORT_TREE_NOTE,
+                    className="small form-text mt-1 ps-3"),
             html.Div(id=ids.EXPORT_MESSAGE, className="small text-danger mt-1", role="status"),
             html.Details(
                 [

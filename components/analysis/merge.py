@@ -29,6 +29,7 @@ from dash import (
     callback,
     clientside_callback,
     ctx,
+    dcc,
     html,
     no_update,
 )
@@ -52,6 +53,17 @@ def inspect_tab() -> html.Div:
             html.Div(
                 "Click a merge (the top of a ⊓) or a leaf in the dendrogram to see what it joined.",
                 className="form-text mb-2",
+            ),
+            # The same pick by keyboard: a merge by its number (the Linkage matrix's "merge").
+            html.Div(
+                [
+                    dbc.Label("or pick merge number", html_for=ids.MERGE_PICK,
+                              className="small mb-0 me-2"),
+                    dcc.Input(id=ids.MERGE_PICK, type="number", min=1, step=1, debounce=True,
+                              className="form-control form-control-sm merge-pick",
+                              placeholder="1 = first merge"),
+                ],
+                className="d-flex align-items-center mb-2",
             ),
             html.Div(id=ids.INSPECT_TEXT, className="inspect-text mb-2", role="status",
                      **{"aria-live": "polite"}),
@@ -83,6 +95,44 @@ clientside_callback(
     State(ids.SCATTER, "figure"),
     prevent_initial_call=True,
 )
+
+
+def picked_merge(value: Any, tree: Tree | None) -> dict[str, Any] | str:
+    """What the merge-number field asks for: the ``inspect`` store's pick, or why not.
+
+    >>> from types import SimpleNamespace
+    >>> tree = SimpleNamespace(Z=np.zeros((4, 4)), spec=SimpleNamespace(key="k"))
+    >>> picked_merge(2, tree)
+    {'kind': 'merge', 'row': 1, 'tree_key': 'k'}
+    >>> picked_merge(9, tree)
+    'Merge numbers run from 1 to 4 (the "merge" column of the Linkage matrix).'
+    """
+    if tree is None:
+        return "No tree is drawn yet."
+    count = int(tree.Z.shape[0])
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = 0
+    if not 1 <= number <= count or number != value:
+        return (f'Merge numbers run from 1 to {count:,} '
+                '(the "merge" column of the Linkage matrix).')
+    return {"kind": "merge", "row": number - 1, "tree_key": tree.spec.key}
+
+
+@callback(
+    Output(ids.INSPECT, "data", allow_duplicate=True),
+    Output(ids.INSPECT_TEXT, "children", allow_duplicate=True),
+    Input(ids.MERGE_PICK, "value"),
+    State(ids.TREE_REF, "data"),
+    prevent_initial_call=True,
+)
+def pick_merge(value: Any, tree_ref: dict[str, Any] | None) -> tuple[Any, Any]:
+    """A merge picked by number (keyboard users, no click): as if it were clicked."""
+    if value is None:
+        return no_update, no_update
+    picked = picked_merge(value, try_load_tree((tree_ref or {}).get("params")))
+    return (no_update, picked) if isinstance(picked, str) else (picked, no_update)
 
 
 def micro_weights(tree: Tree) -> np.ndarray | None:

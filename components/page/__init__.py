@@ -34,7 +34,7 @@ def layout() -> dbc.Container:
             dbc.Navbar(
                 dbc.Container(
                     [
-                        dbc.NavbarBrand("Dendrogram Explorer", className="fw-semibold"),
+                        dbc.NavbarBrand(html.H1("Dendrogram Explorer", className="h5 mb-0 fw-semibold")),
                         html.Span("hierarchical clustering, SciPy-exact",
                                   className="navbar-text small"),
                     ],

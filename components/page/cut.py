@@ -39,9 +39,41 @@ def cut_fields() -> list[Any]:
             ],
             className="g-2",
         ),
-        html.Div(id=ids.CLUSTER_COUNT, className="fw-semibold small mb-2"),
+        # A live region: a screen reader says the new count whenever the cut moves.
+        html.Div(id=ids.CLUSTER_COUNT, className="fw-semibold small mb-2", role="status",
+                 **{"aria-live": "polite"}),
         *partition_fields(),
     ]
+
+
+def cut_slider() -> html.Div:
+    """The cut line's keyboard twin and the graphs' descriptions (placed above the tree).
+
+    A focusable ARIA slider whose value is max_d (``assets/keyboard_cut.js`` moves the cut a
+    k band per arrow key, Home/End to the extremes); the visually hidden texts that the
+    dendrogram and the scatter point to with ``aria-describedby``. All written by the
+    clientside ``describe`` below whenever the cut or the tree changes.
+    """
+    return html.Div(
+        [
+            html.Div(
+                "Cut line",
+                id=ids.CUT_SLIDER,
+                role="slider",
+                tabIndex=0,
+                className="cut-slider small",
+                title="Focus and press the arrow keys to move the cut one cluster at a time; "
+                      "Home and End for the extremes",
+                **{"aria-label": "Cut line (max_d)", "aria-orientation": "vertical",
+                   "aria-valuenow": 0, "aria-valuemin": 0, "aria-valuemax": 0,
+                   "aria-valuetext": "no tree yet", "aria-keyshortcuts":
+                   "ArrowUp ArrowDown Home End PageUp PageDown"},
+            ),
+            html.Div(id=ids.DENDROGRAM_DESC, className="visually-hidden"),
+            html.Div(id=ids.SCATTER_DESC, className="visually-hidden"),
+        ],
+        className="cut-slider-row",
+    )
 
 
 clientside_callback(
@@ -104,4 +136,19 @@ clientside_callback(
     Input(ids.CUT_HEIGHT, "value"),
     Input(ids.CLUSTER_K, "value"),
     Input(ids.TREE_DATA, "data"),
+)
+
+clientside_callback(
+    ClientsideFunction(namespace="dendroA11y", function_name="describe"),
+    Output(ids.CUT_SLIDER, "aria-valuenow"),
+    Output(ids.CUT_SLIDER, "aria-valuetext"),
+    Output(ids.CUT_SLIDER, "aria-valuemin"),
+    Output(ids.CUT_SLIDER, "aria-valuemax"),
+    Output(ids.CUT_SLIDER, "children"),
+    Output(ids.DENDROGRAM_DESC, "children"),
+    Output(ids.SCATTER_DESC, "children"),
+    Input(ids.TREE_DATA, "data"),
+    Input(ids.CUT_HEIGHT, "value"),
+    Input(ids.CLUSTER_COUNT, "children"),
+    Input(ids.CUT_PREVIEW, "data"),
 )

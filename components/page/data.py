@@ -66,7 +66,7 @@ def _upload() -> html.Div:
         dcc.Upload(
             id=ids.UPLOAD,
             children=html.Div(
-                ["Drop a file here or ", html.A("choose one", href="#")],
+                ["Drop a file here or ", html.A("choose one", href="#", role="button", id=ids.UPLOAD_CHOOSE)],
                 className="upload-text",
             ),
             className="upload-box",

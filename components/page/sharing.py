@@ -61,7 +61,9 @@ def share_bar() -> html.Div:
             dcc.Store(id=ids.PENDING_VIEW),
             dbc.InputGroup(
                 [
-                    dbc.InputGroupText("Link to this view", className="small"),
+                    # A <label> styled as the group's text: the field is named by it.
+                    dbc.Label("Link to this view", html_for=ids.SHARE_LINK,
+                              className="input-group-text small mb-0"),
                     dbc.Input(id=ids.SHARE_LINK, readonly=True, size="sm", value="",
                               className="share-link"),
                     dbc.InputGroupText(

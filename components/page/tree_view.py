@@ -29,6 +29,7 @@ from components.figures.scatter import make_scatter_figure
 from components.figures.tree_data import make_tree_data
 from components.jobs.replicates import add_support
 from components.jobs.tree import GENERIC_ERROR
+from components.page.cut import cut_slider
 from components.page.forms import card, field, number, select
 from components.state import approximate as approx_mode
 from components.state.inputs import gower_steps, mds_caption
@@ -76,11 +77,14 @@ def view_card() -> dbc.Card:
 
 
 def status_line() -> html.Div:
+    # A live region: what was computed (and how long it took) is read out when it changes.
     return html.Div(
         [html.Span(id=ids.STATUS_MAIN), html.Span(id=ids.COPHENETIC),
          html.Span(id=ids.STATUS_TIME)],
         id=ids.STATUS,
         className="status small mb-2",
+        role="status",
+        **{"aria-live": "polite"},
     )
 
 
@@ -89,6 +93,7 @@ def graphs() -> list[Any]:
     return [
         dbc.Alert(id=ids.APPROX_NOTE, color="info", is_open=False,
                   className="small py-2 mb-2", dismissable=False),
+        cut_slider(),
         dcc.Loading(
             dcc.Graph(
                 id=ids.DENDROGRAM,
@@ -109,9 +114,9 @@ def graphs() -> list[Any]:
                                   className="graph-scatter"), lg=7),
                 dbc.Col(
                     [
-                        html.H6("Data", className="mt-2"),
+                        html.H2("Data", className="h6 mt-2"),
                         html.Div(id=ids.PREVIEW, className="preview small"),
-                        html.H6("Preprocessing", className="mt-2"),
+                        html.H2("Preprocessing", className="h6 mt-2"),
                         html.Ul(id=ids.PREPARE_STEPS, className="small"),
                     ],
                     lg=5,

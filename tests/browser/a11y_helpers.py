@@ -1,0 +1,93 @@
+"""axe-core in the page: run it, sort what it finds, say it readably (issue 19).
+
+axe-core is the npm package pinned in ``tests/browser/package.json`` (``npm ci`` there; done by
+``scripts/test.sh``). Its file is injected into the page with ``page.add_script_tag``, which the
+app's Content-Security-Policy (script-src 'self' plus hashes) would refuse: the test contexts
+are made with ``bypass_csp=True``; the app's policy itself is unchanged.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.browser import harness
+
+AXE_JS = Path(__file__).with_name("node_modules") / "axe-core" / "axe.min.js"
+
+#: Impacts that fail a test whatever the rule.
+BLOCKING = ("serious", "critical")
+
+#: Moderate or minor rules that may stay, each with the reason (nothing serious may be listed).
+ALLOWED: dict[str, str] = {}
+
+#: The viewport the issue measured at.
+VIEWPORT = {"width": 1600, "height": 1000}
+
+
+def axe_source() -> str:
+    """The axe-core script; skips the test (saying how to get it) when it is not installed."""
+    if not AXE_JS.exists():
+        pytest.skip(f"axe-core not installed: run `npm ci` in {AXE_JS.parents[2]}")
+    return AXE_JS.read_text()
+
+
+def new_context(browser: Any) -> Any:
+    """A context at the issue's viewport whose pages accept the injected axe-core script."""
+    context = browser.new_context(viewport=VIEWPORT, bypass_csp=True)
+    context.set_default_timeout(30_000)
+    return context
+
+
+def run_axe(page: Any) -> list[dict[str, Any]]:
+    """axe-core's violations on the page as it is now: id, impact, help, nodes (target, html,
+    summary)."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.add_script_tag(content=axe_source())
+    return page.evaluate("""async () => {
+        const r = await axe.run(document, {resultTypes: ['violations']});
+        return r.violations.map(v => ({
+            id: v.id, impact: v.impact, help: v.help,
+            nodes: v.nodes.map(n => ({target: n.target.join(' '), html: n.html.slice(0, 200),
+                                      summary: (n.failureSummary || '').slice(0, 300)})),
+        }));
+    }""")
+
+
+def failing(violations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The violations a test fails on: every serious or critical one, and any other that is
+    not in :data:`ALLOWED`."""
+    return [v for v in violations if v["impact"] in BLOCKING or v["id"] not in ALLOWED]
+
+
+def report(violations: list[dict[str, Any]], state: str) -> str:
+    lines = [f"axe-core finds {len(violations)} violation(s) in state '{state}':"]
+    for v in violations:
+        lines.append(f"- {v['id']} ({v['impact']}, {len(v['nodes'])} node(s)): {v['help']}")
+        for node in v["nodes"][:6]:
+            lines.append(f"    {node['target']}: {node['html']}\n      {node['summary']}")
+    return "\n".join(lines)
+
+
+def assert_accessible(page: Any, state: str) -> None:
+    """Fail with a readable list when axe-core finds a blocking violation in ``state``."""
+    bad = failing(run_axe(page))
+    assert not bad, report(bad, state)
+
+
+@contextlib.contextmanager
+def served(extra_env: dict[str, str] | None = None) -> Iterator[Any]:
+    """``harness.served`` with a longer start-up allowance (a loaded 2-core machine has taken
+    over 60 s to answer the first request)."""
+    try:
+        server = harness.start_server(extra_env=extra_env, timeout=180)
+    except harness.ServerStartError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -1,0 +1,176 @@
+"""Every task by keyboard alone (issue 19): no mouse call anywhere in this file.
+
+Focus moves only with Tab / Shift+Tab (so each control is proven reachable in the tab
+order), and things happen only with Enter, Space, the arrow keys, Home/End and typing. The
+page is the one the analyst sees at 1600x1000; each focused control must show a focus ring.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from components import ids
+from tests.browser import a11y_helpers as A
+from tests.browser import harness as h
+from tests.browser import hosting_helpers as H
+
+pytestmark = pytest.mark.browser
+
+#: More Tab presses than the page has stops: a control not reached by then is unreachable.
+MAX_TABS = 200
+
+
+@pytest.fixture(scope="module")
+def live_server() -> Iterator[h.LiveServer]:
+    with A.served() as srv:
+        yield srv
+
+
+@pytest.fixture
+def kpage(browser: Any, live_server: h.LiveServer) -> Iterator[Any]:
+    context = A.new_context(browser)
+    pg = h.new_page(context)
+    try:
+        yield pg
+        h.assert_no_console_errors(pg)
+    finally:
+        context.close()
+
+
+def focused(page: Any, selector: str) -> bool:
+    return page.evaluate("(s) => !!document.activeElement && document.activeElement.matches(s)",
+                         selector)
+
+
+def tab_to(page: Any, selector: str, *, back: bool = False) -> None:
+    """Press Tab (Shift+Tab with ``back``) until ``selector`` has the focus; fail when it
+    never does. Then check that the focused control shows a focus ring."""
+    key = "Shift+Tab" if back else "Tab"
+    for _ in range(MAX_TABS):
+        if focused(page, selector):
+            break
+        page.keyboard.press(key)
+    else:
+        pytest.fail(f"{selector} is not reached with {key} ({MAX_TABS} presses)")
+    ring = page.evaluate("""() => { const s = getComputedStyle(document.activeElement);
+        return s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2; }""")
+    assert ring, f"{selector} has the focus but no visible focus ring"
+
+
+def wait_count(page: Any, k: int) -> None:
+    page.wait_for_function(
+        "(k) => new RegExp('^' + k + ' clusters?').test("
+        "document.getElementById('cluster-count').innerText.trim())", arg=k, timeout=30_000)
+
+
+def slider_state(page: Any) -> dict[str, str]:
+    return page.evaluate("""() => { const s = document.getElementById('cut-slider');
+        return {now: s.getAttribute('aria-valuenow'), text: s.getAttribute('aria-valuetext'),
+                min: s.getAttribute('aria-valuemin'), max: s.getAttribute('aria-valuemax')}; }""")
+
+
+def choose_example_by_keyboard(page: Any, label: str) -> None:
+    """Tab to the example picker, open it with Enter, walk the options with the arrows until
+    ``label`` is the active one, Enter."""
+    tab_to(page, f"#{ids.EXAMPLE}")
+    page.keyboard.press("Enter")
+    page.locator("[role=option]").first.wait_for(state="visible", timeout=10_000)
+    for _ in range(20):
+        # Dash 4 focuses the option's checkbox, inside the role=option label.
+        active = page.evaluate("() => { const o = document.activeElement"
+                               " && document.activeElement.closest('[role=option]');"
+                               " return o ? o.innerText : ''; }")
+        if label in (active or ""):
+            break
+        page.keyboard.press("ArrowDown")
+    else:
+        pytest.fail(f"no option {label!r} reached with ArrowDown")
+    h.change(page, lambda: page.keyboard.press("Enter"))
+    H.settle(page)
+
+
+def test_keyboard_only_example_cut_merge_and_labels(kpage: Any, live_server: h.LiveServer) -> None:
+    page = kpage
+    H.open_link(page, live_server.url + "?dataset=tutorial-five")
+    # Open an example.
+    choose_example_by_keyboard(page, "Two blobs")
+    assert H.query(page)["dataset"] == "tutorial-blobs"
+    wait_count(page, 2)
+    # The cut line's keyboard twin: each ArrowDown lowers the cut one k band.
+    tab_to(page, f"#{ids.CUT_SLIDER}")
+    assert slider_state(page)["text"].endswith("2 clusters")
+    page.keyboard.press("ArrowDown")
+    wait_count(page, 3)
+    page.keyboard.press("ArrowDown")
+    wait_count(page, 4)
+    h.wait_dash_idle(page)
+    state = slider_state(page)
+    assert state["text"] == f"max_d {h.field_value(page, ids.CUT_HEIGHT)}, 4 clusters", state
+    assert float(state["now"]) == float(h.field_value(page, ids.CUT_HEIGHT))
+    assert h.field_value(page, ids.CLUSTER_K) == "4"
+    assert "cut=" in page.url
+    # The Merge tab, and a merge picked by its number.
+    tab_to(page, f"#{ids.ANALYSIS_TABS} [role=tab][aria-selected=true]")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => document.activeElement.innerText === 'Merge'"
+                           " && document.activeElement.getAttribute('aria-selected') === 'true'",
+                           timeout=10_000)
+    tab_to(page, f"#{ids.MERGE_PICK}")
+    page.keyboard.type("149")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => /150|merge/i.test(document.getElementById('inspect-text').innerText)",
+                           timeout=30_000)
+    assert h.text_of(page, ids.INSPECT_TEXT)
+    # The labels, from the Export tab.
+    tab_to(page, f"#{ids.ANALYSIS_TABS} [role=tab][aria-selected=true]", back=True)
+    page.keyboard.press("End")
+    page.wait_for_function("() => document.activeElement.innerText === 'Export'"
+                           " && document.activeElement.getAttribute('aria-selected') === 'true'",
+                           timeout=10_000)
+    tab_to(page, f"#{ids.EXPORT_LABELS}")
+    with page.expect_download(timeout=30_000) as dl:
+        page.keyboard.press("Enter")
+    rows = list(csv.DictReader(io.StringIO(open(dl.value.path(), encoding="utf-8").read())))
+    assert len(rows) == 150
+    clusters = {r[k] for r in rows for k in r if "cluster" in k.lower()}
+    assert len(clusters) == 4, clusters
+
+
+def test_home_and_end_reach_the_extremes(kpage: Any, live_server: h.LiveServer) -> None:
+    page = kpage
+    H.open_link(page, live_server.url + "?dataset=tutorial-blobs")
+    tab_to(page, f"#{ids.CUT_SLIDER}")
+    page.keyboard.press("End")
+    wait_count(page, 1)
+    page.keyboard.press("Home")
+    page.wait_for_function("() => Number(document.getElementById('cluster-k').value) >= 100",
+                           timeout=30_000)
+    h.wait_dash_idle(page)
+    state = slider_state(page)
+    assert float(state["now"]) == float(state["min"]), state
+    page.keyboard.press("ArrowUp")
+    page.wait_for_function("() => Number(document.getElementById('cluster-k').value) < 150",
+                           timeout=30_000)
+
+
+def test_upload_is_reached_and_opens_the_file_dialog(kpage: Any, live_server: h.LiveServer) -> None:
+    page = kpage
+    H.open_link(page, live_server.url)
+    tab_to(page, f"#{ids.UPLOAD_CHOOSE}")
+    with page.expect_file_chooser(timeout=10_000) as chooser:
+        page.keyboard.press("Enter")
+    assert chooser.value is not None
+
+
+def test_copy_link_is_a_button_reached_by_tab(kpage: Any, live_server: h.LiveServer) -> None:
+    page = kpage
+    H.open_link(page, live_server.url)
+    tab_to(page, f"#{ids.SHARE_COPY}")
+    assert page.get_attribute(f"#{ids.SHARE_COPY}", "role") == "button"
+    assert page.get_attribute(f"#{ids.SHARE_COPY}", "aria-label")
