@@ -153,3 +153,7 @@ EVIDENCE_DONE = "evidence-done"  # store: the job's outcome {"tree_key", "error"
 EVIDENCE_SILHOUETTE = "evidence-silhouette"  # graph: silhouette widths at the cut
 EVIDENCE_SIL_NOTE = "evidence-sil-note"  # what the silhouette plot shows (and why not)
 EVIDENCE_SUPPORT = "evidence-support"  # reserved: bootstrap support and stability (items 3-4)
+
+# --- colours, numbering, the loop in one view (issue 12, sections 1-3) ---
+NUMBERING_HELP = "numbering-help"  # one line: observations 0..n-1, merge i forms n + i
+TAB_SCROLL = "tab-scroll"  # store: written when a click in the tree brings its tab into view

@@ -17,18 +17,29 @@ from components import ids
 from components.figures.tree_data import K_TABLE_MAX
 from components.page.forms import number
 
+#: One line on the page that says how things are numbered (issue 12, section 2).
+NUMBERING_HELP = ("Numbered as SciPy: observations 0…n−1 (as fcluster and ivl), merge i is row "
+                  "i of Z and forms cluster n + i; clusters at the cut are 1…k, left to right.")
+
 
 def cut_fields() -> list[Any]:
-    """The max_d and k fields and the cluster count (placed in the clustering card)."""
+    """The cut bar above the tree: max_d, k and the cluster count on one line (so they stay in
+    view next to the tree and the scatter), and the numbering help."""
     return [
         dbc.Row(
             [
-                dbc.Col(number("Cut height (max_d)", ids.CUT_HEIGHT, min=0, step="any")),
-                dbc.Col(number("Clusters (k)", ids.CLUSTER_K, min=1, max=K_TABLE_MAX, step=1)),
+                dbc.Col(number("Cut height (max_d)", ids.CUT_HEIGHT, min=0, step="any"),
+                        xs=6, md=3),
+                dbc.Col(number("Clusters (k)", ids.CLUSTER_K, min=1, max=K_TABLE_MAX, step=1),
+                        xs=6, md=2),
+                dbc.Col(html.Div(id=ids.CLUSTER_COUNT, className="fw-semibold cluster-count"),
+                        xs=12, md="auto", className="d-flex align-items-center"),
+                dbc.Col(html.Div(NUMBERING_HELP, id=ids.NUMBERING_HELP,
+                                 className="form-text numbering-help"),
+                        className="d-flex align-items-center"),
             ],
-            className="g-2",
+            className="g-2 cut-bar align-items-center",
         ),
-        html.Div(id=ids.CLUSTER_COUNT, className="fw-semibold small"),
     ]
 
 

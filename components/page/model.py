@@ -15,7 +15,6 @@ from dash import Input, Output, callback, dcc, html
 from clustering.linkage import METHODS, METRICS, method_metric_problem
 from clustering.prepare import MISSING, SCALINGS
 from components import ids
-from components.page.cut import cut_fields
 from components.page.forms import card, field, select
 
 # Labels are the values themselves (what SciPy and the URL call them); the tooltip explains.
@@ -112,12 +111,11 @@ def prep_card() -> dbc.Card:
 
 
 def cluster_card() -> dbc.Card:
-    """Method and metric, then the cut (max_d and k)."""
+    """Method and metric (the cut has its own bar above the tree: components.page.cut)."""
     return card("Clustering", [
         select("Linkage method", ids.METHOD, method_options("euclidean"), "ward"),
         select("Distance metric", ids.METRIC, metric_options("ward"), "euclidean"),
         html.Div(id=ids.METRIC_NOTE, className="form-text mb-2"),
-        *cut_fields(),
     ])
 
 

@@ -142,10 +142,11 @@ def test_click_merge_lights_up_rows_and_explains(page):
     click_merge(page, 13)
     text = h.text_of(page, "inspect-text")
     assert text == explain_merge(Z, leaves_list(Z), 13)
-    assert text == ("merge 14 of 149 joined sample 62 and cluster 152 (samples 33, 68) at height "
-                    "0.1726; ids of n and above refer to earlier merges")
+    assert text == ("merge 13 (row 13 of Z) joined sample 62 and cluster 152 (samples 33, 68) "
+                    "into cluster 163 at height 0.1726; ids of n and above refer to earlier merges")
     members = h.text_of(page, "inspect-members")
-    assert "63" in members and "34" in members and "69" in members  # 1-based row labels
+    # SciPy's observation numbers: the sample ids and their default labels agree
+    assert "62 62" in members and "33 33" in members and "68 68" in members
     assert_selected_rows(page, [33, 62, 68])
     # A new cut regroups the scatter: the highlight follows the same rows.
     h.change(page, lambda: h.type_number(page, "cluster-k", 4))
@@ -225,7 +226,7 @@ def test_analysis_tabs_work_on_an_approximate_tree(approx_page):
     assert "clustered approximately" in h.text_of(page, "cophenetic-methods")
     click_merge(page, 498)  # the root
     text = h.text_of(page, "inspect-text")
-    assert text.startswith("merge 499 of 499 joined cluster ")
+    assert text.startswith("merge 498 (row 498 of Z) joined cluster ")
     assert text.endswith("(m = 500 micro-clusters)")
     assert_selected_rows(page, list(range(5000)))
     open_tab(page, "Heatmap")

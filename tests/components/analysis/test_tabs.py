@@ -263,7 +263,8 @@ def test_fill_diagnostics_matches_scipy(in_app):
     _, Z = blobs_Z()
     R = inconsistent(Z, 3)
     rows = table.rowData
-    assert [r["merge"] for r in rows] == list(range(149, 139, -1))
+    # SciPy's numbering: merge i is row i of Z
+    assert [r["merge"] for r in rows] == list(range(148, 138, -1))
     np.testing.assert_allclose([r["coefficient"] for r in rows], R[::-1][:10, 3])
     np.testing.assert_allclose([r["height"] for r in rows], Z[::-1][:10, 2])
     assert "suggests k = 2" in str(summary) and "k = 3 at max_d = 20" in str(summary)
@@ -289,7 +290,8 @@ def test_explain_and_linkage_table(in_app):
     picked = {"kind": "merge", "row": 13, "tree_key": td["tree_key"]}
     text, members, hl, tab = _run(ip.explain, picked, td, "tab-diagnostics",
                                   trigger="inspect.data")
-    assert text.startswith("merge 14 of 149 joined sample 62 and cluster 152 (samples 33, 68)")
+    assert text.startswith("merge 13 (row 13 of Z) joined sample 62 and cluster 152 "
+                           "(samples 33, 68) into cluster 163")
     assert sorted(hl["rows"]) == [33, 62, 68] and tab == "tab-inspect"
     # A stale pick (another tree) clears everything.
     assert _run(ip.explain, {**picked, "tree_key": "old"}, td, None)[:3] == ("", "", None)
@@ -306,7 +308,7 @@ def test_explain_and_linkage_table(in_app):
     # a truncated leaf = its merge
     leaf = {"kind": "leaf", "node": 150 + 140, "tree_key": td["tree_key"]}
     text, _, hl, _ = _run(ip.explain, leaf, td, None, trigger="inspect.data")
-    assert text.startswith("truncated leaf (") and "merge 141 of 149" in text
+    assert text.startswith("truncated leaf (") and "merge 140 (row 140 of Z)" in text
     _, Z = blobs_Z()
     assert len(hl["rows"]) == int(Z[140, 3])
 
