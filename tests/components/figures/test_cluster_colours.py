@@ -185,3 +185,38 @@ def test_beyond_the_palette_the_legend_says_colours_repeat():
     assert fig.layout.legend.itemclick == "toggle"
     groups = {tr.legendgroup for tr in small.data}
     assert groups == {"g0", "g1"}
+
+
+def test_approximate_tree_one_colour_per_cluster_down_to_the_rows():
+    """Approximate mode: the tree's leaves are micro-clusters; each row takes its
+    micro-cluster's cluster, and its colour in the scatter is that cluster's tree colour."""
+    from clustering.approximate import approximate_linkage
+
+    X = _blobs(3_000, 9)
+    ah = approximate_linkage(X, m=60, agreement_sample=0)
+    Z = ah.Z
+    idx = tree_index(Z)
+    assignment = np.asarray(ah.micro.assignment)
+    for mode, p in ((None, 30), ("lastp", 15), ("level", 3)):
+        g = dendrogram_geometry(Z, truncate_mode=mode, p=p, index=idx)
+        for q in (0.5, 0.9, 0.98):
+            t = float(np.quantile(Z[:, 2], q))
+            fig = dendro_fig.make_dendrogram_figure(g, t, Z=Z)
+            micro = scatter.make_scatter_figure(np.arange(60), np.arange(60), idx.labels_at(t),
+                                                labels=[str(i) for i in range(60)])
+            phi = check_one_colour_per_cluster(fig, micro, g, Z, t, "top")
+            rows = scatter.make_scatter_figure(X[:, 0], X[:, 1],
+                                               idx.labels_at(t)[assignment],
+                                               labels=[str(i) for i in range(len(X))])
+            # Clusters only seen inside a split (count) leaf: their colour from the
+            # micro-cluster scatter (checked against the tree where the tree shows it alone).
+            Fm = fcluster(Z, t, "distance")
+            for tr in micro.data:
+                if tr.meta == "points":
+                    for row, _ in np.asarray(tr.customdata):
+                        assert phi.setdefault(int(Fm[row]), tr.marker.color) == tr.marker.color
+            F = Fm[assignment]
+            for tr in rows.data:
+                if tr.meta == "points":
+                    rows_in = np.asarray(tr.customdata)[:, 0]
+                    assert {phi[int(f)] for f in F[rows_in]} == {tr.marker.color}
