@@ -194,6 +194,9 @@ def test_profile_effects_and_figure():
         np.testing.assert_allclose(effects[i], (df[labels == c].mean() - df.mean()) / df.std(ddof=0))
     fig = make_profile_figure(means, effects, [1, 2, 3], ["p", "q", "<i>r</i>"], [20, 20, 20])
     assert list(fig.data[0].x)[2] == "&lt;i&gt;r&lt;/i&gt;"
+    # each profile row carries its cluster's colour
+    from components.figures.palette import cluster_color
+    assert [cluster_color(c) in y for c, y in zip([1, 2, 3], fig.data[0].y, strict=True)] == [True] * 3
 
 
 def test_image_config_keeps_the_graph_settings():
