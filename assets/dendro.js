@@ -132,6 +132,24 @@
         return shape;
     }
 
+    // A float32 at or below v (the plot carries float32; a stem must not poke above the cut).
+    var f32 = new Float32Array(1), i32 = new Int32Array(f32.buffer);
+    function floorF32(v) {
+        var f = Math.fround(v);
+        if (f > v) {
+            f32[0] = f;
+            if (f > 0) {
+                i32[0] -= 1;
+            } else if (f < 0) {
+                i32[0] += 1;
+            } else {
+                i32[0] = -2147483647;  // the negative float32 closest to 0
+            }
+            f = f32[0];
+        }
+        return f;
+    }
+
     // The stems: the part of a leg above a cluster's top, up to the line, when the link the
     // leg belongs to is above the cut (Geometry.stems). Returns per stem its group and corners.
     function stems(td, a, cl, t) {
@@ -149,7 +167,7 @@
             out.group.push(((cl.pos[a.legFirst[i]] - 1) % P) + 1);
             out.x.push(a.legX[i]);
             out.lo.push(a.legBottom[i]);
-            out.hi.push(top);
+            out.hi.push(floorF32(top));
         }
         return out;
     }

@@ -129,6 +129,12 @@ def stem_corners(x: np.ndarray, bottom: np.ndarray, top: np.ndarray
     [[0.0, 2.0, 2.0, 2.0]]
     """
     xs = np.repeat(np.asarray(x, dtype=float)[:, None], 4, axis=1)
+    # The plot carries float32: a stem's top rounds down, never above the cut it stops at.
+    top = np.asarray(top, dtype=float)
+    top32 = top.astype(np.float32)
+    up = top32.astype(float) > top
+    top32[up] = np.nextafter(top32[up], np.float32(-np.inf))
+    top = top32.astype(float)
     ys = np.column_stack([bottom, top, top, top]).astype(float)
     return xs, ys
 
