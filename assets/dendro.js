@@ -251,8 +251,7 @@
             x: across ? leaf : zero, y: across ? zero : leaf, mode: "markers",
             marker: {color: cs.map(function (c) { return colourOf(td, c); }),
                      size: td.mark_size || 7},
-            customdata: Int32Array.from(cs),
-            hovertemplate: "cluster %{customdata}<extra></extra>",
+            customdata: Int32Array.from(cs), hoverinfo: "skip",
             showlegend: false, meta: "leafmarks"
         };
         if (!webgl) {

@@ -182,8 +182,9 @@ def leaf_mark_trace(x: np.ndarray, clusters: np.ndarray, orientation: str, *, gl
     return (go.Scattergl if webgl else go.Scatter)(
         x=px.astype(np.float32), y=py.astype(np.float32), mode="markers",
         marker={"color": [cluster_color(int(c)) for c in clusters], "size": LEAF_MARK_SIZE},
-        customdata=np.asarray(clusters, dtype=np.int32),
-        hovertemplate="cluster %{customdata}<extra></extra>",
+        # Not hoverable: a click near the leaves must reach the merge markers ("hover") and
+        # the clickable leaves (meta "leaves") under them, as with the contracted marks.
+        customdata=np.asarray(clusters, dtype=np.int32), hoverinfo="skip",
         showlegend=False, meta="leafmarks", **extra)
 
 
