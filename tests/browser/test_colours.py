@@ -136,3 +136,17 @@ def test_legend_click_hides_a_cluster_and_dims_it_in_the_tree(page):
                        && d.data.every(t => t.meta !== 'links' || t.opacity === undefined
                                             || t.opacity === 1); }""")
     h.assert_no_console_errors(page)
+
+
+@pytest.mark.parametrize("sized_page", [(1280, 720)], indirect=True, ids=["1280x720"])
+def test_a_click_on_a_merge_brings_its_tab_into_view(sized_page):
+    from tests.browser.test_diagnostics import click_merge
+
+    page = sized_page
+    h.choose_example(page, "tutorial-blobs")
+    click_merge(page, 148)  # the root: far from any other merge at this size
+    assert h.text_of(page, "inspect-text").startswith("merge 148 (row 148 of Z) joined ")
+    page.wait_for_function(
+        """() => { const r = document.getElementById('inspect-text').getBoundingClientRect();
+                   return r.top >= 0 && r.bottom <= window.innerHeight; }""")
+    h.assert_no_console_errors(page)
