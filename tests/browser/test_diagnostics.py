@@ -136,9 +136,24 @@ def test_snap_to_candidate_button_and_line(page):
     h.assert_no_console_errors(page)
 
 
+def zoom_to_merge(page, row: int, half_width: float = 60.0) -> None:
+    """Zoom the tree around merge ``row``, as a person does before clicking one of many close
+    merges (the tree shares the screen with the scatter: ~4 px per leaf at 150 leaves)."""
+    fig = h.figure(page, "dendrogram")
+    hover = next(t for t in fig["traces"] if t["meta"] == "hover")
+    j = next(i for i, cd in enumerate(hover["customdata"]) if cd[0] == row)
+    x, y = hover["x"][j], hover["y"][j]
+    page.evaluate(
+        """([x, y, w]) => Plotly.relayout(document.querySelector('#dendrogram .js-plotly-plot'),
+               {'xaxis.range': [x - w, x + w], 'yaxis.range': [-0.05 * y, 3 * y]})""",
+        [x, y, half_width])
+    h.wait_dash_idle(page)
+
+
 def test_click_merge_lights_up_rows_and_explains(page):
     X, Z = blobs_Z()
     h.wait_dendrogram(page)
+    zoom_to_merge(page, 13)
     click_merge(page, 13)
     text = h.text_of(page, "inspect-text")
     assert text == explain_merge(Z, leaves_list(Z), 13)
@@ -152,7 +167,10 @@ def test_click_merge_lights_up_rows_and_explains(page):
     h.change(page, lambda: h.type_number(page, "cluster-k", 4))
     assert h.cluster_count(page) == 4
     assert_selected_rows(page, [33, 62, 68])
-    # A bigger merge: every member row, and only those.
+    # A bigger merge: every member row, and only those (the whole tree in view again).
+    page.evaluate("""() => Plotly.relayout(document.querySelector('#dendrogram .js-plotly-plot'),
+                         {'xaxis.autorange': true, 'yaxis.autorange': true})""")
+    h.wait_dash_idle(page)
     click_merge(page, 147)
     want = node_members(Z, leaves_list(Z), 150 + 147)
     assert_selected_rows(page, want.tolist())
@@ -160,7 +178,8 @@ def test_click_merge_lights_up_rows_and_explains(page):
     open_tab(page, "Linkage matrix")
     hl = page.locator("#linkage-table .ag-row[style*='font-weight: bold']").first
     row_text = hl.inner_text()
-    assert row_text.split()[:4] == ["148", "147", str(int(Z[147, 0])), str(int(Z[147, 1]))]
+    # SciPy's numbering: merge 147 is row 147 of Z
+    assert row_text.split()[:3] == ["147", str(int(Z[147, 0])), str(int(Z[147, 1]))]
     # Clear: every point back.
     open_tab(page, "Merge")
     page.locator("#inspect-clear").click()
