@@ -9,6 +9,10 @@
  * Rule (as fcluster(Z, t, 'distance')): leaf positions i and i+1 are in different clusters
  * when gaps[i] > t; clusters are numbered 1..k left to right. A link keeps its cluster's
  * colour when the largest merge height in its subtree is <= t, else it is "above the cut".
+ * A cluster whose top hangs from a link above the cut gets a stem in its colour from its top
+ * up to the line, and every shown leaf a mark in its cluster's colour (a (count) leaf the cut
+ * goes through one mark per cluster inside): clustering/geometry.py, Geometry.stems and
+ * Geometry.leaf_marks, which the Node test (tests/js/test_dendro_colours.py) compares with.
  * The trace layout mirrors make_dendrogram_figure / make_scatter_figure (see figures.py).
  */
 (function () {
@@ -38,7 +42,15 @@
             got = {
                 x: decode(td.x), y: decode(td.y), maxdist: decode(td.maxdist),
                 first: decode(td.first), gaps: decode(td.gaps), rowPos: decode(td.row_pos),
-                kHeight: decode(td.k_height), kOf: decode(td.k_of)
+                kHeight: decode(td.k_height), kOf: decode(td.k_of),
+                legX: td.leg_x ? decode(td.leg_x) : new Float32Array(0),
+                legBottom: td.leg_bottom ? decode(td.leg_bottom) : new Float64Array(0),
+                legTop: td.leg_top ? decode(td.leg_top) : new Float64Array(0),
+                legFirst: td.leg_first ? decode(td.leg_first) : new Int32Array(0),
+                legMaxdist: td.leg_maxdist ? decode(td.leg_maxdist) : new Float64Array(0),
+                markX: td.mark_x ? decode(td.mark_x) : new Float64Array(0),
+                markFirst: td.mark_first ? decode(td.mark_first) : new Int32Array(0),
+                markLast: td.mark_last ? decode(td.mark_last) : new Int32Array(0)
             };
             decoded.set(td, got);
         }
@@ -120,6 +132,46 @@
         return shape;
     }
 
+    // A float32 at or below v (the plot carries float32; a stem must not poke above the cut).
+    var f32 = new Float32Array(1), i32 = new Int32Array(f32.buffer);
+    function floorF32(v) {
+        var f = Math.fround(v);
+        if (f > v) {
+            f32[0] = f;
+            if (f > 0) {
+                i32[0] -= 1;
+            } else if (f < 0) {
+                i32[0] += 1;
+            } else {
+                i32[0] = -2147483647;  // the negative float32 closest to 0
+            }
+            f = f32[0];
+        }
+        return f;
+    }
+
+    // The stems: the part of a leg above a cluster's top, up to the line, when the link the
+    // leg belongs to is above the cut (Geometry.stems). Returns per stem its group and corners.
+    function stems(td, a, cl, t) {
+        var P = td.palette.length;
+        var L = a.legX.length;
+        var out = {group: [], x: [], lo: [], hi: []};
+        for (var i = 0; i < L; i++) {
+            if (!(a.maxdist[i >> 1] > t) || !(a.legMaxdist[i] <= t)) {
+                continue;
+            }
+            var top = Math.min(a.legTop[i], t);
+            if (!(top > a.legBottom[i])) {
+                continue;
+            }
+            out.group.push(((cl.pos[a.legFirst[i]] - 1) % P) + 1);
+            out.x.push(a.legX[i]);
+            out.lo.push(a.legBottom[i]);
+            out.hi.push(floorF32(top));
+        }
+        return out;
+    }
+
     function linkTraces(td, a, cl, t) {
         var P = td.palette.length;
         var m = td.m;
@@ -130,10 +182,18 @@
             group[j] = g;
             counts[g]++;
         }
-        var xs = [], ys = [], fill = new Int32Array(P + 1);
+        var st = stems(td, a, cl, t);
+        var total = new Int32Array(P + 1);
         for (var q = 0; q <= P; q++) {
-            xs.push(new Float32Array(counts[q] * 5));
-            ys.push(new Float32Array(counts[q] * 5));
+            total[q] = counts[q];
+        }
+        for (var s = 0; s < st.group.length; s++) {
+            total[st.group[s]]++;
+        }
+        var xs = [], ys = [], fill = new Int32Array(P + 1);
+        for (q = 0; q <= P; q++) {
+            xs.push(new Float32Array(total[q] * 5));
+            ys.push(new Float32Array(total[q] * 5));
         }
         for (j = 0; j < m; j++) {
             g = group[j];
@@ -144,9 +204,21 @@
             }
             fill[g]++;
         }
+        var across = td.orientation === "top" || td.orientation === "bottom";
+        for (s = 0; s < st.group.length; s++) {
+            g = st.group[s];
+            o = fill[g] * 5;
+            var leaf = [st.x[s], st.x[s], st.x[s], st.x[s], NaN];
+            var height = [st.lo[s], st.hi[s], st.hi[s], st.hi[s], NaN];
+            for (e = 0; e < 5; e++) {
+                xs[g][o + e] = across ? leaf[e] : height[e];
+                ys[g][o + e] = across ? height[e] : leaf[e];
+            }
+            fill[g]++;
+        }
         var traces = [];
         for (q = 0; q <= P; q++) {
-            if (!counts[q]) {
+            if (!total[q]) {
                 continue;
             }
             traces.push({
@@ -159,6 +231,35 @@
         return {traces: traces, group: group};
     }
 
+    // The leaf marks (Geometry.leaf_marks): one per marked leaf in its cluster's colour, or one
+    // per cluster inside a (count) leaf the cut goes through, spread across its slot.
+    function markTrace(td, a, cl) {
+        var px = [], cs = [];
+        for (var i = 0; i < a.markX.length; i++) {
+            var c0 = cl.pos[a.markFirst[i]], c1 = cl.pos[a.markLast[i]];
+            var count = c1 - c0 + 1;
+            for (var o = 0; o < count; o++) {
+                px.push(count > 1 ? a.markX[i] + (-4.0 + 8.0 * (o + 0.5) / count) : a.markX[i]);
+                cs.push(c0 + o);
+            }
+        }
+        var leaf = Float32Array.from(px), zero = new Float32Array(px.length);
+        var across = td.orientation === "top" || td.orientation === "bottom";
+        var webgl = td.gl || px.length > (td.gl_points || 2000);
+        var trace = {
+            type: webgl ? "scattergl" : "scatter",
+            x: across ? leaf : zero, y: across ? zero : leaf, mode: "markers",
+            marker: {color: cs.map(function (c) { return colourOf(td, c); }),
+                     size: td.mark_size || 7},
+            customdata: Int32Array.from(cs), hoverinfo: "skip",
+            showlegend: false, meta: "leafmarks"
+        };
+        if (!webgl) {
+            trace.cliponaxis = false;
+        }
+        return trace;
+    }
+
     function colourOf(td, c) {
         return c <= 0 ? td.above : td.palette[(c - 1) % td.palette.length];
     }
@@ -168,7 +269,7 @@
         var data = (fig && fig.data) || [];
         for (var i = 0; i < data.length; i++) {
             var tr = data[i];
-            if (tr.meta === "links" || tr.meta === "ticks") {
+            if (tr.meta === "links" || tr.meta === "ticks" || tr.meta === "leafmarks") {
                 continue;
             }
             if (tr.meta === "annot") {
@@ -248,7 +349,8 @@
             }
             data.push(Object.assign({}, template, {
                 x: groups[g].x, y: groups[g].y, text: groups[g].text, customdata: groups[g].cd,
-                marker: Object.assign({}, template.marker, {color: td.palette[g]})
+                marker: Object.assign({}, template.marker, {color: td.palette[g]}),
+                legendgroup: "g" + g
             }));
         }
         var present = 0;
@@ -264,13 +366,15 @@
                 type: "scatter", x: [null], y: [null], mode: "lines",
                 line: {color: colourOf(td, c), width: 8},
                 name: c + " · " + counts[c] + " rows",
-                showlegend: true, hoverinfo: "skip", meta: "legend"
+                showlegend: true, hoverinfo: "skip", meta: "legend", legendgroup: "g" + ((c - 1) % P)
             });
         }
         if (present > LEGEND_MAX) {
             data.push({
                 type: "scatter", x: [null], y: [null], mode: "lines",
-                line: {color: "rgba(0,0,0,0)", width: 8}, name: "… " + (present - LEGEND_MAX) + " more",
+                line: {color: "rgba(0,0,0,0)", width: 8},
+                name: "… " + (present - LEGEND_MAX) + " more" +
+                    (cl.k > P ? " (colours repeat after " + P + " clusters)" : ""),
                 showlegend: true, hoverinfo: "skip", meta: "legend"
             });
         }
@@ -391,7 +495,7 @@
         var dpatch = new window.dash_clientside.Patch();
         var links = linkTraces(td, a, cl, t);
         var rest = recolourDendrogram(td, dendroFig, links.group);
-        dpatch.assign(["data"], links.traces.concat(rest));
+        dpatch.assign(["data"], links.traces.concat([markTrace(td, a, cl)], rest));
         dpatch.assign(["layout", "shapes"], [cutShape(t, cl.k, td.orientation, oldShape)]);
         return {dendro: dpatch.build(), scatter: scatterPatch(td, a, cl, scatterFig), k: cl.k};
     }

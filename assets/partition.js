@@ -213,7 +213,7 @@
             changes[i] = changes[i - 1] + (L[i] !== L[i - 1] ? 1 : 0);
         }
         var rest = (dendroFig.data || []).filter(function (tr) {
-            return tr.meta !== "links" && tr.meta !== "ticks";
+            return tr.meta !== "links" && tr.meta !== "ticks" && tr.meta !== "leafmarks";
         });
         var traces = linkTraces(td, pd, a, ex, L, changes);
         var dpatch = new window.dash_clientside.Patch();

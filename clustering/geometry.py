@@ -133,6 +133,126 @@ class Geometry:
         labels[inner] = np.where(whole, labels[inner], 0)
         return labels
 
+    def node_maxdist(self, nodes: np.ndarray) -> np.ndarray:
+        """Largest merge height inside each node's subtree; ``-inf`` for a sample (a
+        sample is its own cluster at every cut, as in ``fcluster``).
+
+        >>> import numpy as np
+        >>> Z = np.array([[0, 1, 1.0, 2], [2, 3, 2.0, 2], [4, 5, 3.0, 4]])
+        >>> dendrogram_geometry(Z).node_maxdist(np.array([0, 4, 6])).tolist()
+        [-inf, 1.0, 3.0]
+        """
+        nodes = np.asarray(nodes, dtype=np.int64)
+        n = self.index.n
+        out = np.full(nodes.shape, -np.inf)
+        inner = nodes >= n
+        out[inner] = self.index.merge_maxdist[nodes[inner] - n]
+        return out
+
+    def legs(self) -> dict[str, np.ndarray]:
+        """The two vertical legs of every link, in 'top' coordinates (child first, then
+        the right child of link ``j`` at ``2 j + 1``).
+
+        Returns
+        -------
+        dict of ndarray, each shape (2 m,)
+            ``x`` leaf-axis position, ``bottom`` the child's height (0 for a shown leaf),
+            ``top`` the link's height, ``child`` the node id below, ``parent`` the link's
+            index ``j`` (0..m-1).
+        """
+        tree = self.index._tree
+        rows = self.link_rows
+        child = np.column_stack([tree.left[rows], tree.right[rows]]).ravel()
+        return {
+            "x": self.icoord[:, [0, 3]].ravel(),
+            "bottom": self.dcoord[:, [0, 3]].ravel(),
+            "top": self.dcoord[:, [1, 2]].ravel(),
+            "child": child,
+            "parent": np.repeat(np.arange(rows.size), 2),
+        }
+
+    def stems(self, t: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The stem of every cluster whose top is drawn below a link above the cut.
+
+        A cluster's top node (a link, a sample leaf or a ``(count)`` leaf) hangs from its
+        parent's leg; the part of that leg from the node up to the cut (or the parent's
+        height, if lower) is the cluster's stem, so that every cluster's colour reaches
+        the cut line. SciPy draws the whole leg in the above-cut colour.
+
+        Returns
+        -------
+        x, bottom, top : ndarray, shape (s,)
+            Leaf-axis position and the two heights of each stem ('top' coordinates).
+        cluster : ndarray, shape (s,), int64
+            Its cluster as ``index.labels_at(t)`` numbers it (1..k in leaf order).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> Z = np.array([[0, 1, 1.0, 2], [2, 3, 2.0, 2], [4, 5, 3.0, 4]])
+        >>> x, lo, hi, c = dendrogram_geometry(Z, truncate_mode="lastp", p=2).stems(2.5)
+        >>> x.tolist(), lo.tolist(), hi.tolist(), c.tolist()
+        ([5.0, 15.0], [0.0, 0.0], [2.5, 2.5], [1, 2])
+        """
+        t = float(t)
+        legs = self.legs()
+        parent_above = self.index.merge_maxdist[self.link_rows][legs["parent"]] > t
+        whole = self.node_maxdist(legs["child"]) <= t
+        top = np.minimum(legs["top"], t)
+        keep = parent_above & whole & (top > legs["bottom"])
+        start = self.index._tree.start[legs["child"][keep]]
+        cluster = self.index.labels_by_position(t)[start]
+        return legs["x"][keep], legs["bottom"][keep], top[keep], cluster
+
+    def leaf_marks(
+        self, t: float, leaves: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Marks at the foot of the shown leaves in their clusters' colours.
+
+        A leaf the cut keeps whole gets one mark, at its x. A ``(count)`` leaf the cut
+        goes through holds clusters ``a..b`` (consecutive, since clusters are numbered in
+        leaf order): it gets one mark per cluster, spread across its slot (x +- 4), so
+        no cluster is without a colour in the tree.
+
+        Parameters
+        ----------
+        t : float
+            Cut height.
+        leaves : array_like of int, optional
+            Indices (into ``ivl``) of the leaves to mark; all by default.
+
+        Returns
+        -------
+        x : ndarray, shape (q,)
+            Leaf-axis position of each mark (its height is 0).
+        cluster : ndarray, shape (q,), int64
+        leaf : ndarray, shape (q,), int64
+            Index of the shown leaf each mark belongs to.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> Z = np.array([[0, 1, 1.0, 2], [2, 3, 2.0, 2], [4, 5, 3.0, 4]])
+        >>> g = dendrogram_geometry(Z, truncate_mode="lastp", p=2)
+        >>> x, c, leaf = g.leaf_marks(1.5)
+        >>> x.tolist(), c.tolist(), leaf.tolist()
+        ([5.0, 13.0, 17.0], [1, 2, 3], [0, 1, 1])
+        """
+        t = float(t)
+        tree = self.index._tree
+        idx = np.arange(self.leaves.size) if leaves is None else np.asarray(leaves, np.int64)
+        nodes = self.leaves[idx]
+        by_position = self.index.labels_by_position(t)
+        start = tree.start[nodes]
+        first = by_position[start]
+        last = by_position[start + tree.size[nodes] - 1]
+        count = last - first + 1
+        leaf = np.repeat(idx, count)
+        offset = np.arange(leaf.size) - np.repeat(np.cumsum(count) - count, count)
+        spread = np.repeat(count, count)
+        x = self.leaf_x[leaf] + np.where(spread > 1, -4.0 + 8.0 * (offset + 0.5) / spread, 0.0)
+        return x, np.repeat(first, count) + offset, leaf
+
     def annotations(self, above: float = -np.inf) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Merge points higher than ``above``, for writing heights on the tree.
 

@@ -8,17 +8,17 @@ Exact trees speak of samples: ``merge 14 of 149 joined sample 62 and cluster 152
 68) at height 0.1726; ids of n and above refer to earlier merges``. Approximate trees
 (``clustering.approximate``) have micro-clusters for leaves and ``Z[:, 3]`` counts
 micro-clusters, so pass ``weights`` (rows per micro-cluster) and the sentences count rows:
-``merge 3 of 9 joined micro-cluster 4 (120 rows) and cluster 11 (micro-clusters 0, 7; 310
-rows) at height 2.5; ids of m and above refer to earlier merges (m = 10 micro-clusters)``.
+``merge 2 (row 2 of Z) joined micro-cluster 4 (120 rows) and cluster 11 (micro-clusters 0, 7;
+310 rows) into cluster 12 at height 2.5; ids of m and above refer to earlier merges (m = 10 micro-clusters)``.
 
 Examples
 --------
 >>> from scipy.cluster.hierarchy import linkage, leaves_list
 >>> Z = linkage([[0.0], [1.0], [5.0]], "single")
 >>> explain_merge(Z, leaves_list(Z), 1)
-'merge 2 of 2 joined sample 2 and cluster 3 (samples 0, 1) at height 4; ids of n and above refer to earlier merges'
+'merge 1 (row 1 of Z) joined sample 2 and cluster 3 (samples 0, 1) into cluster 4 at height 4; ids of n and above refer to earlier merges'
 >>> explain_merge(Z, leaves_list(Z), 0, weights=[10, 20, 5])
-'merge 1 of 2 joined micro-cluster 0 (10 rows) and micro-cluster 1 (20 rows) at height 1; ids of m and above refer to earlier merges (m = 3 micro-clusters)'
+'merge 0 (row 0 of Z) joined micro-cluster 0 (10 rows) and micro-cluster 1 (20 rows) into cluster 3 at height 1; ids of m and above refer to earlier merges (m = 3 micro-clusters)'
 """
 
 from __future__ import annotations
@@ -180,7 +180,8 @@ def describe_node(Z: np.ndarray, leaves: np.ndarray, node: int, *,
 def explain_merge(Z: np.ndarray, leaves: np.ndarray, row: int, *,
                   list_max: int = SENTENCE_LIST_MAX, first: np.ndarray | None = None,
                   weights: Sequence[int] | np.ndarray | None = None) -> str:
-    """The merge in words, numbered 1..n-1 as a person counts (row r of Z is merge r + 1).
+    """The merge in words, numbered as SciPy numbers it: merge ``i`` is row ``i`` of Z and
+    forms cluster ``n + i`` (samples are ``0..n-1``, as in ``fcluster`` and ``ivl``).
 
     Parameters
     ----------
@@ -194,8 +195,8 @@ def explain_merge(Z: np.ndarray, leaves: np.ndarray, row: int, *,
     Returns
     -------
     str
-        e.g. ``merge 14 of 149 joined sample 62 and cluster 152 (samples 33, 68) at height
-        0.1726; ids of n and above refer to earlier merges``.
+        e.g. ``merge 13 (row 13 of Z) joined sample 62 and cluster 152 (samples 33, 68)
+        into cluster 163 at height 0.1726; ids of n and above refer to earlier merges``.
 
     Raises
     ------
@@ -207,7 +208,7 @@ def explain_merge(Z: np.ndarray, leaves: np.ndarray, row: int, *,
     >>> from scipy.cluster.hierarchy import linkage, leaves_list
     >>> Z = linkage([[0.0], [1.0], [5.0]], "single")
     >>> explain_merge(Z, leaves_list(Z), 0)
-    'merge 1 of 2 joined sample 0 and sample 1 at height 1; ids of n and above refer to earlier merges'
+    'merge 0 (row 0 of Z) joined sample 0 and sample 1 into cluster 3 at height 1; ids of n and above refer to earlier merges'
     """
     Z = np.asarray(Z, dtype=float)
     row = int(row)
@@ -221,8 +222,8 @@ def explain_merge(Z: np.ndarray, leaves: np.ndarray, row: int, *,
     else:
         note = (f"ids of m and above refer to earlier merges (m = {len(leaves):,} "
                 "micro-clusters)")
-    return (f"merge {row + 1} of {Z.shape[0]} joined {left} and {right} at height "
-            f"{_height(float(Z[row, 2]))}; {note}")
+    return (f"merge {row} (row {row} of Z) joined {left} and {right} into cluster "
+            f"{Z.shape[0] + 1 + row} at height {_height(float(Z[row, 2]))}; {note}")
 
 
 def explain_node(Z: np.ndarray, leaves: np.ndarray, node: int, *,
@@ -236,10 +237,10 @@ def explain_node(Z: np.ndarray, leaves: np.ndarray, node: int, *,
     >>> Z = linkage([[0.0], [1.0], [5.0]], "single")
     >>> explain_node(Z, leaves_list(Z), 0)
     'leaf: sample 0'
-    >>> explain_node(Z, leaves_list(Z), 3)[:43]
-    'truncated leaf (2 samples) = merge 1 of 2 j'
+    >>> explain_node(Z, leaves_list(Z), 3)[:47]
+    'truncated leaf (2 samples) = merge 0 (row 0 of '
     >>> explain_node(Z, leaves_list(Z), 3, weights=[10, 20, 5])[:58]
-    'truncated leaf (2 micro-clusters; 30 rows) = merge 1 of 2 '
+    'truncated leaf (2 micro-clusters; 30 rows) = merge 0 (row '
     """
     n = len(leaves)
     node = int(node)

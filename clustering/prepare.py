@@ -1,8 +1,9 @@
 """Turn a table into the matrix that gets clustered, and say what was done.
 
-Row numbers in messages and default leaf labels count data rows from 1, not
-counting the header: "row 4" is ``df.iloc[4 - 1]``, the fourth row of the table as
-:func:`clustering.tables.read_table` returned it.
+Row numbers in messages count data rows from 1, not counting the header: "row 4" is
+``df.iloc[4 - 1]``, the fourth row of the table as :func:`clustering.tables.read_table`
+returned it. Default leaf labels are SciPy's observation numbers instead: ``0..n-1``, the row
+of the clustered matrix, as ``dendrogram(...)['ivl']`` and ``fcluster`` number them.
 """
 
 from __future__ import annotations
@@ -125,7 +126,8 @@ class Prepared:
     row_ids : ndarray of int64, shape (n,)
         0-based positions in the input table of the rows kept.
     labels : ndarray of object (str), shape (n,)
-        Leaf labels: the label column's values verbatim, else the 1-based row number.
+        Leaf labels: the label column's values verbatim, else the observation number
+        ``0..n-1`` (the row of ``matrix``, SciPy's ``ivl``).
     original : pandas.DataFrame, (n, d)
         The matrix before scaling (original units, after imputation), columns ``feature_names``.
     n_input_rows, n_dropped : int
@@ -350,7 +352,8 @@ def _check_distances(x: np.ndarray, names: list[str], row_ids: np.ndarray, raw: 
 
 # ---------------------------------------------------------------- labels
 def _labels(df: pd.DataFrame, label: str | None, row_ids: np.ndarray) -> np.ndarray:
-    numbers = [str(i + 1) for i in row_ids]
+    # SciPy's numbering (ivl, fcluster): the row of the clustered matrix, from 0.
+    numbers = [str(j) for j in range(len(row_ids))]
     if label is None:
         return np.array(numbers, dtype=object)
     values = df[label].iloc[row_ids]

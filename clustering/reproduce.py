@@ -156,7 +156,7 @@ def reproduce_script(
         The feature columns as :func:`clustering.prepare.encoded_width` resolves them
         (numeric ones used as numbers; categorical ones one-hot encoded). At least one.
     label_column : str, optional
-        Column naming the leaves (else the 1-based row number).
+        Column naming the leaves (else the observation number 0..n-1, as SciPy's ``ivl``).
     missing : {'drop', 'mean', 'median'}
     scaling : {'none', 'minmax', 'zscore', 'whiten'}
     method, metric : str
@@ -251,7 +251,7 @@ except NameError:  # pasted into a notebook cell
 # The view's choices
 NUMERIC = {numeric}  # feature columns used as numbers
 CATEGORICAL = {categorical}  # feature columns one-hot encoded (0/1 per category)
-LABEL_COLUMN = {label}  # names the leaves; None: the 1-based row number
+LABEL_COLUMN = {label}  # names the leaves; None: the observation number 0..n-1 (SciPy's ivl)
 MISSING = {missing}  # "drop" rows with a missing feature, or fill with the column "mean"/"median"
 SCALING = {scaling}  # "none", "minmax", "zscore" (mean 0, sd 1) or "whiten" (sd 1); sd with ddof=0
 METHOD = {method}
@@ -301,10 +301,10 @@ def prepare(df):
     if SCALING != "none":
         X[:, constant] = 0.0  # a constant column has no spread to scale
     if LABEL_COLUMN is None:
-        labels = [str(r + 1) for r in rows]
+        labels = [str(j) for j in range(len(rows))]
     else:
         values = df[LABEL_COLUMN].iloc[rows].tolist()
-        labels = [str(r + 1) if pd.isna(v) else str(v) for v, r in zip(values, rows)]
+        labels = [str(j) if pd.isna(v) else str(v) for j, v in enumerate(values)]
     return X, labels, rows
 
 

@@ -245,3 +245,6 @@ DENDROGRAM_DESC = "dendrogram-desc"  # visually hidden: n, method, cut, k, clust
 SCATTER_DESC = "scatter-desc"  # visually hidden: the scatter's points per cluster
 UPLOAD_CHOOSE = "upload-choose"  # the upload's "choose one" button (opens the file dialog)
 MERGE_PICK = "merge-pick"  # Merge tab: pick a merge by its row of Z (keyboard, no click)
+# --- colours, numbering, the loop in one view (issue 12, sections 1-3) ---
+NUMBERING_HELP = "numbering-help"  # one line: observations 0..n-1, merge i forms n + i
+TAB_SCROLL = "tab-scroll"  # store: written when a click in the tree brings its tab into view

@@ -229,7 +229,7 @@ def fill_diagnostics(candidates: dict[str, Any] | None, cut_value: Any, last: An
     top = np.arange(Z.shape[0])[::-1][:TOP_MERGES]
     n = Z.shape[0] + 1
     inc = pd.DataFrame({
-        "merge": top + 1, "forms id": top + n, "height": Z[top, 2], "mean": R[top, 0],
+        "merge": top, "forms id": top + n, "height": Z[top, 2], "mean": R[top, 0],
         "std": R[top, 1], "links": R[top, 2].astype(int), "coefficient": R[top, 3],
     })
     return summary, fig, data_grid(inc)

@@ -114,7 +114,7 @@ def tree_note(convention: str | None, scope: str | None) -> list[Any]:
               "node<id>_<rows>rows for a contracted cluster (its id in Z and the rows under it)"
               if scope == "view" else
               "each leaf is a clustered row, named by its prepared label (the label column, "
-              "else the 1-based row number)")
+              "else the observation number 0..n-1, as SciPy's ivl)")
     return [
         html.Li(f"Newick: {CONVENTION_SENTENCES[convention]}. The file starts with a comment "
                 "[...] saying so; tree readers (ape::read.tree included) skip it."),
@@ -194,7 +194,8 @@ def _leaves(tree: Tree) -> tuple[list[str], np.ndarray | None, str]:
                 f"APPROXIMATE tree: its {approx.m:,} leaves are micro-clusters of the "
                 f"{approx.n:,} rows (micro<i>_<rows>rows), not rows")
     label = tree.spec.options.label_column
-    named = f"the label column {label!r}" if label else "their 1-based row number in the table"
+    named = (f"the label column {label!r}" if label
+             else "their observation number 0..n-1 (SciPy's ivl)")
     labels = [str(x) for x in tree.prepared.labels]
     about = f"leaves are the {len(labels):,} clustered rows, named by {named}"
     if not tree.spec.dataset.has_rows:

@@ -16,8 +16,10 @@ from components.state.trees import Tree, try_load_tree
 
 #: Rows the grid asks for at a time.
 BLOCK_SIZE = 100
-COLUMNS = ("merge", "row", "idx1", "idx2", "height", "size", "id")
-_HEADERS = {"id": "forms id"}
+# SciPy's numbering: merge i is row i of Z and forms cluster n + i (records also carry "row",
+# the grid's row id, equal to "merge").
+COLUMNS = ("merge", "idx1", "idx2", "height", "size", "id")
+_HEADERS = {"merge": "merge (row of Z)", "id": "forms id"}
 
 
 def linkage_rows(Z: np.ndarray, sort_model: list[dict[str, Any]] | None, start: int, end: int,
@@ -51,7 +53,7 @@ def linkage_rows(Z: np.ndarray, sort_model: list[dict[str, Any]] | None, start: 
             order = order[::-1]
     sel = order[max(0, int(start)): max(0, int(end))]
     recs = [
-        {"row": int(r), "merge": int(r) + 1, "idx1": int(Z[r, 0]), "idx2": int(Z[r, 1]),
+        {"row": int(r), "merge": int(r), "idx1": int(Z[r, 0]), "idx2": int(Z[r, 1]),
          "height": float(Z[r, 2]), "size": int(size[r]), "id": n + int(r)}
         for r in sel
     ]
@@ -67,9 +69,10 @@ def linkage_tab() -> html.Div:
     return html.Div(
         [
             html.Div(
-                "Row r of Z (merge r + 1) joins clusters idx1 and idx2 at the given height into "
-                "a cluster of size samples, which gets id n + r. Ids below n are samples; "
-                "ids of n and above refer to earlier merges.",
+                "Merge i is row i of Z: it joins clusters idx1 and idx2 at the given height "
+                "into a cluster of size samples, which gets id n + i. Ids 0 to n - 1 are the "
+                "samples (as SciPy's fcluster and ivl number them); ids of n and above refer "
+                "to earlier merges.",
                 className="form-text mb-2",
             ),
             html.Div(id=ids.LINKAGE_NOTE, className="form-text mb-2"),

@@ -86,6 +86,26 @@ clientside_callback(
     prevent_initial_call=True,
 )
 
+# A click on a merge or a leaf brings its tab (Merge, or Linkage when that is open) into view:
+# the tabs sit below the tree and the scatter. Waits a moment for the tab switch to render.
+clientside_callback(
+    f"""function (picked) {{
+        if (!picked) {{
+            return window.dash_clientside.no_update;
+        }}
+        window.setTimeout(function () {{
+            var tabs = document.getElementById("{ids.ANALYSIS_TABS}");
+            if (tabs) {{
+                tabs.scrollIntoView({{block: "start", behavior: "auto"}});
+            }}
+        }}, 250);
+        return picked.row !== undefined ? picked.row : picked.node;
+    }}""",
+    Output(ids.TAB_SCROLL, "data"),
+    Input(ids.INSPECT, "data"),
+    prevent_initial_call=True,
+)
+
 clientside_callback(
     ClientsideFunction(namespace="inspect", function_name="highlight"),
     Output(ids.SCATTER, "figure", allow_duplicate=True),

@@ -326,7 +326,9 @@ def make_profile_figure(
     """
     means = np.asarray(means, dtype=float)
     effects = np.asarray(effects, dtype=float)
-    ylab = [f"{int(c)} ({int(s)} rows)" for c, s in zip(clusters, sizes, strict=True)]
+    # Each row starts with its cluster's colour, as in the tree and the scatter.
+    ylab = [f"<span style='color:{cluster_color(int(c))}'>■</span> {int(c)} ({int(s)} rows)"
+            for c, s in zip(clusters, sizes, strict=True)]
     text = np.vectorize(lambda v: "" if not np.isfinite(v) else f"{v:.4g}", otypes=[object])(means)
     lim = float(np.nanmax(np.abs(effects))) if np.isfinite(effects).any() else 1.0
     fig = go.Figure(

@@ -9,8 +9,11 @@ must reproduce exactly what :func:`make_dendrogram_figure` draws (and
 contract with the JS:
 
 * dendrogram traces are tagged with ``meta``: ``"links"`` (one trace per colour, NaN between
-  links), then ``"contracted"``, ``"annot"`` (merge heights, marker colour per point) and
-  ``"hover"`` (one invisible marker per merge that carries the hover text);
+  links; each colour's links first, then its clusters' stems, see
+  :meth:`clustering.geometry.Geometry.stems`), ``"leafmarks"`` (a mark in its cluster's colour
+  at the foot of each shown leaf, :func:`marked_leaves`), then ``"contracted"``, ``"annot"``
+  (merge heights, marker colour per point) and ``"hover"`` (one invisible marker per merge
+  that carries the hover text);
 * the cut is ``layout.shapes[0]``, a line across the plot with a label (``assets/cutdrag.js``
   drags it there, so it must stay the first shape);
 * the scatter's structure is described in ``components.figures.scatter``.
@@ -40,6 +43,10 @@ GL_LINKS = 2_000
 GL_POINTS = 2_000
 # Leaf tick labels are unreadable beyond this many leaves, and cost layout time.
 MAX_TICK_LABELS = 200
+# Past this many shown leaves only the (count) leaves get a mark: a sample leaf's cluster
+# already shows in its stem, and thousands of marks would slow every recolour.
+LEAF_MARKS_MAX = 2_000
+LEAF_MARK_SIZE = 7
 MARK_STEPS = 400
 _TEXT_POSITION = {"top": "bottom center", "bottom": "top center", "left": "middle right",
                   "right": "middle left"}
@@ -113,21 +120,72 @@ def cut_shape(t: float, k: int, orientation: str = "top") -> dict[str, Any]:
     return shape
 
 
-def link_traces(xs: np.ndarray, ys: np.ndarray, colors: np.ndarray, *, gl: bool
+def stem_corners(x: np.ndarray, bottom: np.ndarray, top: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Stems as (s, 4) corners like a link's ('top' coordinates): up from ``bottom`` to
+    ``top`` at ``x``, so that a stem joins its colour's links trace.
+
+    >>> stem_corners(np.array([5.0]), np.array([0.0]), np.array([2.0]))[1].tolist()
+    [[0.0, 2.0, 2.0, 2.0]]
+    """
+    xs = np.repeat(np.asarray(x, dtype=float)[:, None], 4, axis=1)
+    # The plot carries float32: a stem's top rounds down, never above the cut it stops at.
+    top = np.asarray(top, dtype=float)
+    top32 = top.astype(np.float32)
+    up = top32.astype(float) > top
+    top32[up] = np.nextafter(top32[up], np.float32(-np.inf))
+    top = top32.astype(float)
+    ys = np.column_stack([bottom, top, top, top]).astype(float)
+    return xs, ys
+
+
+def link_traces(xs: np.ndarray, ys: np.ndarray, colors: np.ndarray, *, gl: bool,
+                stems: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
                 ) -> list[go.Scatter | go.Scattergl]:
     """One ``"links"`` trace per colour (NaN between links), grey first so that coloured links
     are drawn over shared vertical lines. One trace per link makes plotly.js crawl past a few
-    hundred leaves."""
+    hundred leaves. ``stems`` = (x, y, colour) of the clusters' stems, (s, 4) plotted corners,
+    go after the links of their colour."""
     Trace = go.Scattergl if gl else go.Scatter
+    sx, sy, scol = stems if stems is not None else (xs[:0], ys[:0], colors[:0])
     out = []
     for color in [ABOVE_CUT_COLOR, *PALETTE]:
         sel = colors == color
-        if not sel.any():
+        ssel = scol == color
+        if not sel.any() and not ssel.any():
             continue
-        out.append(Trace(x=flat_segments(xs[sel]), y=flat_segments(ys[sel]), mode="lines",
+        px = np.concatenate([flat_segments(xs[sel]), flat_segments(sx[ssel])])
+        py = np.concatenate([flat_segments(ys[sel]), flat_segments(sy[ssel])])
+        out.append(Trace(x=px, y=py, mode="lines",
                          line={"color": color, "width": 1.5}, hoverinfo="skip",
                          showlegend=False, meta="links"))
     return out
+
+
+def marked_leaves(geometry: Any) -> np.ndarray:
+    """Indices (into ``ivl``) of the leaves that get a mark: all of them up to
+    :data:`LEAF_MARKS_MAX` shown leaves, else the ``(count)`` leaves only."""
+    leaves = np.asarray(geometry.leaves)
+    if leaves.size <= LEAF_MARKS_MAX:
+        return np.arange(leaves.size)
+    return np.flatnonzero(leaves >= geometry.index.n)
+
+
+def leaf_mark_trace(x: np.ndarray, clusters: np.ndarray, orientation: str, *, gl: bool
+                    ) -> go.Scatter | go.Scattergl:
+    """The ``"leafmarks"`` trace: a dot at height 0 per mark, in its cluster's colour, so a
+    cluster that is one leaf (a sample or a ``(count)`` leaf) shows its colour in the tree."""
+    webgl = gl or x.size > GL_POINTS
+    px, py = oriented(np.asarray(x, dtype=float), np.zeros(x.size), orientation)
+    # Marks sit on the axis line: unclipped, so a whole dot shows (SVG only has the option).
+    extra = {} if webgl else {"cliponaxis": False}
+    return (go.Scattergl if webgl else go.Scatter)(
+        x=px.astype(np.float32), y=py.astype(np.float32), mode="markers",
+        marker={"color": [cluster_color(int(c)) for c in clusters], "size": LEAF_MARK_SIZE},
+        # Not hoverable: a click near the leaves must reach the merge markers ("hover") and
+        # the clickable leaves (meta "leaves") under them, as with the contracted marks.
+        customdata=np.asarray(clusters, dtype=np.int32), hoverinfo="skip",
+        showlegend=False, meta="leafmarks", **extra)
 
 
 def contracted_trace(contracted: tuple[np.ndarray, np.ndarray], top: float, orientation: str,
@@ -165,8 +223,9 @@ def annotation_trace(mid: np.ndarray, height: np.ndarray, colors: np.ndarray,
 
 
 def hover_trace(mid: np.ndarray, height: np.ndarray, rows: np.ndarray, sizes: np.ndarray,
-                orientation: str, *, gl: bool) -> go.Scatter | go.Scattergl:
-    """The ``"hover"`` trace: one invisible marker per merge carrying its row of Z and size.
+                orientation: str, *, gl: bool, n: int) -> go.Scatter | go.Scattergl:
+    """The ``"hover"`` trace: one invisible marker per merge carrying its row of Z, its size
+    and the id of the cluster it forms (SciPy's numbering: row ``i`` forms ``n + i``).
 
     Numbers travel as typed arrays and the text is made in the browser: at 20k merges a text
     per point would be ~1 MB of JSON.
@@ -177,8 +236,9 @@ def hover_trace(mid: np.ndarray, height: np.ndarray, rows: np.ndarray, sizes: np
     return Trace(
         x=hx.astype(np.float32), y=hy.astype(np.float32), mode="markers",
         marker={"color": "rgba(0,0,0,0)", "size": 8},
-        customdata=np.column_stack([rows, sizes]).astype(np.int32),
-        hovertemplate=("merge %{customdata[0]} (row of Z)<br>"
+        customdata=np.column_stack([rows, sizes, rows + n]).astype(np.int32),
+        hovertemplate=("merge %{customdata[0]} (row %{customdata[0]} of Z, forms cluster "
+                       "%{customdata[2]})<br>"
                        f"height %{{{h_axis}:.6g}}<br>size %{{customdata[1]}}<extra></extra>"),
         showlegend=False, meta="hover",
     )
@@ -229,7 +289,8 @@ def make_dendrogram_figure(
         ``contracted`` (x, y), ``link_clusters(t)`` (m,).
     cut : float
         Height of the cut line; links whose subtree stays together at ``cut`` take their
-        cluster's colour, the others are grey.
+        cluster's colour, the others are grey; every cluster's stem (up to the line) and
+        leaf marks take its colour too, so each cluster of ``fcluster`` shows in one colour.
     Z : ndarray, shape (n - 1, 4)
         The linkage matrix (for merge sizes in the hover text).
     k : int, optional
@@ -257,7 +318,7 @@ def make_dendrogram_figure(
     >>> Z = linkage([[0.0], [1.0], [5.0]], "single")
     >>> fig = make_dendrogram_figure(dendrogram_geometry(Z), 2.0, Z=Z)
     >>> [t.meta for t in fig.data]
-    ['links', 'links', 'contracted', 'annot', 'hover']
+    ['links', 'links', 'links', 'leafmarks', 'contracted', 'annot', 'hover']
     """
     Z = np.asarray(Z, dtype=float)
     icoord = np.asarray(geometry.icoord, dtype=float)
@@ -275,12 +336,19 @@ def make_dendrogram_figure(
     merge_sizes = (Z[:, 3] if sizes is None else np.asarray(sizes))[rows].astype(np.int64)
     top = float(dcoord.max()) if dcoord.size else 0.0
 
+    sx, sb, st, sc = geometry.stems(cut)
+    stem_x, stem_y = oriented(*stem_corners(sx, sb, st), orientation)
+    stem_colors = np.array([cluster_color(int(c)) for c in sc], dtype=object)
+    mark_x, mark_c, _ = geometry.leaf_marks(cut, marked_leaves(geometry))
+
     fig = go.Figure()
-    fig.add_traces(link_traces(xs, ys, colors, gl=gl))
+    fig.add_traces(link_traces(xs, ys, colors, gl=gl, stems=(stem_x, stem_y, stem_colors)))
+    fig.add_trace(leaf_mark_trace(mark_x, mark_c, orientation, gl=gl))
     fig.add_trace(contracted_trace(geometry.contracted, top, orientation,
                                    show=show_contracted, gl=gl))
     fig.add_trace(annotation_trace(mid, height, colors, annotate_above, orientation, gl=gl))
-    fig.add_trace(hover_trace(mid, height, rows, merge_sizes, orientation, gl=gl))
+    fig.add_trace(hover_trace(mid, height, rows, merge_sizes, orientation, gl=gl,
+                              n=Z.shape[0] + 1))
     ivl = [str(s) for s in geometry.ivl]
     xaxis, yaxis = dendrogram_axes(ivl, geometry.leaf_x, orientation)
     fig.update_layout(

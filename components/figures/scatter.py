@@ -2,7 +2,11 @@
 
 Structure (part of the contract with ``assets/dendro.js``, which rebuilds it at each cut):
 one ``"points"`` trace per colour (``customdata`` = (row, cluster) per point), then
-legend-only ``"legend"`` traces, one per cluster (capped at :data:`LEGEND_MAX`).
+legend-only ``"legend"`` traces, one per cluster (capped at :data:`LEGEND_MAX`). A points trace
+and the legend entries of its colour share ``legendgroup`` ``"g<colour index>"``, so a click
+on a cluster in the legend hides its points (up to 40 clusters one colour is one cluster; past
+the palette the legend says that colours repeat). ``assets/legend.js`` dims the tree to match
+and makes a double-click restore every cluster.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from components.figures.palette import PALETTE, cluster_color
+from components.figures.palette import PALETTE, cluster_color, palette_note
 from components.figures.text import plot_text
 
 # Marker traces redraw at every cut move; past this many points WebGL is several times faster
@@ -60,7 +64,7 @@ def make_scatter_figure(
     --------
     >>> fig = make_scatter_figure([0, 1, 2], [0, 1, 2], [1, 2, 1], labels=["a", "b", "c"])
     >>> [(t.meta, t.marker.color if t.meta == "points" else t.name) for t in fig.data]
-    [('points', '#1f77b4'), ('points', '#ff7f0e'), ('legend', '1 · 2 rows'), ('legend', '2 · 1 rows')]
+    [('points', '#0072b2'), ('points', '#d55e00'), ('legend', '1 · 2 rows'), ('legend', '2 · 1 rows')]
     """
     x = np.asarray(x, dtype=np.float32)
     y = np.asarray(y, dtype=np.float32)
@@ -88,6 +92,7 @@ def make_scatter_figure(
                 "customdata": np.column_stack([rows[sel], clusters[sel]]).astype(np.int32),
                 "hovertemplate": "%{text}<br>cluster %{customdata[1]}<extra></extra>",
                 "showlegend": False,
+                "legendgroup": f"g{g}",
                 "meta": "points",
             }
         )
@@ -103,7 +108,8 @@ def make_scatter_figure(
         yaxis={"title": {"text": plot_text(y_title)}, "zeroline": False,
                "ticklabeloverflow": "allow"},
         hovermode="closest",
-        legend={"title": {"text": "clusters"}, "itemclick": False, "itemdoubleclick": False},
+        legend={"title": {"text": "clusters"}, "itemclick": "toggle",
+                "itemdoubleclick": "toggleothers"},
         margin={"l": 60, "r": 20, "t": 50 if note else 30, "b": 50},
         uirevision=uirevision,
     )
@@ -133,19 +139,22 @@ def legend_traces(clusters: np.ndarray) -> list[go.Scatter]:
             line={"color": cluster_color(int(c)), "width": 8},
             name=f"{int(c)} · {int(counts[c])} rows",
             showlegend=True,
+            legendgroup=f"g{(int(c) - 1) % len(PALETTE)}",
             hoverinfo="skip",
             meta="legend",
         )
         for c in shown
     ]
-    if present.size > LEGEND_MAX:
+    note = palette_note(int(present.max()))
+    if present.size > LEGEND_MAX or note:
+        more = f"… {present.size - LEGEND_MAX} more" if present.size > LEGEND_MAX else "…"
         out.append(
             go.Scatter(
                 x=[None],
                 y=[None],
                 mode="lines",
                 line={"color": "rgba(0,0,0,0)", "width": 8},
-                name=f"… {present.size - LEGEND_MAX} more",
+                name=f"{more} ({note})" if note else more,
                 showlegend=True,
                 hoverinfo="skip",
                 meta="legend",

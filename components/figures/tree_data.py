@@ -14,7 +14,14 @@ import numpy as np
 
 from clustering.merges import subtree_first_position
 from clustering.suggest import heights_for_k
-from components.figures.dendrogram import GL_LINKS, flat_segments, oriented
+from components.figures.dendrogram import (
+    GL_LINKS,
+    GL_POINTS,
+    LEAF_MARK_SIZE,
+    flat_segments,
+    marked_leaves,
+    oriented,
+)
 from components.figures.palette import ABOVE_CUT_COLOR, PALETTE
 
 #: The k field looks up its height in a table of this many k (the whole tree when smaller):
@@ -84,6 +91,13 @@ def make_tree_data(
         ``k_height`` / ``k_of`` (K,) float64 / int32, for each wanted k = 1..K the cut height
         and the k it gives (the nearest possible, ``clustering.suggest.heights_for_k``; K =
         min(n, :data:`K_TABLE_MAX`)); ``palette``, ``above``, ``orientation``, ``gl`` settings.
+        For the stems (``Geometry.stems``), per leg ``2 j`` / ``2 j + 1`` of link ``j``:
+        ``leg_x`` float32 leaf axis, ``leg_bottom``/``leg_top`` float64 heights,
+        ``leg_first`` int32 first leaf position of the child, ``leg_maxdist`` float64 its
+        largest merge height (``-inf`` for a sample). For the leaf marks
+        (``Geometry.leaf_marks`` of ``marked_leaves``): ``mark_x`` float64, ``mark_first`` /
+        ``mark_last`` int32 first and last leaf position under each marked leaf;
+        ``mark_size``, ``gl_points``.
         Arrays are ``{"dtype", "n", "b64"}`` little-endian.
 
     Examples
@@ -117,6 +131,11 @@ def make_tree_data(
     else:
         annot = np.flatnonzero(dcoord[:, 1] > float(annotate_above))
     k_height, k_of = heights_for_k(index, K_TABLE_MAX)
+    legs = geometry.legs()
+    tree = index._tree
+    marked = marked_leaves(geometry)
+    mark_nodes = np.asarray(geometry.leaves, dtype=np.int64)[marked]
+    mark_first = tree.start[mark_nodes]
     return {
         "n": int(n),
         "m": int(m),
@@ -130,6 +149,16 @@ def make_tree_data(
         "row_pos": _b64(row_positions, "int32"),
         "k_height": _b64(k_height, "float64"),
         "k_of": _b64(k_of, "int32"),
+        "leg_x": _b64(legs["x"], "float32"),
+        "leg_bottom": _b64(legs["bottom"], "float64"),
+        "leg_top": _b64(legs["top"], "float64"),
+        "leg_first": _b64(tree.start[legs["child"]], "int32"),
+        "leg_maxdist": _b64(geometry.node_maxdist(legs["child"]), "float64"),
+        "mark_x": _b64(np.asarray(geometry.leaf_x, dtype=np.float64)[marked], "float64"),
+        "mark_first": _b64(mark_first, "int32"),
+        "mark_last": _b64(mark_first + tree.size[mark_nodes] - 1, "int32"),
+        "mark_size": LEAF_MARK_SIZE,
+        "gl_points": GL_POINTS,
         "annot": annot.tolist(),
         "palette": list(PALETTE),
         "above": ABOVE_CUT_COLOR,

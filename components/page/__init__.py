@@ -15,10 +15,11 @@ from dash import dcc, html
 from components import ids
 from components.analysis import analysis_tabs
 from components.page.compute import job_panel
+from components.page.cut import cut_fields
 from components.page.data import data_card
 from components.page.model import cluster_card, prep_card
 from components.page.sharing import share_bar
-from components.page.tree_view import graphs, status_line, view_card
+from components.page.tree_view import data_summary, graphs, status_line, view_card
 from components.page.uploads import uploads_card
 
 
@@ -31,6 +32,7 @@ def layout() -> dbc.Container:
             dcc.Store(id=ids.DATASET),
             dcc.Store(id=ids.TREE_DATA),
             dcc.Store(id=ids.CUT_PREVIEW),
+            dcc.Store(id=ids.TAB_SCROLL),
             dbc.Navbar(
                 dbc.Container(
                     [
@@ -42,15 +44,17 @@ def layout() -> dbc.Container:
                 ),
                 color="dark",
                 dark=True,
-                className="mb-3",
+                className="mb-2 py-1",
             ),
             dbc.Row(
                 [
                     dbc.Col([data_card(), prep_card(), cluster_card(), view_card(),
                              uploads_card()],
                             xs=12, md=4, xl=3, className="controls"),
-                    dbc.Col([status_line(), share_bar(), job_panel(), *graphs(),
-                             analysis_tabs()],
+                    # The loop in one view: cut bar, then tree and scatter side by side; the
+                    # data summary and the analysis tabs below.
+                    dbc.Col([status_line(), share_bar(), job_panel(), *cut_fields(),
+                             *graphs(), data_summary(), analysis_tabs()],
                             xs=12, md=8, xl=9),
                 ]
             ),

@@ -22,27 +22,36 @@ from dash import ClientsideFunction, Input, Output, State, clientside_callback, 
 from components import ids
 from components.figures.tree_data import K_TABLE_MAX
 from components.page.forms import number
-from components.page.partition import partition_fields
+
+#: One line on the page that says how things are numbered (issue 12, section 2).
+NUMBERING_HELP = ("Numbered as SciPy: observations 0…n−1 (as fcluster and ivl), merge i is row "
+                  "i of Z and forms cluster n + i; clusters at the cut are 1…k, left to right.")
 
 
 def cut_fields() -> list[Any]:
-    """The max_d and k fields and the cluster count (placed in the clustering card)."""
+    """The cut bar above the tree: max_d, k and the cluster count on one line (so they stay in
+    view next to the tree and the scatter), and the numbering help."""
     return [
         dbc.Row(
             [
                 # No min/max on the inputs: the browser would turn a refused number into an
                 # empty value, and the message could not say what was typed.
                 dbc.Col([number("Cut height (max_d)", ids.CUT_HEIGHT, step="any"),
-                         html.Div(id=ids.CUT_HEIGHT_MESSAGE, className="small text-danger")]),
+                         html.Div(id=ids.CUT_HEIGHT_MESSAGE, className="small text-danger")],
+                        xs=6, md=3),
                 dbc.Col([number("Clusters (k)", ids.CLUSTER_K, step=1),
-                         html.Div(id=ids.CLUSTER_K_MESSAGE, className="small text-danger")]),
+                         html.Div(id=ids.CLUSTER_K_MESSAGE, className="small text-danger")],
+                        xs=6, md=2),
+                # A live region: a screen reader says the new count whenever the cut moves.
+                dbc.Col(html.Div(id=ids.CLUSTER_COUNT, className="fw-semibold cluster-count",
+                                 role="status", **{"aria-live": "polite"}),
+                        xs=12, md="auto", className="d-flex align-items-center"),
+                dbc.Col(html.Div(NUMBERING_HELP, id=ids.NUMBERING_HELP,
+                                 className="form-text numbering-help"),
+                        className="d-flex align-items-center"),
             ],
-            className="g-2",
+            className="g-2 cut-bar align-items-center",
         ),
-        # A live region: a screen reader says the new count whenever the cut moves.
-        html.Div(id=ids.CLUSTER_COUNT, className="fw-semibold small mb-2", role="status",
-                 **{"aria-live": "polite"}),
-        *partition_fields(),
     ]
 
 

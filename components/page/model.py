@@ -15,8 +15,8 @@ from dash import Input, Output, callback, dcc, html
 from clustering.linkage import METHODS, METRICS
 from clustering.prepare import MISSING, SCALINGS
 from components import ids
-from components.page.cut import cut_fields
 from components.page.forms import card, field, select
+from components.page.partition import partition_fields
 from components.state.inputs import method_note
 from components.view import GOWER, PRECOMPUTED, DatasetRef, spec_problem
 
@@ -118,12 +118,13 @@ def prep_card() -> dbc.Card:
 
 
 def cluster_card() -> dbc.Card:
-    """Method and metric, then the cut (max_d and k)."""
+    """Method and metric (the cut has its own bar above the tree: components.page.cut)."""
     return card("Clustering", [
         select("Linkage method", ids.METHOD, method_options("euclidean"), "ward"),
         select("Distance metric", ids.METRIC, metric_options("ward"), "euclidean"),
         html.Div(id=ids.METRIC_NOTE, className="form-text mb-2"),
-        *cut_fields(),
+        # Where the clusters come from: the cut (the bar above the tree), or another source.
+        *partition_fields(),
     ])
 
 

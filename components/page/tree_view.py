@@ -89,41 +89,54 @@ def status_line() -> html.Div:
 
 
 def graphs() -> list[Any]:
-    """The approximate-mode note, the dendrogram, the scatter and the data summary."""
+    """The approximate-mode note, then the dendrogram and the scatter side by side: with the
+    cut bar above them, the whole loop (drag the line, watch the scatter) fits one screen
+    from 1280 x 720 up (tests/browser/test_colours.py)."""
     return [
         dbc.Alert(id=ids.APPROX_NOTE, color="info", is_open=False,
                   className="small py-2 mb-2", dismissable=False),
         cut_slider(),
-        dcc.Loading(
-            dcc.Graph(
-                id=ids.DENDROGRAM,
-                figure=empty_figure("Loading…"),
-                config=GRAPH_CONFIG,  # the cut line is dragged by assets/cutdrag.js
-                className="graph-dendrogram",
-            ),
-            delay_show=300,
-            overlay_style={"visibility": "visible", "opacity": 0.6},
-        ),
-        # Colour bars of known columns under the leaves (components/analysis/agreement.py).
-        html.Div(id=ids.KNOWN_BARS_NOTE, className="form-text"),
-        dcc.Graph(id=ids.KNOWN_BARS, figure=empty_figure(""), config={"displaylogo": False},
-                  style={"display": "none"}, className="graph-known-bars"),
         dbc.Row(
             [
-                dbc.Col(dcc.Graph(id=ids.SCATTER, figure=empty_figure(""), config=GRAPH_CONFIG,
-                                  className="graph-scatter"), lg=7),
                 dbc.Col(
                     [
-                        html.H2("Data", className="h6 mt-2"),
-                        html.Div(id=ids.PREVIEW, className="preview small"),
-                        html.H2("Preprocessing", className="h6 mt-2"),
-                        html.Ul(id=ids.PREPARE_STEPS, className="small"),
+                        dcc.Loading(
+                            dcc.Graph(
+                                id=ids.DENDROGRAM,
+                                figure=empty_figure("Loading…"),
+                                config=GRAPH_CONFIG,  # the cut line is dragged by assets/cutdrag.js
+                                className="graph-dendrogram",
+                            ),
+                            delay_show=300,
+                            overlay_style={"visibility": "visible", "opacity": 0.6},
+                        ),
+                        # Colour bars of known columns under the leaves
+                        # (components/analysis/agreement.py).
+                        html.Div(id=ids.KNOWN_BARS_NOTE, className="form-text"),
+                        dcc.Graph(id=ids.KNOWN_BARS, figure=empty_figure(""),
+                                  config={"displaylogo": False}, style={"display": "none"},
+                                  className="graph-known-bars"),
                     ],
-                    lg=5,
+                    lg=7,
                 ),
-            ]
+                dbc.Col(dcc.Graph(id=ids.SCATTER, figure=empty_figure(""), config=GRAPH_CONFIG,
+                                  className="graph-scatter"), lg=5),
+            ],
+            className="g-2 loop-row",
         ),
     ]
+
+
+def data_summary() -> dbc.Row:
+    """The data preview and the preprocessing steps, below the tree and the scatter."""
+    return dbc.Row(
+        [
+            dbc.Col([html.H6("Data", className="mt-2"),
+                     html.Div(id=ids.PREVIEW, className="preview small")], lg=7),
+            dbc.Col([html.H6("Preprocessing", className="mt-2"),
+                     html.Ul(id=ids.PREPARE_STEPS, className="small")], lg=5),
+        ]
+    )
 
 
 # ---------------------------------------------------------------- building the view

@@ -136,22 +136,41 @@ def test_snap_to_candidate_button_and_line(page):
     h.assert_no_console_errors(page)
 
 
+def zoom_to_merge(page, row: int, half_width: float = 60.0) -> None:
+    """Zoom the tree around merge ``row``, as a person does before clicking one of many close
+    merges (the tree shares the screen with the scatter: ~4 px per leaf at 150 leaves)."""
+    fig = h.figure(page, "dendrogram")
+    hover = next(t for t in fig["traces"] if t["meta"] == "hover")
+    j = next(i for i, cd in enumerate(hover["customdata"]) if cd[0] == row)
+    x, y = hover["x"][j], hover["y"][j]
+    page.evaluate(
+        """([x, y, w]) => Plotly.relayout(document.querySelector('#dendrogram .js-plotly-plot'),
+               {'xaxis.range': [x - w, x + w], 'yaxis.range': [-0.05 * y, 3 * y]})""",
+        [x, y, half_width])
+    h.wait_dash_idle(page)
+
+
 def test_click_merge_lights_up_rows_and_explains(page):
     X, Z = blobs_Z()
     h.wait_dendrogram(page)
+    zoom_to_merge(page, 13)
     click_merge(page, 13)
     text = h.text_of(page, "inspect-text")
     assert text == explain_merge(Z, leaves_list(Z), 13)
-    assert text == ("merge 14 of 149 joined sample 62 and cluster 152 (samples 33, 68) at height "
-                    "0.1726; ids of n and above refer to earlier merges")
+    assert text == ("merge 13 (row 13 of Z) joined sample 62 and cluster 152 (samples 33, 68) "
+                    "into cluster 163 at height 0.1726; ids of n and above refer to earlier merges")
     members = h.text_of(page, "inspect-members")
-    assert "63" in members and "34" in members and "69" in members  # 1-based row labels
+    # SciPy's observation numbers: the sample ids and their default labels agree
+    assert "62 62" in members and "33 33" in members and "68 68" in members
     assert_selected_rows(page, [33, 62, 68])
     # A new cut regroups the scatter: the highlight follows the same rows.
     h.change(page, lambda: h.type_number(page, "cluster-k", 4))
     assert h.cluster_count(page) == 4
     assert_selected_rows(page, [33, 62, 68])
-    # A bigger merge: every member row, and only those.
+    # A bigger merge: every member row, and only those (the whole tree in view again).
+    page.evaluate("""() => Plotly.relayout(document.querySelector('#dendrogram .js-plotly-plot'),
+                         {'xaxis.autorange': true, 'yaxis.autorange': true})""")
+    h.wait_dash_idle(page)
     click_merge(page, 147)
     want = node_members(Z, leaves_list(Z), 150 + 147)
     assert_selected_rows(page, want.tolist())
@@ -159,7 +178,8 @@ def test_click_merge_lights_up_rows_and_explains(page):
     open_tab(page, "Linkage matrix")
     hl = page.locator("#linkage-table .ag-row[style*='font-weight: bold']").first
     row_text = hl.inner_text()
-    assert row_text.split()[:4] == ["148", "147", str(int(Z[147, 0])), str(int(Z[147, 1]))]
+    # SciPy's numbering: merge 147 is row 147 of Z
+    assert row_text.split()[:3] == ["147", str(int(Z[147, 0])), str(int(Z[147, 1]))]
     # Clear: every point back.
     open_tab(page, "Merge")
     page.locator("#inspect-clear").click()
@@ -225,7 +245,7 @@ def test_analysis_tabs_work_on_an_approximate_tree(approx_page):
     assert "clustered approximately" in h.text_of(page, "cophenetic-methods")
     click_merge(page, 498)  # the root
     text = h.text_of(page, "inspect-text")
-    assert text.startswith("merge 499 of 499 joined cluster ")
+    assert text.startswith("merge 498 (row 498 of Z) joined cluster ")
     assert text.endswith("(m = 500 micro-clusters)")
     assert_selected_rows(page, list(range(5000)))
     open_tab(page, "Heatmap")

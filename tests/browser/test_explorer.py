@@ -350,7 +350,7 @@ def test_truncation_modes_show_counts_then_full_tree(page):
     set_clustering(page, "ward", "euclidean")
     X = load_example("tutorial-blobs")[["x", "y"]].to_numpy(float)
     Z = linkage(X, "ward")
-    labels = [str(i + 1) for i in range(len(X))]
+    labels = [str(i) for i in range(len(X))]  # SciPy's ivl: observations 0..n-1
 
     def ticks() -> list[str]:
         return h.figure(page, "dendrogram")["xaxis"]["ticktext"] or []

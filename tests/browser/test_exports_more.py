@@ -23,7 +23,7 @@ def test_tree_and_script_downloads(page):
     open_export(page)
     name, text = download(page, "export-newick")
     assert name == "tree-tutorial-blobs-ward-euclidean.nwk" and "as.phylo" in text.split("]")[0]
-    back = from_newick(text, labels=[str(i + 1) for i in range(150)])
+    back = from_newick(text, labels=[str(i) for i in range(150)])
     np.testing.assert_allclose(back.Z[:, 2], Z[:, 2], rtol=1e-12)
     page.get_by_text("height differences").click()
     page.get_by_text("Current view only").click()

@@ -155,12 +155,14 @@ def test_tutorial_merge_14_sentence():
     # The tutorial's row: Z[13] = [62, 152, 0.1726, 3], and cluster 152 = Z[2] = [33, 68].
     assert Z[13, :2].tolist() == [62, 152] and Z[2, :2].tolist() == [33, 68]
     assert explain_merge(Z, leaves, 13) == (
-        "merge 14 of 149 joined sample 62 and cluster 152 (samples 33, 68) at height 0.1726; "
-        "ids of n and above refer to earlier merges")
+        "merge 13 (row 13 of Z) joined sample 62 and cluster 152 (samples 33, 68) into "
+        "cluster 163 at height 0.1726; ids of n and above refer to earlier merges")
     assert explain_node(Z, leaves, 62) == "leaf: sample 62"
-    assert explain_node(Z, leaves, 163).startswith("truncated leaf (3 samples) = merge 14 of 149")
+    assert explain_node(Z, leaves, 163).startswith(
+        "truncated leaf (3 samples) = merge 13 (row 13 of Z)")
     big = explain_merge(Z, leaves, 148)
-    assert big.startswith("merge 149 of 149 joined cluster ") and "samples)" in big
+    assert big.startswith("merge 148 (row 148 of Z) joined cluster ") and "samples)" in big
+    assert "into cluster 298 at height" in big
 
 
 def test_node_members_equal_scipy_to_tree_on_random_trees():
@@ -179,7 +181,8 @@ def test_node_members_equal_scipy_to_tree_on_random_trees():
             assert got.tolist() == [x for x in leaves.tolist() if x in set(want)]
         row = int(rng.integers(0, n - 1))
         s = explain_merge(Z, leaves, row)
-        assert s.startswith(f"merge {row + 1} of {n - 1} joined ")
+        assert s.startswith(f"merge {row} (row {row} of Z) joined ")
+        assert f" into cluster {n + row} at height " in s
         for child in Z[row, :2].astype(int):
             assert (f"sample {child}" if child < n else f"cluster {child} (") in s
     with pytest.raises(DataError):
@@ -199,7 +202,7 @@ def test_micro_cluster_sentences_count_rows_on_random_trees():
         _, nodes = to_tree(Z, rd=True)
         row = int(rng.integers(0, m - 1))
         s = explain_merge(Z, leaves, row, weights=w)
-        assert s.startswith(f"merge {row + 1} of {m - 1} joined ")
+        assert s.startswith(f"merge {row} (row {row} of Z) joined ")
         assert s.endswith(f"ids of m and above refer to earlier merges (m = {m} micro-clusters)")
         for child in Z[row, :2].astype(int):
             rows = int(w[nodes[child].pre_order()].sum())
@@ -208,6 +211,6 @@ def test_micro_cluster_sentences_count_rows_on_random_trees():
             assert part.startswith("micro-cluster " if child < m else f"cluster {child} (")
         root = 2 * m - 2
         assert explain_node(Z, leaves, root, weights=w).startswith(
-            f"truncated leaf ({m} micro-clusters; {int(w.sum()):,} rows) = merge {m - 1} of")
+            f"truncated leaf ({m} micro-clusters; {int(w.sum()):,} rows) = merge {m - 2} (row {m - 2} of Z)")
     with pytest.raises(DataError, match="one row count per leaf"):
         describe_node(Z, leaves, 0, weights=w[:-1])

@@ -106,7 +106,8 @@ def test_drop_reports_rows_and_ids() -> None:
     p = prepare(df)
     assert p.row_ids.tolist() == [0, 2]
     assert p.n_dropped == 3 and p.n_input_rows == 5
-    assert p.labels.tolist() == ["1", "3"]
+    # SciPy's observation numbers (rows of the matrix), not the file's rows
+    assert p.labels.tolist() == ["0", "1"]
     assert "Treated 1 infinite value(s) (inf/-inf) in 'a' as missing." in p.steps
     assert "Dropped 3 rows of 5 with missing values (a: 2, b: 1)." in p.steps
 
@@ -163,7 +164,7 @@ def test_label_column_excluded_and_missing_labels_fall_back_to_row_number() -> N
     df = pd.DataFrame({"id": [10, 20, 30], "x": [1.0, 2.0, 5.0], "n": ["a", None, "=c"]})
     p = prepare(df, PrepareOptions(label_column="id"))
     assert p.feature_names == ("x",) and p.labels.tolist() == ["10", "20", "30"]
-    assert prepare(df, PrepareOptions(label_column="n")).labels.tolist() == ["a", "2", "=c"]
+    assert prepare(df, PrepareOptions(label_column="n")).labels.tolist() == ["a", "1", "=c"]
 
 
 # ---------------------------------------------------------------- overflow

@@ -92,7 +92,7 @@ def test_minkowski_p_and_constant_columns(tmp_path):
     X, labels, _ = ns["prepare"](ns["load_table"]())
     p = prepare(df, PrepareOptions(scaling="zscore"))
     np.testing.assert_array_equal(X, p.matrix)
-    assert labels == [str(i + 1) for i in range(30)]
+    assert labels == [str(i) for i in range(30)]  # SciPy's observation numbers
     np.testing.assert_array_equal(ns["cluster"](X),
                                   linkage(pdist(p.matrix, "minkowski", p=3.0), "complete"))
 

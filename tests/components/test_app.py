@@ -146,6 +146,8 @@ def _drawn_clusters(links: list[dict], m: int) -> dict[tuple, str]:
     for tr in links:
         xs, ys = tr["x"], tr["y"]
         for j in range(len(xs) // 5):
+            if len(set(xs[5 * j : 5 * j + 4])) == 1:
+                continue  # a cluster's stem (tests/js/test_dendro_colours.py checks those)
             key = tuple(round(v, 3) for v in xs[5 * j : 5 * j + 4] + ys[5 * j : 5 * j + 4])
             out[key] = tr["color"]
     assert len(out) == m

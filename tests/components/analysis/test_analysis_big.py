@@ -100,7 +100,7 @@ def test_merge_tab_speaks_of_micro_clusters_and_rows(page, tree) -> None:
     page.set({f"{ids.INSPECT}.data": {"kind": "merge", "row": row, "tree_key": td["tree_key"]}})
     text = page.get(f"{ids.INSPECT_TEXT}.children")
     assert text == explain_merge(approx.Z, tree.index.leaves, row, weights=approx.micro.weights)
-    assert text.startswith("merge 499 of 499 joined cluster ") and " rows)" in text
+    assert text.startswith("merge 498 (row 498 of Z) joined cluster ") and " rows)" in text
     assert "(m = 500 micro-clusters)" in text
     counts = [int(s.replace(",", "")) for s in
               __import__("re").findall(r"; ([\d,]+) rows\)", text)]

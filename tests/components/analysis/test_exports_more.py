@@ -109,7 +109,7 @@ def test_json_tree_has_heights_labels_and_the_cut(in_app):
     out, _ = download(spec, JSON, cut=20.0)
     assert out["filename"] == "tree-tutorial-blobs-ward-euclidean.json"
     root = json.loads(out["content"])
-    assert "1-based row number" in root["about"] and "cut at 20.0" in root["about"]
+    assert "observation number 0..n-1" in root["about"] and "cut at 20.0" in root["about"]
     X = load_example("tutorial-blobs")[["x", "y"]].to_numpy(float)
     Z = linkage(X, "ward")
     assert root["size"] == 150 and abs(root["height"] - Z[-1, 2]) <= 1e-12 * Z[-1, 2]
@@ -120,7 +120,7 @@ def test_json_tree_has_heights_labels_and_the_cut(in_app):
             stack.extend(node["children"])
         else:
             leaves[node["id"]] = node
-    assert [leaves[i]["label"] for i in range(150)] == [str(i + 1) for i in range(150)]
+    assert [leaves[i]["label"] for i in range(150)] == [str(i) for i in range(150)]
     got = np.array([leaves[i]["cluster"] for i in range(150)])
     assert same_partition(got, fcluster(Z, 20.0, "distance"))
 

@@ -16,7 +16,7 @@ def test_linkage_rows_sorting_and_blocks():
     assert order.size == 39
     recs, _ = linkage_rows(Z, [], 35, 40)
     assert [r["row"] for r in recs] == [35, 36, 37, 38]
-    assert recs[0]["id"] == 40 + 35 and recs[0]["merge"] == 36
+    assert recs[0]["id"] == 40 + 35 and recs[0]["merge"] == 35
     assert recs[0]["idx1"] == int(Z[35, 0]) and recs[0]["size"] == int(Z[35, 3])
     # Every row exactly once, whatever the sort
     for col in ("merge", "idx1", "idx2", "height", "size", "id"):

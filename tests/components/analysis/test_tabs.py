@@ -194,6 +194,9 @@ def test_profile_effects_and_figure():
         np.testing.assert_allclose(effects[i], (df[labels == c].mean() - df.mean()) / df.std(ddof=0))
     fig = make_profile_figure(means, effects, [1, 2, 3], ["p", "q", "<i>r</i>"], [20, 20, 20])
     assert list(fig.data[0].x)[2] == "&lt;i&gt;r&lt;/i&gt;"
+    # each profile row carries its cluster's colour
+    from components.figures.palette import cluster_color
+    assert [cluster_color(c) in y for c, y in zip([1, 2, 3], fig.data[0].y, strict=True)] == [True] * 3
 
 
 def test_image_config_keeps_the_graph_settings():
@@ -263,7 +266,8 @@ def test_fill_diagnostics_matches_scipy(in_app):
     _, Z = blobs_Z()
     R = inconsistent(Z, 3)
     rows = table.rowData
-    assert [r["merge"] for r in rows] == list(range(149, 139, -1))
+    # SciPy's numbering: merge i is row i of Z
+    assert [r["merge"] for r in rows] == list(range(148, 138, -1))
     np.testing.assert_allclose([r["coefficient"] for r in rows], R[::-1][:10, 3])
     np.testing.assert_allclose([r["height"] for r in rows], Z[::-1][:10, 2])
     assert "suggests k = 2" in str(summary) and "k = 3 at max_d = 20" in str(summary)
@@ -289,7 +293,8 @@ def test_explain_and_linkage_table(in_app):
     picked = {"kind": "merge", "row": 13, "tree_key": td["tree_key"]}
     text, members, hl, tab = _run(ip.explain, picked, td, "tab-diagnostics",
                                   trigger="inspect.data")
-    assert text.startswith("merge 14 of 149 joined sample 62 and cluster 152 (samples 33, 68)")
+    assert text.startswith("merge 13 (row 13 of Z) joined sample 62 and cluster 152 "
+                           "(samples 33, 68) into cluster 163")
     assert sorted(hl["rows"]) == [33, 62, 68] and tab == "tab-inspect"
     # A stale pick (another tree) clears everything.
     assert _run(ip.explain, {**picked, "tree_key": "old"}, td, None)[:3] == ("", "", None)
@@ -306,7 +311,7 @@ def test_explain_and_linkage_table(in_app):
     # a truncated leaf = its merge
     leaf = {"kind": "leaf", "node": 150 + 140, "tree_key": td["tree_key"]}
     text, _, hl, _ = _run(ip.explain, leaf, td, None, trigger="inspect.data")
-    assert text.startswith("truncated leaf (") and "merge 141 of 149" in text
+    assert text.startswith("truncated leaf (") and "merge 140 (row 140 of Z)" in text
     _, Z = blobs_Z()
     assert len(hl["rows"]) == int(Z[140, 3])
 

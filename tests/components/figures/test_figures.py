@@ -57,6 +57,8 @@ def test_every_link_in_exactly_one_colour_trace_with_its_cluster_colour(seed):
     drawn = {}
     for tr in link_traces:
         for poly in _links(tr):
+            if np.all(poly[:, 0] == poly[0, 0]):
+                continue  # a cluster's stem (test_cluster_colours.py checks those)
             key = _key(poly)
             assert key not in drawn, "a link is drawn twice"
             drawn[key] = tr.line.color
@@ -185,11 +187,14 @@ def test_hover_names_row_height_and_size():
     fig = dendro_fig.make_dendrogram_figure(g, 1.0, Z=Z)
     hover = next(tr for tr in fig.data if tr.meta == "hover")
     root = int(np.argmax(g.dcoord[:, 1]))
-    assert hover.customdata[root].tolist() == [len(Z) - 1, 25]
+    # SciPy's numbering: row i of Z forms cluster n + i
+    assert hover.customdata[root].tolist() == [len(Z) - 1, 25, 2 * len(Z)]
     assert hover.y[root] == pytest.approx(Z[-1, 2], rel=1e-6)
     np.testing.assert_array_equal(np.asarray(hover.customdata)[:, 0], g.link_rows)
     np.testing.assert_array_equal(np.asarray(hover.customdata)[:, 1], Z[g.link_rows, 3])
-    assert hover.hovertemplate.startswith("merge %{customdata[0]} (row of Z)<br>height %{y")
+    assert hover.hovertemplate.startswith(
+        "merge %{customdata[0]} (row %{customdata[0]} of Z, forms cluster %{customdata[2]})"
+        "<br>height %{y")
     side = dendro_fig.make_dendrogram_figure(g, 1.0, Z=Z, orientation="left")
     assert "height %{x" in next(tr for tr in side.data if tr.meta == "hover").hovertemplate
 
