@@ -24,7 +24,7 @@
 
     function colourOf(td, pd, c) {
         if (c === 0) {
-            return pd.unassigned || td.unassigned || "#555555";
+            return pd.unassigned || td.unassigned || "#000000";
         }
         return c < 0 ? td.above : td.palette[(c - 1) % td.palette.length];
     }
