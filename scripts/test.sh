@@ -20,6 +20,9 @@ APT_PACKAGES=(chromium redis-server nodejs npm python3-venv r-base-core r-cran-c
               podman debootstrap python3-yaml)
 need_apt=()
 for pkg in "${APT_PACKAGES[@]}"; do
+  # A Node.js that brings its own npm (e.g. NodeSource's, which conflicts with Debian's npm
+  # package) is enough.
+  if [ "$pkg" = npm ] && command -v npm >/dev/null 2>&1; then continue; fi
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need_apt+=("$pkg")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then
