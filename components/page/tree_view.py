@@ -211,6 +211,7 @@ def build_view(tree: Tree, view: View, support: dict[str, Any] | None = None) ->
         annotate_above=view.annotate_above, show_contracted=view.show_contracted,
         uirevision=f"{key}|{mode}|{view.truncate_p}|{view.orientation}",
         sizes=approx_mode.merge_sizes(tree),
+        title=f"{tree.spec.dataset.display_name} · {tree.spec.method} · {tree.spec.metric}",
     )
     add_support(figure, support, tree, geometry, view.orientation)
     tree_data = make_tree_data(
