@@ -284,7 +284,7 @@ def agreement_view(tree: Tree, cut: float, reference: str, bins: int,
                     {} if best != k_now else _HIDDEN, height)
     table = data_grid(contingency_table(a.contingency), ids.AGREEMENT_TABLE + "-grid",
                       page_size=None)
-    return (html.Div(lines), html.Div([html.H6("Clusters × classes", className="mt-1"), table]),
+    return (html.Div(lines), html.Div([html.H2("Clusters × classes", className="h6 mt-1"), table]),
             *snap)
 
 
