@@ -29,7 +29,7 @@ from clustering.errors import DataError
 from clustering.geometry import dendrogram_geometry
 from clustering.suggest import heights_for_k
 from components import ids
-from components.analysis.lazy import gated_cut
+from components.analysis.lazy import gated_cut, gated_partition
 from components.figures.known_columns import (
     DEFAULT_BINS,
     column_classes,
@@ -40,10 +40,12 @@ from components.figures.known_columns import (
 )
 from components.figures.text import format_height
 from components.state import approximate as approx_mode
+from components.state.partition import view_labels
 from components.state.store import get_store
 from components.state.tables import load_table
 from components.state.trees import Tree, tree_memo_key, try_load_tree
 from components.view import TreeSpec, number_or_none
+from components.view_partition import PartitionSpec
 from components.web.grids import data_grid
 
 log = logging.getLogger(__name__)
@@ -230,18 +232,23 @@ def fill_agreement(active: str | None, cut_value: Any, reference: str | None, bi
         return (html.Div("Choose a column to compare the clusters with (e.g. a class you "
                          "already know)."), "", *hidden)
     try:
-        return agreement_view(tree, cut, reference, _bins(bins))
+        return agreement_view(tree, cut, reference, _bins(bins),
+                              gated_partition(cut_value, tree.spec.key))
     except DataError as err:
         return (dbc.Alert(str(err), color="warning", className="py-1 small"), "", *hidden)
 
 
-def agreement_view(tree: Tree, cut: float, reference: str, bins: int) -> tuple[Any, ...]:
-    """(summary, table, snap label, snap style, snap height) for one tree, cut and column."""
+def agreement_view(tree: Tree, cut: float, reference: str, bins: int,
+                   partition: PartitionSpec | None = None) -> tuple[Any, ...]:
+    """(summary, table, snap label, snap style, snap height) for one tree, the partition in
+    force (the cut, or ``partition``: hand edits, dynamic tree cut...) and a column."""
     values = column_values(tree, load_table(tree.spec.dataset), reference)
     ref, names, binned = reference_codes(values, bins)
-    labels = approx_mode.row_clusters(tree, cut)
+    # Per row, 0 = unassigned (left out of the scores, as agreement() counts them).
+    labels = view_labels(tree, cut, partition)
     a = agreement(labels, ref)
-    k_now = int(tree.index.k_at(cut))
+    k_now = int(np.unique(labels[labels > 0]).size)
+    where = "at the cut" if partition is None else "in the partition"
     scores = html.Table(html.Tbody([
         html.Tr([html.Th(name), html.Td(f"{value:.3f}", id=f"agreement-{key}")])
         for key, name, value in (("ari", "ARI", a.ari), ("ami", "AMI", a.ami),
@@ -250,7 +257,7 @@ def agreement_view(tree: Tree, cut: float, reference: str, bins: int) -> tuple[A
                                  ("completeness", "completeness", a.completeness))
     ]), className="table table-sm w-auto mb-1")
     lines: list[Any] = [
-        html.Div(f"k = {k_now} clusters at the cut against '{reference}'"
+        html.Div(f"k = {k_now} clusters {where} against '{reference}'"
                  + (f" in {len(names)} quantile bins" if binned else "")
                  + f" ({a.n_used:,} rows"
                  + (f"; {a.n_missing:,} without a value left out" if a.n_missing else "")
@@ -277,7 +284,7 @@ def agreement_view(tree: Tree, cut: float, reference: str, bins: int) -> tuple[A
                     {} if best != k_now else _HIDDEN, height)
     table = data_grid(contingency_table(a.contingency), ids.AGREEMENT_TABLE + "-grid",
                       page_size=None)
-    return (html.Div(lines), html.Div([html.H6("Clusters × classes", className="mt-1"), table]),
+    return (html.Div(lines), html.Div([html.H2("Clusters × classes", className="h6 mt-1"), table]),
             *snap)
 
 

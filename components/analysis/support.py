@@ -50,7 +50,8 @@ AU_NOTE = (
 
 def _field(fid: str, label: str, value: int, lo: int, hi: int) -> Any:
     return dbc.Col(dbc.InputGroup([
-        dbc.InputGroupText(label),
+        # A real <label for>: an input-group text alone names nothing to a screen reader.
+        dbc.Label(label, html_for=fid, className="input-group-text mb-0"),
         dcc.Input(id=fid, type="number", min=lo, max=hi, step=1, value=value, debounce=True,
                   className="form-control form-control-sm", style={"width": "6em"}),
     ], size="sm"), width="auto")
@@ -72,7 +73,7 @@ def support_panel() -> list[Any]:
         dcc.Store(id=ids.SUPPORT_SHOW),
         dcc.Store(id=ids.STABILITY_DONE),
         dcc.Interval(id=ids.REPLICATE_POLL, interval=1000, disabled=True),
-        html.H6("Support on every merge", className="mt-3"),
+        html.H2("Support on every merge", className="h6 mt-3"),
         html.Div(id=ids.SUPPORT_NOTE, className="small mb-1"),
         dbc.Row([
             dbc.Col(dbc.RadioItems(
@@ -91,7 +92,7 @@ def support_panel() -> list[Any]:
                  **{"aria-live": "polite"}),
         html.Div(AU_NOTE, className="form-text mb-1"),
         html.Div(id=ids.SUPPORT_SUMMARY, className="small mb-2"),
-        html.H6("Cluster stability at the current cut", className="mt-3"),
+        html.H2("Cluster stability at the current cut", className="h6 mt-3"),
         dbc.Row([
             _field(ids.STABILITY_NBOOT, "B (bootstraps)", rep.NBOOT_DEFAULT, rep.NBOOT_MIN,
                    rep.NBOOT_MAX),

@@ -279,6 +279,7 @@ def make_dendrogram_figure(
     uirevision: str | None = None,
     gl: bool | None = None,
     sizes: np.ndarray | None = None,
+    title: str | None = None,
 ) -> go.Figure:
     """The dendrogram: one trace per colour, the cut line, merge annotations and hover.
 
@@ -306,6 +307,9 @@ def make_dendrogram_figure(
     sizes : ndarray, shape (n - 1,), optional
         Rows under each merge (row of Z) for the hover; default ``Z[:, 3]``. An approximate
         tree's leaves are micro-clusters, so its ``Z[:, 3]`` counts those, not rows.
+    title : str, optional
+        What the tree is (dataset · method · metric), top left: an exported PNG/SVG says
+        it; the cut line's own label carries max_d and k as they move.
 
     Returns
     -------
@@ -357,4 +361,7 @@ def make_dendrogram_figure(
         margin={"l": 60, "r": 20, "t": 30, "b": 60 if len(ivl) <= MAX_TICK_LABELS else 20},
         uirevision=uirevision,
     )
+    if title:
+        fig.update_layout(title={"text": plot_text(title), "x": 0.01, "xanchor": "left",
+                                 "y": 0.99, "yanchor": "top", "font": {"size": 13}})
     return fig

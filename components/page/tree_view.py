@@ -131,9 +131,9 @@ def data_summary() -> dbc.Row:
     """The data preview and the preprocessing steps, below the tree and the scatter."""
     return dbc.Row(
         [
-            dbc.Col([html.H6("Data", className="mt-2"),
+            dbc.Col([html.H2("Data", className="h6 mt-2"),
                      html.Div(id=ids.PREVIEW, className="preview small")], lg=7),
-            dbc.Col([html.H6("Preprocessing", className="mt-2"),
+            dbc.Col([html.H2("Preprocessing", className="h6 mt-2"),
                      html.Ul(id=ids.PREPARE_STEPS, className="small")], lg=5),
         ]
     )
@@ -211,6 +211,7 @@ def build_view(tree: Tree, view: View, support: dict[str, Any] | None = None) ->
         annotate_above=view.annotate_above, show_contracted=view.show_contracted,
         uirevision=f"{key}|{mode}|{view.truncate_p}|{view.orientation}",
         sizes=approx_mode.merge_sizes(tree),
+        title=f"{tree.spec.dataset.display_name} · {tree.spec.method} · {tree.spec.metric}",
     )
     add_support(figure, support, tree, geometry, view.orientation)
     tree_data = make_tree_data(

@@ -50,11 +50,13 @@ def _listing(client: str | None) -> tuple[list[dict[str, str]], str]:
     Output(ids.UPLOADS_LIST, "value"),
     Output(ids.UPLOADS_USAGE, "children"),
     Input(ids.DATASET, "data"),
-    Input(ids.UPLOAD_ERROR, "children"),
+    # Set when the server stored an upload (read or refused as the chosen kind); a file the
+    # browser refused for its size never reaches the server, so it asks nothing here either.
+    Input(ids.UPLOAD_PENDING, "data"),
     Input(ids.UPLOADS_DELETE, "n_clicks"),
     State(ids.UPLOADS_LIST, "value"),
 )
-def list_uploads(_dataset: Any, _error: Any, _delete: Any, chosen: list[str] | None
+def list_uploads(_dataset: Any, _pending: Any, _delete: Any, chosen: list[str] | None
                  ) -> tuple[Any, Any, Any]:
     """List this client's uploads (after each upload or refusal); delete the chosen ones."""
     client = current_client()

@@ -587,6 +587,9 @@ def drag_cut_line(page: Any, to_height: float, *, at: float = 0.5, steps: int = 
     ``sideways`` pixels to the right of where it grabbed (a slanted drag). Before pressing, the
     pointer must show the line's resize cursor (assets/cutdrag.js), as a person would see it.
     """
+    # A person scrolls the tree into view before grabbing its line (an upload's messages or
+    # a tab below may have scrolled the page).
+    page.locator("#dendrogram").scroll_into_view_if_needed()
     px = cut_line_pixels(page)
     x = px["x0"] + (px["x1"] - px["x0"]) * at
     y = px["y0"] + (px["y1"] - px["y0"]) * at

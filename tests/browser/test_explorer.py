@@ -305,6 +305,7 @@ def test_touch_drag_moves_the_cut_line(browser, live_server, blobs_csv):
         page = h.new_page(context)
         h.open_app(page, live_server.url)
         X, Z = open_ward_blobs(page, blobs_csv)
+        page.locator("#dendrogram").scroll_into_view_if_needed()  # a person looks at the tree
         px = h.cut_line_pixels(page)
         x = px["x0"] + (px["x1"] - px["x0"]) / 2
         target = h.height_to_pixel(page, band_middle(Z, 3))

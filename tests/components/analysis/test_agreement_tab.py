@@ -16,6 +16,7 @@ from scipy.cluster.hierarchy import fcluster, leaves_list, linkage
 from sklearn import metrics
 
 from clustering.datasets import EXAMPLES, load_example
+from clustering.partition import partition_from_roots
 from clustering.prepare import prepare
 from components.analysis import agreement as tab
 from components.settings import Settings
@@ -152,3 +153,25 @@ def test_compare_tab_numbers_equal_the_library_and_sklearn(in_app, mpg):
     # A pair SciPy refuses says so.
     summary, _ = _run(compare.fill_compare, "tab-compare", {"cut": 15.0}, "ward", "cityblock", ref)
     assert "ward" in str(summary).lower() and "euclidean" in str(summary).lower()
+
+
+def test_scores_follow_a_hand_edited_partition(in_app, mpg):
+    """The tab scores the partition in force, not the height: hand-edit roots (two clades of
+    the tree) against origin equal scikit-learn's on the same rows."""
+    _, _, Z, origin = mpg
+    ref = mpg_ref()
+    n = Z.shape[0] + 1
+    # The root's two children, then the left one split again: three clades of Z.
+    left, right = int(Z[-1, 0]), int(Z[-1, 1])
+    roots = sorted([int(Z[left - n, 0]), int(Z[left - n, 1]), right])
+    gated = {"cut": 15.0, "tree_key": ref["tree_key"],
+             "partition": {"source": "roots", "roots": ".".join(map(str, roots)),
+                           "tree_key": ref["tree_key"]}}
+    summary, table, *_ = _run(tab.fill_agreement, TAB, gated, "origin", 4, ref)
+    labels = partition_from_roots(Z, roots).labels()
+    text = str(summary)
+    assert "k = 3 clusters in the partition" in text
+    assert f"{metrics.adjusted_rand_score(origin, labels):.3f}" in text
+    rows = pd.DataFrame(table.children[1].rowData)
+    assert rows[["europe", "japan", "usa"]].to_numpy().tolist() == \
+        metrics.cluster.contingency_matrix(labels, origin).tolist()

@@ -278,3 +278,16 @@ def test_scatter_legend_is_capped_and_big_scatter_uses_webgl():
     assert {t.type for t in fig.data if t.meta == "points"} == {"scattergl"}
     assert len(fig.data) == len(palette.PALETTE) + scatter.LEGEND_MAX + 1
     assert fig.data[-1].name == "… 10 more"
+
+
+def test_the_tree_says_what_it_is_for_an_exported_image():
+    """The title (dataset · method · metric) is text, never markup; the cut line's label adds
+    max_d and k, so a PNG/SVG taken with the modebar names the whole view."""
+    Z = linkage(np.array([[0.0], [1.0], [5.0], [6.0]]), "ward")
+    fig = dendro_fig.make_dendrogram_figure(dendrogram_geometry(Z), 2.5, Z=Z,
+                                            title="<b>my</b>.csv · ward · euclidean")
+    assert fig.layout.title.text == "&lt;b&gt;my&lt;/b&gt;.csv · ward · euclidean"
+    assert fig.layout.shapes[0].label.text == "max_d = 2.5 · k = 2"
+    assert fig.layout.yaxis.title.text == "height"
+    assert dendro_fig.make_dendrogram_figure(dendrogram_geometry(Z), 2.5, Z=Z).layout.title.text \
+        is None
