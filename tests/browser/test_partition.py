@@ -12,13 +12,14 @@ from typing import Any
 import numpy as np
 import pytest
 
+from components.figures.palette import ABOVE_CUT_COLOR
 from tests.browser import harness
 from tests.browser import hosting_helpers as H
 from tests.partitions import same_partition
 
 pytestmark = pytest.mark.browser
 
-ABOVE = "#b0b0b0"
+ABOVE = ABOVE_CUT_COLOR
 
 # Pixel of a point of the dendrogram's trace with meta ``meta`` whose customdata[0] is ``key``.
 _MARKER_PIXEL = """([meta, key]) => {
