@@ -76,7 +76,7 @@ def test_support_in_the_hover_and_stability_table_equal_the_library(page):
     assert [float(v) for v in m.groups()] == pytest.approx(
         [round(t["au"], 3), round(t["se_au"], 3), round(t["bp"], 3), round(t["se_bp"], 3)],
         abs=1e-9)
-    assert "10 replicates × 7 scales" in label and f"merge {r} (row of Z)" in label
+    assert "10 replicates × 7 scales" in label and f"merge {r} (row {r} of Z" in label
     # badges from size 3, outlines of the AU >= 0.95 clades pvrect would draw
     badges = next(t for t in fig["traces"] if t["meta"] == "support")
     assert sorted(int(c[0]) for c in badges["customdata"]) == \
