@@ -71,7 +71,7 @@ def kind_box() -> html.Div:
 def guess_text(guess: Guess) -> str:
     """The sentence under the choice.
 
-    >>> guess_text(Guess("distances", "square: looks like a distance matrix."))[:38]
+    >>> guess_text(Guess("distances", "square: looks like a distance matrix."))[:37]
     'Guessed: a distance matrix (square, l'
     """
     return (f"Guessed: {KIND_LABELS[guess.kind]}, because {guess.reason} "
