@@ -22,6 +22,8 @@
  *   Progress component).
  * - dcc.Upload's file input has no name and is a second, invisible Tab stop: it is named and
  *   taken out of the tab order; the visible "choose one" link (a button) opens the dialog.
+ *   Enter or Space on it opens the dialog directly (not through the link's synthetic click,
+ *   which also wrote "#" into the address and left opening to the drop zone's click handler).
  *
  * Nothing here changes what a control does, only how it is reached and named. A
  * MutationObserver re-applies the fixes after React renders (tabs and dropdowns appear as
@@ -189,6 +191,22 @@
         });
     }
 
+    // Delegated, so it outlives React re-rendering the upload box.
+    function openUploadByKey(ev) {
+        var t = ev.target;
+        if (!t || t.id !== "upload-choose" || (ev.key !== "Enter" && ev.key !== " ")) {
+            return;
+        }
+        var box = t.closest(".upload-box");
+        var input = box && box.querySelector("input[type=file]");
+        if (!input) {
+            return;
+        }
+        ev.preventDefault();
+        input.value = null;
+        input.click();
+    }
+
     var queued = false;
 
     function fixAll() {
@@ -216,6 +234,7 @@
     }
 
     function start() {
+        document.addEventListener("keydown", openUploadByKey);
         new MutationObserver(schedule).observe(document.body, {
             childList: true, subtree: true, attributes: true,
             attributeFilter: ["class", "tabindex", "aria-labelledby"]
