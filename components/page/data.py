@@ -273,6 +273,8 @@ def _kind_badge(kind: str) -> dbc.Badge:
     Output(ids.SCATTER_Y, "value"),
     Input(ids.DATASET, "data"),
     State(ids.METRIC, "value"),
+    # The store starts empty (nothing to describe): no request at page load (issue 14).
+    prevent_initial_call=True,
 )
 def describe_dataset(dataset: dict[str, Any] | None, metric: str | None = None
                      ) -> tuple[Any, ...]:
