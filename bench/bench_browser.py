@@ -28,9 +28,11 @@ Targets from the issue: first view of 20,000 rows under 5 s; recolour under 200 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import statistics
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -213,11 +215,28 @@ def print_upload(r: dict) -> None:
     print()
 
 
+@contextlib.contextmanager
+def session(kind: str | None, start_timeout: float = 300.0) -> Iterator[tuple[object, object]]:
+    """:func:`harness.browser_session` with a longer wait for the server (a busy machine)."""
+    from playwright.sync_api import sync_playwright
+
+    server = harness.start_server(kind, timeout=start_timeout)
+    try:
+        with sync_playwright() as pw:
+            browser = harness.launch_browser(pw)
+            try:
+                yield server, browser
+            finally:
+                browser.close()
+    finally:
+        server.stop()
+
+
 def run(server_kind: str | None, examples: list[str], drags: int, timeout_s: float,
         uploads: int = 0, recuts: int = 0) -> tuple[dict | None, list[dict]]:
     rows = []
     up = None
-    with harness.browser_session(server_kind) as (server, browser):
+    with session(server_kind) as (server, browser):
         print(f"server: {server.kind} at {server.url}", file=sys.stderr)
         if uploads:
             up = run_upload(browser, server.url, uploads, recuts, timeout_s)

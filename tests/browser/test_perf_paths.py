@@ -32,9 +32,11 @@ _ROW_COLOURS = """() => {
   for (const t of gd._fullData) {
     if (t.meta !== 'points' || !t.x) continue;
     const cd = t.customdata, mc = t.marker.color;
-    const flat = cd && cd.length === 2 * t.x.length && !Array.isArray(cd[0]);
+    // Rows of customdata may be arrays or typed arrays (plotly decodes 2-D binary data so).
+    const isRow = (v) => v !== null && typeof v === 'object' && v.length !== undefined;
+    const flat = cd && cd.length === 2 * t.x.length && !isRow(cd[0]);
     for (let j = 0; j < t.x.length; j++) {
-      const row = flat ? cd[2 * j] : (Array.isArray(cd[j]) ? cd[j][0] : cd[j]);
+      const row = flat ? cd[2 * j] : (isRow(cd[j]) ? cd[j][0] : cd[j]);
       out[row] = String(typeof mc === 'string' ? mc : mc[j]);
     }
   }
