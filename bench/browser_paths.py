@@ -47,8 +47,15 @@ REQUEST_LOG_INIT = r"""
 })();
 """
 
-#: The dendrogram has lines and a count, and its colours differ from ``before``.
-_DRAWN_JS = """(before) => {
+#: The dendrogram has lines and a count, its colours differ from ``arg.before``, and the scatter
+#: shows ``arg.n`` rows (the upload's tree, not the example the page opened with).
+_DRAWN_JS = """(arg) => {
+  const before = arg.before;
+  const sc = document.querySelector('#scatter .js-plotly-plot');
+  if (!sc || !sc._fullData) return false;
+  let rows = 0;
+  for (const t of sc._fullData) if (t.meta === 'points' && t.x) rows += t.x.length;
+  if (rows !== arg.n) return false;
   const gd = document.querySelector('#dendrogram .js-plotly-plot');
   const count = document.getElementById('cluster-count');
   if (!gd || !gd._fullData || !count || !/\\d/.test(count.innerText)) return false;
@@ -97,7 +104,8 @@ def _span(reqs: list[dict], pick: Any) -> tuple[float, float] | None:
     return min(r["t0"] for r in got), max(r["t1"] for r in got)
 
 
-def upload_first_view(page: Any, csv: Path, timeout_s: float) -> dict[str, float]:
+def upload_first_view(page: Any, csv: Path, timeout_s: float, n_rows: int = 20_000
+                      ) -> dict[str, float]:
     """Upload ``csv`` with the file input; seconds to the dendrogram drawn, and its phases.
 
     Phases (ms): ``read`` file chosen to the upload request sent (the browser's base64);
@@ -107,11 +115,12 @@ def upload_first_view(page: Any, csv: Path, timeout_s: float) -> dict[str, float
     ``render`` the draw request (geometry, figures, transfer: ``render_kb``); ``paint``
     figure received to the tree drawn in the page.
     """
+    harness.wait_dash_idle(page, quiet_ms=1000, timeout=timeout_s)  # the example drawn
     page.evaluate("window.__req = []")
     before = page.evaluate(_SIG_JS)
     t0 = page.evaluate("performance.now()")
     page.locator(f"#{'upload'} input[type=file]").set_input_files(str(csv))
-    done = page.wait_for_function(_DRAWN_JS, arg=before, polling="raf",
+    done = page.wait_for_function(_DRAWN_JS, arg={"before": before, "n": n_rows}, polling="raf",
                                   timeout=timeout_s * 1000).json_value()
     harness.wait_dash_idle(page, timeout=timeout_s)
     reqs = page.evaluate("window.__req")
