@@ -180,6 +180,11 @@
         return patch.build();
     }
 
+    // Trees (tree-data objects) whose colours another source painted: only those need a
+    // repaint at the height cut when the height source comes back. Without this every re-cut
+    // redrew both graphs a second time once the server answered (issue 14).
+    var otherPainted = new WeakMap();
+
     function paint(pd, td, cutValue, dendroFig, scatterFig) {
         var nu = window.dash_clientside.no_update;
         var none = [nu, nu, nu];
@@ -192,9 +197,11 @@
             pd.tree_key === td.tree_key;
         if (!active) {
             // Back to the height source: repaint at the cut (a new tree is dendro.js's).
-            if (trig.indexOf("partition-data.") !== 0 || !pd || pd.tree_key !== td.tree_key) {
+            if (trig.indexOf("partition-data.") !== 0 || !pd || pd.tree_key !== td.tree_key ||
+                    !otherPainted.get(td)) {
                 return none;
             }
+            otherPainted.delete(td);
             var t = Number(cutValue);
             if (cutValue === null || cutValue === undefined || cutValue === "" || isNaN(t)) {
                 t = td.cut;
@@ -225,6 +232,7 @@
                 {text: pd.line_label || "drag to cut by height"});
             dpatch.assign(["layout", "shapes"], [shape]);
         }
+        otherPainted.set(td, true);
         return [dpatch.build(), scatterPatch(td, pd, a, L, scatterFig), pd.count_text || ""];
     }
 

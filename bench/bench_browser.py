@@ -1,8 +1,20 @@
 """Browser benchmark: what a person waits for, measured in headless Chromium.
 
-    python bench/bench_browser.py [--server dev|gunicorn] [--examples blobs-5k blobs-20k] [--drags 5]
+    python bench/bench_browser.py [--server dev|gunicorn] [--uploads 5] [--recuts 6]
+                                  [--examples blobs-5k blobs-20k] [--drags 6] [--json out.json]
 
-Starts the app on a free loopback port (like the browser tests), then for each example:
+Starts the app on a free loopback port with a fresh data directory (like the browser tests),
+then (issue 14, ``bench/browser_paths.py``):
+
+* requests at load: the callback requests of a fresh page until it is quiet, default tab open;
+* upload: a new 20,000 × 10 CSV (8 blobs, another seed each time, so nothing is memoised) given
+  to the file input, ward; seconds to the dendrogram drawn, split into phases (browser read,
+  upload request, preview, job start, job and its linkage time, draw request, paint);
+* re-cuts on the uploaded tree: typed into max_d (Enter to both graphs recoloured and the new
+  count shown) and dragged (mouse release to the same), alternating between the k = 4 and
+  k = 12 heights; medians of all;
+
+and for each example:
 
 * first view: from clicking the example in the picker to the dendrogram drawn (timed in the
   page with ``performance.now()``, polled every animation frame);
@@ -16,12 +28,17 @@ Targets from the issue: first view of 20,000 rows under 5 s; recolour under 200 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import statistics
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import browser_paths as paths  # noqa: E402
 
 from tests.browser import harness  # noqa: E402
 
@@ -141,10 +158,88 @@ def open_once_more(page: object, url: str) -> None:
         harness.open_app(page, url)
 
 
-def run(server_kind: str | None, examples: list[str], drags: int, timeout_s: float) -> list[dict]:
+PHASES = ("read", "upload", "describe", "to_job", "job", "linkage", "job_to_render", "render",
+          "paint")
+
+
+def run_upload(browser: object, url: str, uploads: int, recuts: int, timeout_s: float) -> dict:
+    """Requests at load, the upload's first view by phase, typed and dragged re-cuts."""
+    import tempfile
+
+    loads = [paths.requests_at_load(browser, url) for _ in range(max(uploads, 1))]
+    views, typed, dragged, counts = [], [], [], []
+    tmp = Path(tempfile.mkdtemp(prefix="bench-upload-"))
+    for i in range(uploads):
+        csv = paths.blobs_csv(tmp / f"blobs20k-{i}.csv", seed=1000 + i)
+        context = browser.new_context(viewport=harness.VIEWPORT)
+        context.add_init_script(paths.REQUEST_LOG_INIT)
+        page = harness.new_page(context)
+        open_once_more(page, url)
+        views.append(paths.upload_first_view(page, csv, timeout_s))
+        print(f"upload {i}: {views[-1]}", file=sys.stderr)
+        if i == uploads - 1 and recuts:
+            high, low = drag_heights(page, timeout_s)
+            for j in range(recuts):
+                ms, k = paths.one_typed(page, high if j % 2 == 0 else low, timeout_s)
+                typed.append(ms)
+                counts.append(k)
+            for j in range(recuts):
+                ms, k = one_drag(page, low if j % 2 == 0 else high, timeout_s)
+                dragged.append(ms)
+                counts.append(k)
+        context.close()
+    med = {key: statistics.median([v[key] for v in views if key in v])
+           for key in ("first_view_s", *PHASES, "polls", "render_kb", "requests")
+           if any(key in v for v in views)}
+    return {"load_requests": statistics.median(n for n, _ in loads), "load_outputs": loads[0][1],
+            "uploads": views, "upload_median": med, "typed_ms": typed, "dragged_ms": dragged,
+            "recut_counts": sorted(set(counts))}
+
+
+def print_upload(r: dict) -> None:
+    med = r["upload_median"]
+    n = len(r["uploads"])
+    print(f"first page load: {r['load_requests']:.0f} callback requests (median of "
+          f"{n or 1} loads; target <= 8)")
+    print(f"upload 20,000 x 10 CSV, ward, first view: {med.get('first_view_s', float('nan')):.2f} s "
+          f"median of {n}; linkage {med.get('linkage', float('nan')) / 1000:.2f} s "
+          f"(target: linkage + 0.7 s)")
+    print("  phase (median ms): " + "  ".join(f"{k} {med[k]:.0f}" for k in PHASES if k in med)
+          + f"  | polls {med.get('polls', 0):.0f}, draw {med.get('render_kb', 0):.0f} KB")
+    for name, key in (("typed max_d", "typed_ms"), ("dragged", "dragged_ms")):
+        xs = r[key]
+        if xs:
+            print(f"re-cut {name:<11}: median {statistics.median(xs):.0f} ms, max {max(xs):.0f} ms "
+                  f"(n = {len(xs)}; target < 100 ms)")
+    print(f"re-cut counts: {r['recut_counts']}")
+    print()
+
+
+@contextlib.contextmanager
+def session(kind: str | None, start_timeout: float = 300.0) -> Iterator[tuple[object, object]]:
+    """:func:`harness.browser_session` with a longer wait for the server (a busy machine)."""
+    from playwright.sync_api import sync_playwright
+
+    server = harness.start_server(kind, timeout=start_timeout)
+    try:
+        with sync_playwright() as pw:
+            browser = harness.launch_browser(pw)
+            try:
+                yield server, browser
+            finally:
+                browser.close()
+    finally:
+        server.stop()
+
+
+def run(server_kind: str | None, examples: list[str], drags: int, timeout_s: float,
+        uploads: int = 0, recuts: int = 0) -> tuple[dict | None, list[dict]]:
     rows = []
-    with harness.browser_session(server_kind) as (server, browser):
+    up = None
+    with session(server_kind) as (server, browser):
         print(f"server: {server.kind} at {server.url}", file=sys.stderr)
+        if uploads:
+            up = run_upload(browser, server.url, uploads, recuts, timeout_s)
         for example_id in examples:
             context = browser.new_context(viewport=harness.VIEWPORT)
             page = harness.new_page(context)
@@ -173,7 +268,7 @@ def run(server_kind: str | None, examples: list[str], drags: int, timeout_s: flo
                 "drag_kb": drag_bytes / 1024 / max(drags, 1), "drag_requests": drag_resp / max(drags, 1),
                 "counts": sorted(set(counts)), "console_errors": errors,
             })
-    return rows
+    return up, rows
 
 
 def print_table(rows: list[dict]) -> None:
@@ -204,12 +299,20 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--server", choices=["dev", "gunicorn"], default=None,
                     help="default: $DENDRO_TEST_SERVER, else gunicorn")
-    ap.add_argument("--examples", nargs="+", default=["blobs-5k", "blobs-20k"])
+    ap.add_argument("--uploads", type=int, default=5, help="uploads of a new 20k CSV (0: none)")
+    ap.add_argument("--recuts", type=int, default=6, help="typed and dragged re-cuts after it")
+    ap.add_argument("--examples", nargs="*", default=["blobs-5k", "blobs-20k"])
     ap.add_argument("--drags", type=int, default=6)
-    ap.add_argument("--timeout", type=float, default=120.0, help="seconds per wait")
+    ap.add_argument("--timeout", type=float, default=180.0, help="seconds per wait")
+    ap.add_argument("--json", help="also write every measurement to this file")
     args = ap.parse_args()
-    rows = run(args.server, args.examples, args.drags, args.timeout)
-    print_table(rows)
+    up, rows = run(args.server, args.examples, args.drags, args.timeout, args.uploads, args.recuts)
+    if up:
+        print_upload(up)
+    if rows:
+        print_table(rows)
+    if args.json:
+        Path(args.json).write_text(paths.dump({"upload": up, "examples": rows}))
 
 
 if __name__ == "__main__":

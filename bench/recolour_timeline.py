@@ -1,12 +1,12 @@
 """Where a cut drag's time goes, in headless Chromium: a timeline per drag.
 
-    python bench/recolour_timeline.py [--example blobs-20k] [--drags 5]
+    python bench/recolour_timeline.py [--example blobs-20k] [--drags 5] [--typed]
 
 For each drag (as bench/bench_browser.py does it) prints, in ms after the mouse release: every
 ``Plotly.react``/``relayout``/``restyle`` per graph (with its synchronous time), every run of the
 page's clientside cut functions (``applyCut``, ``highlight``, ``writeUrl``, ``gate``) with what
 triggered it, and every callback request. The gaps between entries are the browser drawing
-(compositor commits of the frames; see a Chromium trace for those).
+(compositor commits of the frames; see a Chromium trace for those). With ``--typed`` the cut is typed into max_d instead (times after Enter).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_browser as bb  # noqa: E402
+import browser_paths as paths  # noqa: E402
 
 from tests.browser import harness  # noqa: E402
 
@@ -70,6 +71,7 @@ def main() -> None:
     ap.add_argument("--example", default="blobs-20k")
     ap.add_argument("--drags", type=int, default=5)
     ap.add_argument("--server", choices=["dev", "gunicorn"], default=None)
+    ap.add_argument("--typed", action="store_true", help="type max_d (Enter) instead of dragging")
     args = ap.parse_args()
     with harness.browser_session(args.server) as (server, browser):
         context = browser.new_context(viewport=harness.VIEWPORT)
@@ -82,9 +84,14 @@ def main() -> None:
         for i in range(args.drags):
             page.evaluate("window.__tl = []")
             # one_drag returns once the page is idle: the follow-up requests are in the log.
-            ms, k = bb.one_drag(page, high if i % 2 == 0 else low, 60)
-            up = page.evaluate("window.__t_up")
-            print(f"drag {i}: both graphs recoloured after {ms:.0f} ms (k = {k})")
+            if args.typed:
+                ms, k = paths.one_typed(page, high if i % 2 == 0 else low, 60)
+                up = page.evaluate("window.__t_enter")
+            else:
+                ms, k = bb.one_drag(page, high if i % 2 == 0 else low, 60)
+                up = page.evaluate("window.__t_up")
+            what = "Enter" if args.typed else "drag"
+            print(f"{what} {i}: both graphs recoloured after {ms:.0f} ms (k = {k})")
             for r in page.evaluate("window.__tl"):
                 print(f"  +{r['start'] - up:7.0f} ms  {r['fn']:9s} {r['what'][:50]:50s} "
                       f"{r['sync']:6.1f} ms")

@@ -8,7 +8,10 @@ guessed to be a condensed distance vector unless its header says distances.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
+import pandas as pd
 
 from clustering.distances import Guess, guess_kind, read_numeric_array
 from clustering.errors import DataError
@@ -25,7 +28,8 @@ LINKAGE_SNIFF_BYTES = 8 * 1024 * 1024
 
 
 def guess_file(data: bytes, filename: str, *, max_rows: int | None = None,
-               max_columns: int | None = None, max_cells: int | None = None) -> Guess:
+               max_columns: int | None = None, max_cells: int | None = None,
+               read: Callable[[], pd.DataFrame] | None = None) -> Guess:
     """Guess what an upload is, with the reason in words.
 
     Parameters
@@ -35,6 +39,10 @@ def guess_file(data: bytes, filename: str, *, max_rows: int | None = None,
     max_rows, max_columns, max_cells : int, optional
         The reader's limits (:func:`clustering.tables.read_table`): a file over them is
         guessed to be features, and reading it so says what is over.
+    read : callable, optional
+        Returns the file read as a table (default: :func:`clustering.tables.read_table`
+        under the limits above). A caller that keeps the table passes its own reader, so a
+        big upload is parsed once for the guess and the page (it may raise DataError).
 
     Returns
     -------
@@ -82,8 +90,8 @@ def guess_file(data: bytes, filename: str, *, max_rows: int | None = None,
             if g.kind == "linkage":
                 return g
     try:
-        table = read_table(data, filename, max_rows=max_rows, max_columns=max_columns,
-                           max_cells=max_cells)
+        table = read() if read is not None else read_table(
+            data, filename, max_rows=max_rows, max_columns=max_columns, max_cells=max_cells)
     except DataError:
         return Guess("features", "the file could not be read as a table.")
     return guess_kind(table, filename)

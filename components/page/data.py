@@ -23,7 +23,7 @@ from components import ids
 from components.jobs.tree import GENERIC_ERROR
 from components.page import upload_kind
 from components.page.forms import card, field
-from components.state.inputs import describe_kind, guess_upload, input_notes
+from components.state.inputs import describe_kind, input_notes
 from components.state.store import get_settings, get_store
 from components.state.tables import (
     PCA_1,
@@ -170,6 +170,7 @@ def choose_dataset(
     reason: Any = no_update
     new_kind: Any = no_update
     labels_id = (pending or {}).get("labels_id")
+    table_read = None
     if trigger == ids.UPLOAD:
         if not contents:
             return nothing
@@ -178,7 +179,7 @@ def choose_dataset(
             if upload_size(contents) > limit:
                 raise DataError(upload_limit_message(settings.max_upload_mb))
             data = upload_bytes(contents)
-            guess = guess_upload(data, name)
+            guess, table_read = upload_kind.guess_and_read(data, name)
             dataset_id = get_store().put_dataset(data, name, client=current_client())
         except DataError as err:
             return (no_update, f"{name}: {err}", True) + (no_update,) * 8
@@ -205,7 +206,8 @@ def choose_dataset(
     try:
         ref, notes = upload_kind.accept(pending["dataset_id"], name, kind,
                                         similarity or "one_minus", labels_id,
-                                        _next_options(missing, one_hot, scaling))
+                                        _next_options(missing, one_hot, scaling),
+                                        table_read if kind == "features" else None)
     except DataError as err:
         return (no_update, f"{name}: {err}", True, no_update, no_update, new_kind, reason,
                 pending, *styles)
@@ -271,6 +273,8 @@ def _kind_badge(kind: str) -> dbc.Badge:
     Output(ids.SCATTER_Y, "value"),
     Input(ids.DATASET, "data"),
     State(ids.METRIC, "value"),
+    # The store starts empty (nothing to describe): no request at page load (issue 14).
+    prevent_initial_call=True,
 )
 def describe_dataset(dataset: dict[str, Any] | None, metric: str | None = None
                      ) -> tuple[Any, ...]:

@@ -15,7 +15,9 @@ from dash import dcc, html
 
 from clustering.distances import Guess
 from clustering.errors import DataError
+from clustering.guess import guess_file
 from clustering.prepare import PrepareOptions, prepare
+from clustering.tables import TableRead
 from components import ids
 from components.state.inputs import (
     KIND_LABELS,
@@ -24,8 +26,15 @@ from components.state.inputs import (
     remember_input,
 )
 from components.state.store import get_store
-from components.state.tables import gone_message, read_new_upload, remember_table
-from components.view import INPUT_KINDS, DatasetRef
+from components.state.tables import (
+    gone_message,
+    prepare_limits,
+    read_limits,
+    read_new_upload,
+    remember_prepared,
+    remember_table,
+)
+from components.view import INPUT_KINDS, DatasetRef, TreeSpec
 
 SHOWN = {"display": "block"}
 HIDDEN = {"display": "none"}
@@ -78,10 +87,32 @@ def guess_text(guess: Guess) -> str:
             "Choose another if that is wrong.")
 
 
+def guess_and_read(data: bytes, filename: str) -> tuple[Guess, TableRead | None]:
+    """The guess of what an upload is, and the upload read as a feature table when the guess
+    needed that table (else None): a big CSV is parsed once, not once for the guess and again
+    for the page (issue 14: ~1 s each at 20,000 × 10 here).
+
+    >>> g, got = guess_and_read(b"a,b\\n1,2\\n3,4\\n5,6\\n", "t.csv")
+    >>> g.kind, got.shape
+    ('features', (3, 2))
+    """
+    kept: list[TableRead] = []
+
+    def read() -> Any:
+        kept.append(read_new_upload(data, filename))
+        return kept[0].table
+
+    guess = guess_file(data, filename, **read_limits(), read=read)
+    return guess, kept[0] if kept else None
+
+
 def accept(dataset_id: str, filename: str, kind: str, similarity: str | None,
-           labels_id: str | None = None, options: PrepareOptions | None = None
-           ) -> tuple[DatasetRef, list[str]]:
+           labels_id: str | None = None, options: PrepareOptions | None = None,
+           table_read: TableRead | None = None) -> tuple[DatasetRef, list[str]]:
     """Read the stored upload as ``kind``; the dataset reference and notes for the page.
+
+    ``table_read`` is the same upload already read as a table (:func:`guess_and_read`): a
+    feature table is then not parsed again.
 
     A feature table must also prepare under ``options`` (the page's current choices), so a
     file the next tree cannot be built from is refused before it replaces the current one.
@@ -98,10 +129,20 @@ def accept(dataset_id: str, filename: str, kind: str, similarity: str | None,
     name = filename or name
     if kind == "features":
         ref = DatasetRef(dataset_id=dataset_id, filename=name)
-        table = read_new_upload(data, name)
+        table = table_read if table_read is not None else read_new_upload(data, name)
+        options = options or PrepareOptions()
         # When the page's next step would fail, refuse it now with prepare's own sentence.
-        prepare(table.table, options or PrepareOptions())
+        try:
+            # Under the tree job's limits, so the job can take this matrix as it is.
+            prepared = prepare(table.table, options, **prepare_limits())
+        except DataError:
+            # Over a limit: the tree step says so; only what prepare itself refuses is
+            # refused here (as before).
+            prepare(table.table, options)
+            prepared = None
         remember_table(ref, table)
+        if prepared is not None:
+            remember_prepared(TreeSpec(ref, options), prepared)
         return ref, list(table.notes)
     ref = DatasetRef(dataset_id=dataset_id, filename=name, kind=kind,
                      similarity=similarity if kind == "similarities" else None,

@@ -115,6 +115,18 @@ def remember_table(dataset: DatasetRef, got: TableRead) -> None:
                lambda: (got.table.head(5), list(got.columns), len(got.table)))
 
 
+def remember_prepared(spec: TreeSpec, prepared: Prepared) -> None:
+    """Keep ``prepare(table, spec.options)`` computed while an upload was checked, so the tree
+    job does not prepare it again (it must have been computed under :func:`prepare_limits`)."""
+    get_store().memo(spec.prepared_key(*_caps()), lambda: prepared)
+
+
+def prepare_limits() -> dict[str, int]:
+    """The limits :func:`load_prepared` prepares under (``clustering.prepare.prepare``)."""
+    s = get_settings()
+    return {"max_columns": s.max_columns, "memory_budget_bytes": s.memory_budget_mb * 1024 * 1024}
+
+
 def load_table(dataset: DatasetRef) -> pd.DataFrame:
     """The table behind a dataset reference (memoised; the row and column caps are in the key,
     as they shape what ``read_table`` returns)."""
@@ -151,13 +163,11 @@ def load_prepared(spec: TreeSpec) -> Prepared:
                              and c.name != spec.options.label_column)
         return load_prepared(replace(spec, options=replace(spec.options, one_hot=True,
                                                            features=features)))
-    s = get_settings()
     require_dataset(spec.dataset)
     # Checked before any matrix is built: the one-hot width against the column cap, the
     # matrices' size against the memory budget (clustering.prepare says what to do).
     return get_store().memo(spec.prepared_key(*_caps()), lambda: prepare(
-        load_table(spec.dataset), spec.options, max_columns=s.max_columns,
-        memory_budget_bytes=s.memory_budget_mb * 1024 * 1024))
+        load_table(spec.dataset), spec.options, **prepare_limits()))
 
 
 def load_pca(spec: TreeSpec, prepared: Prepared) -> np.ndarray:

@@ -1,0 +1,182 @@
+"""The paths bench/bench_browser.py times (issue 14): an upload's first view split into phases,
+a re-cut typed into max_d, and the callback requests of a first page load.
+
+Every time is read in the page with ``performance.now()``; requests are logged by a ``fetch``
+wrapper installed before any page script (:data:`REQUEST_LOG_INIT`), with their start, end,
+response size and, for the tree job, the linkage seconds the server reports.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from tests.browser import harness
+
+# Logs every callback request into window.__req: output, start, end, response bytes, and the
+# linkage time of a tree-result answer (read from a clone of small responses only).
+REQUEST_LOG_INIT = r"""
+(() => {
+  window.__req = [];
+  const origFetch = window.fetch;
+  window.fetch = function (...args) {
+    const a = args[0];
+    const url = String((a && a.url) || a);
+    if (!url.includes('_dash-update-component')) return origFetch.apply(this, args);
+    let out = '';
+    try { out = JSON.parse(args[1].body).output; } catch (e) { out = '?'; }
+    const rec = {out: out, t0: performance.now(), t1: null, bytes: 0, seconds: null};
+    window.__req.push(rec);
+    return origFetch.apply(this, args).then((resp) => {
+      rec.t1 = performance.now();
+      const n = Number(resp.headers.get('content-length') || 0);
+      rec.bytes = n;
+      if (out.startsWith('tree-result.data') && n < 100000) {
+        resp.clone().text().then((t) => {
+          rec.bytes = t.length;
+          const m = t.match(/"seconds":\s*([0-9.eE+-]+)/);
+          if (m) rec.seconds = Number(m[1]);
+        });
+      }
+      return resp;
+    });
+  };
+})();
+"""
+
+#: The dendrogram has lines and a count, its colours differ from ``arg.before``, and the scatter
+#: shows ``arg.n`` rows (the upload's tree, not the example the page opened with).
+_DRAWN_JS = """(arg) => {
+  const before = arg.before;
+  const sc = document.querySelector('#scatter .js-plotly-plot');
+  if (!sc || !sc._fullData) return false;
+  let rows = 0;
+  for (const t of sc._fullData) if (t.meta === 'points' && t.x) rows += t.x.length;
+  if (rows !== arg.n) return false;
+  const gd = document.querySelector('#dendrogram .js-plotly-plot');
+  const count = document.getElementById('cluster-count');
+  if (!gd || !gd._fullData || !count || !/\\d/.test(count.innerText)) return false;
+  if (!gd._fullData.some(t => (t.mode || '').includes('lines') && t.x && t.x.length > 0)) return false;
+  const sig = gd._fullData.map(t => (t.x ? t.x.length : 0) + '|' + String(t.line && t.line.color)).join(';');
+  if (sig === before) return false;
+  return performance.now();
+}"""
+
+_SIG_JS = """() => {
+  const gd = document.querySelector('#dendrogram .js-plotly-plot');
+  if (!gd || !gd._fullData) return '';
+  return gd._fullData.map(t => (t.x ? t.x.length : 0) + '|' + String(t.line && t.line.color)).join(';');
+}"""
+
+
+def blobs_csv(path: Path, seed: int, n: int = 20_000, d: int = 10) -> Path:
+    """A CSV of ``n`` rows × ``d`` columns: 8 Gaussian blobs (seeded, so each repeat is new
+    content and the server's memo cannot answer it)."""
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(scale=6.0, size=(8, d))
+    X = centres[rng.integers(0, 8, n)] + rng.normal(size=(n, d))
+    header = ",".join(f"x{j}" for j in range(d))
+    np.savetxt(path, X, delimiter=",", header=header, comments="", fmt="%.6g")
+    return path
+
+
+def requests_at_load(browser: Any, url: str) -> tuple[int, list[str]]:
+    """Callback requests a fresh page makes until it is quiet (default tab open)."""
+    context = browser.new_context(viewport=harness.VIEWPORT)
+    context.add_init_script(REQUEST_LOG_INIT)
+    try:
+        page = harness.new_page(context)
+        harness.open_app(page, url)
+        harness.wait_dash_idle(page, quiet_ms=1000)
+        outs = page.evaluate("window.__req.map(r => r.out)")
+        return len(outs), outs
+    finally:
+        context.close()
+
+
+def _span(reqs: list[dict], pick: Any) -> tuple[float, float] | None:
+    got = [r for r in reqs if pick(r["out"]) and r["t1"] is not None]
+    if not got:
+        return None
+    return min(r["t0"] for r in got), max(r["t1"] for r in got)
+
+
+def upload_first_view(page: Any, csv: Path, timeout_s: float, n_rows: int = 20_000
+                      ) -> dict[str, float]:
+    """Upload ``csv`` with the file input; seconds to the dendrogram drawn, and its phases.
+
+    Phases (ms): ``read`` file chosen to the upload request sent (the browser's base64);
+    ``upload`` that request (server: decode, guess and read once, store, prepare);
+    ``describe`` the preview request; ``to_job`` upload answered to the tree job's first
+    request; ``job`` the job's requests (start, polls; ``linkage`` its own linkage seconds);
+    ``render`` the draw request (geometry, figures, transfer: ``render_kb``); ``paint``
+    figure received to the tree drawn in the page.
+    """
+    harness.wait_dash_idle(page, quiet_ms=1000, timeout=timeout_s)  # the example drawn
+    page.evaluate("window.__req = []")
+    before = page.evaluate(_SIG_JS)
+    t0 = page.evaluate("performance.now()")
+    page.locator(f"#{'upload'} input[type=file]").set_input_files(str(csv))
+    done = page.wait_for_function(_DRAWN_JS, arg={"before": before, "n": n_rows}, polling="raf",
+                                  timeout=timeout_s * 1000).json_value()
+    harness.wait_dash_idle(page, timeout=timeout_s)
+    reqs = page.evaluate("window.__req")
+    up = _span(reqs, lambda o: o.startswith("..dataset.data") or ".dataset.data" in o)
+    desc = _span(reqs, lambda o: "preview.children" in o)
+    job = _span(reqs, lambda o: o.startswith("tree-result.data@"))
+    render = [r for r in reqs if "dendrogram.figure" in r["out"] and "tree-data.data" in r["out"]]
+    out = {"first_view_s": (done - t0) / 1000.0}
+    if up:
+        out["read"] = up[0] - t0
+        out["upload"] = up[1] - up[0]
+    if desc:
+        out["describe"] = desc[1] - desc[0]
+    if up and job:
+        out["to_job"] = job[0] - up[1]
+        out["job"] = job[1] - job[0]
+        secs = [r["seconds"] for r in reqs if r.get("seconds")]
+        out["linkage"] = 1000.0 * secs[-1] if secs else float("nan")
+        out["polls"] = sum(1 for r in reqs if r["out"].startswith("tree-result.data@"))
+    if render:
+        r = render[-1]
+        out["render"] = r["t1"] - r["t0"]
+        out["render_kb"] = r["bytes"] / 1024
+        out["paint"] = done - r["t1"]
+        if job:
+            out["job_to_render"] = r["t0"] - job[1]
+    out["requests"] = len(reqs)
+    return out
+
+
+def one_typed(page: Any, height: float, timeout_s: float) -> tuple[float, int]:
+    """Milliseconds from Enter in max_d to both graphs recoloured and the new count shown."""
+    from bench_browser import _COLOURS_JS  # the same colour reader as the drags
+
+    before = page.evaluate(_COLOURS_JS)
+    count_before = harness.text_of(page, "cluster-count")
+    box = page.locator("#cut-height")
+    box.click()
+    box.fill(repr(float(height)))
+    page.evaluate("""() => document.addEventListener('keydown', (e) => {
+        if (e.key === 'Enter') window.__t_enter = performance.now(); },
+        {capture: true, once: true})""")
+    box.press("Enter")
+    handle = page.wait_for_function(
+        """(arg) => {
+          const now = (""" + _COLOURS_JS + """)();
+          const c = document.getElementById('cluster-count').innerText;
+          if (now[0] === arg.before[0] || now[1] === arg.before[1] || c === arg.count) return false;
+          return performance.now() - window.__t_enter;
+        }""", arg={"before": before, "count": count_before}, polling="raf",
+        timeout=timeout_s * 1000)
+    ms = handle.json_value()
+    harness.wait_dash_idle(page, timeout=timeout_s)
+    return ms, harness.cluster_count(page)
+
+
+def dump(rows: Any) -> str:
+    """The rows as JSON (for a later comparison on a quiet machine)."""
+    return json.dumps(rows, indent=1, default=float)
