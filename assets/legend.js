@@ -6,8 +6,10 @@
  * double-click on a cluster shows it alone, and a double-click while any cluster is hidden
  * shows them all again. Whatever is hidden in the scatter is dimmed in the tree: its links,
  * stems and leaf marks (traces "links" and "leafmarks", components/figures/dendrogram.py), so
- * the clusters still shown stand out. Pure view state of this page: a new partition redraws
- * both plots with every cluster shown.
+ * the clusters still shown stand out. Pure view state of this page, reset by any redraw of
+ * the scatter (a new cut, k or partition source, a new tree): every cluster is shown again and
+ * nothing in the tree is dimmed. plotly.js alone would keep a legend-hidden trace hidden across
+ * a redraw with the same uirevision, on whatever cluster then sits at that trace's index.
  *
  * Stability in the legend (issue 15): when the Evidence tab's stability table is on the page
  * (components/analysis/support.py, one ".stability-row" per cluster, memoised for the cut's k),
@@ -119,6 +121,23 @@
         }
     }
 
+    // A redraw of the scatter (Plotly.react from a figure update; legend clicks restyle):
+    // show every cluster again, then the tree follows.
+    function onScatterReact() {
+        var sgd = graph("scatter"), idx = [];
+        (sgd && sgd.data || []).forEach(function (tr, i) {
+            if (tr.visible === "legendonly") {
+                idx.push(i);
+            }
+        });
+        if (idx.length) {
+            window.Plotly.restyle(sgd, {visible: true}, idx);  // fires plotly_restyle: sync
+        } else {
+            sync();
+        }
+        annotate();
+    }
+
     function onDoubleClick(ev) {
         var sgd = graph("scatter");
         if (!sgd) {
@@ -142,7 +161,7 @@
         if (sgd && sgd.on && !sgd.__dendroLegend) {
             sgd.__dendroLegend = true;
             sgd.on("plotly_restyle", sync);
-            sgd.on("plotly_react", sync);
+            sgd.on("plotly_react", onScatterReact);
             sgd.on("plotly_legenddoubleclick", onDoubleClick);
         }
         if (dgd && dgd.on && !dgd.__dendroLegend) {
