@@ -149,9 +149,12 @@
                 text[q] = rows.text[r];
                 cd[q] = [r, L[a.rowPos[r]]];
             }
+            // Each colour is one legend group, so a legend click hides its points
+            // (legend.js shows every cluster again after a repaint).
             return Object.assign({}, template, {
                 x: xs, y: ys, text: text, customdata: cd, selectedpoints: null,
-                marker: Object.assign({}, template.marker, {color: col})
+                marker: Object.assign({}, template.marker, {color: col}),
+                legendgroup: "p" + colours.indexOf(col)
             });
         });
         labels.sort(function (p, q) { return (p === 0) - (q === 0) || p - q; });
@@ -164,7 +167,8 @@
                 type: "scatter", x: [null], y: [null], mode: "lines",
                 line: {color: colourOf(td, pd, c), width: 8},
                 name: (c === 0 ? "unassigned" : String(c)) + " · " + counts[c] + " rows",
-                showlegend: true, hoverinfo: "skip", meta: "legend"
+                showlegend: true, hoverinfo: "skip", meta: "legend",
+                legendgroup: "p" + colours.indexOf(colourOf(td, pd, c))
             });
         });
         if (labels.length > max) {

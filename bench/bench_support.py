@@ -18,6 +18,18 @@ method.dist = "euclidean", nboot, parallel = FALSE)`` in the same run, timed ins
 load average, since the machine is shared. The AU values of both sides are compared per
 clade (clades matched as sets of rows) as a sanity check.
 Optionally (``--stability-n``) times ``cluster_stability`` with 100 bootstraps (ward, k = 4).
+
+How the work scales with workers (``--scaling``, for the README)::
+
+    python bench/bench_support.py --scaling --n 500 --nboot 100 --skip-r
+
+times the three replicate kinds of the Evidence tab (feature bootstrap at 10 scales, row
+subsampling, stability at k = 4), each as the job runs them (the same chunk sizes as
+``components/jobs/replicates.py``, chunks spread over a pool of forked processes), with 1 and
+then 2 worker processes, and prints a table: wall seconds, the speed-up, and the load average
+(the machine is shared, so a busy neighbour makes the speed-up smaller than the cores allow).
+A Celery worker runs the same chunk bodies, one task per chunk, so k single-process workers
+scale the same way as k local processes.
 """
 
 from __future__ import annotations
@@ -181,5 +193,64 @@ def main() -> None:
               f"{st.table['mean_jaccard'].round(3).tolist()}")
 
 
+# ---------------------------------------------------------------- scaling with workers
+#: Replicates per chunk, as components/jobs/replicates.CHUNKS (not imported: no Dash here).
+SCALING_CHUNKS = {"support-features": 10, "support-rows": 25, "stability": 25}
+
+
+def _scaling_plan(kind: str, X: np.ndarray, nboot: int):
+    from clustering.stability import bootstrap_jaccard, plan_stability
+    from clustering.subsampling import count_row_clades, plan_row_support
+
+    if kind == "support-features":
+        return plan_support(X, "average", "euclidean", n_boot=nboot, seed=0), count_clades
+    if kind == "support-rows":
+        return (plan_row_support(X, "average", "euclidean", n_boot=nboot, fraction=0.8,
+                                 seed=0), count_row_clades)
+    return plan_stability(X, "average", "euclidean", 4, n_boot=nboot, seed=0), bootstrap_jaccard
+
+
+def time_replicates(kind: str, X: np.ndarray, nboot: int, workers: int) -> float:
+    """Wall seconds of every chunk of ``kind`` in ``workers`` forked processes (as the job)."""
+    import multiprocessing
+
+    plan, fn = _scaling_plan(kind, X, nboot)
+    chunks = replicate_chunks(nboot, SCALING_CHUNKS[kind])
+    t0 = time.perf_counter()
+    if workers <= 1:
+        for b0, b1 in chunks:
+            fn(plan, b0, b1)
+    else:
+        ctx = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
+            for f in [pool.submit(fn, plan, b0, b1) for b0, b1 in chunks]:
+                f.result()
+    return time.perf_counter() - t0
+
+
+def scaling_table(n: int, d: int, nboot: int, workers: tuple[int, ...] = (1, 2)) -> str:
+    """A Markdown table: each replicate kind's wall time with 1 and 2 workers."""
+    X = blobs(n, d)
+    head = ["work", "replicates", *[f"{w} worker{'s' if w > 1 else ''} (s)" for w in workers],
+            "speed-up", "load avg"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for kind in SCALING_CHUNKS:
+        secs = [time_replicates(kind, X, nboot, w) for w in workers]
+        reps = f"{nboot} x 10 scales" if kind == "support-features" else f"{nboot}"
+        lines.append(f"| {kind} | {reps} | " + " | ".join(f"{s:.1f}" for s in secs)
+                     + f" | {secs[0] / secs[-1]:.2f}x | {os.getloadavg()[0]:.1f} |")
+    return "\n".join(lines)
+
+
 if __name__ == "__main__":
+    if "--scaling" in sys.argv:
+        args = sys.argv[1:]
+
+        def _arg(name: str, default: int) -> int:
+            return int(args[args.index(name) + 1]) if name in args else default
+
+        n_, d_, b_ = _arg("--n", 500), _arg("--d", 10), _arg("--nboot", 100)
+        print(f"n = {n_}, d = {d_}, average/euclidean, {os.cpu_count()} cores")
+        print(scaling_table(n_, d_, b_))
+        sys.exit(0)
     main()

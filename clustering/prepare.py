@@ -18,7 +18,7 @@ import pandas as pd
 
 from clustering.budget import WorkEstimate, estimate_work, nbytes, prepare_bytes
 from clustering.errors import DataError
-from clustering.tables import ColumnInfo, _is_time, describe_columns, text_values
+from clustering.tables import ColumnInfo, _is_time, describe_columns, file_row, text_values
 
 __all__ = ["MISSING", "SCALINGS", "EncodedWidth", "PrepareOptions", "Prepared", "encoded_width",
            "prepare"]
@@ -227,7 +227,7 @@ def _numeric_frame(df: pd.DataFrame, names: list[str], steps: list[str]) -> pd.D
         if n_text:
             first = int(np.flatnonzero(is_text.to_numpy())[0])
             raise DataError(
-                f"column '{name}' has text in {_rows(n_text)}, e.g. row {first + 1}: "
+                f"column '{name}' has text in {_rows(n_text)}, e.g. {file_row(df, first)}: "
                 f"{str(df[name].iloc[first])!r}"
             )
         values = numbers.to_numpy(dtype=np.float64, copy=True)
@@ -332,7 +332,8 @@ def _scale(x: np.ndarray, names: list[str], how: str, steps: list[str]) -> np.nd
     return out
 
 
-def _check_distances(x: np.ndarray, names: list[str], row_ids: np.ndarray, raw: np.ndarray) -> None:
+def _check_distances(x: np.ndarray, names: list[str], row_ids: np.ndarray, raw: np.ndarray,
+                     df: pd.DataFrame) -> None:
     """Refuse matrices whose pairwise squared distances would overflow."""
     with np.errstate(over="ignore", invalid="ignore"):
         # |a - b|^2 <= 2|a|^2 + 2|b|^2 <= 4 max|.|^2: finite bound means no distance overflows.
@@ -345,7 +346,7 @@ def _check_distances(x: np.ndarray, names: list[str], row_ids: np.ndarray, raw: 
     row = int(absx[:, col].argmax())
     raise DataError(
         f"column '{names[col]}' has values too large to compute distances "
-        f"(e.g. row {int(row_ids[row]) + 1}: {_fmt(float(raw[row, col]))}); rescale it or "
+        f"(e.g. {file_row(df, int(row_ids[row]))}: {_fmt(float(raw[row, col]))}); rescale it or "
         "pick z-score/min-max scaling"
     )
 
@@ -591,7 +592,7 @@ def prepare(
     elif options.scaling == "none" and constant.any():
         listed = _choices(tuple(n for n, c in zip(names, constant, strict=True) if c))
         steps.append(f"Constant column(s) {listed} add nothing to distances.")
-    _check_distances(matrix, names, row_ids, raw)
+    _check_distances(matrix, names, row_ids, raw, df)
 
     labels = _labels(df, options.label_column, row_ids)
     original = pd.DataFrame(raw.copy(), columns=names)

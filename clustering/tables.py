@@ -63,6 +63,25 @@ _SNIFF_CHARS = 64 * 1024
 _BINARY_HINT = "upload CSV, TSV, Excel (.xlsx), Parquet or JSON records"
 
 
+#: ``DataFrame.attrs`` key: for a delimited file, the file's line (1-based, the header's
+#: included) on which each row starts, so that messages about a row name the line the user
+#: sees in an editor (:func:`file_row`).
+FILE_LINES = "file_lines"
+
+
+def file_row(df: pd.DataFrame, position: int) -> str:
+    r"""Where row ``position`` (0-based) of ``df`` is, in the words of a message: the file's own
+    line when the reader recorded it, else the 1-based row of the table.
+
+    >>> df = read_table(b"x,y\n1,2\n\n3,4\n", "t.csv")
+    >>> file_row(df, 1), file_row(pd.DataFrame({"x": [1, 2]}), 1)
+    ('line 4 of the file', 'row 2')
+    """
+    lines = df.attrs.get(FILE_LINES)
+    if lines is not None and len(lines) == len(df) and 0 <= position < len(df):
+        return f"line {int(lines[position]):,} of the file"
+    return f"row {position + 1:,}"
+
 def _count(n: int) -> str:
     return f"{n:,}"
 
@@ -249,12 +268,35 @@ def _parse_delimited(text: str, filename: str, delim: str, nrows: int | None) ->
         match = _FIELDS_RE.search(str(err))
         if match:
             expected, line, saw = (int(g) for g in match.groups())
+            where = f"row {_count(line - 1)}"
+            for start, width in _record_lines(text, delim)[1:]:
+                if width > expected:  # pandas counts records, not the file's lines
+                    where, saw = f"line {_count(start)} of the file", width
+                    break
             shown = {"\t": "tab"}.get(delim, repr(delim))
             raise DataError(
-                f"row {_count(line - 1)} has {saw} fields but the header has {expected} "
+                f"{where} has {saw} fields but the header has {expected} "
                 f"(delimiter {shown}); check that fields containing the delimiter are quoted"
             ) from err
         raise DataError(f"could not read '{filename}' as a delimited table: {err}") from err
+
+
+def _record_lines(text: str, delim: str) -> list[tuple[int, int]]:
+    """(the file's line on which each non-blank record starts, its number of fields), the
+    header first: what messages about a row say ("line 7 of the file"), since quoted line
+    breaks and blank lines make a record's position differ from its line. Empty when the
+    csv module cannot read the text."""
+    out: list[tuple[int, int]] = []
+    reader = _records(text, delim)
+    last = 0
+    try:
+        for record in reader:
+            if record:
+                out.append((last + 1, len(record)))
+            last = reader.line_num
+    except csv.Error:
+        return []
+    return out
 
 
 def _count_records(text: str, delim: str) -> int:
@@ -312,6 +354,9 @@ def _read_delimited(text: str, filename: str, limits: _Limits, notes: list[str])
                 )
     elif delim != ",":
         notes.append(f"Read {'tab' if delim == chr(9) else repr(delim)} as the delimiter.")
+    lines = _record_lines(text, delim)[1:]
+    if len(lines) == len(df):  # else a parse the csv module reads differently: say "row"
+        df.attrs[FILE_LINES] = np.array([start for start, _ in lines], dtype=np.int64)
     return df
 
 
@@ -679,6 +724,7 @@ def _read(data: bytes, filename: str, limits: _Limits) -> tuple[pd.DataFrame, st
     fmt = _format_of(data, filename)
     notes: list[str] = []
     df = _READERS[fmt](data, filename, limits, notes)
+    lines = df.attrs.get(FILE_LINES)
     df = _clean_columns(df)
     if df.shape[1] == 0:
         raise DataError("the file is empty")
@@ -687,7 +733,11 @@ def _read(data: bytes, filename: str, limits: _Limits) -> tuple[pd.DataFrame, st
     blank = df.isna().all(axis=1).to_numpy()
     if blank.any():
         df = df[~blank]
+        lines = None if lines is None else lines[~blank]
     df = df.reset_index(drop=True)
+    df.attrs.pop(FILE_LINES, None)
+    if lines is not None and len(lines) == len(df):
+        df.attrs[FILE_LINES] = lines
     if len(df) == 0:
         raise DataError("the file has a header but no rows")
     # Every reader checked while decoding; this is the same sentence for what slipped past

@@ -12,8 +12,11 @@ the fast path and :func:`tie_note` says why the tree is one of several.
 
 Deciding exactly whether the n(n-1)/2 distances hold a tie means sorting them
 (seconds at 10,000 rows); :func:`may_have_ties` instead looks at the columns in
-O(n·d log n): a column of distinct values whose gaps are all different makes
-equal sums of squared (or absolute) differences a coincidence of measure zero.
+O(n·d log n): a column of distinct values whose gaps are all different, and that is
+not on a coarse grid (a few decimals, counts, ratings, or their scaled images, where
+|0 - 3| = |3 - 6| although the neighbour gaps 1, 2, 3, 4 of 0, 1, 3, 6, 10 differ, and where
+later centroid or ward distances coincide), makes equal sums of squared (or absolute)
+differences a coincidence of measure zero.
 
 Examples
 --------
@@ -40,13 +43,36 @@ SCIPY_TIES_MAX_N: int = 10_000
 ALWAYS_TIED_METRICS: tuple[str, ...] = ("chebyshev", "hamming", "jaccard")
 
 
+#: A column on a grid of at most this many steps over its range counts as tie-prone.
+GRID_STEPS: float = 1e7
+#: Quanta tried: the smallest gap divided by 1 .. this many.
+_GRID_DIVISORS = 1000
+
+
+def _on_grid(gaps: np.ndarray) -> bool:
+    """True when every gap is a whole multiple of one quantum q, and the range holds at most
+    :data:`GRID_STEPS` of them: decimals of a few places, counts, ratings, and their
+    affine images (centred or scaled), whose sums of squares coincide far more often than
+    chance (a later centroid or ward distance then ties although no input distance does)."""
+    r = gaps / gaps.min()
+    span = float(r.sum())
+    for m in range(1, _GRID_DIVISORS + 1):
+        steps = r * m
+        if np.all(np.abs(steps - np.round(steps)) <= 1e-7 * np.maximum(steps, 1.0)):
+            return span * m <= GRID_STEPS
+    return False
+
+
 def _continuous(column: np.ndarray) -> bool:
-    """True when the values are all different and so are the gaps between sorted neighbours."""
+    """True when the values are all different, so are the gaps between sorted neighbours,
+    and the values are not on a coarse grid (:func:`_on_grid`)."""
     s = np.sort(column)
     gaps = np.diff(s)
     if gaps.size == 0 or not np.all(gaps > 0):
         return False
-    return bool(np.all(np.diff(np.sort(gaps)) > 0))
+    if not np.all(np.diff(np.sort(gaps)) > 0):
+        return False
+    return not _on_grid(gaps)
 
 
 def may_have_ties(X: np.ndarray, metric: str) -> bool:
@@ -62,14 +88,18 @@ def may_have_ties(X: np.ndarray, metric: str) -> bool:
     Returns
     -------
     bool
-        False only when some column is continuous (distinct values, distinct gaps) and the
-        metric sums over columns; then a tie would need an exact floating-point coincidence.
+        False only when some column is continuous (distinct values, distinct gaps, not on a
+        coarse grid) and the metric sums over columns; then a tie would need an exact
+        floating-point coincidence. A false True only sends the data to SciPy (slower, same
+        tree); tests/clustering/test_issue12_ties.py checks that a False gives SciPy's tree.
 
     Examples
     --------
-    >>> may_have_ties(np.array([[0.0, 0.1], [1.0, 0.7], [3.0, 0.2]]), "cityblock")
+    >>> may_have_ties(np.sqrt([[2.0, 3.0], [5.0, 7.0], [11.0, 13.0]]), "cityblock")
     False
-    >>> may_have_ties(np.array([[0.0, 0.1], [1.0, 0.7], [3.0, 0.2]]), "chebyshev")
+    >>> may_have_ties(np.sqrt([[2.0, 3.0], [5.0, 7.0], [11.0, 13.0]]), "chebyshev")
+    True
+    >>> may_have_ties(np.array([[0.0, 0.1], [1.0, 0.7], [3.0, 0.2]]), "cityblock")  # decimals
     True
     """
     if metric in ALWAYS_TIED_METRICS:

@@ -196,7 +196,7 @@ def suggest(tree_ref: dict[str, Any] | None, show: dict[str, Any] | None) -> tup
     why = rep.no_rows_reason(tree) or rep.problem(tree, "stability")
     if why:
         return dbc.Alert(why, color="warning", className="py-1 px-2 mb-0"), no_update, stale
-    kind, text = rep.suggested_kind(tree.prepared.matrix.shape[1])
+    kind, text = rep.suggestion(tree)
     return text, kind, stale
 
 

@@ -280,6 +280,7 @@ def make_dendrogram_figure(
     gl: bool | None = None,
     sizes: np.ndarray | None = None,
     title: str | None = None,
+    leaf_title: str | None = None,
 ) -> go.Figure:
     """The dendrogram: one trace per colour, the cut line, merge annotations and hover.
 
@@ -307,6 +308,8 @@ def make_dendrogram_figure(
     sizes : ndarray, shape (n - 1,), optional
         Rows under each merge (row of Z) for the hover; default ``Z[:, 3]``. An approximate
         tree's leaves are micro-clusters, so its ``Z[:, 3]`` counts those, not rows.
+    leaf_title : str, optional
+        The leaf axis's title: what the leaves are labelled by (exported images say it).
     title : str, optional
         What the tree is (dataset · method · metric), top left: an exported PNG/SVG says
         it; the cut line's own label carries max_d and k as they move.
@@ -361,6 +364,11 @@ def make_dendrogram_figure(
         margin={"l": 60, "r": 20, "t": 30, "b": 60 if len(ivl) <= MAX_TICK_LABELS else 20},
         uirevision=uirevision,
     )
+    if leaf_title:  # issue 12: exported images name what the leaves are
+        side = _LEAF_SIDE[orientation]
+        fig.update_layout({f"{'x' if orientation in ('top', 'bottom') else 'y'}axis_title": {
+            "text": plot_text(leaf_title), "font": {"size": 11}, "standoff": 4}})
+        fig.layout.margin[side[0]] += 18
     if title:
         fig.update_layout(title={"text": plot_text(title), "x": 0.01, "xanchor": "left",
                                  "y": 0.99, "yanchor": "top", "font": {"size": 13}})

@@ -45,6 +45,7 @@ from clustering.support import (
     summarise_support,
 )
 from components.figures.support import hover_texts, support_traces
+from components.state.inputs import load_input
 from components.state.store import get_settings, get_store
 from components.state.trees import Tree, is_memoised, load_tree, tree_memo_key
 from components.view import LINKAGE_P, TreeSpec
@@ -152,20 +153,38 @@ def suggested_kind(n_features: int) -> tuple[str, str]:
 
 
 def no_rows_reason(tree: Tree) -> str | None:
-    """Why nothing can be resampled: a tree uploaded as a linkage matrix has no rows.
+    """Why nothing can be resampled: a tree uploaded as a linkage matrix or Newick has no rows.
 
-    The dataset reference says so (``has_rows``, from the inputs issue) when it knows about
-    other inputs; a feature table always has rows.
+    A distance (or similarity) matrix has rows: row subsampling and stability resample its
+    items (clusterboot with a ``dist`` object does the same); only the feature bootstrap needs
+    columns (:data:`NO_FEATURES`).
     """
     ref = tree.spec.dataset
-    if getattr(ref, "has_rows", True) and not getattr(ref, "is_matrix", False):
+    if getattr(ref, "has_rows", True) or getattr(ref, "is_matrix", False):
         return None
-    if getattr(ref, "is_matrix", False):
-        return ("This tree comes from a distance matrix: the page has no rows' features to "
-                "resample here yet. Upload the feature table to get support and stability.")
     return ("This tree was uploaded as a linkage matrix: there are no rows to resample, so "
             "support on merges and cluster stability cannot be computed. Upload the table the "
             "tree was built from instead.")
+
+
+#: Why a distance-matrix upload has no feature bootstrap.
+NO_FEATURES = ("This tree comes from a distance matrix: the feature bootstrap (pvclust's AU/BP) "
+               "resamples the columns of a feature table and recomputes the distances, and a "
+               "distance matrix has no columns to resample. Row subsampling and cluster "
+               "stability resample the items and need only their distances: use those.")
+
+
+def is_distance_input(tree: Tree) -> bool:
+    """True when the tree was linked from an uploaded distance or similarity matrix."""
+    return bool(getattr(tree.spec.dataset, "is_matrix", False))
+
+
+def suggestion(tree: Tree) -> tuple[str, str]:
+    """:func:`suggested_kind` for the tree on screen: row subsampling, and why, for a distance
+    matrix (whose ``prepared`` matrix is only the MDS points of the scatter)."""
+    if is_distance_input(tree):
+        return "rows", NO_FEATURES
+    return suggested_kind(tree.prepared.matrix.shape[1])
 
 
 def problem(tree: Tree, what: str, kind: str = "features") -> str | None:
@@ -174,7 +193,8 @@ def problem(tree: Tree, what: str, kind: str = "features") -> str | None:
     if why:
         return why
     approx = tree.approximate
-    n, d = tree.prepared.matrix.shape
+    n = int(tree.Z.shape[0]) + 1
+    d = tree.prepared.matrix.shape[1]
     if approx is not None:
         return (f"This tree is approximate (its {approx.m:,} leaves are micro-clusters of "
                 f"{n:,} rows): replicates would each cluster {n:,} rows exactly. Use fewer rows "
@@ -186,6 +206,8 @@ def problem(tree: Tree, what: str, kind: str = "features") -> str | None:
         return f"{n} rows: support and stability need at least 4 rows."
     spec = tree.spec
     if what == "support" and kind == "features":
+        if is_distance_input(tree):
+            return NO_FEATURES
         if d < 2:
             return ("The feature bootstrap resamples the columns and needs at least 2 "
                     f"(this table has {d}): use row subsampling.")
@@ -212,14 +234,21 @@ def _part_key(work: Work, b0: int, b1: int) -> tuple:
 def make_plan(work: Work, tree: Tree) -> Any:
     """The library's plan for ``work`` on ``tree`` (validates; DataError says what to fix)."""
     X, spec = tree.prepared.matrix, tree.spec
+    metric = spec.metric
+    if is_distance_input(tree):
+        if work.name == "support-features":
+            raise DataError(NO_FEATURES)
+        # The uploaded distances themselves (not the MDS points the scatter draws), as
+        # clusterboot(dist, distances = TRUE) resamples them.
+        X, metric = load_input(spec.dataset).square(), "precomputed"
     if work.name == "support-features":
         return plan_support(X, spec.method, spec.metric, n_boot=work.n_boot, seed=work.seed,
                             Z=tree.Z)
     if work.name == "support-rows":
-        return plan_row_support(X, spec.method, spec.metric, n_boot=work.n_boot,
+        return plan_row_support(X, spec.method, metric, n_boot=work.n_boot,
                                 fraction=ROW_FRACTION, seed=work.seed, Z=tree.Z, p=LINKAGE_P)
     if work.name == "stability":
-        return plan_stability(X, spec.method, spec.metric, tree.index.labels_for_k(work.k),
+        return plan_stability(X, spec.method, metric, tree.index.labels_for_k(work.k),
                               n_boot=work.n_boot, seed=work.seed, p=LINKAGE_P)
     raise DataError(f"unknown replicate work {work.name!r}")
 

@@ -192,6 +192,19 @@ def _same_options(a: Any, b: Any, used: Any) -> bool:
     return fa == fb and replace(a, features=None) == replace(b, features=None)
 
 
+def leaf_axis_title(tree: Tree, mode: str | None) -> str:
+    """What the leaves are labelled by (issue 12: the leaf axis's title on exported images)."""
+    if tree.approximate is not None:
+        what = "leaves: micro-clusters of rows (approximate tree)"
+    elif not tree.spec.dataset.has_rows:
+        what = "leaves: the items' labels in the file"
+    elif tree.spec.options.label_column:
+        what = f"leaves: {tree.spec.options.label_column}"
+    else:
+        what = "leaves: row number (0-based, as SciPy's ivl)"
+    return what + (" · (n): n leaves contracted" if mode else "")
+
+
 def build_view(tree: Tree, view: View, support: dict[str, Any] | None = None) -> Drawn:
     """The dendrogram, the scatter and the tree data of ``tree`` as ``view`` asks (its cut
     must be set); with ``support`` (the Evidence tab's ``support-show``), its badges and
@@ -212,6 +225,7 @@ def build_view(tree: Tree, view: View, support: dict[str, Any] | None = None) ->
         uirevision=f"{key}|{mode}|{view.truncate_p}|{view.orientation}",
         sizes=approx_mode.merge_sizes(tree),
         title=f"{tree.spec.dataset.display_name} · {tree.spec.method} · {tree.spec.metric}",
+        leaf_title=leaf_axis_title(tree, mode),
     )
     add_support(figure, support, tree, geometry, view.orientation)
     tree_data = make_tree_data(

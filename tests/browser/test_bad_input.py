@@ -93,7 +93,7 @@ def test_failed_upload_keeps_the_previous_view(page: Any) -> None:
     assert h.cluster_count(page) >= 1
     h.upload_file(page, BAD / "ragged.csv")
     text = _wait_error(page, "ragged.csv")
-    assert text == ("ragged.csv: row 3 has 3 fields but the header has 2 (delimiter ','); "
+    assert text == ("ragged.csv: line 4 of the file has 3 fields but the header has 2 (delimiter ','); "
                     "check that fields containing the delimiter are quoted")
     h.wait_dash_idle(page)
     assert _drawn_view(page) == before

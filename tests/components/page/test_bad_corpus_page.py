@@ -189,7 +189,7 @@ def test_a_failed_upload_after_a_good_one_keeps_the_good_one(app) -> None:
     good = _view(page)
     assert page.get(f"{ids.STATUS_MAIN}.children") == "n = 2 · ward · euclidean"
     _upload(page, (BAD / "ragged.csv").read_bytes(), "ragged.csv")
-    assert _upload_error(page).startswith("ragged.csv: row 3 has 3 fields")
+    assert _upload_error(page).startswith("ragged.csv: line 4 of the file has 3 fields")
     assert _view(page) == good
     # ...and a good file afterwards clears the message.
     _upload(page, (BAD / "utf8_bom.csv").read_bytes(), "utf8_bom.csv")
