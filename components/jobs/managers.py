@@ -53,9 +53,7 @@ def make_celery(redis_url: str) -> Any:
     The worker imports it as ``app:celery_app`` (``app.py`` exposes it), which also imports
     every component module and so registers the background callbacks as Celery tasks.
     """
-    from celery import Celery
-
-    celery_app = Celery("dendro", broker=redis_url, backend=redis_url)
+    celery_app = _own_tasks_celery()("dendro", broker=redis_url, backend=redis_url)
     celery_app.conf.update(
         # One linkage at a time per worker process; a job that dies is not silently retried.
         worker_prefetch_multiplier=1,
@@ -68,6 +66,30 @@ def make_celery(redis_url: str) -> Any:
 
     register_tasks(celery_app)
     return celery_app
+
+
+def _own_tasks_celery() -> type:
+    """Celery whose tasks stay on the app that registered them (``shared=False``).
+
+    Celery's default hands every task decorated on one app to each app created later in the
+    process; Dash names its background-callback tasks after the callback, so a second app
+    (tests build several) met each name with another app's function and warned
+    ``DuplicateTaskNameWarning``. Registering per app means each app runs its own callbacks.
+    A name registered again on the same app (a callback module imported again, as the tests'
+    ``fresh_app`` does) replaces the earlier task, as the newer module intends.
+    """
+    from celery import Celery
+
+    class OwnTasksCelery(Celery):
+        def task(self, *args: Any, **opts: Any) -> Any:
+            opts.setdefault("shared", False)
+            opts.setdefault("lazy", False)  # registered now, so a second one can replace it
+            name = opts.get("name")
+            if name and name in self._tasks:
+                self._tasks.unregister(name)
+            return super().task(*args, **opts)
+
+    return OwnTasksCelery
 
 
 def make_manager(settings: Settings) -> tuple[Any, Any]:
