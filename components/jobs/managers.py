@@ -116,7 +116,7 @@ def make_manager(settings: Settings) -> tuple[Any, Any]:
     """
     if settings.redis_url:
         celery_app = make_celery(settings.redis_url)
-        return dash.CeleryManager(celery_app), celery_app
+        return CappedCeleryManager(celery_app, settings), celery_app
     import diskcache
 
     jobs = Path(settings.data_dir) / "jobs"
@@ -232,3 +232,57 @@ class JobManager(dash.DiskcacheManager):
         # mark an earlier process of that pid left (terminate_job also runs after every result).
         self.handle.delete(self._stopped_key(pid))
         return pid
+
+
+#: A Celery job whose state is not known after this long is no longer counted (a lost task).
+_CELERY_JOB_MAX_S = 6 * 3600
+_REFUSED = "refused-"
+
+
+class CappedCeleryManager(dash.CeleryManager):
+    """Dash's ``CeleryManager`` with the job caps of :mod:`components.jobs.caps`, counted in
+    the Celery Redis (:class:`components.jobs.caps.RedisJobs`), so the caps hold across web
+    workers and machines. A job counts from its submission (queued jobs too) until its task
+    is ready (success, failure, revoked)."""
+
+    def __init__(self, celery_app: Any, settings: Settings) -> None:
+        super().__init__(celery_app)
+        self.settings = settings
+        self.jobs = caps.RedisJobs(celery_app.backend.client)
+
+    def _task_alive(self, job: Any, client_and_time: Any) -> bool:
+        import time
+
+        if time.time() - float(client_and_time[1]) > _CELERY_JOB_MAX_S:
+            return False
+        return not self.handle.AsyncResult(str(job)).ready()
+
+    def call_job_fn(self, key: Any, job_fn: Any, args: Any, context: Any) -> Any:
+        import json
+        import uuid
+
+        s = self.settings
+        reservation, busy = caps.reserve(self.jobs, current_client() or "unknown",
+                                         s.max_jobs_per_client, s.max_jobs,
+                                         alive=self._task_alive)
+        if busy is not None:
+            log.info("background job refused: %s", busy)
+            self.handle.backend.set(key, json.dumps(
+                {"background_callback_error": {"msg": busy, "tb": ""}}))
+            return f"{_REFUSED}{uuid.uuid4().hex}"  # no task: never running
+        task_id = None
+        try:
+            task_id = super().call_job_fn(key, job_fn, args, context)
+        finally:
+            caps.started(self.jobs, reservation, task_id)
+        return task_id
+
+    def job_running(self, job: Any) -> bool:
+        if isinstance(job, str) and job.startswith(_REFUSED):
+            return False
+        return super().job_running(job)
+
+    def terminate_job(self, job: Any) -> None:
+        if isinstance(job, str) and job.startswith(_REFUSED):
+            return
+        super().terminate_job(job)
