@@ -16,6 +16,8 @@ accesslog = "-"
 # lets its holder open the table) and column names. components/web/logs.py does the same for
 # the development server.
 access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms'
+# The error log quotes malformed request lines and failed requests' URIs: without queries too.
+logger_class = "components.web.logs.GunicornLogger"
 
 
 def on_starting(server):

@@ -1,6 +1,6 @@
 """Load: N simulated analysts at once against gunicorn on this machine (loopback only).
 
-    python bench/load.py [--users 1 5 20] [--rows 5000] [--cuts 30] [--deadline 120]
+    python bench/load.py [--users 1 5 20] [--rows 5000] [--cuts 30] [--deadline 120] [--hostile 2]
 
 Starts the app under gunicorn (the browser tests' setup: 2 workers x 4 threads, a fresh data
 directory, 127.0.0.1 on a free port), then for each N plays N analysts as threads. Each one
@@ -19,6 +19,9 @@ Cross-talk check: the status each analyst sees says its own n, and the labels fi
 own n rows with as many clusters as its own tree gives at its cut. Errors: any HTTP status
 other than 200/204, a failed check, or the deadline. The server log is searched for each
 analyst's marker (a label written in its CSV): uploaded content must not reach the log.
+
+With ``--hostile K``, K more clients send issue 13's hostile uploads and malformed callback
+bodies at the same time (``bench/hostile.py``); their 5xx answers or timeouts count as errors.
 
 Bounded: N in the given list, a fixed number of actions per analyst, a global deadline per N.
 """
@@ -43,6 +46,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.hostile import Hostile, attack  # noqa: E402
 from components import ids  # noqa: E402
 from components.figures.tree_data import decode_b64  # noqa: E402
 from tests.browser import harness  # noqa: E402
@@ -166,24 +170,35 @@ def pct(values: list[float], q: float) -> float:
     return float(np.percentile(np.asarray(values), q))
 
 
-def run(n_users: int, base: str, rows: int, cuts: int, seconds: float) -> dict[str, Any]:
+def run(n_users: int, base: str, rows: int, cuts: int, seconds: float,
+        hostile: int = 0) -> dict[str, Any]:
     results = [Result() for _ in range(n_users)]
     counter, lock = [0], threading.Lock()
     deadline = time.monotonic() + seconds
     threads = [threading.Thread(target=play, args=(i, base, rows, cuts, deadline, results[i],
                                                    counter, lock), daemon=True)
                for i in range(n_users)]
+    attackers = [Hostile() for _ in range(hostile)]
+    # The hostile clients stop when the analysts are done (or at the deadline).
+    done = threading.Event()
+    threads += [threading.Thread(target=attack, args=(base, deadline, a, done), daemon=True)
+                for a in attackers]
     t0 = time.perf_counter()
     for t in threads:
         t.start()
-    for t in threads:
+    for t in threads[:n_users]:
         t.join(max(0.0, deadline - time.monotonic()) + 5)
     wall = time.perf_counter() - t0
+    done.set()
+    for t in threads[n_users:]:
+        t.join(130)
     hung = sum(t.is_alive() for t in threads)
     cut = [x for r in results for x in r.cut]
     render = [x for r in results for x in r.render]
     download = [x for r in results for x in r.download]
-    errors = [e for r in results for e in r.errors] + [f"{hung} analysts still running"] * bool(hung)
+    errors = ([e for r in results for e in r.errors] + [f"hostile: {e}" for a in attackers
+                                                         for e in a.errors]
+              + [f"{hung} clients still running"] * bool(hung))
     return {"N": n_users, "requests": counter[0], "seconds": wall,
             "throughput": counter[0] / wall, "cuts": len(cut),
             "cut_p50_ms": pct(cut, 50) * 1000, "cut_p95_ms": pct(cut, 95) * 1000,
@@ -192,6 +207,9 @@ def run(n_users: int, base: str, rows: int, cuts: int, seconds: float) -> dict[s
             "errors": len(errors), "crosstalk": sum(r.crosstalk for r in results),
             # Trees that never arrived (a failed or lost background job, an error shown).
             "failed_trees": sum("expected n =" in e for e in errors),
+            "hostile_sent": sum(a.sent for a in attackers),
+            "hostile_answered": sum(a.answered for a in attackers),
+            "hostile_p95_s": pct([x for a in attackers for x in a.seconds], 95),
             "error_text": errors[:5]}
 
 
@@ -201,9 +219,11 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=5000)
     ap.add_argument("--cuts", type=int, default=30)
     ap.add_argument("--deadline", type=float, default=120.0, help="seconds per N")
+    ap.add_argument("--hostile", type=int, default=0,
+                    help="hostile clients sending issue 13's uploads and malformed bodies")
     args = ap.parse_args()
-    if max(args.users) > 50 or args.cuts > 200:
-        ap.error("bounded: at most 50 analysts and 200 cuts each")
+    if max(args.users) > 50 or args.cuts > 200 or args.hostile > 4:
+        ap.error("bounded: at most 50 analysts, 200 cuts each and 4 hostile clients")
 
     server = harness.start_server("gunicorn", timeout=90)
     print(f"gunicorn at {server.url} (2 workers, "
@@ -211,7 +231,7 @@ def main() -> None:
     rows = []
     try:
         for n_users in args.users:
-            r = run(n_users, server.url, args.rows, args.cuts, args.deadline)
+            r = run(n_users, server.url, args.rows, args.cuts, args.deadline, args.hostile)
             rows.append(r)
             print(json.dumps({k: (round(v, 3) if isinstance(v, float) else v) for k, v in r.items()}),
                   flush=True)
@@ -222,13 +242,15 @@ def main() -> None:
 
     print()
     print("| N | requests | req/s | cut moves | cut p50 / p95 (ms) | render p50 / p95 (s) "
-          "| labels download p50 (ms) | errors | cross-talk |")
-    print("|---|---|---|---|---|---|---|---|---|")
+          "| labels download p50 (ms) | hostile sent / answered (p95 s) | errors | cross-talk |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         print(f"| {r['N']} | {r['requests']:,} | {r['throughput']:.1f} | {r['cuts']:,} "
               f"| {r['cut_p50_ms']:.0f} / {r['cut_p95_ms']:.0f} "
               f"| {r['render_p50_s']:.2f} / {r['render_p95_s']:.2f} "
-              f"| {r['download_p50_ms']:.0f} | {r['errors']} | {r['crosstalk']} |")
+              f"| {r['download_p50_ms']:.0f} "
+              f"| {r['hostile_sent']} / {r['hostile_answered']} ({r['hostile_p95_s']:.2f}) "
+              f"| {r['errors']} | {r['crosstalk']} |")
     print(f"\nuploaded labels in the server log: {len(leaked)} of {max(args.users)} analysts' markers")
     lines = log.splitlines()
     problems = [j for j, line in enumerate(lines)

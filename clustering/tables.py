@@ -533,13 +533,25 @@ def _read_parquet(data: bytes, filename: str, limits: _Limits, notes: list[str])
         # self_destruct frees each Arrow column once it is converted: peak ~1x the table.
         df = pd.read_parquet(
             io.BytesIO(data), engine="pyarrow", columns=[raw_of[c] for c in wanted],
-            to_pandas_kwargs={"self_destruct": True, "split_blocks": True},
+            # Dates as datetime64 (not Python date objects, which would read as text).
+            to_pandas_kwargs={"self_destruct": True, "split_blocks": True,
+                              "date_as_object": False},
         )
     except Exception as err:
         raise DataError(f"could not read '{filename}' as a Parquet file: {err}") from err
     df = df.reset_index(drop=True)
     df.columns = wanted
-    times = [str(c) for c in df.columns if _is_time(df[c])]
+    type_of = {c: schema.field(raw_of[c]).type for c in wanted}
+    for c, kind in type_of.items():
+        if pa.types.is_decimal(kind):
+            # Decimal objects would read as text; they are numbers (float64 keeps ~15 digits).
+            df[c] = pd.to_numeric(df[c].astype("float64"))
+    clock = [c for c, kind in type_of.items() if pa.types.is_time(kind)]
+    times = [str(c) for c in df.columns if _is_time(df[c]) or c in clock]
+    for c in clock:
+        # Times of day (datetime.time objects) are kept as text: never counted as categories'
+        # numbers nor clustered as nanoseconds; they can label rows.
+        df[c] = df[c].map(lambda v: None if v is None else v.isoformat()).astype(object)
     if times:
         notes.append(
             f"Date/time column(s) {', '.join(repr(t) for t in times)} are kept as dates, not "

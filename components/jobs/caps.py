@@ -36,7 +36,7 @@ def busy_message(running: int, cap: int, *, yours: bool) -> str:
 def _alive(job: Any, client_and_time: tuple[str, float]) -> bool:
     import psutil
 
-    if isinstance(job, str):  # a reservation
+    if isinstance(job, str) and job.startswith("r-"):  # a reservation
         return time.time() - client_and_time[1] < _RESERVATION_S
     try:
         return psutil.Process(int(job)).status() != psutil.STATUS_ZOMBIE
@@ -44,13 +44,22 @@ def _alive(job: Any, client_and_time: tuple[str, float]) -> bool:
         return False
 
 
-def reserve(cache: Any, client: str, per_client: int, total: int) -> tuple[str | None, str | None]:
+def reserve(cache: Any, client: str, per_client: int, total: int,
+            alive: Any = None) -> tuple[str | None, str | None]:
     """Count the running jobs and, when both caps allow one more, reserve it.
 
-    Returns ``(reservation, None)``, or ``(None, message)`` saying why not.
+    ``cache`` has ``transact()``, ``get`` and ``set`` (diskcache, or :class:`RedisJobs` for
+    Celery); ``alive(job, (client, time))`` says whether a started job still runs (default:
+    its process is alive). Returns ``(reservation, None)``, or ``(None, message)`` saying why
+    not.
     """
+    def still(job: Any, v: Any) -> bool:
+        if isinstance(job, str) and job.startswith("r-"):
+            return _alive(job, v)
+        return (alive or _alive)(job, v)
+
     with cache.transact():
-        running = {job: v for job, v in cache.get(_KEY, {}).items() if _alive(job, v)}
+        running = {job: v for job, v in cache.get(_KEY, {}).items() if still(job, v)}
         mine = sum(1 for c, _ in running.values() if c == client)
         if mine >= per_client:
             cache.set(_KEY, running)
@@ -64,11 +73,33 @@ def reserve(cache: Any, client: str, per_client: int, total: int) -> tuple[str |
     return token, None
 
 
-def started(cache: Any, reservation: str, pid: int | None) -> None:
-    """The reserved job's process started (``pid``) or could not (None)."""
+def started(cache: Any, reservation: str, pid: int | str | None) -> None:
+    """The reserved job's process started (``pid``; a Celery task id) or could not (None)."""
     with cache.transact():
         running = cache.get(_KEY, {})
         entry = running.pop(reservation, None)
         if entry is not None and pid:
-            running[int(pid)] = entry
+            running[pid if isinstance(pid, str) else int(pid)] = entry
         cache.set(_KEY, running)
+
+
+class RedisJobs:
+    """The running-jobs count in Redis, for Celery: every web worker on every machine that
+    reaches the Redis sees it. ``transact()`` holds a Redis lock; values are JSON."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    def transact(self) -> Any:
+        return self.client.lock(f"{_KEY}-lock", timeout=30, blocking_timeout=30)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        import json
+
+        raw = self.client.get(key)
+        return default if raw is None else json.loads(raw)
+
+    def set(self, key: str, value: Any) -> None:
+        import json
+
+        self.client.set(key, json.dumps(value))

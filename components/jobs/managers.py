@@ -53,9 +53,7 @@ def make_celery(redis_url: str) -> Any:
     The worker imports it as ``app:celery_app`` (``app.py`` exposes it), which also imports
     every component module and so registers the background callbacks as Celery tasks.
     """
-    from celery import Celery
-
-    celery_app = Celery("dendro", broker=redis_url, backend=redis_url)
+    celery_app = _own_tasks_celery()("dendro", broker=redis_url, backend=redis_url)
     celery_app.conf.update(
         # One linkage at a time per worker process; a job that dies is not silently retried.
         worker_prefetch_multiplier=1,
@@ -68,6 +66,30 @@ def make_celery(redis_url: str) -> Any:
 
     register_tasks(celery_app)
     return celery_app
+
+
+def _own_tasks_celery() -> type:
+    """Celery whose tasks stay on the app that registered them (``shared=False``).
+
+    Celery's default hands every task decorated on one app to each app created later in the
+    process; Dash names its background-callback tasks after the callback, so a second app
+    (tests build several) met each name with another app's function and warned
+    ``DuplicateTaskNameWarning``. Registering per app means each app runs its own callbacks.
+    A name registered again on the same app (a callback module imported again, as the tests'
+    ``fresh_app`` does) replaces the earlier task, as the newer module intends.
+    """
+    from celery import Celery
+
+    class OwnTasksCelery(Celery):
+        def task(self, *args: Any, **opts: Any) -> Any:
+            opts.setdefault("shared", False)
+            opts.setdefault("lazy", False)  # registered now, so a second one can replace it
+            name = opts.get("name")
+            if name and name in self._tasks:
+                self._tasks.unregister(name)
+            return super().task(*args, **opts)
+
+    return OwnTasksCelery
 
 
 def make_manager(settings: Settings) -> tuple[Any, Any]:
@@ -94,7 +116,7 @@ def make_manager(settings: Settings) -> tuple[Any, Any]:
     """
     if settings.redis_url:
         celery_app = make_celery(settings.redis_url)
-        return dash.CeleryManager(celery_app), celery_app
+        return CappedCeleryManager(celery_app, settings), celery_app
     import diskcache
 
     jobs = Path(settings.data_dir) / "jobs"
@@ -210,3 +232,57 @@ class JobManager(dash.DiskcacheManager):
         # mark an earlier process of that pid left (terminate_job also runs after every result).
         self.handle.delete(self._stopped_key(pid))
         return pid
+
+
+#: A Celery job whose state is not known after this long is no longer counted (a lost task).
+_CELERY_JOB_MAX_S = 6 * 3600
+_REFUSED = "refused-"
+
+
+class CappedCeleryManager(dash.CeleryManager):
+    """Dash's ``CeleryManager`` with the job caps of :mod:`components.jobs.caps`, counted in
+    the Celery Redis (:class:`components.jobs.caps.RedisJobs`), so the caps hold across web
+    workers and machines. A job counts from its submission (queued jobs too) until its task
+    is ready (success, failure, revoked)."""
+
+    def __init__(self, celery_app: Any, settings: Settings) -> None:
+        super().__init__(celery_app)
+        self.settings = settings
+        self.jobs = caps.RedisJobs(celery_app.backend.client)
+
+    def _task_alive(self, job: Any, client_and_time: Any) -> bool:
+        import time
+
+        if time.time() - float(client_and_time[1]) > _CELERY_JOB_MAX_S:
+            return False
+        return not self.handle.AsyncResult(str(job)).ready()
+
+    def call_job_fn(self, key: Any, job_fn: Any, args: Any, context: Any) -> Any:
+        import json
+        import uuid
+
+        s = self.settings
+        reservation, busy = caps.reserve(self.jobs, current_client() or "unknown",
+                                         s.max_jobs_per_client, s.max_jobs,
+                                         alive=self._task_alive)
+        if busy is not None:
+            log.info("background job refused: %s", busy)
+            self.handle.backend.set(key, json.dumps(
+                {"background_callback_error": {"msg": busy, "tb": ""}}))
+            return f"{_REFUSED}{uuid.uuid4().hex}"  # no task: never running
+        task_id = None
+        try:
+            task_id = super().call_job_fn(key, job_fn, args, context)
+        finally:
+            caps.started(self.jobs, reservation, task_id)
+        return task_id
+
+    def job_running(self, job: Any) -> bool:
+        if isinstance(job, str) and job.startswith(_REFUSED):
+            return False
+        return super().job_running(job)
+
+    def terminate_job(self, job: Any) -> None:
+        if isinstance(job, str) and job.startswith(_REFUSED):
+            return
+        super().terminate_job(job)

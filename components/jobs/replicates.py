@@ -411,14 +411,19 @@ def _in_app_context(fn: Callable[[], None]) -> None:
 
 
 def register_tasks(celery_app: Any) -> None:
-    """The chunk and reduce tasks on ``celery_app`` (``components.jobs.managers.make_celery``)."""
+    """The chunk and reduce tasks on ``celery_app`` (``components.jobs.managers.make_celery``).
 
-    @celery_app.task(name=TASK_CHUNK, ignore_result=False)
+    ``shared=False``: Celery otherwise adds every decorated task to each Celery app created
+    later in the process, so the next app (tests make several) met the name twice and warned
+    ``DuplicateTaskNameWarning``; each app gets its own two tasks here, once.
+    """
+
+    @celery_app.task(name=TASK_CHUNK, ignore_result=False, shared=False)
     def replicate_chunk(payload: dict[str, Any], b0: int, b1: int) -> int:
         _in_app_context(lambda: chunk_part(Work.from_json(payload), b0, b1))
         return int(b0)
 
-    @celery_app.task(name=TASK_REDUCE)
+    @celery_app.task(name=TASK_REDUCE, shared=False)
     def replicate_reduce(_chunks: list[int], payload: dict[str, Any]) -> bool:
         _in_app_context(lambda: reduce_parts(Work.from_json(payload)))
         return True

@@ -15,7 +15,8 @@ from typing import Any
 from clustering.errors import DataError
 from components.jobs.caps import BUSY
 from components.settings import Settings
-from components.state.tables import load_prepared, table_summary
+from components.state.budget import inline_work
+from components.state.tables import load_prepared
 from components.state.trees import is_stored, load_tree
 from components.view import TreeSpec
 
@@ -66,10 +67,9 @@ def run_tree(request_id: str, spec: TreeSpec, progress: Report | None = None) ->
 
 
 def runs_inline(spec: TreeSpec, settings: Settings) -> bool:
-    """True when the tree is small (<= ``background_rows`` rows) or already memoised (exact
-    or approximate)."""
-    _, _, n_rows = table_summary(spec.dataset)
-    return n_rows <= settings.background_rows or is_stored(spec)
+    """True when the tree is small (``components.state.budget.inline_work``: rows × encoded
+    columns × method) or already memoised (exact or approximate)."""
+    return inline_work(spec, settings) or is_stored(spec)
 
 
 def job_error_reason(err: Exception) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 
 import flask
 
-from components.web import clients, logs
+from components.web import clients, logs, payloads
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +79,7 @@ def install(app: Any, settings: Any) -> None:
     csp_holder: dict[str, str] = {}
     clients.install(server)  # who is asking: the quotas of uploads and jobs
     logs.install()  # the development server's access log without query strings
+    payloads.install(app)  # malformed callback requests: 4xx with the reason, before any work
 
     def csp() -> str:
         if "value" not in csp_holder:
