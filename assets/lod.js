@@ -1,0 +1,208 @@
+/* Level of detail for the full dendrogram of a big tree, in the browser (issue 14, goal 3).
+ *
+ * The same rule as clustering/lod.py (which the tests hold this file to): the whole tree is
+ * laid out once in SciPy's dendrogram coordinates (leaf position i at x = 10 i + 5, a node
+ * midway between its children); a zoom window px pixels wide draws every link whose subtree
+ * is wider than one pixel and meets the window, each narrower child as one vertical mark from
+ * its height to 0, and leaves as themselves. A subtree's leaves are one run of positions, so
+ * the choice is one pass over the nodes' extents (O(n), no traversal): ~1-3 ms at 100,000.
+ * Colours are the page's: a link or mark is above the cut when the largest merge height in
+ * its subtree is (maxdist), else it takes the cluster of its first leaf position, clusters
+ * numbered left to right where the gaps exceed the cut (fcluster(Z, t, 'distance')).
+ *
+ * window.dendroLod = {build, fromPayload, view, clusters, traces, hoverAt}; nothing runs by
+ * itself. The compact tree comes from components/figures/lod.py's lod_payload (children,
+ * heights and leaf order, base64), about 20 bytes a leaf.
+ */
+(function () {
+    "use strict";
+    var SPACING = 10;
+
+    function decode(spec) {
+        var bin = atob(spec.b64);
+        var buf = new ArrayBuffer(bin.length);
+        var bytes = new Uint8Array(buf);
+        for (var i = 0; i < bin.length; i++) {
+            bytes[i] = bin.charCodeAt(i);
+        }
+        var T = {float64: Float64Array, float32: Float32Array, int32: Int32Array}[spec.dtype];
+        return new T(buf);
+    }
+
+    // children: Int32Array 2(n-1) (Z[:, :2] row by row), height: Float64Array n-1,
+    // leaves: Int32Array n (row at each leaf position).
+    function build(children, height, leaves) {
+        var n = leaves.length, total = 2 * n - 1;
+        var x = new Float64Array(total), h = new Float64Array(total);
+        var first = new Int32Array(total), count = new Int32Array(total);
+        var maxdist = new Float64Array(total);
+        for (var p = 0; p < n; p++) {
+            var leaf = leaves[p];
+            first[leaf] = p;
+            count[leaf] = 1;
+            x[leaf] = SPACING * p + SPACING / 2;
+            maxdist[leaf] = -Infinity;
+        }
+        for (var r = 0; r < n - 1; r++) {
+            var a = children[2 * r], b = children[2 * r + 1], v = n + r;
+            first[v] = Math.min(first[a], first[b]);
+            count[v] = count[a] + count[b];
+            x[v] = (x[a] + x[b]) / 2;
+            h[v] = height[r];
+            maxdist[v] = Math.max(height[r], maxdist[a], maxdist[b]);
+        }
+        // gaps[i]: maxdist of the merge joining positions i and i + 1 (its left child's last).
+        var gaps = new Float64Array(Math.max(n - 1, 0));
+        for (r = 0; r < n - 1; r++) {
+            var left = children[2 * r];
+            gaps[first[left] + count[left] - 1] = maxdist[n + r];
+        }
+        return {n: n, x: x, h: h, first: first, count: count, maxdist: maxdist,
+                children: children, leaves: leaves, gaps: gaps};
+    }
+
+    function fromPayload(payload) {
+        return build(decode(payload.children), decode(payload.height), decode(payload.leaves));
+    }
+
+    function visible(tree, v, x0, x1) {
+        var lo = SPACING * tree.first[v];
+        return lo + SPACING * tree.count[v] > x0 && lo < x1;
+    }
+
+    // What the window [x0, x1], px pixels wide, draws: links (rows of Z), marks (nodes),
+    // leaves (positions), and the pixel used (doubled until at most maxLinks links).
+    function view(tree, x0, x1, px, maxLinks) {
+        var n = tree.n;
+        maxLinks = maxLinks || 20000;
+        var pixel = (x1 - x0) / px;
+        var expanded = new Uint8Array(Math.max(n - 1, 0));
+        var links;
+        for (;;) {
+            links = [];
+            for (var r = 0; r < n - 1; r++) {
+                var v = n + r;
+                var on = SPACING * tree.count[v] > pixel && visible(tree, v, x0, x1);
+                expanded[r] = on ? 1 : 0;
+                if (on) {
+                    links.push(r);
+                }
+            }
+            if (links.length <= maxLinks) {
+                break;
+            }
+            pixel *= 2;
+        }
+        var marks = [], leaves = [];
+        for (var i = 0; i < links.length; i++) {
+            for (var s = 0; s < 2; s++) {
+                var c = tree.children[2 * links[i] + s];
+                if (!visible(tree, c, x0, x1)) {
+                    continue;
+                }
+                if (c < n) {
+                    leaves.push(tree.first[c]);
+                } else if (!expanded[c - n]) {
+                    marks.push(c);
+                }
+            }
+        }
+        var root = 2 * n - 2;
+        if (!links.length && n > 1 && visible(tree, root, x0, x1)) {
+            marks.push(root);
+        }
+        marks.sort(function (p, q) { return p - q; });
+        leaves.sort(function (p, q) { return p - q; });
+        return {links: links, marks: marks, leaves: leaves, pixel: pixel};
+    }
+
+    // Cluster 1..k of each leaf position at height t.
+    function clusters(tree, t) {
+        var n = tree.n, pos = new Int32Array(n), c = 1;
+        if (n) {
+            pos[0] = 1;
+        }
+        for (var i = 0; i < n - 1; i++) {
+            if (!(tree.gaps[i] <= t)) {
+                c++;
+            }
+            pos[i + 1] = c;
+        }
+        return pos;
+    }
+
+    // 0 above the cut, else 1 + (cluster - 1) mod P (the palette slot + 1).
+    function group(tree, pos, v, t, P) {
+        return tree.maxdist[v] <= t ? ((pos[tree.first[v]] - 1) % P) + 1 : 0;
+    }
+
+    // Plotly traces (one per colour, segments split by NaN) for a view at cut t, plus one
+    // invisible-line marker trace on the individual leaves for hover (row names). Options:
+    // palette, above (colour above the cut), labels (row labels, by row), gl (scattergl).
+    function traces(tree, win, t, opts) {
+        var P = opts.palette.length, n = tree.n;
+        var pos = clusters(tree, t);
+        var xs = [], ys = [];
+        for (var q = 0; q <= P; q++) {
+            xs.push([]);
+            ys.push([]);
+        }
+        var i, g, v;
+        for (i = 0; i < win.links.length; i++) {
+            var r = win.links[i], a = tree.children[2 * r], b = tree.children[2 * r + 1];
+            v = n + r;
+            g = group(tree, pos, v, t, P);
+            xs[g].push(tree.x[a], tree.x[a], tree.x[b], tree.x[b], NaN);
+            ys[g].push(tree.h[a], tree.h[v], tree.h[v], tree.h[b], NaN);
+        }
+        for (i = 0; i < win.marks.length; i++) {
+            v = win.marks[i];
+            g = group(tree, pos, v, t, P);
+            xs[g].push(tree.x[v], tree.x[v], NaN);
+            ys[g].push(tree.h[v], 0, NaN);
+        }
+        var type = opts.gl === false ? "scatter" : "scattergl";
+        var out = [];
+        for (q = 0; q <= P; q++) {
+            if (!xs[q].length) {
+                continue;
+            }
+            out.push({type: type, mode: "lines", x: xs[q], y: ys[q], hoverinfo: "skip",
+                      showlegend: false, meta: "lod-links",
+                      line: {width: 1.5, color: q ? opts.palette[q - 1] : opts.above}});
+        }
+        var lx = [], ly = [], text = [], colours = [];
+        for (i = 0; i < win.leaves.length; i++) {
+            var p = win.leaves[i], row = tree.leaves[p];
+            lx.push(SPACING * p + SPACING / 2);
+            ly.push(0);
+            var label = opts.labels ? opts.labels[row] : "row " + row;
+            text.push(label + " · cluster " + pos[p]);
+            colours.push(opts.palette[(pos[p] - 1) % P]);
+        }
+        out.push({type: type, mode: "markers", x: lx, y: ly, text: text, hoverinfo: "text",
+                  marker: {size: 5, color: colours}, showlegend: false, meta: "lod-leaves",
+                  customdata: win.leaves.map(function (p) { return tree.leaves[p]; })});
+        return out;
+    }
+
+    // The merge a point of the drawing sits on (for hover on links): the expanded link or
+    // mark whose x is nearest, within half a pixel; null if none.
+    function hoverAt(tree, win, xv, yv) {
+        var best = null, bestD = win.pixel / 2;
+        var n = tree.n;
+        for (var i = 0; i < win.links.length; i++) {
+            var v = n + win.links[i];
+            var a = tree.children[2 * win.links[i]], b = tree.children[2 * win.links[i] + 1];
+            if (xv >= tree.x[a] - bestD && xv <= tree.x[b] + bestD &&
+                Math.abs(yv - tree.h[v]) <= (tree.h[v] || 1) * 0.02) {
+                best = {merge: win.links[i], id: v, height: tree.h[v], leaves: tree.count[v]};
+                bestD = 0;
+            }
+        }
+        return best;
+    }
+
+    window.dendroLod = {build: build, fromPayload: fromPayload, view: view,
+                        clusters: clusters, traces: traces, hoverAt: hoverAt, decode: decode};
+})();
