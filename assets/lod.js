@@ -203,6 +203,85 @@
         return best;
     }
 
+    // Hover on merges: an invisible marker on the top of each drawn link.
+    function mergeTrace(tree, win, type) {
+        var n = tree.n, x = [], y = [], text = [];
+        for (var i = 0; i < win.links.length; i++) {
+            var r = win.links[i], v = n + r;
+            x.push(tree.x[v]);
+            y.push(tree.h[v]);
+            text.push("merge " + r + " (forms id " + v + ") at height " +
+                      tree.h[v].toPrecision(6) + " · " + tree.count[v] + " leaves");
+        }
+        return {type: type, mode: "markers", x: x, y: y, text: text, hoverinfo: "text",
+                marker: {size: 6, opacity: 0}, showlegend: false, meta: "lod-merges"};
+    }
+
+    // The page's hook (components/analysis/full_tree.py): one clientside callback draws the
+    // window the graph shows at the cut, from the compact tree (built once per tree).
+    var cache = {key: null, tree: null, range: null};
+
+    function windowFrom(relayout, tree, old) {
+        var full = [0, SPACING * tree.n];
+        if (!relayout || relayout["xaxis.autorange"]) {
+            return relayout && relayout["xaxis.autorange"] ? full : (old || full);
+        }
+        if (relayout["xaxis.range[0]"] !== undefined) {
+            return [relayout["xaxis.range[0]"], relayout["xaxis.range[1]"]];
+        }
+        if (relayout["xaxis.range"]) {
+            return relayout["xaxis.range"].slice();
+        }
+        return old || full;
+    }
+
+    function render(data, relayout, cut, graphId) {
+        var nu = window.dash_clientside ? window.dash_clientside.no_update : null;
+        if (!data || !data.payload) {
+            return {data: [], layout: {height: 420}};
+        }
+        if (cache.key !== data.tree_key) {
+            cache = {key: data.tree_key, tree: fromPayload(data.payload), range: null};
+            relayout = null;
+        }
+        var tree = cache.tree;
+        var range = windowFrom(relayout, tree, cache.range);
+        cache.range = range;
+        var el = document.getElementById(graphId);
+        var px = Math.max(100, ((el && el.offsetWidth) || 800) - 60);
+        var x0 = Math.max(range[0], 0), x1 = Math.min(range[1], SPACING * tree.n);
+        if (!(x1 > x0)) {
+            return nu;
+        }
+        var t = Number(cut);
+        if (!isFinite(t)) {
+            t = Infinity;
+        }
+        var win = view(tree, x0, x1, px);
+        var type = "scattergl";
+        var out = traces(tree, win, t, {palette: data.palette, above: data.above,
+                                        labels: data.labels, gl: true});
+        out.push(mergeTrace(tree, win, type));
+        var shapes = isFinite(t) ? [{type: "line", xref: "paper", x0: 0, x1: 1, y0: t, y1: t,
+                                     line: {color: "#444", width: 1, dash: "dash"}}] : [];
+        return {
+            data: out,
+            layout: {
+                height: 420, margin: {l: 50, r: 10, t: 10, b: 30}, hovermode: "closest",
+                uirevision: data.tree_key, shapes: shapes, dragmode: "zoom",
+                xaxis: {range: range, showticklabels: false, zeroline: false,
+                        title: {text: win.leaves.length ? win.leaves.length +
+                                " leaves shown individually" : "zoom in to see leaves"}},
+                yaxis: {title: {text: "height"}, zeroline: false},
+                meta: {links: win.links.length, marks: win.marks.length,
+                       leaves: win.leaves.length, pixel: win.pixel, cut: t}
+            }
+        };
+    }
+
     window.dendroLod = {build: build, fromPayload: fromPayload, view: view,
-                        clusters: clusters, traces: traces, hoverAt: hoverAt, decode: decode};
+                        clusters: clusters, traces: traces, hoverAt: hoverAt, decode: decode,
+                        render: render};
+    window.dash_clientside = window.dash_clientside || {};
+    window.dash_clientside.dendroLod = {render: render};
 })();
