@@ -70,49 +70,50 @@
         return lo + SPACING * tree.count[v] > x0 && lo < x1;
     }
 
-    // What the window [x0, x1], px pixels wide, draws: links (rows of Z), marks (nodes),
-    // leaves (positions), and the pixel used (doubled until at most maxLinks links).
+    // What the window [x0, x1], px pixels wide, draws: links (rows of Z, ascending), marks
+    // (nodes), leaves (positions), and the pixel used (doubled until at most maxLinks links).
+    // A walk down from the root that enters only links wider than a pixel and in the window
+    // (a parent's extent holds its children's): its cost is the links drawn, not n.
     function view(tree, x0, x1, px, maxLinks) {
         var n = tree.n;
         maxLinks = maxLinks || 20000;
         var pixel = (x1 - x0) / px;
-        var expanded = new Uint8Array(Math.max(n - 1, 0));
-        var links;
+        var root = 2 * n - 2;
+        var stack = new Int32Array(Math.max(2 * n, 2));
         for (;;) {
-            links = [];
-            for (var r = 0; r < n - 1; r++) {
-                var v = n + r;
-                var on = SPACING * tree.count[v] > pixel && visible(tree, v, x0, x1);
-                expanded[r] = on ? 1 : 0;
-                if (on) {
-                    links.push(r);
+            var links = [], marks = [], leaves = [], top = 0, over = false;
+            if (n > 1 && visible(tree, root, x0, x1)) {
+                stack[top++] = root;
+            }
+            while (top > 0) {
+                var v = stack[--top];
+                if (v < n) {
+                    leaves.push(tree.first[v]);
+                } else if (SPACING * tree.count[v] > pixel) {
+                    if (links.length >= maxLinks) {
+                        over = true;
+                        break;
+                    }
+                    links.push(v - n);
+                    for (var s = 1; s >= 0; s--) {
+                        var c = tree.children[2 * (v - n) + s];
+                        if (visible(tree, c, x0, x1)) {
+                            stack[top++] = c;
+                        }
+                    }
+                } else {
+                    marks.push(v);
                 }
             }
-            if (links.length <= maxLinks) {
+            if (!over) {
                 break;
             }
             pixel *= 2;
         }
-        var marks = [], leaves = [];
-        for (var i = 0; i < links.length; i++) {
-            for (var s = 0; s < 2; s++) {
-                var c = tree.children[2 * links[i] + s];
-                if (!visible(tree, c, x0, x1)) {
-                    continue;
-                }
-                if (c < n) {
-                    leaves.push(tree.first[c]);
-                } else if (!expanded[c - n]) {
-                    marks.push(c);
-                }
-            }
-        }
-        var root = 2 * n - 2;
-        if (!links.length && n > 1 && visible(tree, root, x0, x1)) {
-            marks.push(root);
-        }
-        marks.sort(function (p, q) { return p - q; });
-        leaves.sort(function (p, q) { return p - q; });
+        var asc = function (p, q) { return p - q; };
+        links.sort(asc);
+        marks.sort(asc);
+        leaves.sort(asc);
         return {links: links, marks: marks, leaves: leaves, pixel: pixel};
     }
 
@@ -142,29 +143,48 @@
     function traces(tree, win, t, opts) {
         var P = opts.palette.length, n = tree.n;
         var pos = clusters(tree, t);
-        var xs = [], ys = [];
-        for (var q = 0; q <= P; q++) {
-            xs.push([]);
-            ys.push([]);
+        var i, g, v, q;
+        // Count first, then fill Float64Arrays (plotly copies typed arrays fastest).
+        var nl = win.links.length, nm = win.marks.length;
+        var gl = new Int32Array(nl), gm = new Int32Array(nm), size = new Int32Array(P + 1);
+        for (i = 0; i < nl; i++) {
+            gl[i] = group(tree, pos, n + win.links[i], t, P);
+            size[gl[i]] += 5;
         }
-        var i, g, v;
-        for (i = 0; i < win.links.length; i++) {
+        for (i = 0; i < nm; i++) {
+            gm[i] = group(tree, pos, win.marks[i], t, P);
+            size[gm[i]] += 3;
+        }
+        var xs = [], ys = [], fill = new Int32Array(P + 1);
+        for (q = 0; q <= P; q++) {
+            xs.push(new Float64Array(size[q]));
+            ys.push(new Float64Array(size[q]));
+        }
+        function put(gq, xv, yv) {
+            xs[gq][fill[gq]] = xv;
+            ys[gq][fill[gq]++] = yv;
+        }
+        for (i = 0; i < nl; i++) {
             var r = win.links[i], a = tree.children[2 * r], b = tree.children[2 * r + 1];
             v = n + r;
-            g = group(tree, pos, v, t, P);
-            xs[g].push(tree.x[a], tree.x[a], tree.x[b], tree.x[b], NaN);
-            ys[g].push(tree.h[a], tree.h[v], tree.h[v], tree.h[b], NaN);
+            g = gl[i];
+            put(g, tree.x[a], tree.h[a]);
+            put(g, tree.x[a], tree.h[v]);
+            put(g, tree.x[b], tree.h[v]);
+            put(g, tree.x[b], tree.h[b]);
+            put(g, NaN, NaN);
         }
-        for (i = 0; i < win.marks.length; i++) {
+        for (i = 0; i < nm; i++) {
             v = win.marks[i];
-            g = group(tree, pos, v, t, P);
-            xs[g].push(tree.x[v], tree.x[v], NaN);
-            ys[g].push(tree.h[v], 0, NaN);
+            g = gm[i];
+            put(g, tree.x[v], tree.h[v]);
+            put(g, tree.x[v], 0);
+            put(g, NaN, NaN);
         }
         var type = opts.gl === false ? "scatter" : "scattergl";
         var out = [];
         for (q = 0; q <= P; q++) {
-            if (!xs[q].length) {
+            if (!size[q]) {
                 continue;
             }
             out.push({type: type, mode: "lines", x: xs[q], y: ys[q], hoverinfo: "skip",
