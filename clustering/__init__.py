@@ -24,10 +24,12 @@ from clustering.agreement import (
 from clustering.approximate import (
     DEFAULT_MEMORY_BUDGET_BYTES,
     EXACT_MAX_ROWS,
+    EXACT_VECTOR_MAX_ROWS,
     ApproxHierarchy,
     agreement_with_exact,
     approximate_linkage,
     exact_feasible,
+    exact_row_limit,
     row_labels,
 )
 from clustering.budget import (
@@ -276,9 +278,10 @@ __all__ = [
     "Elbow", "Gap", "Profiles", "cluster_profiles", "column_order", "cophenetic_by_method",
     "cophenetic_correlation", "elbow", "inconsistency_table", "largest_gaps", "profile_effects",
     # approximate (stage 1 in microclusters, stage 2 in ward_nnchain)
-    "DEFAULT_M", "DEFAULT_MEMORY_BUDGET_BYTES", "EXACT_MAX_ROWS", "SUMMARISERS",
+    "DEFAULT_M", "DEFAULT_MEMORY_BUDGET_BYTES", "EXACT_MAX_ROWS", "EXACT_VECTOR_MAX_ROWS",
+    "SUMMARISERS",
     "ApproxHierarchy", "MicroClusters", "agreement_with_exact", "approximate_linkage",
-    "default_m", "exact_feasible", "row_counts", "row_labels", "summarise", "weighted_ward",
+    "default_m", "exact_feasible", "exact_row_limit", "row_counts", "row_labels", "summarise", "weighted_ward",
     # exports
     "csv_safe", "export_filename", "labelled_rows_csv", "linkage_csv", "neutralise_cell",
     # hints for the cut (never applied by themselves)

@@ -46,11 +46,13 @@ from clustering.ward_nnchain import row_counts, weighted_ward
 __all__ = [
     "DEFAULT_MEMORY_BUDGET_BYTES",
     "EXACT_MAX_ROWS",
+    "EXACT_VECTOR_MAX_ROWS",
     "DEFAULT_M",
     "SUMMARISERS",
     "MicroClusters",
     "ApproxHierarchy",
     "exact_feasible",
+    "exact_row_limit",
     "default_m",
     "summarise",
     "weighted_ward",
@@ -67,6 +69,10 @@ DEFAULT_MEMORY_BUDGET_BYTES = 2 * 1024**3
 #: Row cap for exact clustering even when memory allows: O(n²) time. Measured here (2 shared
 #: cores, d = 10): fastcluster.linkage_vector ward 20k rows 2.5 s, so 50k rows ~ 16 s.
 EXACT_MAX_ROWS = 50_000
+#: Row cap for the methods ``fastcluster.linkage_vector`` runs (ward, single, centroid, median
+#: on euclidean): memory O(n·d), so only time stops them; ward 100,000 × 10 takes ~60 s here
+#: (bench/bench_service.py), where SciPy would need a 40 GB matrix.
+EXACT_VECTOR_MAX_ROWS = 100_000
 
 # The condensed path peaks below 1.3 matrices (compute_linkage avoids fastcluster.linkage's
 # copy; asserted by tests/test_linkage.py). The budget is charged two: the server also holds
@@ -94,6 +100,7 @@ def exact_feasible(
     *,
     memory_budget_bytes: int = DEFAULT_MEMORY_BUDGET_BYTES,
     max_rows: int = EXACT_MAX_ROWS,
+    vector_max_rows: int = EXACT_VECTOR_MAX_ROWS,
 ) -> tuple[bool, str]:
     """Decide between exact and approximate clustering by the memory exact would take.
 
@@ -101,7 +108,8 @@ def exact_feasible(
     (memory O(n·d)); every other pair needs the condensed distance matrix, ``n(n-1)/2``
     float64 values, charged twice against the budget (the matrix, and as much again as working
     room for the rest of the server; the linkage itself peaks below 1.3 matrices). Exact is also refused
-    above ``max_rows`` rows, as its time grows as n².
+    above a row cap, as its time grows as n²: ``vector_max_rows`` for the memory-saving path,
+    ``max_rows`` for the matrix path (:func:`exact_row_limit`).
 
     Parameters
     ----------
@@ -112,7 +120,9 @@ def exact_feasible(
     memory_budget_bytes : int
         Largest peak memory the exact path may take.
     max_rows : int
-        Row cap for the exact path whatever its memory.
+        Row cap for the exact matrix path whatever its memory.
+    vector_max_rows : int
+        Row cap for the memory-saving path (ward/single/centroid/median on euclidean).
 
     Returns
     -------
@@ -128,6 +138,8 @@ def exact_feasible(
     >>> ok, why = exact_feasible(100_000, 10, "average", "cityblock", memory_budget_bytes=10**9)
     >>> ok, why.startswith("Exact average linkage on 100,000 rows needs")
     (False, True)
+    >>> exact_feasible(80_000, 10, "ward", "euclidean")[0]
+    True
     """
     if method not in METHODS:
         raise DataError(f"unknown linkage method {method!r}; choose one of {sorted(METHODS)}")
@@ -151,12 +163,60 @@ def exact_feasible(
             f"{what} needs {_nbytes(need)}: {how}, over the {budget} budget, so the "
             "approximate mode builds a ward tree on micro-clusters instead."
         )
-    if n > max_rows:
+    cap = vector_max_rows if vector else max_rows
+    if n > cap:
         return False, (
             f"{what} would fit in memory ({how}) but takes time growing as n², so above "
-            f"{max_rows:,} rows the approximate mode builds a ward tree on micro-clusters instead."
+            f"{cap:,} rows ({_limit_name(vector)}) the approximate mode builds a ward tree on "
+            "micro-clusters instead."
         )
     return True, f"{what}: {how}, within the {budget} budget, so the result is exact."
+
+
+def _limit_name(vector: bool) -> str:
+    return ("the limit for ward, single, centroid and median on euclidean data" if vector
+            else "the limit for methods that need the distance matrix")
+
+
+def exact_row_limit(method: str, metric: str, *, max_rows: int = EXACT_MAX_ROWS,
+                    vector_max_rows: int = EXACT_VECTOR_MAX_ROWS) -> tuple[int, str]:
+    """The row cap of exact clustering for this method and metric, and why it is that one.
+
+    Ward, single, centroid and median on euclidean data run on ``fastcluster.linkage_vector``
+    (memory O(n·d): only time, growing as n², stops them); every other pair builds the
+    condensed distance matrix (memory O(n²)), so it keeps the lower cap.
+
+    Parameters
+    ----------
+    method, metric : str
+    max_rows, vector_max_rows : int
+        The two caps (DENDRO_EXACT_MAX_ROWS and DENDRO_EXACT_VECTOR_MAX_ROWS in the app).
+
+    Returns
+    -------
+    limit : int
+    why : str
+        One sentence: which limit applies and why.
+
+    Examples
+    --------
+    >>> exact_row_limit("ward", "euclidean")[0], exact_row_limit("average", "euclidean")[0]
+    (100000, 50000)
+    >>> exact_row_limit("ward", "cityblock")[0]
+    50000
+    """
+    if method not in METHODS:
+        raise DataError(f"unknown linkage method {method!r}; choose one of {sorted(METHODS)}")
+    if method in VECTOR_METHODS and metric == "euclidean":
+        return int(vector_max_rows), (
+            f"Exact {method} linkage on euclidean data runs in memory that grows with the rows "
+            f"(fastcluster's memory-saving path), so only its time (growing as n²) limits it: "
+            f"up to {int(vector_max_rows):,} rows on this server.")
+    return int(max_rows), (
+        f"Exact {method} linkage with the {metric} metric needs the matrix of every pair's "
+        f"distance (memory growing as n²), so it is limited to {int(max_rows):,} rows and the "
+        "memory budget on this server; ward, single, centroid and median on euclidean data "
+        f"go further (up to {int(vector_max_rows):,} rows).")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ CALLBACK_MODULES = (
     "components.analysis.export_trees",
     "components.analysis.agreement",
     "components.analysis.compare",
+    "components.analysis.full_tree",
 )
 
 

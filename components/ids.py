@@ -248,3 +248,10 @@ MERGE_PICK = "merge-pick"  # Merge tab: pick a merge by its row of Z (keyboard, 
 # --- colours, numbering, the loop in one view (issue 12, sections 1-3) ---
 NUMBERING_HELP = "numbering-help"  # one line: observations 0..n-1, merge i forms n + i
 TAB_SCROLL = "tab-scroll"  # store: written when a click in the tree brings its tab into view
+# --- the full tree with level of detail (issue 14, goal 3; components/analysis/full_tree.py) ---
+TAB_FULL_TREE = "tab-full-tree"
+# Before Export (rebinding here keeps this block the only edit).
+TABS = (*TABS[:-1], TAB_FULL_TREE, TABS[-1])
+FULL_TREE_GRAPH = "full-tree-graph"  # every leaf, drawn at the zoom's detail (assets/lod.js)
+FULL_TREE_DATA = "full-tree-data"  # store: the compact tree {payload, labels, tree_key, ...}
+FULL_TREE_NOTE = "full-tree-note"  # what the view shows, or why it cannot

@@ -37,6 +37,10 @@ class Settings:
     background_rows: int = 10_000
     # Above this many rows the exact linkage is refused and the approximate mode offered.
     exact_max_rows: int = 50_000
+    # The same for ward/single/centroid/median on euclidean data: fastcluster's memory-saving
+    # path holds O(n·d), so only time stops it (ward 100,000 × 10: ~60 s here, as a job).
+    # None: twice exact_max_rows (100,000), so lowering DENDRO_EXACT_MAX_ROWS lowers both.
+    exact_vector_max_rows: int | None = None
     # Peak memory the exact linkage may take; past it the approximate mode is used instead.
     memory_budget_mb: int = 2_048
     auth_user: str | None = None
@@ -71,6 +75,9 @@ class Settings:
             "store_size_mb": int(_env("DENDRO_STORE_SIZE_MB", str(cls.store_size_mb))),
             "background_rows": int(_env("DENDRO_BACKGROUND_ROWS", str(cls.background_rows))),
             "exact_max_rows": int(_env("DENDRO_EXACT_MAX_ROWS", str(cls.exact_max_rows))),
+            "exact_vector_max_rows": (int(os.environ["DENDRO_EXACT_VECTOR_MAX_ROWS"])
+                                      if os.environ.get("DENDRO_EXACT_VECTOR_MAX_ROWS")
+                                      else None),
             "memory_budget_mb": int(_env("DENDRO_MEMORY_BUDGET_MB", str(cls.memory_budget_mb))),
             "auth_user": os.environ.get("DENDRO_AUTH_USER") or None,
             "auth_password": os.environ.get("DENDRO_AUTH_PASSWORD") or None,
@@ -87,6 +94,19 @@ class Settings:
             raise TypeError(f"unknown settings {sorted(unknown)}; known: {sorted(known)}")
         env.update(overrides)
         return cls(**env)  # type: ignore[arg-type]
+
+    @property
+    def vector_max_rows(self) -> int:
+        """Exact row cap of ward/single/centroid/median on euclidean data: the setting, or
+        twice ``exact_max_rows`` when unset.
+
+        >>> Settings().vector_max_rows, Settings(exact_max_rows=2_000).vector_max_rows
+        (100000, 4000)
+        >>> Settings(exact_max_rows=2_000, exact_vector_max_rows=150_000).vector_max_rows
+        150000
+        """
+        v = self.exact_vector_max_rows
+        return int(v) if v is not None else 2 * int(self.exact_max_rows)
 
     def check(self) -> None:
         """Refuse settings a server must not start with; :class:`SettingsError` says why.
@@ -127,7 +147,11 @@ ENV_HELP: tuple[tuple[str, str, str], ...] = (
     ("DENDRO_MAX_COLUMNS", "max_columns", "most columns read from a table"),
     ("DENDRO_STORE_SIZE_MB", "store_size_mb", "cap of the disk store"),
     ("DENDRO_BACKGROUND_ROWS", "background_rows", "above this many rows the tree is a background job"),
-    ("DENDRO_EXACT_MAX_ROWS", "exact_max_rows", "above this many rows clustering is approximate"),
+    ("DENDRO_EXACT_MAX_ROWS", "exact_max_rows",
+     "above this many rows clustering is approximate (methods that need the distance matrix)"),
+    ("DENDRO_EXACT_VECTOR_MAX_ROWS", "exact_vector_max_rows",
+     "the same for ward, single, centroid and median on euclidean data (memory O(n·d); "
+     "unset: twice DENDRO_EXACT_MAX_ROWS)"),
     ("DENDRO_MEMORY_BUDGET_MB", "memory_budget_mb", "memory the exact linkage may use"),
     ("DENDRO_AUTH_USER", "auth_user", "HTTP basic auth user (with DENDRO_AUTH_PASSWORD)"),
     ("DENDRO_AUTH_PASSWORD", "auth_password", "HTTP basic auth password"),

@@ -23,6 +23,7 @@ from components.analysis.compare import compare_tab
 from components.analysis.diagnostics import diagnostics_tab
 from components.analysis.evidence import evidence_tab
 from components.analysis.export import export_tab
+from components.analysis.full_tree import full_tree_tab
 from components.analysis.heatmap import heatmap_tab
 from components.analysis.lazy import lazy_stores
 from components.analysis.linkage import linkage_tab
@@ -39,6 +40,7 @@ _TABS = {
     ids.TAB_PROFILES: ("Profiles", profiles_tab),
     ids.TAB_AGREEMENT: ("Known columns", agreement_tab),
     ids.TAB_COMPARE: ("Compare trees", compare_tab),
+    ids.TAB_FULL_TREE: ("Full tree", full_tree_tab),  # issue 14: every leaf, level of detail
     ids.TAB_EXPORT: ("Export", export_tab),
 }
 

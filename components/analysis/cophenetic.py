@@ -16,6 +16,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, callback, html, no_update
 
+from clustering.diagnostics import cophenetic_sample_rows
 from clustering.errors import DataError
 from clustering.linkage import METHODS
 from components import ids
@@ -62,14 +63,17 @@ def cophenetic_section() -> list[Any]:
 
 
 def cophenetic_table(spec: TreeSpec, values: dict[str, float | None],
-                     skipped: dict[str, str]) -> Any:
-    """Method, value and a note per method valid for the metric; the page's method in bold."""
+                     skipped: dict[str, str], n: int = 0) -> Any:
+    """Method, value and a note per method valid for the metric; the page's method in bold
+    (past 20,000 rows each value is estimated on a random sample of rows, and says so)."""
+    sample = cophenetic_sample_rows(n)
+    sampled = "" if sample is None else f"estimated on {sample:,} random rows of {n:,}"
     rows = []
     for method in METHODS:
         if method in values:
             v = values[method]
             rows.append({"method": method, "cophenetic correlation": v,
-                         "note": "" if v is not None else "undefined (no variance)"})
+                         "note": sampled if v is not None else "undefined (no variance)"})
         elif method in skipped:
             rows.append({"method": method, "cophenetic correlation": None,
                          "note": f"not computed: {skipped[method]}"})
@@ -106,7 +110,7 @@ def cophenetic_methods(tree_data: dict[str, Any] | None) -> Any:
         return cophenetic_table(spec, {}, skipped)
     if n <= COPHENETIC_AUTO_MAX or all_memoised(spec, methods):
         try:
-            return cophenetic_table(spec, cophenetic_values(spec, methods), skipped)
+            return cophenetic_table(spec, cophenetic_values(spec, methods), skipped, n)
         except (DataError, MemoryError) as err:
             return html.Div(f"Not available: {err}", className="text-danger small")
     return html.Div(
@@ -141,7 +145,7 @@ def cophenetic_job(set_progress: Any, clicks: int | None, tree_data: dict[str, A
     got = _cophenetic_inputs(tree_data)
     if got is None:
         return ""
-    spec, _, methods, skipped = got
+    spec, n, methods, skipped = got
     reason = rows_reason(spec, "Comparing methods (each clusters the rows again)")
     if reason:
         return html.Div(reason, className="form-text")
@@ -153,4 +157,4 @@ def cophenetic_job(set_progress: Any, clicks: int | None, tree_data: dict[str, A
         log.exception("cophenetic correlation by method failed")
         return html.Div("Something went wrong comparing the methods; try again or report it.",
                         className="text-danger small")
-    return cophenetic_table(spec, values, skipped)
+    return cophenetic_table(spec, values, skipped, n)

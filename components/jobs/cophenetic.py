@@ -44,7 +44,7 @@ def cophenetic_plan(spec: TreeSpec, n: int, d: int, approximate: bool
     run, skipped = [], {}
     for method in valid:
         ok, reason = exact_feasible(n, d, method, spec.metric, memory_budget_bytes=budget,
-                                    max_rows=max(n, 1))
+                                    max_rows=max(n, 1), vector_max_rows=max(n, 1))
         if ok:
             run.append(method)
         else:

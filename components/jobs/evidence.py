@@ -156,7 +156,8 @@ def gap_problem(tree: Tree, k_max: int) -> str | None:
     n, d = tree.prepared.matrix.shape
     budget = int(get_settings().memory_budget_mb) * 1024 * 1024
     ok, reason = exact_feasible(n, d, tree.spec.method, tree.spec.metric,
-                                memory_budget_bytes=budget, max_rows=max(n, 1))
+                                memory_budget_bytes=budget, max_rows=max(n, 1),
+                                vector_max_rows=max(n, 1))
     if not ok:
         # exact_feasible ends with the approximate fallback, which does not apply here.
         return ("The gap statistic clusters each reference set exactly: "

@@ -35,7 +35,7 @@ from components.state import approximate as approx_mode
 from components.state.inputs import gower_steps, mds_caption
 from components.state.store import get_settings
 from components.state.tables import PCA_1, PCA_2, load_pca, load_table, scatter_axis
-from components.state.trees import Tree, cophenetic, load_tree
+from components.state.trees import Tree, cophenetic, cophenetic_caption, load_tree
 from components.state.views import shorten_query
 from components.view import GOWER, TreeSpec, View
 
@@ -236,6 +236,7 @@ def build_view(tree: Tree, view: View, support: dict[str, Any] | None = None) ->
     scatter = _scatter(tree, cut, view, sample)
     tree_data.update(
         approx_note=approx_mode.page_note(tree, get_settings()), cut=cut, tree_key=key,
+        limit_note=approx_mode.limit_note(tree, get_settings()),  # which exact limit (14b)
         tie_note=_tie_note(tree),
         params=tree.spec.to_json(),
         # The link to this view, less the cut (the browser adds the cut as it moves).
@@ -362,8 +363,8 @@ def fill_cophenetic(tree_data: dict[str, Any] | None) -> str:
     except Exception:
         log.exception("cophenetic correlation failed")
         return ""
-    # Five decimals, as SciPy's tutorial prints it (0.98001).
-    return "" if value is None else f" · cophenetic correlation {value:.5f}"
+    # Five decimals, as SciPy's tutorial prints it; past 20k rows, on a stated sample (14b).
+    return cophenetic_caption(value, int(tree_data.get("n") or 0))
 
 
 @callback(
@@ -374,5 +375,6 @@ def fill_cophenetic(tree_data: dict[str, Any] | None) -> str:
 def show_approx_note(tree_data: dict[str, Any] | None) -> tuple[str, bool]:
     """Show the approximate-mode note (or the tied-distances note) the draw step put in
     ``tree-data``."""
-    note = (tree_data or {}).get("approx_note") or (tree_data or {}).get("tie_note")
+    data = tree_data or {}
+    note = data.get("approx_note") or data.get("tie_note") or data.get("limit_note")
     return (note, True) if note else ("", False)

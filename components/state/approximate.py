@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
-from clustering.approximate import DEFAULT_M, ApproxHierarchy, exact_feasible
+from clustering.approximate import DEFAULT_M, ApproxHierarchy, exact_feasible, exact_row_limit
 from clustering.errors import DataError
 from clustering.linkage import check_method_metric
 from clustering.sampling import sample_per_group
@@ -71,7 +71,21 @@ def _exact_feasible(n: int, d: int, method: str, metric: str,
         n, d, method, metric,
         memory_budget_bytes=int(settings.memory_budget_mb) * 1024 * 1024,
         max_rows=int(settings.exact_max_rows),
+        vector_max_rows=settings.vector_max_rows,
     )
+
+
+def row_limit(method: str, metric: str, settings: Settings) -> tuple[int, str]:
+    """This server's exact row cap for the pair, and the sentence saying why it is that one:
+    ``settings.vector_max_rows`` (DENDRO_EXACT_VECTOR_MAX_ROWS) for ward/single/centroid/median
+    on euclidean data, ``exact_max_rows`` (DENDRO_EXACT_MAX_ROWS) for every other pair.
+
+    >>> s = Settings.from_env(exact_max_rows=50_000, exact_vector_max_rows=100_000)
+    >>> row_limit("ward", "euclidean", s)[0], row_limit("complete", "euclidean", s)[0]
+    (100000, 50000)
+    """
+    return exact_row_limit(method, metric, max_rows=int(settings.exact_max_rows),
+                           vector_max_rows=settings.vector_max_rows)
 
 
 def choose_mode(n: int, d: int, method: str, metric: str, settings: Settings) -> Mode:
@@ -117,9 +131,12 @@ def choose_mode(n: int, d: int, method: str, metric: str, settings: Settings) ->
         return Mode(True, reason)
     # exact_feasible ends with the approximate fallback, which only exists for ward.
     why = re.split(r", so (?:the approximate mode|above )", reason, maxsplit=1)[0]
+    limit, _ = row_limit(method, metric, settings)
     raise DataError(
-        f"{why}; this server's limits are {settings.exact_max_rows:,} rows and "
-        f"{settings.memory_budget_mb:,} MB. Tables this big are clustered approximately, "
+        f"{why}; this server's limits for {method} with {metric} are {limit:,} rows and "
+        f"{settings.memory_budget_mb:,} MB (ward, single, centroid and median on euclidean "
+        f"data need no distance matrix and go up to {settings.vector_max_rows:,} "
+        "rows). Tables this big are clustered approximately, "
         "and only with ward linkage on euclidean distances (ward on micro-clusters): choose "
         "method 'ward' and metric 'euclidean', or use fewer rows or columns."
     )
@@ -287,6 +304,22 @@ def scatter_inputs(
         x, y, clusters, labels = (np.asarray(x)[rows], np.asarray(y)[rows], clusters[rows],
                                   np.asarray(labels)[rows])
     return ScatterInputs(x, y, clusters, [str(s) for s in labels], note, rows)
+
+
+def limit_note(tree: Tree, settings: Settings) -> str | None:
+    """For an exact tree past ``exact_max_rows``: which row limit let it be exact, and why
+    (None otherwise: below the lower cap no limit is near enough to matter).
+
+    The page shows it where the approximate note goes, so an analyst who wonders why ward
+    on 80,000 rows is exact while average is refused finds the answer next to the tree.
+    """
+    if approx_of(tree) is not None or not tree.spec.dataset.has_rows:
+        return None
+    n = tree.prepared.matrix.shape[0]
+    if n <= int(settings.exact_max_rows):
+        return None
+    _, why = row_limit(tree.spec.method, tree.spec.metric, settings)
+    return f"Exact tree of {n:,} rows. {why}"
 
 
 def page_note(tree: Tree, settings: Settings) -> str | None:

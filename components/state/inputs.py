@@ -144,6 +144,25 @@ def _mds_of(condensed: np.ndarray) -> tuple[np.ndarray, str]:
     return np.ascontiguousarray(points, dtype=float), m.note
 
 
+#: An uploaded tree's scatter is MDS of its cophenetic distances up to this many leaves; past
+#: it (issue 14: 100,000 leaves would need a 37 GB cophenetic vector) the leaf order.
+TREE_MDS_MAX = 5_000
+
+
+def _leaf_order_points(Z: np.ndarray) -> tuple[np.ndarray, str]:
+    """Each leaf at (its position in the tree's leaf order, 0): O(n), for trees too big for
+    MDS of every pair."""
+    from clustering.cut import tree_index
+
+    n = Z.shape[0] + 1
+    points = np.zeros((n, 2))
+    points[np.asarray(tree_index(Z).leaves), 0] = np.arange(n)
+    return points, (f"The scatter places each of the {n:,} leaves at its position in the "
+                    "tree's leaf order: classical MDS of the cophenetic distances needs every "
+                    f"pair ({n * (n - 1) // 2:,}), past the {TREE_MDS_MAX:,} leaves it is "
+                    "computed for.")
+
+
 def input_prepared(dataset: DatasetRef) -> Prepared:
     """The scatter's map and the steps, shaped as a :class:`Prepared` (memoised).
 
@@ -157,6 +176,9 @@ def input_prepared(dataset: DatasetRef) -> Prepared:
             points, note = _mds_of(np.asarray(got.condensed))
             steps = (*got.steps, note.replace("Classical MDS", "The scatter shows classical "
                                               "MDS", 1))
+        elif np.asarray(got.Z).shape[0] + 1 > TREE_MDS_MAX:
+            points, note = _leaf_order_points(np.asarray(got.Z))
+            steps = (*got.notes, note)
         else:
             points, note = _mds_of(cophenet(np.asarray(got.Z)))
             steps = (*got.notes, note.replace(

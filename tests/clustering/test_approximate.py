@@ -8,6 +8,7 @@ from scipy.cluster.hierarchy import fcluster, is_valid_linkage, linkage
 
 from clustering.approximate import (
     EXACT_MAX_ROWS,
+    EXACT_VECTOR_MAX_ROWS,
     agreement_with_exact,
     approximate_linkage,
     exact_feasible,
@@ -242,9 +243,13 @@ def test_default_m() -> None:
 def test_exact_feasible_vector_path_is_linear_memory() -> None:
     ok, why = exact_feasible(20_000, 10, "ward", "euclidean", memory_budget_bytes=2 * 10**9)
     assert ok and "exact" in why and "20,000 rows" in why
-    ok, why = exact_feasible(EXACT_MAX_ROWS + 1, 10, "single", "euclidean",
+    # Its row cap is the vector one (issue 14): 100,000, not EXACT_MAX_ROWS.
+    ok, _ = exact_feasible(EXACT_MAX_ROWS + 1, 10, "single", "euclidean",
+                           memory_budget_bytes=2 * 10**9)
+    assert ok
+    ok, why = exact_feasible(EXACT_VECTOR_MAX_ROWS + 1, 10, "single", "euclidean",
                              memory_budget_bytes=2 * 10**9)
-    assert not ok and f"{EXACT_MAX_ROWS:,} rows" in why and "approximate" in why
+    assert not ok and f"{EXACT_VECTOR_MAX_ROWS:,} rows" in why and "approximate" in why
 
 
 def test_exact_feasible_condensed_matrix_counted_twice() -> None:

@@ -227,7 +227,8 @@ def test_many_rows_are_drawn_as_one_area_per_cluster():
 def test_approximate_trees_and_memory_are_refused_with_the_reason(tmp_path):
     from app import create_app
 
-    app = create_app(Settings.from_env(data_dir=str(tmp_path / "a"), exact_max_rows=500))
+    app = create_app(Settings.from_env(data_dir=str(tmp_path / "a"), exact_max_rows=500,
+                                        exact_vector_max_rows=500))
     ref = five_ref()
     with app.server.app_context():
         summary, fig, snaps = _run(ev_tab.show_evidence, {"cut": 100.0, "tree_key": "k"}, 12,

@@ -76,7 +76,12 @@ def test_choose_mode_exact_within_limits() -> None:
 
 
 def test_choose_mode_rows_over_the_cap_go_approximate_for_ward() -> None:
+    # Ward's cap is the vector one (issue 14): twice exact_max_rows unless set.
     s = Settings.from_env(exact_max_rows=1000)
+    assert not big.choose_mode(1001, 5, "ward", "euclidean", s).approximate
+    mode = big.choose_mode(2001, 5, "ward", "euclidean", s)
+    assert mode.approximate and "2,000 rows (the limit for ward" in mode.reason
+    s = Settings.from_env(exact_max_rows=1000, exact_vector_max_rows=1000)
     mode = big.choose_mode(1001, 5, "ward", "euclidean", s)
     assert mode.approximate and "1,000 rows" in mode.reason
 
@@ -140,7 +145,8 @@ def test_big_table_goes_approximate_with_a_plain_note(approx_tree, in_app) -> No
     assert approx_tree.index.n == 500
     note = big.page_note(approx_tree, get_settings())
     assert note.startswith("Approximate: 5,000 rows summarised into 500 micro-clusters by k-means")
-    assert "ARI" in note and "above 2,000 rows" in note
+    # ward's cap: DENDRO_EXACT_VECTOR_MAX_ROWS, unset here, so twice 2,000 (issue 14).
+    assert "ARI" in note and "above 4,000 rows (the limit for ward" in note
     # Memoised: the second call reads the store.
     again = load_big_tree(BLOBS, OPTS, "ward", "euclidean")
     np.testing.assert_array_equal(again.hierarchy.Z, ah.Z)

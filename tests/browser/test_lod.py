@@ -1,0 +1,120 @@
+"""The full tree of 100,000 leaves in the browser, with level of detail (issue 14, goal 3).
+
+A 100,000-leaf linkage matrix is uploaded as .npy (the linkage of 100,000 rows would take
+minutes on this machine; the view does not care where Z came from). The "Full tree" tab draws it; a zoom
+into a region shows that region's leaves individually, and a cut there recolours them as
+``fcluster`` labels them. Not timed (bench/bench_lod.py times frames).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from scipy.cluster.hierarchy import fcluster
+
+from clustering.lod import lod_gaps, lod_tree
+from tests.browser import harness as h
+from tests.partitions import same_partition
+
+pytestmark = pytest.mark.browser
+
+N = 100_000
+
+
+def chain_free_tree(n: int, seed: int = 3) -> np.ndarray:
+    """Single linkage of n random 1-D points, built by merging neighbours in order of their
+    gap (O(n log n); SciPy's linkage would take minutes): a valid, monotone Z."""
+    rng = np.random.default_rng(seed)
+    gaps = rng.exponential(size=n - 1) * rng.choice([1.0, 30.0], size=n - 1, p=[0.995, 0.005])
+    parent = list(range(n))
+    node = list(range(n))  # current cluster id of each union-find root
+    size = [1] * n
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    Z = np.empty((n - 1, 4))
+    for r, g in enumerate(np.argsort(gaps, kind="stable")):
+        a, b = find(int(g)), find(int(g) + 1)
+        ia, ib = node[a], node[b]
+        Z[r] = (min(ia, ib), max(ia, ib), gaps[g], size[a] + size[b])
+        parent[b] = a
+        size[a] += size[b]
+        node[a] = n + r
+    return Z
+
+
+def row_of(hover: str) -> int:
+    """The row a leaf's hover names ("12345 · cluster 3": uploaded trees label leaves by row)."""
+    return int(hover.split(" · ")[0])
+
+
+def lod_state(page: Any) -> dict[str, Any]:
+    return page.evaluate("""() => {
+        const gd = document.querySelector('#full-tree-graph .js-plotly-plot');
+        if (!gd || !gd.layout || !gd.layout.meta) return null;
+        const leaves = (gd.data || []).find(t => t.meta === 'lod-leaves');
+        return {meta: gd.layout.meta, rows: leaves ? Array.from(leaves.customdata) : [],
+                text: leaves ? Array.from(leaves.text) : [],
+                colours: leaves ? Array.from(leaves.marker.color) : []};
+    }""")
+
+
+def wait_lod(page: Any, condition: str, timeout: float = 120_000) -> dict[str, Any]:
+    page.wait_for_function(
+        """(cond) => { const gd = document.querySelector('#full-tree-graph .js-plotly-plot');
+            if (!gd || !gd.layout || !gd.layout.meta) return false;
+            const m = gd.layout.meta; return eval(cond); }""", arg=condition, timeout=timeout)
+    return lod_state(page)
+
+
+def test_zoom_shows_leaves_and_a_cut_there_recolours_them_as_fcluster(page: Any,
+                                                                       tmp_path: Path) -> None:
+    # A linkage matrix as .npy (Newick of 100,000 leaves takes minutes to parse here): the
+    # page draws this Z as it is, so it is the oracle; leaves are labelled by their row.
+    Z = chain_free_tree(N)
+    path = tmp_path / "big.npy"
+    np.save(path, Z)
+    h.upload_file(page, path, timeout=300)
+    page.wait_for_function(
+        "() => (document.getElementById('status-main') || {}).innerText?.includes('n = 100,000')"
+        " || (document.getElementById('upload-error') || {}).innerText", timeout=300_000)
+    assert "n = 100,000" in h.text_of(page, "status-main"), h.text_of(page, "upload-error")
+    h.wait_dendrogram(page, timeout=300)
+    page.get_by_role("tab", name="Full tree").click()
+    whole = wait_lod(page, "m.links > 0")
+    assert whole["meta"]["links"] <= 20_000  # the whole tree: sub-pixel subtrees are marks
+    assert whole["meta"]["marks"] > 0, whole["meta"]
+    # Zoom into 40 leaf slots in the middle (10 units a leaf).
+    x0, x1 = 10 * 50_000, 10 * 50_040
+    page.evaluate("""([a, b]) => Plotly.relayout(
+        document.querySelector('#full-tree-graph .js-plotly-plot'),
+        {'xaxis.range[0]': a, 'xaxis.range[1]': b})""", [x0, x1])
+    zoomed = wait_lod(page, "m.leaves === 40")
+    assert zoomed["meta"]["marks"] == 0
+    rows = [row_of(t) for t in zoomed["text"]]
+    assert rows == [int(r) for r in zoomed["rows"]]  # hover names the rows
+    # A cut inside this region's heights: the median of the merge heights between its
+    # neighbouring leaves, so several clusters among its 40 leaves.
+    gaps = lod_gaps(lod_tree(Z))[50_000:50_039]
+    cut = float(np.median(gaps))
+    h.type_number(page, "cut-height", cut)
+    cut_state = wait_lod(page, f"Math.abs(m.cut - {cut}) < 1e-9 * Math.max(1, {cut})")
+    shown = np.array([row_of(t) for t in cut_state["text"]])
+    page_clusters = np.array([int(t.rsplit("cluster ", 1)[1]) for t in cut_state["text"]])
+    want = fcluster(Z, cut, "distance")[shown]
+    assert same_partition(page_clusters, want)
+    # Colours are the clusters' (one colour per cluster in the window, as numbered).
+    by_cluster: dict[int, set[str]] = {}
+    for c, colour in zip(page_clusters, cut_state["colours"], strict=True):
+        by_cluster.setdefault(int(c), set()).add(colour)
+    assert all(len(v) == 1 for v in by_cluster.values()), json.dumps(
+        {k: sorted(v) for k, v in by_cluster.items()})
+    assert len(set(page_clusters)) >= 2, "the cut should split the zoomed region"

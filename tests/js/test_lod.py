@@ -1,0 +1,101 @@
+"""assets/lod.js under Node draws what clustering.lod says: the same links, marks and leaves
+for a zoom window, and colours that are fcluster's labels (issue 14, goal 3)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy.cluster.hierarchy import fcluster, leaves_list, linkage
+
+from clustering.lod import lod_colours, lod_tree, lod_window
+from components.figures.lod import lod_payload
+from tests.partitions import same_partition
+
+ROOT = Path(__file__).resolve().parents[2]
+NODE = shutil.which("node")
+needs_node = pytest.mark.skipif(NODE is None and not os.environ.get("CI"),
+                                reason="needs Node.js to run assets/lod.js")
+
+_HARNESS = r"""
+const fs = require('fs');
+global.atob = (s) => Buffer.from(s, 'base64').toString('binary');
+global.window = {};
+eval(fs.readFileSync(process.argv[1], 'utf8'));
+const L = window.dendroLod;
+const input = JSON.parse(fs.readFileSync(0, 'utf8'));
+const tree = L.fromPayload(input.payload);
+const out = input.windows.map(([x0, x1, px, t]) => {
+  const w = L.view(tree, x0, x1, px, input.maxLinks);
+  const tr = L.traces(tree, w, t, {palette: input.palette, above: 'grey'});
+  const leaves = tr.find(d => d.meta === 'lod-leaves');
+  return {links: w.links, marks: w.marks, leaves: w.leaves, pixel: w.pixel,
+          pos: Array.from(L.clusters(tree, t)),
+          colours: tr.filter(d => d.meta === 'lod-links').map(d => [d.line.color, d.x.length]),
+          leafRows: leaves.customdata, leafColours: leaves.marker.color};
+});
+process.stdout.write(JSON.stringify(out));
+"""
+
+PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd"]
+
+
+def run_js(payload: dict, windows: list, max_links: int = 20_000) -> list[dict]:
+    proc = subprocess.run(
+        [NODE or "node", "-e", _HARNESS, "--", str(ROOT / "assets" / "lod.js")],
+        input=json.dumps({"payload": payload, "windows": windows, "maxLinks": max_links,
+                          "palette": PALETTE}),
+        capture_output=True, text=True, check=True, timeout=120)
+    return json.loads(proc.stdout)
+
+
+@needs_node
+@pytest.mark.parametrize("method", ["ward", "single", "centroid"])
+def test_js_view_equals_python(method: str) -> None:
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(500, 3)) + rng.integers(0, 5, 500)[:, None] * 4
+    Z = linkage(X, method)
+    t = lod_tree(Z)
+    cut = float(np.quantile(Z[:, 2], 0.97))
+    windows = [[0.0, 5000.0, 1000, cut], [0.0, 5000.0, 40, cut], [1200.0, 1500.0, 800, cut],
+               [2400.0, 4100.0, 90, cut]]
+    got = run_js(lod_payload(Z, leaves_list(Z)), windows)
+    for (x0, x1, px, c), js in zip(windows, got, strict=True):
+        w = lod_window(t, x0, x1, px)
+        assert js["links"] == w.links.tolist()
+        assert js["marks"] == w.marks.tolist()
+        assert js["leaves"] == w.leaves.tolist()
+        assert js["pixel"] == pytest.approx(w.pixel)
+        # Clusters of leaf positions are fcluster's labels.
+        pos = np.asarray(js["pos"])
+        by_row = np.empty_like(pos)
+        by_row[t.leaves] = pos
+        assert same_partition(by_row, fcluster(Z, c, "distance"))
+        # Hover leaves name their rows and carry their cluster's colour.
+        assert js["leafRows"] == t.leaves[w.leaves].tolist()
+        assert js["leafColours"] == [PALETTE[(p - 1) % 5] for p in pos[w.leaves]]
+        # Each link and mark went to its colour: count segments per colour.
+        want: dict[str, int] = {}
+        for r in w.links:
+            g = lod_colours(t, [t.n + r], c)[0]
+            key = "grey" if g == 0 else PALETTE[(g - 1) % 5]
+            want[key] = want.get(key, 0) + 5
+        for v in w.marks:
+            g = lod_colours(t, [v], c)[0]
+            key = "grey" if g == 0 else PALETTE[(g - 1) % 5]
+            want[key] = want.get(key, 0) + 3
+        assert dict(js["colours"]) == want
+
+
+@needs_node
+def test_js_max_links_bound() -> None:
+    x = np.cumsum(1 + 1e-3 * np.arange(400))[:, None]
+    Z = linkage(x, "single")
+    got = run_js(lod_payload(Z, leaves_list(Z)), [[0.0, 4000.0, 4000, 1.0]], max_links=60)
+    w = lod_window(lod_tree(Z), 0.0, 4000.0, 4000, max_links=60)
+    assert got[0]["links"] == w.links.tolist() and len(w.links) <= 60
