@@ -185,10 +185,6 @@ def _subsample(plan: RowSupportPlan, b: int) -> np.ndarray:
     return np.sort(rng.choice(plan.n, size=plan.m, replace=False))
 
 
-def _subsample_tree(plan: RowSupportPlan, rows: np.ndarray) -> np.ndarray:
-    return replicate_tree(plan.X, rows, plan.method, plan.metric, plan.dist_kwargs)
-
-
 def count_row_clades(plan: RowSupportPlan, b0: int, b1: int) -> RowSupportCounts:
     """Hits and informative replicates of subsamples ``b0 .. b1-1`` (pure; one chunk).
 
@@ -218,7 +214,8 @@ def count_row_clades(plan: RowSupportPlan, b0: int, b1: int) -> RowSupportCounts
     informative = np.zeros(n - 1, dtype=np.int64)
     for b in range(int(b0), int(b1)):
         rows = _subsample(plan, b)
-        found = set(_clade_keys(_subsample_tree(plan, rows), [1 << int(r) for r in rows]))
+        tree = replicate_tree(plan.X, rows, plan.method, plan.metric, plan.dist_kwargs)
+        found = set(_clade_keys(tree, [1 << int(r) for r in rows]))
         mask = 0
         for r in rows.tolist():
             mask |= 1 << r
