@@ -29,17 +29,12 @@
         if (trig.indexOf("inspect-clear.") === 0) {
             return [null, nu];
         }
-        if (!clickData || !clickData.points || !clickData.points.length || !fig || !td) {
+        var got = td ? clickedPoint(clickData, fig) : null;
+        if (!got) {
             return [nu, nu];
         }
-        var pt = clickData.points[0];
-        var trace = fig.data && fig.data[pt.curveNumber];
-        var meta = trace ? trace.meta : null;
-        // dcc.Graph drops array-valued fields from clickData: read customdata from the figure.
-        var cd = trace ? customdataAt(trace.customdata, pt.pointNumber) : null;
-        if (cd === undefined || cd === null) {
-            return [nu, nu];
-        }
+        var meta = got.meta;
+        var cd = got.customdata;
         if (meta === "candidates") {
             return [nu, Number(cd[0])];
         }
@@ -65,6 +60,22 @@
         var id = JSON.parse(pid.slice(0, pid.lastIndexOf(".")));
         var cut = cuts[Number(id.index)];
         return cut ? cut.height : nu;
+    }
+
+    // The clicked point's trace meta and customdata row, or null (no point, or no customdata).
+    // Shared with partition.js (dendroPart.clickNode): one decoding of a dendrogram click.
+    function clickedPoint(clickData, fig) {
+        if (!clickData || !clickData.points || !clickData.points.length || !fig) {
+            return null;
+        }
+        var pt = clickData.points[0];
+        var trace = fig.data && fig.data[pt.curveNumber];
+        // dcc.Graph drops array-valued fields from clickData: read customdata from the figure.
+        var cd = trace ? customdataAt(trace.customdata, pt.pointNumber) : null;
+        if (cd === undefined || cd === null) {
+            return null;
+        }
+        return {meta: trace.meta, customdata: cd};
     }
 
     // Row j of a trace's customdata: nested arrays, or typed {dtype, bdata, shape}.
@@ -146,5 +157,6 @@
     }
 
     window.dash_clientside = window.dash_clientside || {};
-    window.dash_clientside.inspect = {onClick: onClick, highlight: highlight, snap: snap};
+    window.dash_clientside.inspect = {onClick: onClick, highlight: highlight, snap: snap,
+                                       clickedPoint: clickedPoint};
 }());

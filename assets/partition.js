@@ -240,36 +240,18 @@
         return [dpatch.build(), scatterPatch(td, pd, a, L, scatterFig), pd.count_text || ""];
     }
 
-    // Row j of a trace's customdata: nested arrays, or typed {dtype, bdata, shape}.
-    function customdataAt(cd, j) {
-        if (!cd || j === undefined || j === null) {
-            return null;
-        }
-        if (cd.bdata !== undefined) {
-            var cols = cd.shape ? Number(String(cd.shape).split(",")[1] || 1) : 1;
-            var arr = D().decode(cd);
-            var out = [];
-            for (var c = 0; c < cols; c++) {
-                out.push(arr[j * cols + c]);
-            }
-            return out;
-        }
-        return cd[j];
-    }
-
     function clickNode(clickData, source, fig, td) {
         var nu = window.dash_clientside.no_update;
-        if (source !== "roots" || !clickData || !clickData.points || !clickData.points.length ||
-                !fig || !td) {
+        if (source !== "roots" || !td) {
             return nu;
         }
-        var pt = clickData.points[0];
-        var trace = fig.data && fig.data[pt.curveNumber];
-        var meta = trace ? trace.meta : null;
-        var cd = trace ? customdataAt(trace.customdata, pt.pointNumber) : null;
-        if (cd === undefined || cd === null) {
+        // inspect.js decodes a dendrogram click for both (merge picks and hand edits).
+        var got = window.dash_clientside.inspect.clickedPoint(clickData, fig);
+        if (!got) {
             return nu;
         }
+        var meta = got.meta;
+        var cd = got.customdata;
         if (meta === "hover") {
             return {node: td.n + Number(cd[0]), tree_key: td.tree_key, at: Date.now()};
         }

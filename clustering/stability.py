@@ -227,22 +227,7 @@ def plan_stability(
     ...
     clustering.errors.DataError: the number of clusters must be between 2 and 2 (one less than the 3 rows), not 5
     """
-    if metric == "precomputed":
-        if method not in METHODS:
-            raise DataError(f"unknown linkage method {method!r}: choose one of "
-                            f"{', '.join(METHODS)}")
-        X = validate_matrix(X)
-        if X.shape[0] != X.shape[1] or not np.allclose(X, X.T) or np.any(np.diag(X) != 0):
-            raise DataError("a precomputed distance matrix must be square, symmetric and zero "
-                            "on the diagonal; pass the features with a metric instead")
-        kwargs: dict = {}
-    else:
-        if metric not in STABILITY_METRICS:
-            raise DataError(f"unknown distance metric {metric!r}: choose one of "
-                            f"{', '.join(STABILITY_METRICS)}")
-        check_method_metric(method, metric)
-        X = validate_matrix(X)
-        kwargs = distance_kwargs(X, metric, p)
+    X, kwargs = checked_input(X, method, metric, p)
     n = X.shape[0]
     if n < 3:
         raise DataError(f"cluster stability needs at least 3 rows, not {n}")
@@ -254,10 +239,7 @@ def plan_stability(
             raise DataError(f"the number of clusters must be between 2 and {n - 1} (one less "
                             f"than the {n} rows), not {k}")
         if Z is None:
-            if metric == "precomputed":
-                Z = fastcluster.linkage(squareform(X, checks=False), method=method)
-            else:
-                Z = compute_linkage(X, method, metric, p=p).Z
+            Z = original_tree(X, method, metric, p)
         Z = np.asarray(Z, dtype=np.float64)
         if Z.shape != (n - 1, 4):
             raise DataError(f"Z must have shape ({n - 1}, 4) for {n} rows, not {Z.shape}")
@@ -288,18 +270,57 @@ def _replicate_rows(plan: StabilityPlan, b: int) -> np.ndarray:
     return draw[np.sort(first)]
 
 
-def _replicate_tree(plan: StabilityPlan, rows: np.ndarray) -> np.ndarray:
-    if plan.metric == "precomputed":
-        D = squareform(plan.X[np.ix_(rows, rows)], checks=False)
-        return fastcluster.linkage(D, method=plan.method)
-    Xb = plan.X[rows]
-    if plan.metric == "euclidean" and plan.method in VECTOR_METHODS:
-        return fastcluster.linkage_vector(Xb, method=plan.method, metric="euclidean")
-    D = pdist(Xb, plan.metric, **plan.dist_kwargs)
+def checked_input(X: object, method: str, metric: str, p: float
+                  ) -> tuple[np.ndarray, dict]:
+    """``X`` validated for a replicate method (features with a metric of
+    :data:`STABILITY_METRICS`, or a square distance matrix with ``"precomputed"``), and the
+    distance's keyword arguments. Shared by cluster stability and row-subsampling support.
+
+    >>> checked_input([[0.0, 1.0], [1.0, 0.0]], "average", "precomputed", 2.0)[1]
+    {}
+    """
+    if metric == "precomputed":
+        if method not in METHODS:
+            raise DataError(f"unknown linkage method {method!r}: choose one of "
+                            f"{', '.join(METHODS)}")
+        X = validate_matrix(X)
+        if X.shape[0] != X.shape[1] or not np.allclose(X, X.T) or np.any(np.diag(X) != 0):
+            raise DataError("a precomputed distance matrix must be square, symmetric and zero "
+                            "on the diagonal; pass the features with a metric instead")
+        return X, {}
+    if metric not in STABILITY_METRICS:
+        raise DataError(f"unknown distance metric {metric!r}: choose one of "
+                        f"{', '.join(STABILITY_METRICS)}")
+    check_method_metric(method, metric)
+    X = validate_matrix(X)
+    return X, distance_kwargs(X, metric, p)
+
+
+def original_tree(X: np.ndarray, method: str, metric: str, p: float) -> np.ndarray:
+    """The tree of a :func:`checked_input` (the one the replicates are compared with)."""
+    if metric == "precomputed":
+        return fastcluster.linkage(squareform(X, checks=False), method=method)
+    return compute_linkage(X, method, metric, p=p).Z
+
+
+def replicate_tree(X: np.ndarray, rows: np.ndarray, method: str, metric: str,
+                   dist_kwargs: dict) -> np.ndarray:
+    """The tree of the replicate that keeps ``rows`` of a :func:`checked_input`."""
+    if metric == "precomputed":
+        return fastcluster.linkage(squareform(X[np.ix_(rows, rows)], checks=False),
+                                   method=method)
+    Xr = X[rows]
+    if metric == "euclidean" and method in VECTOR_METHODS:
+        return fastcluster.linkage_vector(Xr, method=method, metric="euclidean")
+    D = pdist(Xr, metric, **dist_kwargs)
     if not np.isfinite(D).all():
-        raise DataError(f"the {plan.metric} distance is undefined between some rows (e.g. an "
+        raise DataError(f"the {metric} distance is undefined between some rows (e.g. an "
                         "all-zero or constant row); drop those rows or choose another metric")
-    return fastcluster.linkage(D, method=plan.method)
+    return fastcluster.linkage(D, method=method)
+
+
+def _replicate_tree(plan: StabilityPlan, rows: np.ndarray) -> np.ndarray:
+    return replicate_tree(plan.X, rows, plan.method, plan.metric, plan.dist_kwargs)
 
 
 def bootstrap_jaccard(plan: StabilityPlan, b0: int, b1: int) -> StabilityChunk:

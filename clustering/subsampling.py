@@ -34,22 +34,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import fastcluster
 import numpy as np
 import pandas as pd
-from scipy.spatial.distance import pdist, squareform
 
 from clustering.errors import DataError
-from clustering.linkage import (
-    METHODS,
-    VECTOR_METHODS,
-    check_method_metric,
-    compute_linkage,
-    distance_kwargs,
-    validate_matrix,
-)
 from clustering.sampling import replicate_chunks
-from clustering.stability import STABILITY_METRICS
+from clustering.stability import checked_input, original_tree, replicate_tree
 from clustering.support import _check_count, _check_seed, _clade_keys
 
 __all__ = [
@@ -167,22 +157,7 @@ def plan_row_support(
     ...
     clustering.errors.DataError: fraction must be a share of the rows between 0 and 1 (e.g. 0.8), not 1.0
     """
-    if metric == "precomputed":
-        if method not in METHODS:
-            raise DataError(f"unknown linkage method {method!r}: choose one of "
-                            f"{', '.join(METHODS)}")
-        X = validate_matrix(X)
-        if X.shape[0] != X.shape[1] or not np.allclose(X, X.T) or np.any(np.diag(X) != 0):
-            raise DataError("a precomputed distance matrix must be square, symmetric and zero "
-                            "on the diagonal; pass the features with a metric instead")
-        kwargs: dict = {}
-    else:
-        if metric not in STABILITY_METRICS:
-            raise DataError(f"unknown distance metric {metric!r}: choose one of "
-                            f"{', '.join(STABILITY_METRICS)}")
-        check_method_metric(method, metric)
-        X = validate_matrix(X)
-        kwargs = distance_kwargs(X, metric, p)
+    X, kwargs = checked_input(X, method, metric, p)
     n = X.shape[0]
     if n < 4:
         raise DataError(f"row-subsampling support needs at least 4 rows, not {n}")
@@ -193,10 +168,7 @@ def plan_row_support(
                         f"not {fraction!r}")
     m = int(min(max(round(fraction * n), 3), n - 1))
     if Z is None:
-        if metric == "precomputed":
-            Z = fastcluster.linkage(squareform(X, checks=False), method=method)
-        else:
-            Z = compute_linkage(X, method, metric, p=p).Z
+        Z = original_tree(X, method, metric, p)
     Z = np.asarray(Z, dtype=np.float64)
     if Z.shape != (n - 1, 4):
         raise DataError(f"Z must have shape ({n - 1}, 4) for {n} rows, not {Z.shape}")
@@ -211,20 +183,6 @@ def plan_row_support(
 def _subsample(plan: RowSupportPlan, b: int) -> np.ndarray:
     rng = np.random.default_rng(np.random.SeedSequence(plan.seed, spawn_key=(b,)))
     return np.sort(rng.choice(plan.n, size=plan.m, replace=False))
-
-
-def _subsample_tree(plan: RowSupportPlan, rows: np.ndarray) -> np.ndarray:
-    if plan.metric == "precomputed":
-        return fastcluster.linkage(squareform(plan.X[np.ix_(rows, rows)], checks=False),
-                                   method=plan.method)
-    Xs = plan.X[rows]
-    if plan.metric == "euclidean" and plan.method in VECTOR_METHODS:
-        return fastcluster.linkage_vector(Xs, method=plan.method, metric="euclidean")
-    D = pdist(Xs, plan.metric, **plan.dist_kwargs)
-    if not np.isfinite(D).all():
-        raise DataError(f"the {plan.metric} distance is undefined between some rows (e.g. an "
-                        "all-zero or constant row); drop those rows or choose another metric")
-    return fastcluster.linkage(D, method=plan.method)
 
 
 def count_row_clades(plan: RowSupportPlan, b0: int, b1: int) -> RowSupportCounts:
@@ -256,7 +214,8 @@ def count_row_clades(plan: RowSupportPlan, b0: int, b1: int) -> RowSupportCounts
     informative = np.zeros(n - 1, dtype=np.int64)
     for b in range(int(b0), int(b1)):
         rows = _subsample(plan, b)
-        found = set(_clade_keys(_subsample_tree(plan, rows), [1 << int(r) for r in rows]))
+        tree = replicate_tree(plan.X, rows, plan.method, plan.metric, plan.dist_kwargs)
+        found = set(_clade_keys(tree, [1 << int(r) for r in rows]))
         mask = 0
         for r in rows.tolist():
             mask |= 1 << r

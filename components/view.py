@@ -5,8 +5,9 @@
 
 Three layers, each a frozen dataclass with equality and a JSON form:
 
-* :class:`DatasetRef` -- an example id or the SHA-256 of an upload (its file name is display
-  only: two references to the same id are the same dataset);
+* :class:`DatasetRef` (``components.view_inputs``, importable from here too) -- an example id
+  or the SHA-256 of an upload (its file name is display only: two references to the same id
+  are the same dataset), with what the upload is (issue 17's input kinds);
 * :class:`TreeSpec` -- everything a linkage depends on (dataset, preparation, method, metric):
   its :meth:`TreeSpec.memo_key` keys every memoised result of the tree, its :attr:`TreeSpec.key`
   names the tree in the browser's stores, and its JSON form is the ``params`` those stores hold;
@@ -24,7 +25,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -37,14 +37,22 @@ from clustering.errors import DataError
 from clustering.gower import gower_method_problem
 from clustering.linkage import METHODS, METRICS, method_metric_problem
 from clustering.prepare import PrepareOptions
+
+# The dataset's names stay importable from here (INPUT_KINDS only for its importers).
+from components.view_inputs import (  # noqa: F401
+    GOWER,
+    INPUT_KINDS,
+    PRECOMPUTED,
+    DatasetRef,
+    is_upload_id,
+)
 from components.view_partition import PARTITION_QUERY_FIELDS, PartitionSpec
 
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "DEFAULT_EXAMPLE", "GOWER", "INPUT_KINDS", "LINKAGE_OPTIMAL_ORDERING", "PRECOMPUTED", "LINKAGE_P", "MEMO_VERSION", "ORIENTATIONS",
-    "QUERY_FIELDS", "TRUNCATE_MODES", "DatasetRef", "TreeSpec", "View", "is_upload_id",
-    "number_or_none",
+    "DEFAULT_EXAMPLE", "LINKAGE_OPTIMAL_ORDERING", "LINKAGE_P", "MEMO_VERSION", "ORIENTATIONS",
+    "QUERY_FIELDS", "TRUNCATE_MODES", "TreeSpec", "View", "number_or_none",
 ]
 
 DEFAULT_EXAMPLE = "tutorial-blobs"
@@ -58,28 +66,6 @@ MEMO_VERSION = 3  # 3: tied data up to 10,000 rows linked by SciPy (issue 12)
 LINKAGE_P = 2.0
 LINKAGE_OPTIMAL_ORDERING = False
 
-_UPLOAD_ID = re.compile(r"^[0-9a-f]{64}$")
-
-#: What an upload is, as the user says (``clustering.distances.guess_kind`` preselects one):
-#: rows of features, a square distance or similarity matrix, a condensed distance vector, a
-#: linkage matrix, a Newick tree. Only "features" has rows to prepare.
-INPUT_KINDS = ("features", "distances", "similarities", "condensed", "linkage", "newick")
-#: The metric of a tree whose distances came with the file (a matrix or a tree).
-PRECOMPUTED = "precomputed"
-#: Gower distances of a mixed feature table (``clustering.gower.gower_distances``).
-GOWER = "gower"
-_SIMILARITY = ("one_minus", "max_minus")
-
-
-def is_upload_id(dataset_id: str | None) -> bool:
-    """True when ``dataset_id`` has the shape of an upload id (64 hex digits), not an example id.
-
-    >>> is_upload_id("ab" * 32), is_upload_id("mpg")
-    (True, False)
-    """
-    return bool(_UPLOAD_ID.match(dataset_id or ""))
-
-
 def number_or_none(v: Any) -> float | None:
     """``v`` as a finite float, or None (an empty or half-typed input field).
 
@@ -91,113 +77,6 @@ def number_or_none(v: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return f if np.isfinite(f) else None
-
-
-# ---------------------------------------------------------------- the dataset
-@dataclass(frozen=True, eq=False)
-class DatasetRef:
-    """An example id, or an upload's id (SHA-256 of its bytes) and its file name.
-
-    Two references are equal when they name the same dataset: the file name only labels it.
-
-    >>> DatasetRef(dataset_id="ab" * 32, filename="a.csv") == DatasetRef(dataset_id="ab" * 32)
-    True
-    >>> DatasetRef.from_json({"example": "mpg"}).key
-    'mpg'
-    """
-
-    example: str | None = None
-    dataset_id: str | None = None
-    filename: str | None = None
-    #: What the file is (:data:`INPUT_KINDS`); how similarities become distances
-    #: ("one_minus" or "max_minus", for "similarities"); the upload id of a labels file for a
-    #: linkage matrix.
-    kind: str = "features"
-    similarity: str | None = None
-    labels_id: str | None = None
-
-    def __post_init__(self) -> None:
-        if self.kind not in INPUT_KINDS:
-            raise DataError(f"kind must be one of {', '.join(INPUT_KINDS)}, not {self.kind!r}")
-        if self.kind != "features" and self.example:
-            raise DataError("an example is a feature table; kind applies to uploads only")
-        if self.kind == "similarities" and self.similarity not in _SIMILARITY:
-            raise DataError("a similarity matrix needs similarity = one_minus (1 − s) or "
-                            f"max_minus (max − s), not {self.similarity!r}")
-        if self.kind != "similarities" and self.similarity is not None:
-            raise DataError("similarity applies to a similarity matrix only")
-        if self.labels_id is not None and (self.kind != "linkage"
-                                           or not is_upload_id(self.labels_id)):
-            raise DataError("labels (a labels file's id) apply to a linkage matrix only")
-
-    @property
-    def key(self) -> str:
-        """The short stable name of the dataset: the example id or the upload id (with what
-        the file was read as, when not a feature table: the same bytes read as distances are
-        another dataset).
-
-        >>> DatasetRef(dataset_id="ab" * 32, kind="distances").key[-10:]
-        ':distances'
-        """
-        base = self.example or self.dataset_id or ""
-        if self.kind == "features":
-            return base
-        extra = self.similarity or (self.labels_id[:16] if self.labels_id else "")
-        return f"{base}:{self.kind}" + (f":{extra}" if extra else "")
-
-    @property
-    def has_rows(self) -> bool:
-        """True for a feature table (rows with columns); False for a matrix or a tree."""
-        return self.kind == "features"
-
-    @property
-    def is_matrix(self) -> bool:
-        """True for a distance or similarity matrix (square or condensed)."""
-        return self.kind in ("distances", "similarities", "condensed")
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, DatasetRef) and self.key == other.key
-
-    def __hash__(self) -> int:
-        return hash(self.key)
-
-    def to_json(self) -> dict[str, Any]:
-        """``{"example": id}`` or ``{"dataset_id": sha256, "filename": name}``, plus ``kind``
-        (and ``similarity`` / ``labels_id``) when the upload is not a feature table."""
-        if self.example:
-            return {"example": self.example}
-        out: dict[str, Any] = {"dataset_id": self.dataset_id, "filename": self.filename}
-        if self.kind != "features":
-            out["kind"] = self.kind
-        if self.similarity:
-            out["similarity"] = self.similarity
-        if self.labels_id:
-            out["labels_id"] = self.labels_id
-        return out
-
-    @classmethod
-    def from_json(cls, d: Mapping[str, Any] | None) -> DatasetRef:
-        """Inverse of :meth:`to_json`; :class:`DataError` when it names no dataset."""
-        if not isinstance(d, Mapping) or not (d.get("example") or d.get("dataset_id")):
-            raise DataError("dataset must be {'example': id} or {'dataset_id', 'filename'}")
-        if d.get("example"):
-            if set(d) - {"example"} or not isinstance(d["example"], str):
-                raise DataError("dataset must be {'example': id} or {'dataset_id', 'filename'}")
-            return cls(example=d["example"])
-        if set(d) - {"dataset_id", "filename", "kind", "similarity", "labels_id"} or \
-                not isinstance(d["dataset_id"], str):
-            raise DataError("dataset must be {'example': id} or {'dataset_id', 'filename'}")
-        if not is_upload_id(d["dataset_id"]):
-            raise DataError("dataset_id must be 64 lowercase hex digits (SHA-256 of the file)")
-        name = d.get("filename")
-        return cls(dataset_id=d["dataset_id"], filename=None if name is None else str(name),
-                   kind=str(d.get("kind") or "features"), similarity=d.get("similarity") or None,
-                   labels_id=d.get("labels_id") or None)
-
-    @property
-    def display_name(self) -> str:
-        """What file names and captions call it: the example id, else the upload's file name."""
-        return self.example or self.filename or "data"
 
 
 # ---------------------------------------------------------------- the tree
@@ -482,13 +361,7 @@ class View:
         o = self.tree.options
         ds = self.tree.dataset
         pairs: list[tuple[str, str]] = [("dataset", ds.example or ds.dataset_id or "")]
-        # Only for what is not a feature table: links of feature tables read as before.
-        if ds.kind != "features":
-            pairs.append(("kind", ds.kind))
-        if ds.similarity:
-            pairs.append(("similarity", ds.similarity))
-        if ds.labels_id:
-            pairs.append(("labels", ds.labels_id))
+        pairs += ds.query_pairs()
         pairs += [("col", str(c)) for c in o.features or ()]
         # Written even when empty: an example's preset label would otherwise come back.
         pairs += [("label", o.label_column or ""), ("missing", o.missing),
@@ -536,9 +409,7 @@ class View:
             options = example.options.to_dict()
             method, metric = example.method, example.metric
         elif is_upload_id(name):
-            dataset = DatasetRef(dataset_id=name, kind=one.get("kind") or "features",
-                                 similarity=one.get("similarity") or None,
-                                 labels_id=one.get("labels") or None)
+            dataset = DatasetRef.from_upload_query(name, one)
             options, method = {}, "ward"
             metric = "euclidean" if dataset.has_rows else PRECOMPUTED
         else:

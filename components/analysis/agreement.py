@@ -29,7 +29,7 @@ from clustering.errors import DataError
 from clustering.geometry import dendrogram_geometry
 from clustering.suggest import heights_for_k
 from components import ids
-from components.analysis.lazy import gated_cut, gated_partition
+from components.analysis.lazy import gated_partition, open_tab_cut
 from components.figures.known_columns import (
     DEFAULT_BINS,
     column_classes,
@@ -221,11 +221,11 @@ def bars_figure(tree: Tree, columns: list[str], bins: int, truncate_mode: str | 
 def fill_agreement(active: str | None, cut_value: Any, reference: str | None, bins: Any,
                    tree_ref: dict[str, Any] | None) -> tuple[Any, ...]:
     """Scores and contingency table of the clusters at the cut against the reference column."""
-    if active != ids.TAB_AGREEMENT:
+    opened = open_tab_cut(active, ids.TAB_AGREEMENT, cut_value, tree_ref)
+    if opened is None:
         return (no_update,) * 5
     hidden = ("", _HIDDEN, None)
-    tree = try_load_tree((tree_ref or {}).get("params"))
-    cut = number_or_none(gated_cut(cut_value))
+    tree, cut = opened
     if tree is None or cut is None:
         return ("", "", *hidden)
     if not reference:

@@ -25,13 +25,12 @@ from clustering.geometry import dendrogram_geometry
 from clustering.linkage import METHODS, METRICS, method_metric_problem
 from clustering.tanglegram import bakers_gamma, cophenetic_between, crossings, untangle
 from components import ids
-from components.analysis.lazy import gated_cut
+from components.analysis.lazy import open_tab_cut
 from components.figures.common import empty_figure
 from components.figures.palette import cluster_color
 from components.figures.tanglegram import make_tanglegram_figure
 from components.state.store import get_store
-from components.state.trees import Tree, load_tree, tree_memo_key, try_load_tree
-from components.view import number_or_none
+from components.state.trees import Tree, load_tree, tree_memo_key
 
 log = logging.getLogger(__name__)
 
@@ -146,10 +145,10 @@ def compare_view(tree: Tree, cut: float, method: str, metric: str) -> tuple[Any,
 def fill_compare(active: str | None, cut_value: Any, method: str | None, metric: str | None,
                  tree_ref: dict[str, Any] | None) -> tuple[Any, Any]:
     """The tanglegram and the numbers of the current tree against the other one."""
-    if active != ids.TAB_COMPARE:
+    opened = open_tab_cut(active, ids.TAB_COMPARE, cut_value, tree_ref)
+    if opened is None:
         return no_update, no_update
-    tree = try_load_tree((tree_ref or {}).get("params"))
-    cut = number_or_none(gated_cut(cut_value))
+    tree, cut = opened
     if tree is None or cut is None or not method or not metric:
         return "", empty_figure("")
     try:

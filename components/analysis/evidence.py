@@ -40,6 +40,7 @@ from dash import (
 
 from clustering.errors import DataError
 from components import ids
+from components.analysis.controls import number_field
 from components.analysis.lazy import gated_cut
 from components.figures.common import empty_figure
 from components.figures.evidence import make_silhouette_figure, make_validity_figure
@@ -71,14 +72,6 @@ SHOWN = {"display": "inline-block"}
 HIDDEN = {"display": "none"}
 
 
-def _number_field(fid: str, label: str, value: int, lo: int, hi: int) -> Any:
-    return dbc.Col(dbc.InputGroup([
-        dbc.Label(label, html_for=fid, className="input-group-text mb-0"),
-        dcc.Input(id=fid, type="number", min=lo, max=hi, step=1, value=value, debounce=True,
-                  className="form-control form-control-sm", style={"width": "6em"}),
-    ], size="sm"), width="auto")
-
-
 # ---------------------------------------------------------------- layout
 def evidence_tab() -> html.Div:
     """Validity curves and snap buttons, the gap job, silhouettes at the cut, and a place for
@@ -90,10 +83,10 @@ def evidence_tab() -> html.Div:
             dbc.Alert(HINT_NOTE, color="light", className="small py-2 mb-2 hint-note"),
             dbc.Row(
                 [
-                    _number_field(ids.EVIDENCE_K, "K (largest k)", ev.K_DEFAULT, 2, ev.K_MAX),
-                    _number_field(ids.EVIDENCE_B, "B (reference sets)", ev.B_DEFAULT, ev.B_MIN,
+                    number_field(ids.EVIDENCE_K, "K (largest k)", ev.K_DEFAULT, 2, ev.K_MAX),
+                    number_field(ids.EVIDENCE_B, "B (reference sets)", ev.B_DEFAULT, ev.B_MIN,
                                   ev.B_MAX),
-                    _number_field(ids.EVIDENCE_SEED, "seed", ev.SEED_DEFAULT, 0, 2**31 - 1),
+                    number_field(ids.EVIDENCE_SEED, "seed", ev.SEED_DEFAULT, 0, 2**31 - 1),
                     dbc.Col([
                         dbc.Button("Compute the gap statistic", id=ids.EVIDENCE_RUN, size="sm",
                                    color="secondary", outline=True, className="me-2"),

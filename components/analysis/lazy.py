@@ -29,6 +29,8 @@ from dash import ClientsideFunction, Input, Output, State, clientside_callback, 
 
 from clustering.errors import DataError
 from components import ids
+from components.state.trees import Tree, try_load_tree
+from components.view import number_or_none
 from components.view_partition import PartitionSpec
 
 #: The analysis tab each gated store belongs to (``dbc.Tab`` ``tab_id`` values).
@@ -122,3 +124,19 @@ def gated_cut(value: Any) -> Any:
     (2.5, 2.5, None)
     """
     return value.get("cut") if isinstance(value, dict) else value
+
+
+def open_tab_cut(active: str | None, tab: str, value: Any, tree_ref: dict[str, Any] | None
+                 ) -> tuple[Tree | None, float | None] | None:
+    """What a gated tab's callback starts from: None when ``tab`` is not the open one (answer
+    no_update), else the tree ``tree_ref`` names (None when there is none) and the cut in the
+    gated store's ``value`` (None when it is not a number).
+
+    >>> open_tab_cut("tab-heatmap", "tab-compare", {"cut": 2.5}, None) is None
+    True
+    >>> open_tab_cut("tab-compare", "tab-compare", {"cut": "2.5"}, None)
+    (None, 2.5)
+    """
+    if active != tab:
+        return None
+    return try_load_tree((tree_ref or {}).get("params")), number_or_none(gated_cut(value))

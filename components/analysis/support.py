@@ -26,6 +26,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from clustering.errors import DataError
 from components import ids
+from components.analysis.controls import number_field
 from components.analysis.evidence import current_k
 from components.figures.palette import cluster_color
 from components.jobs import replicates as rep
@@ -46,15 +47,6 @@ AU_NOTE = (
     "restricted to the subsample, is a clade of its tree. Red outlines: the largest clades with "
     "AU (or support) ≥ 0.95, as pvrect draws them."
 )
-
-
-def _field(fid: str, label: str, value: int, lo: int, hi: int) -> Any:
-    return dbc.Col(dbc.InputGroup([
-        # A real <label for>: an input-group text alone names nothing to a screen reader.
-        dbc.Label(label, html_for=fid, className="input-group-text mb-0"),
-        dcc.Input(id=fid, type="number", min=lo, max=hi, step=1, value=value, debounce=True,
-                  className="form-control form-control-sm", style={"width": "6em"}),
-    ], size="sm"), width="auto")
 
 
 def _buttons(run: str, cancel: str, stop: str, label: str) -> Any:
@@ -82,10 +74,10 @@ def support_panel() -> list[Any]:
             ), width="auto"),
         ], className="g-2 mb-1"),
         dbc.Row([
-            _field(ids.SUPPORT_NBOOT, "B (replicates)", rep.NBOOT_DEFAULT, rep.NBOOT_MIN,
+            number_field(ids.SUPPORT_NBOOT, "B (replicates)", rep.NBOOT_DEFAULT, rep.NBOOT_MIN,
                    rep.NBOOT_MAX),
-            _field(ids.SUPPORT_SEED, "seed", rep.SEED_DEFAULT, 0, 2**31 - 1),
-            _field(ids.SUPPORT_MIN_SIZE, "badges from size", rep.MIN_SIZE_DEFAULT, 2, 10**9),
+            number_field(ids.SUPPORT_SEED, "seed (support)", rep.SEED_DEFAULT, 0, 2**31 - 1),
+            number_field(ids.SUPPORT_MIN_SIZE, "badges from size", rep.MIN_SIZE_DEFAULT, 2, 10**9),
             _buttons(ids.SUPPORT_RUN, ids.SUPPORT_CANCEL, ids.SUPPORT_STOP, "Compute support"),
         ], className="g-2 mb-1 align-items-center"),
         html.Div(id=ids.SUPPORT_PROGRESS, className="small text-muted mb-1", role="status",
@@ -94,9 +86,9 @@ def support_panel() -> list[Any]:
         html.Div(id=ids.SUPPORT_SUMMARY, className="small mb-2"),
         html.H2("Cluster stability at the current cut", className="h6 mt-3"),
         dbc.Row([
-            _field(ids.STABILITY_NBOOT, "B (bootstraps)", rep.NBOOT_DEFAULT, rep.NBOOT_MIN,
+            number_field(ids.STABILITY_NBOOT, "B (bootstraps)", rep.NBOOT_DEFAULT, rep.NBOOT_MIN,
                    rep.NBOOT_MAX),
-            _field(ids.STABILITY_SEED, "seed", rep.SEED_DEFAULT, 0, 2**31 - 1),
+            number_field(ids.STABILITY_SEED, "seed (stability)", rep.SEED_DEFAULT, 0, 2**31 - 1),
             _buttons(ids.STABILITY_RUN, ids.STABILITY_CANCEL, ids.STABILITY_STOP,
                      "Compute stability"),
         ], className="g-2 mb-1 align-items-center"),

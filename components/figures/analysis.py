@@ -253,37 +253,23 @@ def make_clustermap_figure(
     """
     X = np.asarray(matrix, dtype=float)[np.asarray(leaves, dtype=np.int64)]
     cl = np.asarray(clusters_by_position, dtype=np.int64)
-    names = [str(s) for s in feature_names]
+    names = [plot_text(s) for s in feature_names]
     order = list(range(X.shape[1])) if column_order is None else [int(j) for j in column_order]
     X = X[:, order]
     names = [names[j] for j in order]
-    starts = runs(cl, max_rows)
-    averaged = starts.size < X.shape[0]
-    if averaged:
-        Xr = np.add.reduceat(X, starts, axis=0) / np.diff(np.append(starts, X.shape[0]))[:, None]
-        clr = cl[starts]
-        ylab = [f"positions {s + 1}–{e}" for s, e in zip(starts, np.append(starts[1:], X.shape[0]),
-                                                         strict=True)]
-    else:
-        Xr, clr = X, cl
-        ylab = ([plot_text(row_labels[i]) for i in np.asarray(leaves)] if row_labels
-                is not None else [str(int(i)) for i in np.asarray(leaves)])
+    Xr, clr, ylab = _heatmap_rows(X, cl, leaves, row_labels, max_rows)
+    averaged = Xr.shape[0] < X.shape[0]
     if standardise:
         sd = X.std(axis=0)
         colour = (Xr - X.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
     else:
         colour = Xr
     k = int(cl.max()) if cl.size else 1
-    # A discrete colorscale: cluster c -> its palette colour, in bands of equal width.
-    scale = []
-    for c in range(1, k + 1):
-        lo, hi = (c - 1) / k, c / k
-        scale += [[lo, cluster_color(c)], [hi, cluster_color(c)]]
     pos = np.arange(Xr.shape[0])
     fig = make_subplots(rows=1, cols=2, shared_yaxes=True, column_widths=[0.04, 0.96],
                         horizontal_spacing=0.01)
     fig.add_trace(
-        go.Heatmap(z=clr[:, None].astype(float), y=pos, x=["cluster"], colorscale=scale,
+        go.Heatmap(z=clr[:, None].astype(float), y=pos, x=["cluster"], colorscale=_band_scale(k),
                    zmin=0.5, zmax=k + 0.5, showscale=False, customdata=np.array(ylab)[:, None],
                    hovertemplate="%{customdata}<br>cluster %{z}<extra></extra>", meta="sidebar"),
         row=1, col=1,
@@ -300,7 +286,7 @@ def make_clustermap_figure(
     note = (f"{X.shape[0]:,} rows averaged into {Xr.shape[0]:,} runs along the leaf order"
             if averaged else f"{X.shape[0]:,} rows in leaf order")
     if caption:
-        note = f"{caption}; {note}"
+        note = f"{plot_text(caption)}; {note}"
     fig.update_layout(
         template="plotly_white",
         yaxis={"autorange": "reversed", "showticklabels": False, "title": {"text": note}},
@@ -308,6 +294,30 @@ def make_clustermap_figure(
         margin={"l": 50, "r": 10, "t": 30, "b": 60},
     )
     return fig
+
+
+def _heatmap_rows(X: np.ndarray, cl: np.ndarray, leaves: np.ndarray,
+                  row_labels: Sequence[str] | None, max_rows: int
+                  ) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """The rows drawn (runs averaged past ``max_rows``), their clusters and hover names."""
+    starts = runs(cl, max_rows)
+    if starts.size < X.shape[0]:
+        Xr = np.add.reduceat(X, starts, axis=0) / np.diff(np.append(starts, X.shape[0]))[:, None]
+        ylab = [f"positions {s + 1}–{e}" for s, e in zip(starts, np.append(starts[1:], X.shape[0]),
+                                                         strict=True)]
+        return Xr, cl[starts], ylab
+    ylab = ([plot_text(row_labels[i]) for i in np.asarray(leaves)] if row_labels
+            is not None else [str(int(i)) for i in np.asarray(leaves)])
+    return X, cl, ylab
+
+
+def _band_scale(k: int) -> list[list[Any]]:
+    """A discrete colorscale: cluster c -> its palette colour, in bands of equal width."""
+    scale: list[list[Any]] = []
+    for c in range(1, k + 1):
+        lo, hi = (c - 1) / k, c / k
+        scale += [[lo, cluster_color(c)], [hi, cluster_color(c)]]
+    return scale
 
 
 def make_profile_figure(

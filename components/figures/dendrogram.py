@@ -342,20 +342,31 @@ def make_dendrogram_figure(
     rows = np.asarray(geometry.link_rows, dtype=int)
     merge_sizes = (Z[:, 3] if sizes is None else np.asarray(sizes))[rows].astype(np.int64)
     top = float(dcoord.max()) if dcoord.size else 0.0
-
-    sx, sb, st, sc = geometry.stems(cut)
-    stem_x, stem_y = oriented(*stem_corners(sx, sb, st), orientation)
-    stem_colors = np.array([cluster_color(int(c)) for c in sc], dtype=object)
     mark_x, mark_c, _ = geometry.leaf_marks(cut, marked_leaves(geometry))
 
     fig = go.Figure()
-    fig.add_traces(link_traces(xs, ys, colors, gl=gl, stems=(stem_x, stem_y, stem_colors)))
+    fig.add_traces(link_traces(xs, ys, colors, gl=gl, stems=_stems(geometry, cut, orientation)))
     fig.add_trace(leaf_mark_trace(mark_x, mark_c, orientation, gl=gl))
     fig.add_trace(contracted_trace(geometry.contracted, top, orientation,
                                    show=show_contracted, gl=gl))
     fig.add_trace(annotation_trace(mid, height, colors, annotate_above, orientation, gl=gl))
     fig.add_trace(hover_trace(mid, height, rows, merge_sizes, orientation, gl=gl,
                               n=Z.shape[0] + 1))
+    _dendrogram_layout(fig, geometry, cut, k, orientation, uirevision, title)
+    return fig
+
+
+def _stems(geometry: Any, cut: float, orientation: str
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every cluster's stem up to the cut line, as plotted, with its colour."""
+    sx, sb, st, sc = geometry.stems(cut)
+    stem_x, stem_y = oriented(*stem_corners(sx, sb, st), orientation)
+    return stem_x, stem_y, np.array([cluster_color(int(c)) for c in sc], dtype=object)
+
+
+def _dendrogram_layout(fig: go.Figure, geometry: Any, cut: float, k: int, orientation: str,
+                       uirevision: str | None, title: str | None) -> None:
+    """Axes (leaf labels on the leaf axis), the cut line, and the title."""
     ivl = [str(s) for s in geometry.ivl]
     xaxis, yaxis = dendrogram_axes(ivl, geometry.leaf_x, orientation)
     fig.update_layout(
@@ -372,4 +383,3 @@ def make_dendrogram_figure(
     if title:
         fig.update_layout(title={"text": plot_text(title), "x": 0.01, "xanchor": "left",
                                  "y": 0.99, "yanchor": "top", "font": {"size": 13}})
-    return fig

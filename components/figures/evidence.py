@@ -25,6 +25,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from components.figures.palette import CUT_LINE_COLOR, PALETTE, cluster_color
+from components.figures.text import plot_text
 
 #: Rows drawn as one bar each up to this many; above, one filled area per cluster.
 SIL_BARS_MAX = 2_000
@@ -102,44 +103,59 @@ def make_validity_figure(
     shapes: list[dict[str, Any]] = []
     ks_list = [int(k) for k in ks]
     for i, (key, title, color) in enumerate(CURVES):
-        row, col, axis = i // 2 + 1, i % 2 + 1, i + 1
+        row, col = i // 2 + 1, i % 2 + 1
         if key == "gap":
             if gap is None or gap_ks is None:
-                # In paper coordinates (the middle of the empty panel's domain): plotly.js
-                # placed an "x4 domain" annotation on the first panel when x4 has no trace.
-                xd, yd = fig.layout.xaxis4.domain, fig.layout.yaxis4.domain
-                fig.add_annotation(text=gap_note, xref="paper", yref="paper",
-                                   x=(xd[0] + xd[1]) / 2, y=(yd[0] + yd[1]) / 2,
-                                   showarrow=False, font={"size": 11, "color": "#666"})
-                fig.update_xaxes(visible=False, row=row, col=col)
-                fig.update_yaxes(visible=False, row=row, col=col)
+                _empty_gap_panel(fig, gap_note, row, col)
                 continue
             x, y = [int(k) for k in gap_ks], _clean(gap)
             err = _clean(gap_se) if gap_se is not None else None
         else:
             x, y, err = ks_list, _clean(values.get(key, [None] * len(ks_list))), None
-        fig.add_trace(go.Scatter(
-            x=x, y=y, mode="lines+markers", name=title, line={"color": color},
-            error_y=({"type": "data", "array": [e or 0.0 for e in err], "visible": True,
-                      "thickness": 1, "width": 3} if err is not None else None),
-            hovertemplate=f"k = %{{x}}: {title.split(' (')[0]} %{{y:.4g}}<extra></extra>",
-            showlegend=False, meta=f"curve:{key}"), row=row, col=col)
-        best = favoured.get(key)
-        if best is not None and best in x:
-            fig.add_trace(go.Scatter(
-                x=[best], y=[y[x.index(best)]], mode="markers+text",
-                marker={"symbol": "star", "size": 14, "color": FAVOURED_COLOR},
-                text=[f"k = {best}"], textposition="middle right", cliponaxis=False,
-                hovertemplate=f"favours k = {best}<extra></extra>", showlegend=False,
-                meta=f"favoured:{key}"), row=row, col=col)
-            shapes.append(_vline(best, axis, FAVOURED_COLOR, "dash"))
-        if current_k is not None and x and min(x) <= current_k <= max(x):
-            shapes.append(_vline(current_k, axis, CUT_LINE_COLOR))
-        fig.update_xaxes(dtick=1, title={"text": "k", "standoff": 2}, row=row, col=col)
+        shapes += _validity_panel(fig, key, title, color, x, y, err, favoured.get(key),
+                                  current_k, row, col)
     fig.update_layout(template="plotly_white", height=460, shapes=shapes,
                       margin={"l": 50, "r": 10, "t": 40, "b": 40})
     fig.update_annotations(font_size=12)
     return fig
+
+
+def _empty_gap_panel(fig: go.Figure, note: str, row: int, col: int) -> None:
+    """The gap panel before the gap statistic ran: ``note`` in its middle."""
+    # In paper coordinates (the middle of the empty panel's domain): plotly.js
+    # placed an "x4 domain" annotation on the first panel when x4 has no trace.
+    xd, yd = fig.layout.xaxis4.domain, fig.layout.yaxis4.domain
+    fig.add_annotation(text=note, xref="paper", yref="paper",
+                       x=(xd[0] + xd[1]) / 2, y=(yd[0] + yd[1]) / 2,
+                       showarrow=False, font={"size": 11, "color": "#666"})
+    fig.update_xaxes(visible=False, row=row, col=col)
+    fig.update_yaxes(visible=False, row=row, col=col)
+
+
+def _validity_panel(fig: go.Figure, key: str, title: str, color: str, x: list[int],
+                    y: list[float | None], err: list[float | None] | None, best: int | None,
+                    current_k: int | None, row: int, col: int) -> list[dict[str, Any]]:
+    """One curve (with its error bars), its favoured k as a star; returns the panel's lines."""
+    axis = (row - 1) * 2 + col
+    shapes: list[dict[str, Any]] = []
+    fig.add_trace(go.Scatter(
+        x=x, y=y, mode="lines+markers", name=title, line={"color": color},
+        error_y=({"type": "data", "array": [e or 0.0 for e in err], "visible": True,
+                  "thickness": 1, "width": 3} if err is not None else None),
+        hovertemplate=f"k = %{{x}}: {title.split(' (')[0]} %{{y:.4g}}<extra></extra>",
+        showlegend=False, meta=f"curve:{key}"), row=row, col=col)
+    if best is not None and best in x:
+        fig.add_trace(go.Scatter(
+            x=[best], y=[y[x.index(best)]], mode="markers+text",
+            marker={"symbol": "star", "size": 14, "color": FAVOURED_COLOR},
+            text=[f"k = {best}"], textposition="middle right", cliponaxis=False,
+            hovertemplate=f"favours k = {best}<extra></extra>", showlegend=False,
+            meta=f"favoured:{key}"), row=row, col=col)
+        shapes.append(_vline(best, axis, FAVOURED_COLOR, "dash"))
+    if current_k is not None and x and min(x) <= current_k <= max(x):
+        shapes.append(_vline(current_k, axis, CUT_LINE_COLOR))
+    fig.update_xaxes(dtick=1, title={"text": "k", "standoff": 2}, row=row, col=col)
+    return shapes
 
 
 def silhouette_positions(clusters_sorted: np.ndarray, gap: int = CLUSTER_GAP) -> np.ndarray:
@@ -209,25 +225,7 @@ def make_silhouette_figure(
     for c in np.unique(cs):
         sel = cs == c
         rows, xs, ys = o[sel], x[sel], w[o[sel]]
-        color = cluster_color(int(c))
-        name = f"cluster {int(c)} ({rows.size:,})"
-        if bars:
-            text = ([str(row_labels[r]) for r in rows] if row_labels is not None
-                    else [str(int(r)) for r in rows])
-            fig.add_trace(go.Bar(
-                x=xs, y=ys, width=1.0, marker={"color": color, "line": {"width": 0}},
-                customdata=rows.tolist(), text=text, textposition="none", name=name,
-                hovertemplate=f"row %{{text}} · cluster {int(c)}<br>s = %{{y:.3f}}"
-                              "<br>click: light up this row<extra></extra>",
-                meta=f"sil:{int(c)}"))
-        else:
-            # A step line through every row's width, filled to zero: n bars' look in 1 path.
-            fig.add_trace(go.Scatter(
-                x=xs, y=ys, mode="lines", line={"color": color, "width": 0.5, "shape": "hvh"},
-                fill="tozeroy", fillcolor=color, customdata=[-int(c)] * int(rows.size),
-                name=name, hovertemplate=f"cluster {int(c)}<br>s = %{{y:.3f}}"
-                                         "<br>click: light up this cluster<extra></extra>",
-                meta=f"sil:{int(c)}"))
+        fig.add_trace(_silhouette_trace(int(c), rows, xs, ys, bars, row_labels))
         m = float(means[int(c)])
         mean_x.append(float(xs.mean()))
         mean_y.append(m)
@@ -246,20 +244,48 @@ def make_silhouette_figure(
     shapes.append({"type": "line", "xref": "paper", "yref": "y", "x0": 0, "x1": 1,
                    "y0": float(overall), "y1": float(overall),
                    "line": {"color": CUT_LINE_COLOR, "width": 1, "dash": "dot"}})
+    _silhouette_layout(fig, w, int(o.size), float(overall), bars, shapes)
+    return fig
+
+
+def _silhouette_trace(c: int, rows: np.ndarray, xs: np.ndarray, ys: np.ndarray, bars: bool,
+                      row_labels: Sequence[str] | None) -> go.Bar | go.Scatter:
+    """Cluster ``c``'s rows: one bar each, or one filled step area."""
+    color = cluster_color(c)
+    name = f"cluster {c} ({rows.size:,})"
+    if bars:
+        text = ([plot_text(row_labels[r]) for r in rows] if row_labels is not None
+                else [str(int(r)) for r in rows])
+        return go.Bar(
+            x=xs, y=ys, width=1.0, marker={"color": color, "line": {"width": 0}},
+            customdata=rows.tolist(), text=text, textposition="none", name=name,
+            hovertemplate=f"row %{{text}} · cluster {c}<br>s = %{{y:.3f}}"
+                          "<br>click: light up this row<extra></extra>",
+            meta=f"sil:{c}")
+    # A step line through every row's width, filled to zero: n bars' look in 1 path.
+    return go.Scatter(
+        x=xs, y=ys, mode="lines", line={"color": color, "width": 0.5, "shape": "hvh"},
+        fill="tozeroy", fillcolor=color, customdata=[-c] * int(rows.size),
+        name=name, hovertemplate=f"cluster {c}<br>s = %{{y:.3f}}"
+                                 "<br>click: light up this cluster<extra></extra>",
+        meta=f"sil:{c}")
+
+
+def _silhouette_layout(fig: go.Figure, w: np.ndarray, n: int, overall: float, bars: bool,
+                       shapes: list[dict[str, Any]]) -> None:
     lo = float(min(0.0, np.nanmin(w) if w.size else 0.0))
     fig.update_layout(
         template="plotly_white", bargap=0, height=300, shapes=shapes,
         meta="bars" if bars else "areas",
         xaxis={"showticklabels": False, "title": {"text": (
-            f"{o.size:,} rows, one bar each, by cluster then s(i)" if bars else
-            f"{o.size:,} rows drawn as one filled area per cluster, by cluster then s(i)")}},
+            f"{n:,} rows, one bar each, by cluster then s(i)" if bars else
+            f"{n:,} rows drawn as one filled area per cluster, by cluster then s(i)")}},
         yaxis={"title": {"text": "silhouette s(i)"}, "range": [lo - 0.05, 1.02],
                "zeroline": True, "zerolinecolor": "#888"},
         legend={"orientation": "h", "y": 1.15},
         margin={"l": 50, "r": 10, "t": 30, "b": 40},
-        annotations=[{"xref": "paper", "yref": "y", "x": 1, "y": float(overall),
+        annotations=[{"xref": "paper", "yref": "y", "x": 1, "y": overall,
                       "xanchor": "right", "yanchor": "bottom", "showarrow": False,
                       "text": f"mean of all rows {overall:.3f}",
                       "font": {"size": 11, "color": CUT_LINE_COLOR}}],
     )
-    return fig

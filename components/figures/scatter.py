@@ -71,6 +71,35 @@ def make_scatter_figure(
     clusters = np.asarray(clusters, dtype=np.int64)
     n = x.size
     gl = n > SCATTER_GL_POINTS if gl is None else gl
+    traces = _points_traces(x, y, clusters, labels, gl)
+    # These traces are built from known-good values and skip plotly's validation (slow for
+    # 20k-element arrays); the legend and layout below are validated.
+    fig = go.Figure(data=traces, _validate=False)
+    for trace in legend_traces(clusters):
+        fig.add_trace(trace)
+    fig.update_layout(
+        template="plotly_white",
+        xaxis={"title": {"text": plot_text(x_title)}, "zeroline": False,
+               "ticklabeloverflow": "allow"},
+        yaxis={"title": {"text": plot_text(y_title)}, "zeroline": False,
+               "ticklabeloverflow": "allow"},
+        hovermode="closest",
+        legend={"title": {"text": "clusters"}, "itemclick": "toggle",
+                "itemdoubleclick": "toggleothers"},
+        margin={"l": 60, "r": 20, "t": 50 if note else 30, "b": 50},
+        uirevision=uirevision,
+    )
+    if note:
+        fig.update_layout(
+            title={"text": plot_text(note), "font": {"size": 12, "color": "#555"}, "x": 0.01}
+        )
+    return fig
+
+
+def _points_traces(x: np.ndarray, y: np.ndarray, clusters: np.ndarray, labels: Sequence[str],
+                   gl: bool) -> list[dict]:
+    """The ``"points"`` traces, one per colour, as plain dicts (see the module's contract)."""
+    n = x.size
     rows = np.arange(n, dtype=np.int32)
     text = np.array([plot_text(s) for s in labels], dtype=object)
     group = (clusters - 1) % len(PALETTE)
@@ -96,28 +125,7 @@ def make_scatter_figure(
                 "meta": "points",
             }
         )
-    # These traces are built from known-good values and skip plotly's validation (slow for
-    # 20k-element arrays); the legend and layout below are validated.
-    fig = go.Figure(data=traces, _validate=False)
-    for trace in legend_traces(clusters):
-        fig.add_trace(trace)
-    fig.update_layout(
-        template="plotly_white",
-        xaxis={"title": {"text": plot_text(x_title)}, "zeroline": False,
-               "ticklabeloverflow": "allow"},
-        yaxis={"title": {"text": plot_text(y_title)}, "zeroline": False,
-               "ticklabeloverflow": "allow"},
-        hovermode="closest",
-        legend={"title": {"text": "clusters"}, "itemclick": "toggle",
-                "itemdoubleclick": "toggleothers"},
-        margin={"l": 60, "r": 20, "t": 50 if note else 30, "b": 50},
-        uirevision=uirevision,
-    )
-    if note:
-        fig.update_layout(
-            title={"text": plot_text(note), "font": {"size": 12, "color": "#555"}, "x": 0.01}
-        )
-    return fig
+    return traces
 
 
 def legend_traces(clusters: np.ndarray) -> list[go.Scatter]:

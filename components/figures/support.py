@@ -135,25 +135,34 @@ def support_traces(
     if kind not in ("features", "rows"):
         raise ValueError(f"kind must be 'features' or 'rows', not {kind!r}")
     Z = np.asarray(Z, dtype=float)
-    n = Z.shape[0] + 1
     sizes = Z[:, 3].astype(np.int64) if sizes is None else np.asarray(sizes, dtype=np.int64)
     score = np.asarray(values["au" if kind == "features" else "support"], dtype=float)
-    # leftmost and rightmost drawn leaf x under every drawn node (leaf or link)
+    rect = _outlines(geometry, Z, score, kind=kind, orientation=orientation, alpha=alpha)
+    badges = _badges(geometry, score, kind=kind, values=values, sizes=sizes,
+                     min_size=min_size, orientation=orientation, alpha=alpha)
+    return [rect, badges]
+
+
+def _drawn_extents(geometry: Any, Z: np.ndarray) -> dict[int, tuple[float, float]]:
+    """Leftmost and rightmost drawn leaf x under every drawn node (leaf or link)."""
+    n = Z.shape[0] + 1
     ext = {int(node): (float(x), float(x))
            for node, x in zip(geometry.leaves, geometry.leaf_x, strict=True)}
-    rows = np.asarray(geometry.link_rows, dtype=np.int64)
-    icoord = np.asarray(geometry.icoord, dtype=float)
-    dcoord = np.asarray(geometry.dcoord, dtype=float)
-    mid_of = {int(r): (icoord[j, 1] + icoord[j, 2]) / 2.0 for j, r in enumerate(rows)}
-    height_of = {int(r): float(dcoord[j, 1]) for j, r in enumerate(rows)}
-    for r in sorted(int(r) for r in rows):  # children before parents
+    for r in sorted(int(r) for r in geometry.link_rows):  # children before parents
         a, b = (int(c) for c in Z[r, :2])
         if a in ext and b in ext:
             ext[n + r] = (min(ext[a][0], ext[b][0]), max(ext[a][1], ext[b][1]))
+    return ext
+
+
+def _outlines(geometry: Any, Z: np.ndarray, score: np.ndarray, *, kind: str,
+              orientation: str, alpha: float) -> go.Scatter:
+    """pvrect: outlines of the largest clades with score >= alpha (drawn ones only)."""
+    n = Z.shape[0] + 1
+    ext = _drawn_extents(geometry, Z)
+    dcoord = np.asarray(geometry.dcoord, dtype=float)
     top = float(dcoord.max()) if dcoord.size else 1.0
     pad_y = top / 200.0  # pvrect lifts the top edge by 1/200 of the plot's height
-
-    # pvrect: outlines of the largest clades with score >= alpha (drawn ones only)
     rx: list[float | None] = []
     ry: list[float | None] = []
     for r in pick_clades(Z, np.nan_to_num(score, nan=-1.0), alpha):
@@ -166,10 +175,19 @@ def support_traces(
         px, py = oriented(np.array(xs), np.array(ys), orientation)
         rx += [*px.tolist(), None]
         ry += [*py.tolist(), None]
-    rect = go.Scatter(x=rx, y=ry, mode="lines", line={"color": RECT_COLOR, "width": 1.5},
+    return go.Scatter(x=rx, y=ry, mode="lines", line={"color": RECT_COLOR, "width": 1.5},
                       hoverinfo="skip", showlegend=False, meta="support-rect",
                       name=f"AU ≥ {alpha:g}" if kind == "features" else f"support ≥ {alpha:g}")
 
+
+def _badges(geometry: Any, score: np.ndarray, *, kind: str, values: dict[str, np.ndarray],
+            sizes: np.ndarray, min_size: int, orientation: str, alpha: float) -> go.Scatter:
+    """A marker and the numbers on each drawn merge of at least ``min_size`` rows."""
+    rows = np.asarray(geometry.link_rows, dtype=np.int64)
+    icoord = np.asarray(geometry.icoord, dtype=float)
+    dcoord = np.asarray(geometry.dcoord, dtype=float)
+    mid_of = {int(r): (icoord[j, 1] + icoord[j, 2]) / 2.0 for j, r in enumerate(rows)}
+    height_of = {int(r): float(dcoord[j, 1]) for j, r in enumerate(rows)}
     shown = badge_rows(sizes, rows, min_size)
     shown = shown[np.argsort(shown)]
     mx = np.array([mid_of[int(r)] for r in shown], dtype=float)
@@ -179,7 +197,7 @@ def support_traces(
               np.nan_to_num(sc, nan=0.0)]
     texts = [badge_text(kind, values, r) for r in shown.tolist()]
     bx, by = oriented(mx, my, orientation)
-    badges = go.Scatter(
+    return go.Scatter(
         x=bx, y=by, mode="markers+text",
         marker={"color": colors, "size": 7, "symbol": "diamond",
                 "line": {"color": "white", "width": 1}},
@@ -189,4 +207,3 @@ def support_traces(
         customdata=np.column_stack([shown, sizes[shown]]) if shown.size else
         np.zeros((0, 2), dtype=np.int64),
     )
-    return [rect, badges]

@@ -1,4 +1,9 @@
-"""Text on plots: user strings made safe for plotly, heights written as the browser writes them."""
+"""Text on plots: user strings made safe for plotly, heights written as the browser writes them.
+
+:func:`plot_text` is the one escaping helper: every figure builder passes user text (column
+names, row labels, file names, titles) through it (tests/components/figures/test_escaping.py).
+Identifiers plotly never renders (``meta``, ``legendgroup``) stay as typed: the browser matches
+on them."""
 
 from __future__ import annotations
 

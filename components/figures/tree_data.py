@@ -111,57 +111,87 @@ def make_tree_data(
     [4.0, 1.0]
     """
     Z = np.asarray(Z, dtype=float)
-    icoord = np.asarray(geometry.icoord, dtype=float)
-    dcoord = np.asarray(geometry.dcoord, dtype=float)
-    m = icoord.shape[0]
-    rows = np.asarray(geometry.link_rows, dtype=np.int64)
     leaves = np.asarray(index.leaves, dtype=np.int64)
     n = leaves.size
-    xs, ys = oriented(icoord, dcoord, orientation)
-    first = subtree_first_position(Z, leaves)[rows]
-    maxdist = np.asarray(index.merge_maxdist, dtype=np.float64)[rows]
-    # Leaves under each link and under its left child: a partition that is not a height
-    # (assets/partition.js) colours a link by the labels of the leaf positions it spans.
-    count, left = _spans(Z, n, rows)
     if row_positions is None:
         row_positions = np.empty(n, dtype=np.int64)
         row_positions[leaves] = np.arange(n)
+    links = _link_arrays(geometry, index, Z, orientation, annotate_above)
+    m = int(links.pop("m"))
+    return {
+        "n": int(n),
+        "m": m,
+        **links,
+        "gaps": _b64(np.asarray(index.gaps, dtype=np.float64), "float64"),
+        "row_pos": _b64(row_positions, "int32"),
+        **_k_table(index),
+        **_stem_arrays(geometry, index),
+        **_mark_arrays(geometry, index),
+        "palette": list(PALETTE),
+        "above": ABOVE_CUT_COLOR,
+        "orientation": orientation,
+        "gl": bool(m > GL_LINKS if gl is None else gl),
+    }
+
+
+def _link_arrays(geometry: Any, index: Any, Z: np.ndarray, orientation: str,
+                 annotate_above: float | None) -> dict[str, Any]:
+    """The links as plotted, and what recolours them: ``x``/``y``, ``maxdist``, ``first``,
+    ``count``/``left`` (the partition arrays), ``annot``; and ``m``, their number."""
+    icoord = np.asarray(geometry.icoord, dtype=float)
+    dcoord = np.asarray(geometry.dcoord, dtype=float)
+    rows = np.asarray(geometry.link_rows, dtype=np.int64)
+    leaves = np.asarray(index.leaves, dtype=np.int64)
+    xs, ys = oriented(icoord, dcoord, orientation)
+    # Leaves under each link and under its left child: a partition that is not a height
+    # (assets/partition.js) colours a link by the labels of the leaf positions it spans.
+    count, left = _spans(Z, leaves.size, rows)
     if annotate_above is None:
         annot = np.zeros(0, dtype=np.int64)
     else:
         annot = np.flatnonzero(dcoord[:, 1] > float(annotate_above))
+    return {
+        "m": icoord.shape[0],
+        "x": _b64(flat_segments(xs), "float32"),
+        "y": _b64(flat_segments(ys), "float32"),
+        "maxdist": _b64(np.asarray(index.merge_maxdist, dtype=np.float64)[rows], "float64"),
+        "first": _b64(subtree_first_position(Z, leaves)[rows], "int32"),
+        "count": _b64(count, "int32"),
+        "left": _b64(left, "int32"),
+        "annot": annot.tolist(),
+    }
+
+
+def _k_table(index: Any) -> dict[str, Any]:
+    """``k_height`` / ``k_of``: the k field's table (``clustering.suggest.heights_for_k``)."""
     k_height, k_of = heights_for_k(index, K_TABLE_MAX)
+    return {"k_height": _b64(k_height, "float64"), "k_of": _b64(k_of, "int32")}
+
+
+def _stem_arrays(geometry: Any, index: Any) -> dict[str, Any]:
+    """The stems' legs (``Geometry.stems``): ``leg_x``, ``leg_bottom``/``leg_top``,
+    ``leg_first``, ``leg_maxdist``."""
     legs = geometry.legs()
+    return {
+        "leg_x": _b64(legs["x"], "float32"),
+        "leg_bottom": _b64(legs["bottom"], "float64"),
+        "leg_top": _b64(legs["top"], "float64"),
+        "leg_first": _b64(index._tree.start[legs["child"]], "int32"),
+        "leg_maxdist": _b64(geometry.node_maxdist(legs["child"]), "float64"),
+    }
+
+
+def _mark_arrays(geometry: Any, index: Any) -> dict[str, Any]:
+    """The leaf marks (``marked_leaves``): ``mark_x``, ``mark_first``/``mark_last`` leaf
+    positions under each, ``mark_size``, ``gl_points``."""
     tree = index._tree
     marked = marked_leaves(geometry)
     mark_nodes = np.asarray(geometry.leaves, dtype=np.int64)[marked]
     mark_first = tree.start[mark_nodes]
     return {
-        "n": int(n),
-        "m": int(m),
-        "x": _b64(flat_segments(xs), "float32"),
-        "y": _b64(flat_segments(ys), "float32"),
-        "maxdist": _b64(maxdist, "float64"),
-        "first": _b64(first, "int32"),
-        "count": _b64(count, "int32"),
-        "left": _b64(left, "int32"),
-        "gaps": _b64(np.asarray(index.gaps, dtype=np.float64), "float64"),
-        "row_pos": _b64(row_positions, "int32"),
-        "k_height": _b64(k_height, "float64"),
-        "k_of": _b64(k_of, "int32"),
-        "leg_x": _b64(legs["x"], "float32"),
-        "leg_bottom": _b64(legs["bottom"], "float64"),
-        "leg_top": _b64(legs["top"], "float64"),
-        "leg_first": _b64(tree.start[legs["child"]], "int32"),
-        "leg_maxdist": _b64(geometry.node_maxdist(legs["child"]), "float64"),
         "mark_x": _b64(np.asarray(geometry.leaf_x, dtype=np.float64)[marked], "float64"),
         "mark_first": _b64(mark_first, "int32"),
         "mark_last": _b64(mark_first + tree.size[mark_nodes] - 1, "int32"),
         "mark_size": LEAF_MARK_SIZE,
         "gl_points": GL_POINTS,
-        "annot": annot.tolist(),
-        "palette": list(PALETTE),
-        "above": ABOVE_CUT_COLOR,
-        "orientation": orientation,
-        "gl": bool(m > GL_LINKS if gl is None else gl),
     }

@@ -42,10 +42,11 @@ from clustering.partition import partition_from_roots
 from components import ids
 from components.figures.palette import UNASSIGNED_COLOR
 from components.page.forms import field, number, select
+from components.page.sharing import readable_view
 from components.state.hand_edits import edit, start_history
 from components.state.partition import hybrid_problem, leaf_labels, view_labels
 from components.state.trees import Tree, try_load_tree
-from components.view import View, number_or_none
+from components.view import number_or_none
 from components.view_partition import SOURCE_LABELS, SOURCES, PartitionSpec
 
 log = logging.getLogger(__name__)
@@ -321,10 +322,7 @@ def restore_partition(tree_data: dict[str, Any] | None, request: dict[str, Any] 
         query = pending.get("query")
     else:
         return no_update
-    try:
-        view = View.from_query(query)
-    except DataError:
-        return no_update
+    view = readable_view(query)
     if view is None or view.tree.key != tree_data.get("tree_key"):
         return no_update
     spec = view.partition or PartitionSpec()

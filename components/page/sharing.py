@@ -146,11 +146,23 @@ def _pending(view: View, stage: str) -> dict[str, Any]:
     return {"query": view.to_query(), "dataset": view.tree.dataset.to_json(), "stage": stage}
 
 
-def _view_of(pending: dict[str, Any]) -> View | None:
+def readable_view(query: str | None) -> View | None:
+    """The view a (full) query names, or None when it names none or cannot be read (the
+    page said why when the link was opened: ``apply_url``).
+
+    >>> readable_view("?dataset=tutorial-blobs&cut=2").cut, readable_view("?method=ward")
+    (2.0, None)
+    >>> readable_view("?dataset=tutorial-blobs&cut=-1") is None
+    True
+    """
     try:
-        view = View.from_query(pending.get("query"))
+        return View.from_query(query)
     except DataError:
         return None
+
+
+def _view_of(pending: dict[str, Any]) -> View | None:
+    view = readable_view(pending.get("query"))
     if view is not None and pending.get("dataset"):
         # The link has no file name; the pending view kept the one the store knows.
         view = View(TreeSpec(DatasetRef.from_json(pending["dataset"]), view.tree.options,
