@@ -352,7 +352,7 @@ def make_dendrogram_figure(
     fig.add_trace(annotation_trace(mid, height, colors, annotate_above, orientation, gl=gl))
     fig.add_trace(hover_trace(mid, height, rows, merge_sizes, orientation, gl=gl,
                               n=Z.shape[0] + 1))
-    _dendrogram_layout(fig, geometry, cut, k, orientation, uirevision, title)
+    _dendrogram_layout(fig, geometry, cut, k, orientation, uirevision, title, leaf_title)
     return fig
 
 
@@ -365,8 +365,9 @@ def _stems(geometry: Any, cut: float, orientation: str
 
 
 def _dendrogram_layout(fig: go.Figure, geometry: Any, cut: float, k: int, orientation: str,
-                       uirevision: str | None, title: str | None) -> None:
-    """Axes (leaf labels on the leaf axis), the cut line, and the title."""
+                       uirevision: str | None, title: str | None,
+                       leaf_title: str | None = None) -> None:
+    """Axes (leaf labels on the leaf axis, titled), the cut line, and the title."""
     ivl = [str(s) for s in geometry.ivl]
     xaxis, yaxis = dendrogram_axes(ivl, geometry.leaf_x, orientation)
     fig.update_layout(

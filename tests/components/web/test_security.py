@@ -136,7 +136,7 @@ def test_logs_hold_no_uploaded_content(app, caplog: pytest.LogCaptureFixture) ->
     mixed = f"x_{MARKER},y\n" + "".join(f"{i},{i % 3}\n" for i in range(8)) + f"{MARKER},1\n"
     page.set({f"{ids.UPLOAD}.contents": _contents(mixed), f"{ids.UPLOAD}.filename": "m.csv"})
     # Refused at the upload (the page's next tree could not be prepared): the person is told.
-    assert f"row 9: '{MARKER}'" in page.get(f"{ids.UPLOAD_ERROR}.children")
+    assert f"line 10 of the file: '{MARKER}'" in page.get(f"{ids.UPLOAD_ERROR}.children")
     ragged = f"a,b\n1,2\n{MARKER},3,4\n"
     page.set({f"{ids.UPLOAD}.contents": _contents(ragged), f"{ids.UPLOAD}.filename": f"{MARKER}2.csv"})
     assert page.get(f"{ids.UPLOAD_ERROR}.is_open") is True
