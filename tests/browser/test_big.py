@@ -86,7 +86,7 @@ def test_approximate_mode_is_labelled_and_its_labels_consistent(big_page: Any) -
     page.wait_for_selector("#approx-note", state="visible", timeout=60_000)
     note = note_text(page)
     assert note.startswith("Approximate: 5,000 rows summarised into 500 micro-clusters by k-means")
-    assert re.search(r"ARI \d\.\d\d", note) and "above 2,000 rows" in note
+    assert re.search(r"ARI \d\.\d\d", note) and "above 4,000 rows (the limit for ward" in note
 
     # Leaves are micro-clusters labelled with their row counts (truncated view: 50 leaves).
     ticks = h.figure(page, "dendrogram")["xaxis"]["ticktext"]
