@@ -79,7 +79,9 @@ def cophenetic_table(spec: TreeSpec, values: dict[str, float | None],
                          "note": f"not computed: {skipped[method]}"})
     table = pd.DataFrame(rows, columns=["method", "cophenetic correlation", "note"])
     return data_grid(table, grid_id=ids.COPHENETIC_METHODS + "-table", highlight=(
-        "method", spec.method), wrap=("note",), page_size=None)
+        "method", spec.method), wrap=("note",), page_size=None,
+        # Five decimals, as SciPy's tutorial prints it and as the status line shows it.
+        formats={"cophenetic correlation": ".5f"})
 
 
 def _cophenetic_inputs(tree_data: dict[str, Any] | None) -> tuple[Any, ...] | None:

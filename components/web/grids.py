@@ -8,7 +8,7 @@ The linkage matrix uses the infinite row model instead (``components.analysis.li
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import dash_ag_grid as dag
@@ -19,11 +19,24 @@ NUMBER_FORMAT = {"function": "params.value == null ? '' : d3.format('.4~g')(para
 HIGHLIGHT_STYLE = {"fontWeight": "bold", "backgroundColor": "#e7f1ff"}
 
 
-def column_defs(df: pd.DataFrame, wrap: Sequence[str] = ()) -> list[dict[str, Any]]:
-    """One column per data frame column; floats formatted, numbers right-aligned.
+def number_format(spec: str) -> dict[str, str]:
+    """An AG Grid value formatter for d3-format ``spec`` (empty for missing values).
+
+    >>> number_format(".5f")["function"]
+    "params.value == null ? '' : d3.format('.5f')(params.value)"
+    """
+    return {"function": f"params.value == null ? '' : d3.format('{spec}')(params.value)"}
+
+
+def column_defs(df: pd.DataFrame, wrap: Sequence[str] = (),
+                formats: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+    """One column per data frame column; floats formatted (4 significant digits, or the
+    d3-format ``formats`` names for that column), numbers right-aligned.
 
     >>> [c.get("type") for c in column_defs(pd.DataFrame({"a": [1.5], "b": ["x"]}))]
     ['numericColumn', None]
+    >>> column_defs(pd.DataFrame({"r": [0.98]}), formats={"r": ".5f"})[0]["valueFormatter"]
+    {'function': "params.value == null ? '' : d3.format('.5f')(params.value)"}
     """
     cols = []
     for c in df.columns:
@@ -33,6 +46,8 @@ def column_defs(df: pd.DataFrame, wrap: Sequence[str] = ()) -> list[dict[str, An
             col["filter"] = "agNumberColumnFilter"
             if pd.api.types.is_float_dtype(df[c]):
                 col["valueFormatter"] = NUMBER_FORMAT
+        if formats and str(c) in formats:
+            col["valueFormatter"] = number_format(formats[str(c)])
         if str(c) in wrap:
             col.update(wrapText=True, autoHeight=True, flex=2, minWidth=220)
         cols.append(col)
@@ -41,7 +56,8 @@ def column_defs(df: pd.DataFrame, wrap: Sequence[str] = ()) -> list[dict[str, An
 
 def data_grid(df: pd.DataFrame, grid_id: str | None = None, *,
               highlight: tuple[str, Any] | None = None, wrap: Sequence[str] = (),
-              page_size: int | None = 15) -> dag.AgGrid:
+              page_size: int | None = 15, formats: Mapping[str, str] | None = None
+              ) -> dag.AgGrid:
     """A sortable grid of ``df`` (its index dropped).
 
     Parameters
@@ -52,6 +68,7 @@ def data_grid(df: pd.DataFrame, grid_id: str | None = None, *,
         Rows whose ``column`` equals ``value`` are shown in bold.
     wrap : columns whose long text wraps instead of being cut.
     page_size : rows per page; None for one page.
+    formats : d3-format per column, where 4 significant digits would not do.
     """
     data = df.rename(columns=str).astype(object).where(pd.notna(df), None).to_dict("records")
     options: dict[str, Any] = {"domLayout": "autoHeight", "suppressCellFocus": False,
@@ -67,7 +84,7 @@ def data_grid(df: pd.DataFrame, grid_id: str | None = None, *,
                                                      "style": HIGHLIGHT_STYLE}]}
     return dag.AgGrid(
         rowData=data,
-        columnDefs=column_defs(df, wrap),
+        columnDefs=column_defs(df, wrap, formats),
         defaultColDef={"sortable": True, "resizable": True, "flex": 1, "minWidth": 70},
         dashGridOptions=options,
         className="data-grid",

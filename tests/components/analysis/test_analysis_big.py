@@ -234,6 +234,10 @@ def test_cophenetic_button_runs_in_the_background(app) -> None:
     for r in rows:
         assert r["cophenetic correlation"] == pytest.approx(
             cophenet(linkage(X, r["method"]), pdist(X))[0], rel=1e-9)
+    # Shown with five decimals, as SciPy's tutorial prints it (0.98001), not 4 digits.
+    column = next(c for c in table["props"]["columnDefs"]
+                  if c["field"] == "cophenetic correlation")
+    assert "d3.format('.5f')" in column["valueFormatter"]["function"]
     assert any(o.startswith(f"{ids.COPHENETIC_METHODS}.children@") for o in polled)
     # While it runs the renderer disables the button and shows Cancel (Dash's running spec).
     spec = next(c for c in p.callbacks if c["output"] in polled)
