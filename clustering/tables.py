@@ -67,6 +67,8 @@ _BINARY_HINT = "upload CSV, TSV, Excel (.xlsx), Parquet or JSON records"
 #: included) on which each row starts, so that messages about a row name the line the user
 #: sees in an editor (:func:`file_row`).
 FILE_LINES = "file_lines"
+#: How a message names such a place: a text file's line, or a spreadsheet's own row number.
+FILE_PLACE = "file_place"
 
 
 def file_row(df: pd.DataFrame, position: int) -> str:
@@ -79,7 +81,8 @@ def file_row(df: pd.DataFrame, position: int) -> str:
     """
     lines = df.attrs.get(FILE_LINES)
     if lines is not None and len(lines) == len(df) and 0 <= position < len(df):
-        return f"line {int(lines[position]):,} of the file"
+        place = df.attrs.get(FILE_PLACE, "line {n} of the file")
+        return place.format(n=f"{int(lines[position]):,}")
     return f"row {position + 1:,}"
 
 def _count(n: int) -> str:
@@ -497,7 +500,12 @@ def _read_xlsx(data: bytes, filename: str, limits: _Limits, notes: list[str]) ->
     from pandas.io.parsers import TextParser
 
     # What pd.read_excel(sheet_name=0) does with the rows it collects (same type inference).
-    return TextParser(rows, header=0, skip_blank_lines=False).read()
+    df = TextParser(rows, header=0, skip_blank_lines=False).read()
+    # rows[i] is the sheet's row i + 1 (left-out rows were filled in), the header its first.
+    if len(df) == len(rows) - 1:
+        df.attrs[FILE_LINES] = np.arange(2, len(df) + 2, dtype=np.int64)
+        df.attrs[FILE_PLACE] = "row {n} of the sheet"
+    return df
 
 
 # ---------------------------------------------------------------- Parquet
@@ -737,6 +745,7 @@ def _read(data: bytes, filename: str, limits: _Limits) -> tuple[pd.DataFrame, st
     notes: list[str] = []
     df = _READERS[fmt](data, filename, limits, notes)
     lines = df.attrs.get(FILE_LINES)
+    place = df.attrs.get(FILE_PLACE)
     df = _clean_columns(df)
     if df.shape[1] == 0:
         raise DataError("the file is empty")
@@ -748,8 +757,11 @@ def _read(data: bytes, filename: str, limits: _Limits) -> tuple[pd.DataFrame, st
         lines = None if lines is None else lines[~blank]
     df = df.reset_index(drop=True)
     df.attrs.pop(FILE_LINES, None)
+    df.attrs.pop(FILE_PLACE, None)
     if lines is not None and len(lines) == len(df):
         df.attrs[FILE_LINES] = lines
+        if place:
+            df.attrs[FILE_PLACE] = place
     if len(df) == 0:
         raise DataError("the file has a header but no rows")
     # Every reader checked while decoding; this is the same sentence for what slipped past

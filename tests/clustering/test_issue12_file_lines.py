@@ -43,3 +43,21 @@ def test_tables_that_are_not_files_say_row():
     assert file_row(pd.DataFrame({"x": [1.0, 2.0]}), 0) == "row 1"
     with pytest.raises(DataError, match=r"e\.g\. row 2: 'abc'"):
         prepare(pd.DataFrame({"x": ["1", "abc", "3"], "y": [1.0, 2.0, 3.0]}))
+
+
+def test_a_spreadsheet_names_the_sheet_row_as_the_spreadsheet_shows_it():
+    # openpyxl writes the sheet; 'oops' sits in row 6 (header row 1, a blank row 4 dropped).
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    for row in (["x", "y"], [1, 1], [2, 2], [None, None], [3, 3], ["oops", 4], [5, 5]):
+        sheet.append(row)
+    buf = io.BytesIO()
+    book.save(buf)
+    df = read_table(buf.getvalue(), "t.xlsx")
+    assert len(df) == 5 and file_row(df, 3) == "row 6 of the sheet"
+    with pytest.raises(DataError, match=r"e\.g\. row 6 of the sheet: 'oops'$"):
+        prepare(df)
