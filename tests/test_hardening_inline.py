@@ -56,6 +56,21 @@ def test_one_hot_on_an_id_column_is_estimated_wide_and_slow(app_and_ref):
         assert view_work(TreeSpec(ref, small.options, "average", "cityblock")).seconds > s.seconds
 
 
+def test_gower_counts_text_columns_as_they_are_and_never_refuses(app_and_ref):
+    # Gower reads a categorical column as it is: no one-hot, so no "turn on one-hot" refusal
+    # (the estimate used to go through the one-hot encoder and refused every Gower tree).
+    app, ref = app_and_ref
+    settings = app.server.config["DENDRO_SETTINGS"]
+    gower = TreeSpec(ref, PrepareOptions(features=("id", "x")), "average", "gower")
+    with app.server.app_context():
+        w = view_work(gower)
+        # 'id' (every value distinct) is neither numeric nor categorical: Gower leaves it out.
+        assert (w.n, w.d) == (N, 1)
+        assert w.seconds == view_work(TreeSpec(ref, PrepareOptions(features=("x",)),
+                                               "average", "cityblock")).seconds
+        inline_work(gower, settings)  # decides without raising
+
+
 def test_runs_inline_reads_the_view_only(app_and_ref):
     app, ref = app_and_ref
     from components.jobs import tree as tree_module

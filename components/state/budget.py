@@ -30,22 +30,23 @@ def view_work(spec: TreeSpec) -> WorkEstimate | None:
     """The estimated work of computing the tree of ``spec`` from its table; None when the
     upload has no feature rows (a distance matrix or a tree: sized by rows alone).
 
-    Gower distances are estimated as a condensed-matrix metric (cityblock's cost).
+    Gower distances are estimated as a condensed-matrix metric (cityblock's cost) over the
+    columns Gower reads; categorical columns are not encoded for it, so they never refuse.
     """
     if not spec.dataset.has_rows:
         return None
     head, columns, n_rows = table_summary(spec.dataset)
     options = spec.options
-    if spec.metric == GOWER and options.features is None:
-        from dataclasses import replace
-
-        # Gower reads every numeric and categorical column (components.state.tables).
-        options = replace(options, features=tuple(
-            c.name for c in columns if c.kind in ("numeric", "categorical")
-            and c.name != options.label_column))
+    if spec.metric == GOWER:
+        # Gower reads numeric and categorical columns as they are (nothing is one-hot
+        # encoded; components.state.tables), at cityblock's cost per column.
+        chosen = options.features
+        width = sum(1 for c in columns if c.kind in ("numeric", "categorical")
+                    and c.name != options.label_column
+                    and (chosen is None or c.name in chosen))
+        return estimate_work(n_rows, max(width, 1), spec.method, "cityblock")
     width = encoded_width(head, options, columns=columns)
-    metric = "cityblock" if spec.metric == GOWER else spec.metric
-    return estimate_work(n_rows, width.total, spec.method, metric,
+    return estimate_work(n_rows, width.total, spec.method, spec.metric,
                          indicator_columns=width.indicators)
 
 
