@@ -15,6 +15,9 @@ Rows:
 * ``linkage ward/average tied``: the same blobs rounded to integers (tie-prone, so
   ``compute_linkage`` hands them to SciPy's routine up to 10,000 rows: issue 12); the note gives
   the fast path's time on the same data (what the tie order costs) and the backend used.
+* ``linkage ward decimals``: the blobs rounded to 4 decimals, as a CSV holds them (on a grid,
+  so tie-prone); ours keeps the fast path when its tree is checked tie-free
+  (``clustering.ties.ward_tree_is_tie_free``), the backend in the note says which.
 * ``geometry``: ``clustering.geometry.dendrogram_geometry(Z)`` vs ``dendrogram(Z, no_plot=True)``
   (ward tree; RecursionError is caught and printed).
 * ``chain geometry``: single linkage on a 1-D chain (each point joins the chain in turn, so the
@@ -126,8 +129,8 @@ def child(task: str, n: int) -> dict:
     elif task == "linkage-avgcos:scipy":
         def op():
             return sch.linkage(X, "average", "cosine")
-    elif task.startswith(("linkage-ward-tied", "linkage-avg-tied")):
-        X = np.rint(X)
+    elif task.startswith(("linkage-ward-tied", "linkage-avg-tied", "linkage-ward-decimals")):
+        X = np.round(X, 4) if "decimals" in task else np.rint(X)
         method = "ward" if task.startswith("linkage-ward") else "average"
         if task.endswith(":scipy"):
             def op():
@@ -204,7 +207,7 @@ def child(task: str, n: int) -> dict:
         c = cophenetic_correlation(result.Z, X, sample=sample)
         out["note"] = (f"{result.backend}; cophenetic on {sample:,} sampled rows "
                        f"{time.perf_counter() - t0:.1f} s (c = {c:.4f})")
-    if "tied:ours" in task:
+    if "tied:ours" in task or "decimals:ours" in task:
         out["note"] = f"{note}; backend {result.backend}"
     return out
 
@@ -245,6 +248,7 @@ def main() -> None:
     plan = []
     for n in sizes:
         for what in ("linkage-ward", "linkage-avgcos", "linkage-ward-tied", "linkage-avg-tied",
+                     "linkage-ward-decimals",
                      "geometry", "cut", "cophenetic"):
             plan.append((what, n))
     plan += [("chain", n) for n in chains]

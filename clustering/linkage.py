@@ -5,7 +5,8 @@
 the same flat clusters at every cut up to renumbering), using fastcluster,
 except that data whose distances may tie (:mod:`clustering.ties`) with up to
 ``SCIPY_TIES_MAX_N`` rows goes to SciPy's own routine, whose tie order then
-gives exactly SciPy's Z:
+gives exactly SciPy's Z (Ward keeps the fast path when its tree is checked free of ties at
+every merge, :func:`clustering.ties.ward_tree_is_tie_free`: then SciPy builds the same Z):
 
 * ``fastcluster.linkage_vector`` for ward / centroid / median / single on
   euclidean data: memory O(n·d), no distance matrix at all.
@@ -38,7 +39,12 @@ from scipy.cluster.hierarchy import optimal_leaf_ordering
 from scipy.spatial.distance import pdist
 
 from clustering.errors import DataError
-from clustering.ties import SCIPY_TIES_MAX_N, may_have_ties
+from clustering.ties import (
+    SCIPY_TIES_MAX_N,
+    may_have_ties,
+    nearest_pairs_tie,
+    ward_tree_is_tie_free,
+)
 
 try:  # the C entry point behind fastcluster.linkage; see the module docstring
     from _fastcluster import linkage_wrap as _linkage_wrap
@@ -128,7 +134,9 @@ class Hierarchy:
     optimal_ordering : bool
         Whether the leaves were put in optimal order.
     ties : bool
-        Whether the distances may hold exact ties (:func:`clustering.ties.may_have_ties`);
+        Whether the distances may hold exact ties that can change this tree
+        (:func:`clustering.ties.may_have_ties`; False for a Ward tree checked free of ties at
+        every merge, :func:`clustering.ties.ward_tree_is_tie_free`);
         :func:`clustering.ties.tie_note` says what that means for this tree.
 
     Examples
@@ -434,7 +442,9 @@ def compute_linkage(
         Data that may hold tied distances (:func:`clustering.ties.may_have_ties`) with at
         most this many rows is linked by ``scipy.cluster.hierarchy.linkage`` itself, so
         ties are broken in SciPy's order (single linkage excepted: ties change neither its
-        heights nor its clusters). Its peak memory is two condensed matrices (8 n^2 bytes);
+        heights nor its clusters; Ward excepted when its fast tree has no tie at any merge,
+        :func:`clustering.ties.ward_tree_is_tie_free`, since then every exact routine
+        builds it). Its peak memory is two condensed matrices (8 n^2 bytes);
         lower this to fit a smaller budget.
 
     Returns
@@ -470,8 +480,24 @@ def compute_linkage(
             progress(fraction, text)
 
     D: np.ndarray | None = None
+    Z: np.ndarray | None = None
     ties = may_have_ties(X, metric)
-    if ties and method != "single" and n <= scipy_ties_max_n:
+    if ties and method == "ward" and metric == "euclidean" and not nearest_pairs_tie(X):
+        # Tie-prone is not tied: a Ward tree with no tie at any merge is the one tree every
+        # exact implementation builds, and checking that costs a fraction of SciPy's linkage
+        # (bench/bench_service.py, "ward ... decimals" rows). Data whose nearest pairs already
+        # tie (integers, counts) would fail the check at its first merges: straight to SciPy.
+        report(0.0, "linking")
+        fast = fastcluster.linkage_vector(X, method="ward", metric="euclidean")
+        report(0.3, "checking for ties")
+        if ward_tree_is_tie_free(X, fast):
+            ties, Z, backend = False, fast, "fastcluster.linkage_vector, checked tie-free"
+        elif n > scipy_ties_max_n:
+            Z, backend = fast, "fastcluster.linkage_vector"
+        del fast
+    if Z is not None:
+        pass
+    elif ties and method != "single" and n <= scipy_ties_max_n:
         backend = "scipy.cluster.hierarchy.linkage"
         report(0.0, "computing distances")
         D = condensed_distances(X, metric, p)
