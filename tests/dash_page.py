@@ -373,14 +373,21 @@ def fresh_app(settings: Any) -> Any:
     """
     from dash import _callback
 
+    # Imported first: importing app builds its module-level app, which registers every
+    # module. Checking the registry before that reloaded the modules into a registry the
+    # import then filled again, and the first test app of a process had every callback twice
+    # (each cut request answered twice in HTTP-level tests).
+    from app import create_app
+
     if not _callback.GLOBAL_CALLBACK_LIST:
         from components import CALLBACK_MODULES
 
         for name in CALLBACK_MODULES:
             importlib.reload(importlib.import_module(name))
-    from app import create_app
-
     app = create_app(settings)
     app.server.test_client().get("/")  # take the registry now, before anyone else does
     assert app.callback_map, "no callbacks registered on the test app"
+    deps = app.server.test_client().get("/_dash-dependencies").get_json(silent=True)
+    outputs = [d["output"] for d in deps or []]  # None behind the app's own sign-in
+    assert len(outputs) == len(set(outputs)), "a callback registered twice on the test app"
     return app
