@@ -597,14 +597,16 @@ def read_numeric_array(data: bytes, filename: str) -> NumericArray:
         header, body = tuple(first), lines[1:]
     if not body:
         raise DataError("the file has a header but no rows of numbers")
-    rows = [split(ln) for ln in body]
-    width = len(rows[0])
-    for k, r in enumerate(rows):
+    # One pass, line by line: a feature table (text in its first data line) is refused
+    # after one line, not after splitting every line of the file (the upload's guess tries
+    # this reader first).
+    width = len(split(body[0]))
+    out = np.empty((len(body), width))
+    for k, ln in enumerate(body):
+        r = split(ln)
         if len(r) != width:
             raise DataError(f"line {k + 1 + (header is not None)} has {len(r)} fields, "
                             f"not {width} like the first data line")
-    out = np.empty((len(rows), width))
-    for k, r in enumerate(rows):
         for j, f in enumerate(r):
             f = f.strip().strip('"')
             if f == "":
