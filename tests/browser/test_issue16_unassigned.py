@@ -140,3 +140,24 @@ def test_two_colour_bars_and_the_hint_is_never_applied_by_itself(page):
     h.change(page, lambda: page.locator("#agreement-snap").click())
     _wait_count(page, best)
     assert h.field_value(page, "cut-height") != cut_before
+
+
+def test_merge_tab_highlight_follows_a_partition_repaint(page):
+    """The Merge tab's picked rows stay lit when a partition (not a height) regroups the
+    scatter: partition.js rebuilds the points traces, the highlight is applied again."""
+    from scipy.cluster.hierarchy import leaves_list
+
+    from clustering.merges import node_members
+    from tests.browser.test_diagnostics import assert_selected_rows, click_merge
+
+    H.settle(page)
+    X, Z = _blobs()
+    n = X.shape[0]
+    click_merge(page, 147)
+    want = node_members(Z, leaves_list(Z), n + 147).tolist()
+    assert_selected_rows(page, want)
+    k = int(dynamic_cut(Z, method="tree", min_cluster_size=10).max())
+    _switch(page, "cut-source", "tree")
+    harness.type_number(page, "part-mcs", 10)
+    _wait_count(page, k)
+    assert_selected_rows(page, want)
