@@ -1,5 +1,5 @@
-"""Issue 16, point 3: "the page says whether the column is also a clustering feature", for a
-categorical column clustered one-hot (``origin_europe``, ``origin_japan``, ``origin_usa``)."""
+"""Issue 16, points 3-4: "the page says whether the column is also a clustering feature", for a
+categorical column clustered one-hot; the Compare tab says which clusters it compares."""
 
 from __future__ import annotations
 
@@ -36,3 +36,18 @@ def test_origin_one_hot_is_a_feature(app, one_hot, said):
         summary, *_ = _run(tab.fill_agreement, TAB, {"cut": 15.0, "tree_key": ref["tree_key"]},
                            "origin", 4, ref)
     assert f"'origin' {said}" in str(summary)
+
+
+def test_compare_tab_says_it_compares_height_cuts_when_a_partition_is_in_force(app):
+    from components.analysis import compare
+
+    ref = _ref(False)
+    key = ref["tree_key"]
+    gated = {"cut": 15.0, "tree_key": key,
+             "partition": {"source": "tree", "mcs": 20, "deep": 0, "tree_key": key}}
+    with app.server.app_context():
+        summary, _ = _run(compare.fill_compare, "tab-compare", gated, "average", "euclidean", ref)
+        plain, _ = _run(compare.fill_compare, "tab-compare", {"cut": 15.0, "tree_key": key},
+                        "average", "euclidean", ref)
+    assert "dynamic tree cut: tree" in str(summary) and "not that partition" in str(summary)
+    assert "not that partition" not in str(plain)
