@@ -159,14 +159,15 @@ def _square_distances(D: Any, n: int) -> np.ndarray:
     elif arr.ndim != 2 or arr.shape != (n, n):
         raise DataError(
             f"the distance matrix must be {n} x {n} (one row and column per leaf of the tree) "
-            f"or condensed (pdist); got shape {arr.shape}"
+            f"or condensed (pdist), or the rows {n} x d; got shape {arr.shape}"
         )
     if not np.isfinite(arr).all():
         raise DataError("the distance matrix has missing or infinite values: fix them first")
     if (arr < 0).any():
         raise DataError("the distance matrix has negative entries: distances must be >= 0")
     if not _symmetric(arr):
-        raise DataError("the distance matrix is not symmetric: D[i, j] must equal D[j, i]")
+        raise DataError("the distance matrix is not symmetric: D[i, j] must equal D[j, i] "
+                        "(data with as many columns as rows: pass it as X=)")
     if np.any(np.diag(arr) != 0):
         arr = arr.copy()
         np.fill_diagonal(arr, 0.0)  # as cutreeHybrid does
@@ -588,9 +589,12 @@ def dynamic_cut(
     ----------
     Z : array_like, shape (n-1, 4)
         SciPy linkage matrix with non-decreasing heights (no inversions).
-    D : array_like, shape (n, n) or (n(n-1)/2,), optional
-        The distances the tree was built from (square or ``pdist`` form); needed by "hybrid",
-        which holds them as an n x n float64 matrix (8 n^2 bytes: 200 MB at n = 5,000).
+    D : array_like, shape (n, n) or (n(n-1)/2,), or (n, d), optional
+        The distances the tree was built from (square or ``pdist`` form), or the rows
+        themselves (the issue's ``D_or_X``): an (n, d) array with d != n is read as rows, as
+        ``X``. Needed by "hybrid", which holds the distances as an n x n float64 matrix
+        (8 n^2 bytes: 200 MB at n = 5,000). An (n, n) array is always read as distances:
+        pass data with as many columns as rows as ``X=``.
     X : array_like, shape (n, d), optional
         Instead of D: the rows the tree was built from, with ``metric`` (one of
         `clustering.linkage.METRICS`) and ``p`` (minkowski), as `compute_linkage` takes them.
@@ -629,6 +633,8 @@ min_abs_split_height, max_pam_dist : float, optional
     >>> X = np.r_[np.arange(6.0), np.arange(6.0) + 20][:, None]
     >>> Z = linkage(X, "average")
     >>> dynamic_cut(Z, pdist(X), min_cluster_size=3).tolist()
+    [1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2]
+    >>> dynamic_cut(Z, X, min_cluster_size=3).tolist()  # the rows (n, d) instead of distances
     [1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2]
     """
     if method not in DYNAMIC_METHODS:
@@ -670,6 +676,9 @@ min_abs_split_height, max_pam_dist : float, optional
 
     if D is not None and X is not None:
         raise DataError("give the distances D or the rows X, not both")
+    if D is not None and X is None and np.ndim(D) == 2 and np.shape(D)[0] == n \
+            and np.shape(D)[1] != n:
+        D, X = None, D  # (n, d): the rows, not an n x n distance matrix
     if X is not None:
         if metric not in METRICS:
             raise DataError(f"metric must be one of {', '.join(METRICS)}; got {metric!r}")

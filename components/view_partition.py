@@ -82,6 +82,8 @@ class PartitionSpec:
     ((41, 196, 198), [('part', 'roots'), ('roots', '41.196.198'), ('minsize', '3')])
     >>> PartitionSpec.from_query({"part": "hybrid", "mcs": "10"}).deep_split
     1
+    >>> PartitionSpec("tree").deep_split  # R's default for the tree method: FALSE
+    0
     >>> PartitionSpec.from_json(s.to_json()) == s
     True
     """
@@ -91,7 +93,9 @@ class PartitionSpec:
     k: int = 2  # monocrit: number of clusters
     depth: int = 2  # inconsistent, monocrit: levels of the inconsistency statistic
     min_cluster_size: int = 20  # dynamic: R's minClusterSize (its default)
-    deep_split: int = 1  # hybrid 0..4 (R's default 1); tree 0 = FALSE (default), 1 = TRUE
+    # hybrid 0..4, tree 0 = FALSE / 1 = TRUE; None = R's default for the source (hybrid 1,
+    # tree FALSE), so a spec or a link that leaves it out cuts as cutreeDynamic would.
+    deep_split: int | None = None
     pam_stage: bool = True  # hybrid
     roots: tuple[int, ...] = ()  # hand edits: cluster root node ids of Z, sorted
     min_size: int = 1  # hand edits: clades with fewer rows are unassigned
@@ -109,6 +113,8 @@ class PartitionSpec:
         object.__setattr__(self, "min_cluster_size",
                            _whole("the minimum cluster size", self.min_cluster_size, 1))
         high = 1 if self.source == "tree" else 4
+        if self.deep_split is None:
+            object.__setattr__(self, "deep_split", 0 if self.source == "tree" else 1)
         object.__setattr__(self, "deep_split", _whole("deepSplit", self.deep_split, 0, high))
         if self.source == "tree" and self.min_cluster_size < 2:
             raise DataError("the tree method needs a minimum cluster size of 2 or more")

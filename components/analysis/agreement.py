@@ -98,11 +98,29 @@ def column_values(tree: Tree, table: pd.DataFrame, column: str) -> pd.Series:
     return table[column].iloc[np.asarray(tree.prepared.row_ids)].reset_index(drop=True)
 
 
-def feature_note(tree: Tree, column: str) -> str:
+def feature_note(tree: Tree, column: str, values: Any = None) -> str:
     """Whether ``column`` is also one of the features the tree was built from (then agreeing
-    with it is partly circular)."""
+    with it is partly circular).
+
+    One-hot columns are named ``<column>_<value>`` (``pandas.get_dummies``); with the
+    column's ``values`` given, only those names count, so a numeric feature ``origin_code``
+    does not make ``origin`` a feature.
+
+    >>> from types import SimpleNamespace as NS
+    >>> t = NS(prepared=NS(feature_names=("origin_code", "mpg")), spec=NS(options=NS(one_hot=True)))
+    >>> feature_note(t, "origin", ["usa", "japan"])[:34]
+    "'origin' is not a clustering featu"
+    >>> feature_note(t, "mpg")[:30]
+    "'mpg' is also a clustering fea"
+    """
     names = [str(f) for f in tree.prepared.feature_names]
-    one_hot = [f for f in names if f.startswith(f"{column}_")] if tree.spec.options.one_hot else []
+    one_hot: list[str] = []
+    if tree.spec.options.one_hot:
+        if values is None:
+            one_hot = [f for f in names if f.startswith(f"{column}_")]
+        else:
+            levels = {f"{column}_{v}" for v in pd.Series(values).dropna().unique()}
+            one_hot = [f for f in names if f in levels]
     if column in names or one_hot:
         return (f"'{column}' is also a clustering feature: the tree was built from it, so some "
                 "agreement is built in.")
@@ -263,7 +281,7 @@ def agreement_view(tree: Tree, cut: float, reference: str, bins: int,
                  + (f"; {a.n_missing:,} without a value left out" if a.n_missing else "")
                  + ")."),
         scores,
-        html.Div(feature_note(tree, reference), className="agreement-feature"),
+        html.Div(feature_note(tree, reference, values), className="agreement-feature"),
     ]
     snap = ("", _HIDDEN, None)
     if tree.approximate is not None:

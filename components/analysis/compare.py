@@ -25,12 +25,13 @@ from clustering.geometry import dendrogram_geometry
 from clustering.linkage import METHODS, METRICS, method_metric_problem
 from clustering.tanglegram import bakers_gamma, cophenetic_between, crossings, untangle
 from components import ids
-from components.analysis.lazy import open_tab_cut
+from components.analysis.lazy import gated_partition, open_tab_cut
 from components.figures.common import empty_figure
 from components.figures.palette import cluster_color
 from components.figures.tanglegram import make_tanglegram_figure
 from components.state.store import get_store
 from components.state.trees import Tree, load_tree, tree_memo_key
+from components.view_partition import SOURCE_LABELS
 
 log = logging.getLogger(__name__)
 
@@ -152,6 +153,15 @@ def fill_compare(active: str | None, cut_value: Any, method: str | None, metric:
     if tree is None or cut is None or not method or not metric:
         return "", empty_figure("")
     try:
-        return compare_view(tree, cut, method, metric)
+        summary, fig = compare_view(tree, cut, method, metric)
     except DataError as err:
         return dbc.Alert(str(err), color="warning", className="py-1 small"), empty_figure("")
+    part = gated_partition(cut_value, tree.spec.key)
+    if part is not None:
+        # Both trees are cut horizontally at one k; say so rather than let the colours here
+        # pass for the partition the tree above shows.
+        summary = html.Div([summary, html.Div(
+            f"The page's clusters come from {SOURCE_LABELS[part.source]}; this tab compares "
+            f"the two trees cut at the height of the cut line (k = {tree.index.k_at(cut)}), "
+            "not that partition.", className="form-text compare-partition-note")])
+    return summary, fig

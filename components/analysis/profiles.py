@@ -78,4 +78,6 @@ def fill_profiles(active: str | None, cut_value: Any, tree_data: dict[str, Any] 
                                         zip(g["feature"], g["effect"], strict=True)),
                     include_groups=False))
     table.insert(3, "sets it apart", table["cluster"].map(apart).fillna(""))
+    if (table["cluster"] == 0).any():  # rows no cluster claims (dynamic cut, a minimum size)
+        table["cluster"] = [("unassigned" if c == 0 else int(c)) for c in table["cluster"]]
     return fig, data_grid(table, wrap=("sets it apart",))

@@ -16,7 +16,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from components.figures.palette import PALETTE, cluster_color
+from components.figures.palette import PALETTE, UNASSIGNED_COLOR, cluster_color
 from components.figures.text import format_height, plot_text
 
 CANDIDATE_COLOR = "rgba(31, 119, 180, 0.45)"
@@ -264,14 +264,21 @@ def make_clustermap_figure(
         colour = (Xr - X.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
     else:
         colour = Xr
-    k = int(cl.max()) if cl.size else 1
+    k = max(int(cl.max()) if cl.size else 1, 1)
+    # Label 0 (unassigned: dynamic tree cut, a minimum size) gets its own band below cluster 1;
+    # without it z = 0 fell under zmin and took cluster 1's colour.
+    low = 0 if (clr == 0).any() else 1
     pos = np.arange(Xr.shape[0])
+    names_of = np.array([cluster_name(int(c)) for c in clr], dtype=object)
     fig = make_subplots(rows=1, cols=2, shared_yaxes=True, column_widths=[0.04, 0.96],
                         horizontal_spacing=0.01)
     fig.add_trace(
-        go.Heatmap(z=clr[:, None].astype(float), y=pos, x=["cluster"], colorscale=_band_scale(k),
-                   zmin=0.5, zmax=k + 0.5, showscale=False, customdata=np.array(ylab)[:, None],
-                   hovertemplate="%{customdata}<br>cluster %{z}<extra></extra>", meta="sidebar"),
+        go.Heatmap(z=clr[:, None].astype(float), y=pos, x=["cluster"],
+                   colorscale=_band_scale(k, low), zmin=low - 0.5, zmax=k + 0.5, showscale=False,
+                   customdata=np.dstack([np.array(ylab, dtype=object)[:, None],
+                                         names_of[:, None]]),
+                   hovertemplate="%{customdata[0]}<br>%{customdata[1]}<extra></extra>",
+                   meta="sidebar"),
         row=1, col=1,
     )
     fig.add_trace(
@@ -311,13 +318,29 @@ def _heatmap_rows(X: np.ndarray, cl: np.ndarray, leaves: np.ndarray,
     return X, cl, ylab
 
 
-def _band_scale(k: int) -> list[list[Any]]:
-    """A discrete colorscale: cluster c -> its palette colour, in bands of equal width."""
+def _band_scale(k: int, low: int = 1) -> list[list[Any]]:
+    """A discrete colorscale: cluster c (``low``..k) -> its colour, in bands of equal width;
+    0 is the unassigned colour.
+
+    >>> _band_scale(1, 0)
+    [[0.0, '#000000'], [0.5, '#000000'], [0.5, '#0072b2'], [1.0, '#0072b2']]
+    """
     scale: list[list[Any]] = []
-    for c in range(1, k + 1):
-        lo, hi = (c - 1) / k, c / k
-        scale += [[lo, cluster_color(c)], [hi, cluster_color(c)]]
+    bands = k - low + 1
+    for j, c in enumerate(range(low, k + 1)):
+        lo, hi = j / bands, (j + 1) / bands
+        colour = UNASSIGNED_COLOR if c == 0 else cluster_color(c)
+        scale += [[lo, colour], [hi, colour]]
     return scale
+
+
+def cluster_name(c: int) -> str:
+    """How a cluster label reads in hovers and legends: 0 is "unassigned".
+
+    >>> cluster_name(3), cluster_name(0)
+    ('cluster 3', 'unassigned')
+    """
+    return "unassigned" if c == 0 else f"cluster {c}"
 
 
 def make_profile_figure(
@@ -337,7 +360,9 @@ def make_profile_figure(
     means = np.asarray(means, dtype=float)
     effects = np.asarray(effects, dtype=float)
     # Each row starts with its cluster's colour, as in the tree and the scatter.
-    ylab = [f"<span style='color:{cluster_color(int(c))}'>■</span> {int(c)} ({int(s)} rows)"
+    # Label 0 (rows no cluster claims) reads "unassigned" in its own colour, as in the legend.
+    ylab = [f"<span style='color:{UNASSIGNED_COLOR if int(c) == 0 else cluster_color(int(c))}'>"
+            f"■</span> {'unassigned' if int(c) == 0 else int(c)} ({int(s)} rows)"
             for c, s in zip(clusters, sizes, strict=True)]
     text = np.vectorize(lambda v: "" if not np.isfinite(v) else f"{v:.4g}", otypes=[object])(means)
     lim = float(np.nanmax(np.abs(effects))) if np.isfinite(effects).any() else 1.0
