@@ -16,6 +16,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from components.figures.common import WHITE
 from components.figures.palette import PALETTE, UNASSIGNED_COLOR, cluster_color
 from components.figures.text import format_height, plot_text
 
@@ -157,7 +158,7 @@ def make_scree_figure(
     )
     shapes = scree_shapes(ks, suggested_k, current_k)
     fig.update_layout(
-        template="plotly_white",
+        template=WHITE,
         xaxis={"title": {"text": "clusters k (merge leaving k)"}, "dtick": 1},
         yaxis={"title": {"text": "height"}},
         legend={"orientation": "h", "y": 1.12},
@@ -295,7 +296,7 @@ def make_clustermap_figure(
     if caption:
         note = f"{plot_text(caption)}; {note}"
     fig.update_layout(
-        template="plotly_white",
+        template=WHITE,
         yaxis={"autorange": "reversed", "showticklabels": False, "title": {"text": note}},
         height=min(900, max(320, 14 * Xr.shape[0] + 80)) if not averaged else 700,
         margin={"l": 50, "r": 10, "t": 30, "b": 60},
@@ -373,7 +374,7 @@ def make_profile_figure(
                    hovertemplate="cluster %{y}<br>%{x}: mean %{text}<br>%{z:.2f} SD from all"
                    "<extra></extra>")
     )
-    fig.update_layout(template="plotly_white", yaxis={"autorange": "reversed", "type": "category"},
+    fig.update_layout(template=WHITE, yaxis={"autorange": "reversed", "type": "category"},
                       height=min(900, 120 + 28 * len(ylab)),
                       margin={"l": 110, "r": 10, "t": 30, "b": 60})
     return fig

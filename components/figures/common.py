@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from components.figures.text import plot_text
+
+#: plotly's "plotly_white" look, cut to the trace types the app draws. Built once: naming a
+#: template in a figure makes plotly deep-copy it (all 24 trace types, ~7 KB of JSON) in
+#: every figure, 24 ms of CPU each, and sends it to the browser with every figure.
+WHITE = go.layout.Template(
+    layout=pio.templates["plotly_white"].layout,
+    data={kind: pio.templates["plotly_white"].data[kind]
+          for kind in ("scatter", "scattergl", "heatmap", "bar")},
+)
 
 
 def empty_figure(message: str = "") -> go.Figure:
     """A blank plot with a centred message (before data, or after an error)."""
     fig = go.Figure()
     fig.update_layout(
-        template="plotly_white",
+        template=WHITE,
         xaxis={"visible": False},
         yaxis={"visible": False},
         annotations=[

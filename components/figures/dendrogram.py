@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
+from components.figures.common import WHITE
 from components.figures.palette import ABOVE_CUT_COLOR, CUT_LINE_COLOR, PALETTE, cluster_color
 from components.figures.text import cut_label, format_height, plot_text
 
@@ -371,7 +372,7 @@ def _dendrogram_layout(fig: go.Figure, geometry: Any, cut: float, k: int, orient
     ivl = [str(s) for s in geometry.ivl]
     xaxis, yaxis = dendrogram_axes(ivl, geometry.leaf_x, orientation)
     fig.update_layout(
-        template="plotly_white", xaxis=xaxis, yaxis=yaxis,
+        template=WHITE, xaxis=xaxis, yaxis=yaxis,
         shapes=[cut_shape(cut, k, orientation)], hovermode="closest", dragmode="zoom",
         margin={"l": 60, "r": 20, "t": 30, "b": 60 if len(ivl) <= MAX_TICK_LABELS else 20},
         uirevision=uirevision,

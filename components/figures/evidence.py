@@ -24,6 +24,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from components.figures.common import WHITE
 from components.figures.palette import CUT_LINE_COLOR, PALETTE, cluster_color
 from components.figures.text import plot_text
 
@@ -114,7 +115,7 @@ def make_validity_figure(
             x, y, err = ks_list, _clean(values.get(key, [None] * len(ks_list))), None
         shapes += _validity_panel(fig, key, title, color, x, y, err, favoured.get(key),
                                   current_k, row, col)
-    fig.update_layout(template="plotly_white", height=460, shapes=shapes,
+    fig.update_layout(template=WHITE, height=460, shapes=shapes,
                       margin={"l": 50, "r": 10, "t": 40, "b": 40})
     fig.update_annotations(font_size=12)
     return fig
@@ -275,7 +276,7 @@ def _silhouette_layout(fig: go.Figure, w: np.ndarray, n: int, overall: float, ba
                        shapes: list[dict[str, Any]]) -> None:
     lo = float(min(0.0, np.nanmin(w) if w.size else 0.0))
     fig.update_layout(
-        template="plotly_white", bargap=0, height=300, shapes=shapes,
+        template=WHITE, bargap=0, height=300, shapes=shapes,
         meta="bars" if bars else "areas",
         xaxis={"showticklabels": False, "title": {"text": (
             f"{n:,} rows, one bar each, by cluster then s(i)" if bars else

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from components.figures.common import WHITE
 from components.figures.text import plot_text
 
 #: Qualitative colours for classes (ColorBrewer Set2 + Dark2): distinct from the cluster
@@ -171,7 +172,7 @@ def make_colour_bars_figure(bars: list[tuple[Classes, np.ndarray]], leaf_x: np.n
             ))
     width = 10.0 * leaf_x.size
     fig.update_layout(
-        template="plotly_white", barmode="overlay", bargap=0, uirevision=uirevision,
+        template=WHITE, barmode="overlay", bargap=0, uirevision=uirevision,
         xaxis={"range": [0.0, width], "showticklabels": False, "showgrid": False,
                "zeroline": False, "fixedrange": True},
         yaxis={"range": [0, max(n_rows, 1)], "tickmode": "array",

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from components.figures.common import WHITE
 from components.figures.palette import PALETTE, cluster_color, palette_note
 from components.figures.text import plot_text
 
@@ -78,7 +79,7 @@ def make_scatter_figure(
     for trace in legend_traces(clusters):
         fig.add_trace(trace)
     fig.update_layout(
-        template="plotly_white",
+        template=WHITE,
         xaxis={"title": {"text": plot_text(x_title)}, "zeroline": False,
                "ticklabeloverflow": "allow"},
         yaxis={"title": {"text": plot_text(y_title)}, "zeroline": False,

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
+from components.figures.common import WHITE
 from components.figures.dendrogram import flat_segments
 from components.figures.text import plot_text
 
@@ -91,7 +92,7 @@ def make_tanglegram_figure(left: Any, right: Any, left_colors: Any, right_colors
                             hoverinfo="text" if text is not None else "skip",
                             showlegend=False, meta="lines"))
     fig.update_layout(
-        template="plotly_white", hovermode="closest",
+        template=WHITE, hovermode="closest",
         xaxis={"visible": False, "range": [-0.02, 2.02 + GAP]},
         yaxis={"visible": False, "range": [0.0, 10.0 * n]},
         annotations=[
