@@ -185,8 +185,8 @@ def ward_tree_is_tie_free(X: np.ndarray, Z: np.ndarray, rtol: float = TIE_RTOL) 
     is disjoint (then it is still at h_t after the merge, and the next merge is also at h_t).
     So the check is: the heights strictly increase, and each cluster at its merge has no
     other live cluster within h_t. The Ward distance of clusters A and C is
-    sqrt(2 |A| |C| / (|A| + |C|)) times the distance of their centroids, never less than the
-    latter, so a radius query on the centroids (a k-d tree per block of steps, over the
+    sqrt(2 |A| |C| / (|A| + |C|)) times the distance of their centroids, never less than
+    sqrt(2 |A| / (|A| + 1)) times it, so a radius query on the centroids (a k-d tree per block of steps, over the
     clusters alive in it) finds every candidate; each is then measured exactly. Anything
     within ``rtol`` of h_t counts as a tie, so rounding differences between implementations
     cannot hide one. O(n log n) plus the candidates (about 40 per row on blob data).
@@ -248,7 +248,11 @@ def _no_tied_partner(X: np.ndarray, Z: np.ndarray, rtol: float) -> bool:
         pool = np.flatnonzero((born < hi - 1) & (died >= lo))  # alive at some step here
         t = np.concatenate([steps[lo:hi], steps[lo:hi]])
         dying = np.concatenate([a[lo:hi], b[lo:hi]])
-        found = cKDTree(centre[pool]).query_ball_point(centre[dying], h[t] * (1 + rtol),
+        # Ward's factor sqrt(2 s r / (s + r)) is at least sqrt(2 s / (s + 1)) for a partner
+        # of any size r >= 1, so a cluster of size s needs only that much smaller a radius.
+        s = size[dying]
+        radius = h[t] * (1 + rtol) / np.sqrt(2 * s / (s + 1))
+        found = cKDTree(centre[pool]).query_ball_point(centre[dying], radius,
                                                        return_sorted=False)
         counts = np.fromiter(map(len, found), np.intp, len(found))
         other = pool[np.fromiter(itertools.chain.from_iterable(found), np.intp, counts.sum())]
