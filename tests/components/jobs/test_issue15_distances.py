@@ -19,7 +19,6 @@ from clustering.stability import cluster_stability
 from clustering.subsampling import row_support
 from components.analysis import support as sup_tab
 from components.jobs import replicates as rep
-from components.settings import Settings
 from components.state.store import get_store
 from components.state.trees import load_tree
 from components.view import DatasetRef, TreeSpec
@@ -38,14 +37,6 @@ def square_csv(D: np.ndarray) -> bytes:
     rows = [",".join(["item", *labels])]
     rows += [",".join([lab, *(repr(float(v)) for v in row)]) for lab, row in zip(labels, D, strict=True)]
     return ("\n".join(rows) + "\n").encode()
-
-
-@pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    from app import create_app
-
-    return create_app(Settings.from_env(data_dir=str(tmp_path_factory.mktemp("data")),
-                                        redis_url=None))
 
 
 @pytest.fixture(scope="module")

@@ -19,21 +19,7 @@ from components import ids
 from components.page import data as data_page
 from components.page import model as model_page
 from components.page import tree_view
-from components.settings import Settings
 from components.view import View
-
-
-@pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    from app import create_app
-
-    return create_app(Settings.from_env(data_dir=str(tmp_path_factory.mktemp("data"))))
-
-
-@pytest.fixture
-def in_app(app):
-    with app.server.app_context():
-        yield app
 
 
 def _upload(text: str | bytes) -> str:

@@ -40,13 +40,6 @@ QUERY = "?dataset=tutorial-five"
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    from app import create_app
-
-    return create_app(Settings.from_env(data_dir=str(tmp_path_factory.mktemp("data"))))
-
-
-@pytest.fixture(scope="module")
 def tree(app):
     with app.server.app_context():
         yield load_tree(View.from_query(QUERY).tree)

@@ -15,7 +15,6 @@ from clustering.prepare import PrepareOptions
 from components import ids
 from components.page import sharing as U
 from components.page import tree_view
-from components.settings import Settings
 from components.view import DEFAULT_EXAMPLE, DatasetRef, TreeSpec, View
 
 UPLOAD_ID = "ab" * 32
@@ -114,14 +113,6 @@ def test_same_tree_compares_what_the_linkage_depends_on():
 
 
 # ------------------------------------------------------------------ restoring on the server
-@pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    from app import create_app
-
-    return create_app(Settings.from_env(data_dir=str(tmp_path_factory.mktemp("data")),
-                                        redis_url=None))
-
-
 def _apply(app, search, dataset=None, tree_data=None, current=None):
     with app.server.app_context():
         return U.apply_url({"search": search}, dataset, tree_data,

@@ -17,22 +17,8 @@ from clustering.prepare import PrepareOptions, prepare
 from components import ids
 from components.page import data as data_page
 from components.page import upload_kind
-from components.settings import Settings
 from components.state import tables
 from components.view import DatasetRef, TreeSpec
-
-
-@pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    from app import create_app
-
-    return create_app(Settings.from_env(data_dir=str(tmp_path_factory.mktemp("data"))))
-
-
-@pytest.fixture
-def in_app(app):
-    with app.server.app_context():
-        yield app
 
 
 def _csv(seed: int, n: int = 40) -> bytes:
