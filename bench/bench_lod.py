@@ -34,31 +34,14 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tests.lod_trees import chain_free_tree  # noqa: E402
+
 SEED = 3
 
 
 def tree(n: int) -> np.ndarray:
-    """Single linkage of n random 1-D points (monotone Z, depth ~ log n)."""
-    rng = np.random.default_rng(SEED)
-    gaps = rng.exponential(size=n - 1) * rng.choice([1.0, 30.0], size=n - 1, p=[0.995, 0.005])
-    parent = list(range(n))
-    node = list(range(n))
-    size = [1] * n
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    Z = np.empty((n - 1, 4))
-    for r, g in enumerate(np.argsort(gaps, kind="stable")):
-        a, b = find(int(g)), find(int(g) + 1)
-        Z[r] = (min(node[a], node[b]), max(node[a], node[b]), gaps[g], size[a] + size[b])
-        parent[b] = a
-        size[a] += size[b]
-        node[a] = n + r
-    return Z
+    """Single linkage of n random 1-D points (monotone Z, depth ~ log n): the browser test's."""
+    return chain_free_tree(n, SEED)
 
 
 def windows(n: int) -> list[tuple[str, float, float]]:
