@@ -178,7 +178,9 @@ def cophenetic(spec: TreeSpec) -> float | None:
     100,000 rows would take ~85 s here."""
 
     def compute() -> float | None:
-        tree = load_tree(spec)
+        # Only read: a forged or stale status request naming a big tree never computed must
+        # not compute it here (DataError, not memoised, so the value comes once it exists).
+        tree = load_tree(spec, compute=False)
         if not spec.dataset.has_rows:
             return input_cophenetic(spec, tree.Z)
         if spec.metric == GOWER:
@@ -188,7 +190,11 @@ def cophenetic(spec: TreeSpec) -> float | None:
             return None
         return _cophenetic(tree.Z, tree.prepared.matrix, spec.metric)
 
-    return get_store().memo(cophenetic_key(spec), compute)
+    try:
+        return get_store().memo(cophenetic_key(spec), compute)
+    except DataError as err:
+        log.info("no cophenetic correlation: %s", err)
+        return None
 
 
 def cophenetic_key(spec: TreeSpec) -> tuple:

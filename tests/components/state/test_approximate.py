@@ -349,7 +349,7 @@ def test_reading_steps_never_compute_a_big_tree(in_app) -> None:
     """Regression (issue 13): a forged draw or tab request named a tree never computed and
     the request computed it inline. Reading steps now refuse past the inline size."""
     from clustering.errors import DataError as Refused
-    from components.state.trees import NOT_COMPUTED, is_stored, try_load_tree
+    from components.state.trees import NOT_COMPUTED, cophenetic, is_stored, try_load_tree
     from components.view import DatasetRef, TreeSpec
 
     big_spec = TreeSpec(DatasetRef(example="blobs-20k"), OPTS, "average", "cityblock")
@@ -358,6 +358,8 @@ def test_reading_steps_never_compute_a_big_tree(in_app) -> None:
     with pytest.raises(Refused, match="has not been computed yet"):
         load_tree(big_spec, compute=False)
     assert try_load_tree(big_spec.to_json()) is None
+    # The status line's cophenetic correlation reads the tree too; it must not compute it.
+    assert cophenetic(big_spec) is None
     assert not is_stored(big_spec) and NOT_COMPUTED
     # A small table is cheap: read steps compute it as the compute step would have.
     small = TreeSpec(DatasetRef(example="tutorial-blobs"), OPTS, "single", "cityblock")
