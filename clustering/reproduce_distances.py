@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from pathlib import PurePath
 
 from clustering.distances import SIMILARITY_CONVERSIONS
 from clustering.errors import DataError
 from clustering.linkage import METHODS
 from clustering.reproduce import _READERS
+from clustering.reproduce_cuts import CLUSTER_CODE, partition_constants
 
 __all__ = ["reproduce_distances_script"]
 
@@ -29,6 +31,12 @@ def reproduce_distances_script(
     similarity: str | None = None,
     stem: str = "reproduce",
     title: str = "",
+    partition: str = "height",
+    roots: Sequence[int] = (),
+    min_size: int = 1,
+    threshold: float = 1.0,
+    k: int = 2,
+    depth: int = 2,
 ) -> str:
     """The text of a Python script (pandas, NumPy, SciPy) that clusters a square matrix file.
 
@@ -43,7 +51,7 @@ def reproduce_distances_script(
         The cut height, finite and >= 0.
     similarity : {None, "one_minus", "max_minus"}
         None for distances; otherwise how similarities became distances.
-    stem, title : str
+    stem, title, partition, roots, min_size, threshold, k, depth
         As :func:`clustering.reproduce.reproduce_script`.
 
     Returns
@@ -70,12 +78,14 @@ def reproduce_distances_script(
     if isinstance(cut, bool) or not isinstance(cut, int | float) or not math.isfinite(cut) \
             or cut < 0:
         raise DataError(f"cut must be a finite height >= 0, not {cut!r}")
+    constants = partition_constants(partition=partition, roots=roots, min_size=min_size,
+                                    threshold=threshold, k=k, depth=depth)
     stem = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-") or "reproduce"
     header = title.replace('"""', "'''").strip()
     return _TEMPLATE.format(
         title=(header + "\n\n") if header else "", name=repr(name), reader=_READERS[ext],
         similarity=repr(similarity), method=repr(method), cut=repr(float(cut)),
-        stem=repr(stem))
+        stem=repr(stem), partition=constants, cluster_code=CLUSTER_CODE)
 
 
 _TEMPLATE = '''\
@@ -93,7 +103,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy.cluster.hierarchy import fcluster, leaves_list, linkage
+from scipy.cluster.hierarchy import fcluster, inconsistent, leaves_list, linkage, maxinconsts
 
 try:
     HERE = Path(__file__).resolve().parent
@@ -103,6 +113,7 @@ except NameError:  # pasted into a notebook cell
 SIMILARITY = {similarity}  # None: distances; "one_minus": d = 1 - s; "max_minus": d = max(s) - s
 METHOD = {method}
 CUT = {cut}  # items whose merge is at or below this height share a cluster
+{partition}
 STEM = {stem}
 
 
@@ -129,14 +140,7 @@ def load_matrix(df):
     return body.apply(pd.to_numeric).to_numpy(dtype=float), labels
 
 
-def cut(Z, height):
-    """fcluster's flat clusters at `height`, renumbered 1..k from the left of the dendrogram."""
-    raw = fcluster(Z, height, criterion="distance")
-    first = {{}}
-    for c in raw[leaves_list(Z)]:
-        first.setdefault(int(c), len(first) + 1)
-    return np.array([first[int(c)] for c in raw], dtype=np.int64)
-
+{cluster_code}
 
 def main():
     D, labels = load_matrix(load_table())
@@ -146,9 +150,10 @@ def main():
         D = np.nanmax(D) - D
     condensed = D[np.triu_indices(len(labels), 1)]  # upper triangle, row by row (SciPy's order)
     Z = linkage(condensed, method=METHOD)
-    clusters = cut(Z, CUT)
+    clusters = clusters_of(Z)
     sizes = np.bincount(clusters)[1:]
-    print(f"{{len(labels)}} items, {{METHOD}} linkage of the matrix; cut at {{CUT!r}}: "
+    how = f"cut at {{CUT!r}}" if PARTITION == "height" else f"{{PARTITION}} partition"
+    print(f"{{len(labels)}} items, {{METHOD}} linkage of the matrix; {{how}}: "
           f"k = {{int(clusters.max())}}")
     print("cluster sizes (1 = leftmost):", ", ".join(f"{{i + 1}}: {{s}}" for i, s in enumerate(sizes)))
     pd.DataFrame({{"label": labels, "cluster": clusters}}).to_csv(f"{{STEM}}-clusters.csv",

@@ -27,9 +27,11 @@ from clustering.tree_files import (
     view_linkage,
 )
 from components import ids
+from components.analysis.lazy import gated_partition
 from components.state.tables import load_table
 from components.state.trees import Tree, try_load_tree
 from components.view import GOWER, TreeSpec, number_or_none
+from components.view_partition import PartitionSpec
 
 log = logging.getLogger(__name__)
 
@@ -125,8 +127,9 @@ def tree_note(convention: str | None, scope: str | None) -> list[Any]:
                 "(else null), plus an \"about\" sentence on the root (d3.hierarchy reads it as is)."),
         html.Li("Script: pandas + SciPy only (matplotlib optional). It rebuilds the data (an "
                 "example from its recipe; an upload from the file of the same name next to the "
-                "script), the same preprocessing, linkage and cut, prints k and the cluster "
-                "sizes and writes the clusters and Z as CSV. Exact trees only."),
+                "script), the same preprocessing, linkage and clusters (the cut, or the partition in "
+                "force: hand edits, inconsistency cuts; not dynamic tree cuts), prints k and the "
+                "cluster sizes and writes the clusters and Z as CSV. Exact trees only."),
     ]
 
 
@@ -154,16 +157,20 @@ def describe_tree_files(convention: str | None, scope: str | None) -> list[Any]:
     State(ids.CUT_HEIGHT, "value"),
     State(ids.TRUNCATE_MODE, "value"),
     State(ids.TRUNCATE_P, "value"),
+    State(ids.PARTITION, "data"),
     prevent_initial_call=True,
 )
 def download_tree(_newick: Any, _json: Any, _script: Any, convention: str | None,
                   scope: str | None, tree_data: dict[str, Any] | None, cut_value: Any,
-                  truncate_mode: str | None, truncate_p: Any) -> tuple[Any, Any, Any]:
+                  truncate_mode: str | None, truncate_p: Any,
+                  partition: dict[str, Any] | None = None) -> tuple[Any, Any, Any]:
     """The tree as Newick / JSON (whole or as viewed), or the script reproducing the view
-    (also shown under the buttons, with a copy button)."""
+    and its clusters, hand-edited ones included (also shown under the buttons, with a copy
+    button)."""
     tree = try_load_tree((tree_data or {}).get("params"))
     if tree is None:
         return no_update, "No tree on the page yet.", no_update
+    part = gated_partition({"partition": partition}, tree.spec.key)
     cut = number_or_none(cut_value)
     if cut is None:
         cut = float((tree_data or {}).get("cut") or 0.0)
@@ -171,7 +178,7 @@ def download_tree(_newick: Any, _json: Any, _script: Any, convention: str | None
     view = (truncate_mode or "none", int(p) if p is not None and p >= 1 else 30)
     try:
         if ctx.triggered_id == ids.EXPORT_SCRIPT:
-            text, ext, kind = script_text(tree, cut), "py", "reproduce"
+            text, ext, kind = script_text(tree, cut, part), "py", "reproduce"
         else:
             as_json = ctx.triggered_id == ids.EXPORT_JSON_TREE
             text = tree_text(tree, cut, "json" if as_json else "newick",
@@ -272,9 +279,23 @@ def no_script_reason(spec: TreeSpec) -> str:
             "gives the same matrix in Python.")
 
 
-def script_text(tree: Tree, cut: float) -> str:
-    """The Python script reproducing this exact tree and cut; DataError says why not."""
+def partition_args(part: PartitionSpec | None) -> dict[str, Any]:
+    """The script writer's partition parameters for the partition in force (None: the cut).
+
+    >>> partition_args(PartitionSpec("roots", roots=(9, 4), min_size=2))
+    {'partition': 'roots', 'roots': [4, 9], 'min_size': 2, 'threshold': 1.0, 'k': 2, 'depth': 2}
+    """
+    if part is None or part.is_height:
+        return {"partition": "height"}
+    return {"partition": part.source, "roots": list(part.roots), "min_size": part.min_size,
+            "threshold": part.threshold, "k": part.k, "depth": part.depth}
+
+
+def script_text(tree: Tree, cut: float, part: PartitionSpec | None = None) -> str:
+    """The Python script reproducing this exact tree and its clusters (the cut, or the
+    partition in force); DataError says why not."""
     spec = tree.spec
+    clusters = partition_args(part)
     if tree.approximate is not None:
         a = tree.approximate
         raise DataError(
@@ -287,6 +308,7 @@ def script_text(tree: Tree, cut: float) -> str:
             not ds.filename.lower().endswith(".npy"):
         return reproduce_distances_script(
             filename=ds.filename, method=spec.method, cut=float(cut), similarity=ds.similarity,
+            **clusters,
             stem=export_filename("", ds.display_name, spec.method, spec.metric),
             title=f"View: {ds.display_name}, {spec.method} linkage of the uploaded matrix, "
                   f"cut at {cut!r}.")
@@ -298,7 +320,7 @@ def script_text(tree: Tree, cut: float) -> str:
         example=ds.example, filename=None if ds.example else (ds.filename or "data.csv"),
         numeric=width.numeric, categorical=[c for c, _ in width.categorical],
         label_column=o.label_column, missing=o.missing, scaling=o.scaling,
-        method=spec.method, metric=spec.metric, cut=float(cut),
+        method=spec.method, metric=spec.metric, cut=float(cut), **clusters,
         stem=export_filename("", ds.display_name, spec.method, spec.metric),
         title=f"View: {ds.display_name}, {spec.method} linkage, {spec.metric} distance, "
               f"cut at {cut!r}.",
