@@ -42,13 +42,14 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import PurePath
 
 from clustering.errors import DataError
 from clustering.linkage import check_method_metric
 from clustering.prepare import MISSING, SCALINGS
 from clustering.reproduce_cuts import CLUSTER_CODE, partition_constants
+from clustering.reproduce_gower import GOWER_CODE, check_gower, gower_constants
 
 __all__ = ["SCRIPT_EXAMPLES", "reproduce_script"]
 
@@ -151,6 +152,7 @@ def reproduce_script(
     threshold: float = 1.0,
     k: int = 2,
     depth: int = 2,
+    gower_kinds: Mapping[str, str] | None = None,
 ) -> str:
     """The text of a Python script that rebuilds a view's tree and clusters with SciPy.
 
@@ -168,7 +170,9 @@ def reproduce_script(
     missing : {'drop', 'mean', 'median'}
     scaling : {'none', 'minmax', 'zscore', 'whiten'}
     method, metric : str
-        A pair :func:`clustering.linkage.check_method_metric` accepts.
+        A pair :func:`clustering.linkage.check_method_metric` accepts, or ``metric="gower"``
+        with single, complete, average or weighted linkage (R's daisy written out:
+        :mod:`clustering.reproduce_gower`).
     cut : float
         The cut height (``fcluster(Z, cut, "distance")``), finite and >= 0.
     p : float
@@ -181,6 +185,9 @@ def reproduce_script(
     partition, roots, min_size, threshold, k, depth
         Where the clusters come from when not the height cut (hand-edited clades, SciPy's
         inconsistency criteria): :func:`clustering.reproduce_cuts.partition_constants`.
+    gower_kinds : mapping column -> kind, optional
+        With ``metric="gower"``: the Gower kind of each feature column, in the table's order
+        (:func:`clustering.gower.gower_column_kinds` of the page's frame).
 
     Returns
     -------
@@ -210,14 +217,21 @@ def reproduce_script(
         raise DataError(f"missing must be one of {', '.join(MISSING)}, not {missing!r}")
     if scaling not in SCALINGS:
         raise DataError(f"scaling must be one of {', '.join(SCALINGS)}, not {scaling!r}")
-    check_method_metric(method, metric)
+    if metric == "gower":
+        check_gower(method, gower_kinds or {})
+        cluster_def = GOWER_CODE
+        gower = gower_constants(gower_kinds or {}) + "\n"
+    else:
+        check_method_metric(method, metric)
+        pdist_extra = f", p={float(p)!r}" if metric == "minkowski" else ""
+        cluster_def = _PDIST_CODE.replace("{pdist_extra}", pdist_extra)
+        gower = ""
     if isinstance(cut, bool) or not isinstance(cut, int | float) or not math.isfinite(cut) \
             or cut < 0:
         raise DataError(f"cut must be a finite height >= 0, not {cut!r}")
     constants = partition_constants(partition=partition, roots=roots, min_size=min_size,
                                     threshold=threshold, k=k, depth=depth)
     stem = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-") or "reproduce"
-    pdist_extra = f", p={float(p)!r}" if metric == "minkowski" else ""
     header = title.replace('"""', "'''").strip()
     return _TEMPLATE.format(
         title=(header + "\n\n") if header else "",
@@ -232,10 +246,19 @@ def reproduce_script(
         metric=_py(metric),
         cut=repr(float(cut)),
         stem=_py(stem),
-        pdist_extra=pdist_extra,
+        cluster_def=cluster_def,
+        gower=gower,
         partition=constants,
         cluster_code=CLUSTER_CODE,
     )
+
+
+# The distance step of a numeric metric ("{pdist_extra}" filled by reproduce_script).
+_PDIST_CODE = '''\
+def cluster(X, table=None):
+    """SciPy's linkage matrix Z, shape (n - 1, 4) (`table` unused: for Gower scripts)."""
+    return linkage(pdist(X, metric=METRIC{pdist_extra}), method=METHOD)
+'''
 
 
 _TEMPLATE = '''\
@@ -271,7 +294,7 @@ MISSING = {missing}  # "drop" rows with a missing feature, or fill with the colu
 SCALING = {scaling}  # "none", "minmax", "zscore" (mean 0, sd 1) or "whiten" (sd 1); sd with ddof=0
 METHOD = {method}
 METRIC = {metric}
-CUT = {cut}  # leaves whose merge is at or below this height share a cluster
+{gower}CUT = {cut}  # leaves whose merge is at or below this height share a cluster
 {partition}
 STEM = {stem}
 SHOW_DENDROGRAM = True
@@ -324,17 +347,14 @@ def prepare(df):
     return X, labels, rows
 
 
-def cluster(X):
-    """SciPy's linkage matrix Z, shape (n - 1, 4)."""
-    return linkage(pdist(X, metric=METRIC{pdist_extra}), method=METHOD)
-
+{cluster_def}
 
 {cluster_code}
 
 def main():
     df = load_table()
     X, labels, rows = prepare(df)
-    Z = cluster(X)
+    Z = cluster(X, df.reset_index(drop=True).iloc[rows])
     clusters = clusters_of(Z)
     k = int(clusters.max())
     sizes = np.bincount(clusters)[1:]

@@ -15,6 +15,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from clustering.errors import DataError
 from clustering.exports import export_filename
+from clustering.gower import gower_column_kinds
 from clustering.newick import NEWICK_CONVENTIONS
 from clustering.prepare import encoded_width
 from clustering.reproduce import reproduce_script
@@ -128,7 +129,8 @@ def tree_note(convention: str | None, scope: str | None) -> list[Any]:
         html.Li("Script: pandas + SciPy only (matplotlib optional). It rebuilds the data (an "
                 "example from its recipe; an upload from the file of the same name next to the "
                 "script), the same preprocessing, linkage and clusters (the cut, or the partition in "
-                "force: hand edits, inconsistency cuts; not dynamic tree cuts), prints k and the "
+                "force: hand edits, inconsistency cuts; not dynamic tree cuts; Gower distances "
+                "written out as R's daisy computes them), prints k and the "
                 "cluster sizes and writes the clusters and Z as CSV. Exact trees only."),
     ]
 
@@ -257,7 +259,7 @@ def _view_clusters(Z: np.ndarray, nodes: np.ndarray, leaf_clusters: np.ndarray,
 
 
 def no_script_reason(spec: TreeSpec) -> str:
-    """Why the Export tab offers no script for this tree (a matrix, a tree, Gower).
+    """Why the Export tab offers no script for this tree (a matrix or a tree from a file).
 
     >>> from components.view import DatasetRef
     >>> no_script_reason(TreeSpec(DatasetRef(dataset_id="ab" * 32, kind="newick"),
@@ -274,9 +276,7 @@ def no_script_reason(spec: TreeSpec) -> str:
                 "Parquet); for a condensed vector or a .npy file, SciPy's linkage(v, "
                 f"{spec.method!r}) on the same numbers gives this Z; the labels download has "
                 "the cut.")
-    return ("No script for this tree yet: Gower distances (R's cluster::daisy) need more than "
-            "pandas and SciPy. The labels download has the cut; clustering.gower_distances "
-            "gives the same matrix in Python.")
+    return "No script for this tree."
 
 
 def partition_args(part: PartitionSpec | None) -> dict[str, Any]:
@@ -312,10 +312,19 @@ def script_text(tree: Tree, cut: float, part: PartitionSpec | None = None) -> st
             stem=export_filename("", ds.display_name, spec.method, spec.metric),
             title=f"View: {ds.display_name}, {spec.method} linkage of the uploaded matrix, "
                   f"cut at {cut!r}.")
-    if not ds.has_rows or spec.metric == GOWER:
+    if not ds.has_rows:
         raise DataError(no_script_reason(spec))
-    o = spec.options
-    width = encoded_width(load_table(spec.dataset), o)
+    # A Gower tree's rows and columns are those of the options it was prepared with (every
+    # numeric and categorical column unless chosen, components.state.tables.load_prepared).
+    o = tree.prepared.options if spec.metric == GOWER else spec.options
+    table = load_table(spec.dataset)
+    width = encoded_width(table, o)
+    if spec.metric == GOWER:
+        # The columns and rows gower_hierarchy clusters, their kinds as it reads them.
+        used = {*width.numeric, *(c for c, _ in width.categorical)}
+        frame = table.iloc[np.asarray(tree.prepared.row_ids)][
+            [c for c in table.columns if c in used]]
+        clusters["gower_kinds"] = gower_column_kinds(frame)
     return reproduce_script(
         example=ds.example, filename=None if ds.example else (ds.filename or "data.csv"),
         numeric=width.numeric, categorical=[c for c, _ in width.categorical],
