@@ -228,12 +228,17 @@ def _similarity_hint(similarity: str | None, default: str) -> str:
     (1 − s needs similarities at most 1, with 1 on the diagonal; max − s, the largest value
     on the diagonal) instead of asking them to say so again."""
     if similarity == "one_minus":
-        return (" (after 1 − s). 1 − s fits similarities at most 1 with 1 on the diagonal; "
-                "for other similarities choose max − s.")
+        return (". 1 − s fits similarities at most 1 with 1 on the diagonal; for other "
+                "similarities choose max − s.")
     if similarity == "max_minus":
-        return (" (after max − s). max − s needs every item's similarity with itself to be "
-                "the largest value in the file; fix those cells.")
+        return (". max − s needs every item's similarity with itself to be the largest value "
+                "in the file; fix those cells.")
     return default
+
+
+def _after(similarity: str | None) -> str:
+    """The message's start when the numbers checked are converted similarities."""
+    return {"one_minus": "after 1 − s, ", "max_minus": "after max − s, "}.get(similarity or "", "")
 
 
 def _check_diagonal(D: np.ndarray, labels: Sequence[str], tolerance: float,
@@ -243,7 +248,7 @@ def _check_diagonal(D: np.ndarray, labels: Sequence[str], tolerance: float,
     bad = np.flatnonzero(np.abs(diag) > tolerance * scale)
     if bad.size:
         items = [f"row {_q(labels[i])}, column {_q(labels[i])}: {_num(diag[i])}" for i in bad]
-        raise DataError("the diagonal must be 0 (each item is at distance 0 from itself): "
+        raise DataError(_after(similarity) + "the diagonal must be 0 (each item is at distance 0 from itself): "
                         + _listing(items, len(items)) + _similarity_hint(
                             similarity, ". If these are similarities, say so and choose how "
                             "to convert them."))
@@ -257,8 +262,8 @@ def _check_nonnegative_square(D: np.ndarray, labels: Sequence[str],
         r, c = np.nonzero(bad)
         items = [f"row {_q(labels[i])}, column {_q(labels[j])}: {_num(D[i, j])}"
                  for i, j in zip(r, c, strict=True)]
-        raise DataError("distances must be non-negative: " + _listing(items, len(items))
-                        + _similarity_hint(similarity, ". If these are similarities (or "
+        raise DataError(_after(similarity) + "distances must be non-negative: "
+                        + _listing(items, len(items)) + _similarity_hint(similarity, ". If these are similarities (or "
                                            "correlations), say so and choose how to convert "
                                            "them."))
 
@@ -413,7 +418,7 @@ def distances_from_condensed(
         steps.append(said)
     bad = np.flatnonzero(v < 0)
     if bad.size:
-        raise DataError("distances must be non-negative: "
+        raise DataError(_after(similarity) + "distances must be non-negative: "
                         + _listing(where(bad[:_LIST_MAX]), bad.size)
                         + _similarity_hint(similarity, "."))
     return _finish(v, lab, steps)
