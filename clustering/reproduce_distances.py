@@ -37,14 +37,15 @@ def reproduce_distances_script(
     threshold: float = 1.0,
     k: int = 2,
     depth: int = 2,
+    condensed: bool = False,
 ) -> str:
     """The text of a Python script (pandas, NumPy, SciPy) that clusters a square matrix file.
 
     Parameters
     ----------
     filename : str
-        The uploaded file's name (CSV, TSV, TXT, Excel, Parquet, JSON); the script reads it
-        from its own folder.
+        The uploaded file's name (CSV, TSV, TXT, Excel, Parquet, JSON, NPY); the script reads
+        it from its own folder.
     method : str
         A SciPy linkage method (any: SciPy runs ward, centroid and median on any matrix).
     cut : float
@@ -53,6 +54,10 @@ def reproduce_distances_script(
         None for distances; otherwise how similarities became distances.
     stem, title, partition, roots, min_size, threshold, k, depth
         As :func:`clustering.reproduce.reproduce_script`.
+    condensed : bool
+        The file is a condensed vector (SciPy's ``pdist`` order: ``.npy`` or one number a
+        line, a header line allowed) rather than a square matrix. A ``.npy`` file is read
+        with ``numpy.load`` either way; its items are named 1..n, as on the page.
 
     Returns
     -------
@@ -67,9 +72,12 @@ def reproduce_distances_script(
     """
     name = PurePath(filename).name
     ext = PurePath(name).suffix.lower()
-    if ext not in _READERS:
+    if ext not in _READERS and ext != ".npy":
         raise DataError(f"cannot write a reader for {name!r}; the script reads "
-                        f"{', '.join(sorted(_READERS))} files")
+                        f"{', '.join(sorted([*_READERS, '.npy']))} files")
+    if condensed and ext not in (".npy", ".csv", ".txt", ".tsv", ".tab"):
+        raise DataError(f"a condensed vector is read from a .npy file or one column of text, "
+                        f"not {name!r}")
     if method not in METHODS:
         raise DataError(f"method must be one of {', '.join(METHODS)}, not {method!r}")
     if similarity is not None and similarity not in SIMILARITY_CONVERSIONS:
@@ -82,16 +90,55 @@ def reproduce_distances_script(
                                     threshold=threshold, k=k, depth=depth)
     stem = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-") or "reproduce"
     header = title.replace('"""', "'''").strip()
+    numbers = ext == ".npy" or condensed
+    loader = (_NUMBERS_LOADER if numbers else _TABLE_LOADER).replace("{name}", repr(name)) \
+        .replace("{reader}", _READERS.get(ext, ""))
     return _TEMPLATE.format(
-        title=(header + "\n\n") if header else "", name=repr(name), reader=_READERS[ext],
+        title=(header + "\n\n") if header else "", name=repr(name), loader=loader,
         similarity=repr(similarity), method=repr(method), cut=repr(float(cut)),
         stem=repr(stem), partition=constants, cluster_code=CLUSTER_CODE)
+
+
+# How the script reads a square matrix file with labels (pandas) ...
+_TABLE_LOADER = '''\
+def load_table():
+    # Put the file next to this script (or change the path).
+    path = HERE / {name}
+    return {reader}
+
+
+def read_matrix():
+    return load_matrix(load_table())
+'''
+
+# ... and a file of numbers only: a .npy (square or condensed) or a condensed vector as text.
+_NUMBERS_LOADER = '''\
+def read_matrix():
+    """The numbers (square, or condensed in SciPy's pdist order) and the items' names 1..n."""
+    # Put the file next to this script (or change the path).
+    path = HERE / {name}
+    if path.suffix.lower() == ".npy":
+        A = np.load(path, allow_pickle=False).astype(float)
+    else:  # one number a line; a first line that is not a number is a header
+        lines = [ln.strip().strip(",;") for ln in path.read_text(encoding="utf-8-sig").splitlines()
+                 if ln.strip()]
+        try:
+            float(lines[0])
+        except ValueError:
+            lines = lines[1:]
+        A = np.array([float(x) if x else np.nan for x in lines])
+    if A.ndim == 2 and 1 in A.shape:
+        A = A.ravel()  # one row or one column: a condensed vector
+    n = len(A) if A.ndim == 2 else int(round((1 + np.sqrt(1 + 8 * len(A))) / 2))
+    return A, [str(i + 1) for i in range(n)]
+'''
 
 
 _TEMPLATE = '''\
 """Reproduce a Dendrogram Explorer view of an uploaded distance matrix with pandas and SciPy.
 
-{title}Data: the uploaded file {name}, a square matrix with matching row and column labels.
+{title}Data: the uploaded file {name}, a square matrix (rows and columns named alike) or a
+condensed vector.
 Needs numpy, pandas and scipy. It prints the number of clusters and their sizes and writes
 {{STEM}}-clusters.csv (every item with its label and cluster, numbered as on the page:
 1 = leftmost in the dendrogram) and {{STEM}}-linkage.csv (Z at full precision).
@@ -117,11 +164,7 @@ CUT = {cut}  # items whose merge is at or below this height share a cluster
 STEM = {stem}
 
 
-def load_table():
-    # Put the file next to this script (or change the path).
-    path = HERE / {name}
-    return {reader}
-
+{loader}
 
 def load_matrix(df):
     """The square matrix and its labels, as the page read them."""
@@ -143,12 +186,13 @@ def load_matrix(df):
 {cluster_code}
 
 def main():
-    D, labels = load_matrix(load_table())
+    D, labels = read_matrix()
     if SIMILARITY == "one_minus":
         D = 1.0 - D
     elif SIMILARITY == "max_minus":
         D = np.nanmax(D) - D
-    condensed = D[np.triu_indices(len(labels), 1)]  # upper triangle, row by row (SciPy's order)
+    # A square matrix gives its upper triangle, row by row (SciPy's condensed order).
+    condensed = D[np.triu_indices(len(labels), 1)] if D.ndim == 2 else D
     Z = linkage(condensed, method=METHOD)
     clusters = clusters_of(Z)
     sizes = np.bincount(clusters)[1:]

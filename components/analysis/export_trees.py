@@ -259,7 +259,7 @@ def _view_clusters(Z: np.ndarray, nodes: np.ndarray, leaf_clusters: np.ndarray,
 
 
 def no_script_reason(spec: TreeSpec) -> str:
-    """Why the Export tab offers no script for this tree (a matrix or a tree from a file).
+    """Why the Export tab offers no script for this tree (a tree from a file, mostly).
 
     >>> from components.view import DatasetRef
     >>> no_script_reason(TreeSpec(DatasetRef(dataset_id="ab" * 32, kind="newick"),
@@ -272,10 +272,9 @@ def no_script_reason(spec: TreeSpec) -> str:
                 "so there is nothing to recompute. Download Z (linkage CSV) or the Newick file, "
                 "and the labels at the cut, instead.")
     if ds.is_matrix:
-        return ("No script for this tree: the script reads square matrix files (CSV, Excel, "
-                "Parquet); for a condensed vector or a .npy file, SciPy's linkage(v, "
-                f"{spec.method!r}) on the same numbers gives this Z; the labels download has "
-                "the cut.")
+        return ("No script for this tree: the uploaded matrix has no file name to read back; "
+                f"SciPy's linkage(v, {spec.method!r}) on the same numbers gives this Z, and the "
+                "labels download has the cut.")
     return "No script for this tree."
 
 
@@ -304,11 +303,10 @@ def script_text(tree: Tree, cut: float, part: PartitionSpec | None = None) -> st
             "exact tree of every row is what the page declined to compute. Take Z and the rows "
             "with their cluster (CSV) instead.")
     ds = spec.dataset
-    if ds.kind in ("distances", "similarities") and ds.filename and \
-            not ds.filename.lower().endswith(".npy"):
+    if ds.kind in ("distances", "similarities", "condensed") and ds.filename:
         return reproduce_distances_script(
             filename=ds.filename, method=spec.method, cut=float(cut), similarity=ds.similarity,
-            **clusters,
+            condensed=ds.kind == "condensed", **clusters,
             stem=export_filename("", ds.display_name, spec.method, spec.metric),
             title=f"View: {ds.display_name}, {spec.method} linkage of the uploaded matrix, "
                   f"cut at {cut!r}.")
