@@ -198,7 +198,7 @@ def _check_finite(D: np.ndarray, labels: Sequence[str]) -> None:
         items = [f"row {_q(labels[i])}, column {_q(labels[j])}: "
                  + ("empty" if np.isnan(D[i, j]) else _num(D[i, j])) for i, j in zip(r, c, strict=True)]
         raise DataError("every cell must be a finite number: " + _listing(items, len(items))
-                        + ". Fill the empty cells or remove those rows and columns.")
+                        + ". Put numbers in those cells or remove those rows and columns.")
 
 
 def _check_symmetric(D: np.ndarray, labels: Sequence[str], tolerance: float) -> list[str]:
@@ -223,27 +223,49 @@ def _check_symmetric(D: np.ndarray, labels: Sequence[str], tolerance: float) -> 
     return []
 
 
-def _check_diagonal(D: np.ndarray, labels: Sequence[str], tolerance: float) -> None:
+def _similarity_hint(similarity: str | None, default: str) -> str:
+    """What to do next: the user already said "similarities", so name the other conversion
+    (1 − s needs similarities at most 1, with 1 on the diagonal; max − s, the largest value
+    on the diagonal) instead of asking them to say so again."""
+    if similarity == "one_minus":
+        return (". 1 − s fits similarities at most 1 with 1 on the diagonal; for other "
+                "similarities choose max − s.")
+    if similarity == "max_minus":
+        return (". max − s needs every item's similarity with itself to be the largest value "
+                "in the file; fix those cells.")
+    return default
+
+
+def _after(similarity: str | None) -> str:
+    """The message's start when the numbers checked are converted similarities."""
+    return {"one_minus": "after 1 − s, ", "max_minus": "after max − s, "}.get(similarity or "", "")
+
+
+def _check_diagonal(D: np.ndarray, labels: Sequence[str], tolerance: float,
+                    similarity: str | None = None) -> None:
     scale = float(np.max(np.abs(D))) or 1.0
     diag = np.diag(D)
     bad = np.flatnonzero(np.abs(diag) > tolerance * scale)
     if bad.size:
         items = [f"row {_q(labels[i])}, column {_q(labels[i])}: {_num(diag[i])}" for i in bad]
-        raise DataError("the diagonal must be 0 (each item is at distance 0 from itself): "
-                        + _listing(items, len(items))
-                        + ". If these are similarities, say so and choose how to convert them.")
+        raise DataError(_after(similarity) + "the diagonal must be 0 (each item is at distance 0 from itself): "
+                        + _listing(items, len(items)) + _similarity_hint(
+                            similarity, ". If these are similarities, say so and choose how "
+                            "to convert them."))
 
 
-def _check_nonnegative_square(D: np.ndarray, labels: Sequence[str]) -> None:
+def _check_nonnegative_square(D: np.ndarray, labels: Sequence[str],
+                              similarity: str | None = None) -> None:
     iu = np.triu(np.ones_like(D, dtype=bool), 1)
     bad = (D < 0) & iu
     if bad.any():
         r, c = np.nonzero(bad)
         items = [f"row {_q(labels[i])}, column {_q(labels[j])}: {_num(D[i, j])}"
                  for i, j in zip(r, c, strict=True)]
-        raise DataError("distances must be non-negative: " + _listing(items, len(items))
-                        + ". If these are similarities (or correlations), say so and choose "
-                        "how to convert them.")
+        raise DataError(_after(similarity) + "distances must be non-negative: "
+                        + _listing(items, len(items)) + _similarity_hint(similarity, ". If these are similarities (or "
+                                           "correlations), say so and choose how to convert "
+                                           "them."))
 
 
 def check_condensed_length(m: int) -> int:
@@ -335,8 +357,8 @@ def distances_from_square(
     if similarity is not None:
         A, said = similarity_to_distance(A, similarity)
         steps.append(said)
-    _check_diagonal(A, lab, tolerance)
-    _check_nonnegative_square(A, lab)
+    _check_diagonal(A, lab, tolerance, similarity)
+    _check_nonnegative_square(A, lab, similarity)
     iu = np.triu_indices(n, 1)
     return _finish(A[iu], lab, steps)
 
@@ -396,8 +418,9 @@ def distances_from_condensed(
         steps.append(said)
     bad = np.flatnonzero(v < 0)
     if bad.size:
-        raise DataError("distances must be non-negative: "
-                        + _listing(where(bad[:_LIST_MAX]), bad.size) + ".")
+        raise DataError(_after(similarity) + "distances must be non-negative: "
+                        + _listing(where(bad[:_LIST_MAX]), bad.size)
+                        + _similarity_hint(similarity, "."))
     return _finish(v, lab, steps)
 
 

@@ -59,6 +59,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from clustering.errors import DataError
+from clustering.newick_read import check_branches, check_ultrametric, parse_newick
 from clustering.trees_in import check_linkage
 
 __all__ = [
@@ -226,141 +227,6 @@ class NewickTree:
         return len(self.labels)
 
 
-_NUMBER_END = re.compile(r"[\s,();\[]")
-_HEIGHT_COMMENT = re.compile(r"\[&height=([-+0-9.eE]+|[-+]?inf|nan)\]")
-
-
-def _where(text: str, i: int) -> str:
-    line = text.count("\n", 0, i) + 1
-    col = i - (text.rfind("\n", 0, i) + 1) + 1
-    near = text[max(0, i - 15): i + 15].replace("\n", " ")
-    return f"line {line}, character {col} (near {near!r})"
-
-
-def _parse(text: str) -> tuple[list[int], list[list[int]], list[str], list[float | None],
-                               list[bool], dict[int, float]]:
-    """Nodes in creation order (parents before children): parent, children, label, length,
-    is_leaf, and the exact merge heights given in ``[&height=...]`` comments."""
-    exact: dict[int, float] = {}
-    parent: list[int] = []
-    children: list[list[int]] = []
-    label: list[str] = []
-    length: list[float | None] = []
-    is_leaf: list[bool] = []
-
-    def new(par: int, leaf: bool) -> int:
-        k = len(parent)
-        parent.append(par)
-        children.append([])
-        label.append("")
-        length.append(None)
-        is_leaf.append(leaf)
-        if par >= 0:
-            children[par].append(k)
-        return k
-
-    stack: list[int] = []
-    last: int | None = None  # the node that a label or ':length' attaches to
-    labelled: set[int] = set()
-    i, L = 0, len(text)
-    ended = False
-    while i < L:
-        c = text[i]
-        if c.isspace():
-            i += 1
-            continue
-        if c == "[":
-            j = text.find("]", i)
-            if j < 0:
-                raise DataError(f"a comment '[' is never closed, at {_where(text, i)}")
-            m = _HEIGHT_COMMENT.match(text, i, j + 1)
-            if m and last is not None and not is_leaf[last]:
-                exact[last] = float(m.group(1))
-            i = j + 1
-            continue
-        if ended:
-            if c == "(":
-                raise DataError("the file holds more than one tree (text after the first ';'); "
-                                "upload one tree")
-            raise DataError(f"unexpected text after the tree's ';' at {_where(text, i)}")
-        if c == "(":
-            if last is not None or (not stack and parent):
-                raise DataError(f"'(' cannot follow a label or a closed group, at {_where(text, i)}")
-            stack.append(new(stack[-1] if stack else -1, False))
-            last = None
-            i += 1
-        elif c in ",)":
-            if not stack:
-                raise DataError(f"unbalanced parentheses: {c!r} outside any group, at {_where(text, i)}")
-            if last is None:
-                new(stack[-1], True)  # an empty leaf, as in "(,);"
-            if c == ",":
-                last = None
-            else:
-                last = stack.pop()
-            i += 1
-        elif c == ":":
-            if last is None and stack:
-                last = new(stack[-1], True)  # an unnamed leaf, as in "(:1,b:1);"
-            if last is None:
-                raise DataError(f"a branch length with no node before it, at {_where(text, i)}")
-            m = _NUMBER_END.search(text, i + 1)
-            j = m.start() if m else L
-            raw = text[i + 1:j].strip()
-            try:
-                value = float(raw)
-            except ValueError:
-                raise DataError(f"branch length {raw[:30]!r} is not a number, at {_where(text, i)}") from None
-            if not math.isfinite(value):
-                raise DataError(f"branch length {raw!r} is not finite, at {_where(text, i)}")
-            length[last] = value
-            i = j
-        elif c == ";":
-            if stack:
-                raise DataError(f"unbalanced parentheses: {len(stack)} group(s) still open at the ';'")
-            ended = True
-            i += 1
-        else:
-            if c == "'":
-                buf = []
-                j = i + 1
-                while True:
-                    k = text.find("'", j)
-                    if k < 0:
-                        raise DataError(f"a quoted label is never closed, at {_where(text, i)}")
-                    buf.append(text[j:k])
-                    if k + 1 < L and text[k + 1] == "'":
-                        buf.append("'")
-                        j = k + 2
-                        continue
-                    i = k + 1
-                    break
-                name = "".join(buf)
-            else:
-                m = re.compile(r"[\s()\[\]':;,]").search(text, i)
-                j = m.start() if m else L
-                name = text[i:j]
-                i = j
-            if last is None:
-                if not stack:
-                    if parent:
-                        raise DataError(f"unexpected label {name!r} at {_where(text, i)}")
-                    last = new(-1, True)  # a tree of one leaf: refused later
-                else:
-                    last = new(stack[-1], True)
-            elif last in labelled:
-                raise DataError(f"two labels for one node ({label[last]!r}, {name!r}) at "
-                                f"{_where(text, i)}")
-            label[last] = name
-            labelled.add(last)
-    if stack:
-        raise DataError(f"unbalanced parentheses: {len(stack)} group(s) never closed "
-                        "(is the file cut short?)")
-    if not parent:
-        raise DataError("the file holds no tree (Newick looks like '((a:1,b:1):1,c:2);')")
-    return parent, children, label, length, is_leaf, exact
-
-
 def from_newick(
     text: str | bytes,
     *,
@@ -410,51 +276,13 @@ def from_newick(
         raise DataError(f"tolerance must be a number in [0, 1), not {tolerance!r}")
     if isinstance(text, bytes):
         text = text.decode("utf-8-sig", errors="replace")
-    parent, children, label, length, is_leaf, exact = _parse(text)
-    notes: list[str] = []
-    leaves = [k for k in range(len(parent)) if is_leaf[k]]
+    t = parse_newick(text)
+    parent, children, label, length, is_leaf = t.parent, t.children, t.label, t.length, t.is_leaf
+    leaves = t.leaves()
     if len(leaves) < 2:
         raise DataError("the tree has fewer than 2 leaves; a dendrogram needs at least 2")
-
-    def describe(k: int) -> str:
-        if is_leaf[k]:
-            return f"leaf {label[k]!r}" if label[k] else "an unnamed leaf"
-        under = [label[x] for x in _leaves_under(k, children, is_leaf)]
-        shown = ", ".join(under[:4]) + (f" and {len(under) - 4} more" if len(under) > 4 else "")
-        return f"the node above leaves {shown}"
-
-    root = 0
-    missing = [k for k in range(len(parent)) if k != root and length[k] is None]
-    if missing:
-        raise DataError(f"{len(missing):,} branch(es) have no length, e.g. above {describe(missing[0])}; "
-                        "a dendrogram needs merge heights: export the tree with branch lengths")
-    negative = [k for k in range(len(parent)) if k != root and length[k] < 0]  # type: ignore[operator]
-    if negative:
-        k = negative[0]
-        raise DataError(f"the branch above {describe(k)} has negative length {length[k]!r}; "
-                        "a dendrogram's merges are never below their children")
-    if length[root] not in (None, 0.0):
-        notes.append(f"The root's own branch (length {length[root]!r}) was ignored.")
-    if any(label[k] for k in range(len(parent)) if not is_leaf[k]):
-        notes.append("Internal node labels were ignored.")
-    internal_empty = [k for k in range(len(parent)) if not is_leaf[k] and not children[k]]
-    if internal_empty:
-        raise DataError("a group '()' with no children; remove it")
-
-    # root-to-leaf distances, parents first (creation order)
-    depth = [0.0] * len(parent)
-    for k in range(1, len(parent)):
-        depth[k] = depth[parent[k]] + float(length[k])  # type: ignore[arg-type]
-    d = np.array([depth[k] for k in leaves])
-    far, near = int(np.argmax(d)), int(np.argmin(d))
-    spread = float(d[far] - d[near])
-    if spread > tolerance * float(d[far]):
-        raise DataError(
-            f"the tree is not ultrametric: {describe(leaves[far])} is {float(d[far])!r} from the root "
-            f"but {describe(leaves[near])} is {float(d[near])!r} (difference {spread:.6g}, tolerance "
-            f"{tolerance:g} of the distance). A dendrogram needs every leaf at the same distance "
-            "from the root; this looks like a phylogram (e.g. neighbour joining), which has no "
-            "merge heights.")
+    notes = check_branches(t)
+    check_ultrametric(t, tolerance)
 
     # heights above the leaves, children first; ultrametric within tolerance, so take the max
     factor = 2.0 if convention == "ape" else 1.0
@@ -462,7 +290,7 @@ def from_newick(
     for k in range(len(parent) - 1, -1, -1):
         if not is_leaf[k]:
             height[k] = max(height[c] + float(length[c]) for c in children[k])  # type: ignore[arg-type]
-            given = exact.get(k)
+            given = t.exact.get(k)
             # our own export's exact height, when summing lengths cannot give it bit for bit
             if given is not None and abs(given / factor - height[k]) <= 1e-12 * max(abs(given), 1e-300):
                 height[k] = given / factor
@@ -510,9 +338,9 @@ def from_newick(
             continue
         if len(kids) > 2:
             if polytomies == "refuse":
-                raise DataError(f"{describe(k)} has {len(kids)} children; a dendrogram merges two "
+                raise DataError(f"{t.describe(k)} has {len(kids)} children; a dendrogram merges two "
                                 "at a time. Resolve it (e.g. ape::multi2di) or let the app resolve it.")
-            resolved.append(f"A node with {len(kids)} children ({_short(k, children, is_leaf, label)}) "
+            resolved.append(f"A node with {len(kids)} children ({t.short(k)}) "
                             f"was resolved into {len(kids) - 1} merges at the same height "
                             "(zero-length branches, first children first).")
         acc = ref[kids[0]]
@@ -559,22 +387,6 @@ def _postorder(children: list[list[int]]) -> list[int]:
         for c in reversed(children[k]):
             stack.append((c, False))
     return out
-
-
-def _leaves_under(k: int, children: list[list[int]], is_leaf: list[bool]) -> list[int]:
-    out, stack = [], [k]
-    while stack:
-        x = stack.pop()
-        if is_leaf[x]:
-            out.append(x)
-        else:
-            stack.extend(reversed(children[x]))
-    return out
-
-
-def _short(k: int, children: list[list[int]], is_leaf: list[bool], label: list[str]) -> str:
-    under = [label[x] or "(unnamed)" for x in _leaves_under(k, children, is_leaf)]
-    return "leaves " + ", ".join(under[:4]) + (f" and {len(under) - 4} more" if len(under) > 4 else "")
 
 
 # ---------------------------------------------------------------- views of a tree

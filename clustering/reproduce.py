@@ -15,8 +15,9 @@ rounding; ties between equal distances aside).
 What it does when run (``python script.py``, ``%run script.py`` or pasted into a cell):
 loads the table (an example is regenerated from its recipe; an upload is read from a file
 of the same name next to the script), prepares the matrix, computes
-``linkage(pdist(X, metric), method)``, cuts with ``fcluster(Z, cut, "distance")``, numbers
-the clusters as the page does (1 = leftmost in the dendrogram), prints k and the cluster
+``linkage(pdist(X, metric), method)``, cuts with ``fcluster(Z, cut, "distance")`` (or
+rebuilds the partition in force: hand-edited clades, SciPy's inconsistency criteria,
+:mod:`clustering.reproduce_cuts`), numbers the clusters as the page does (1 = leftmost in the dendrogram), prints k and the cluster
 sizes, writes ``<stem>-clusters.csv`` (row, label, cluster) and ``<stem>-linkage.csv`` (Z at
 full precision), and draws the dendrogram when matplotlib is installed.
 
@@ -41,12 +42,14 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import PurePath
 
 from clustering.errors import DataError
 from clustering.linkage import check_method_metric
 from clustering.prepare import MISSING, SCALINGS
+from clustering.reproduce_cuts import CLUSTER_CODE, partition_constants
+from clustering.reproduce_gower import GOWER_CODE, check_gower, gower_constants
 
 __all__ = ["SCRIPT_EXAMPLES", "reproduce_script"]
 
@@ -143,8 +146,15 @@ def reproduce_script(
     p: float = 2.0,
     stem: str = "reproduce",
     title: str = "",
+    partition: str = "height",
+    roots: Sequence[int] = (),
+    min_size: int = 1,
+    threshold: float = 1.0,
+    k: int = 2,
+    depth: int = 2,
+    gower_kinds: Mapping[str, str] | None = None,
 ) -> str:
-    """The text of a Python script that rebuilds a view's tree and cut with SciPy.
+    """The text of a Python script that rebuilds a view's tree and clusters with SciPy.
 
     Parameters
     ----------
@@ -160,7 +170,9 @@ def reproduce_script(
     missing : {'drop', 'mean', 'median'}
     scaling : {'none', 'minmax', 'zscore', 'whiten'}
     method, metric : str
-        A pair :func:`clustering.linkage.check_method_metric` accepts.
+        A pair :func:`clustering.linkage.check_method_metric` accepts, or ``metric="gower"``
+        with single, complete, average or weighted linkage (R's daisy written out:
+        :mod:`clustering.reproduce_gower`).
     cut : float
         The cut height (``fcluster(Z, cut, "distance")``), finite and >= 0.
     p : float
@@ -170,6 +182,12 @@ def reproduce_script(
         ``<stem>-linkage.csv``) and of its PNG.
     title : str
         One line for the script's docstring (e.g. the page's link).
+    partition, roots, min_size, threshold, k, depth
+        Where the clusters come from when not the height cut (hand-edited clades, SciPy's
+        inconsistency criteria): :func:`clustering.reproduce_cuts.partition_constants`.
+    gower_kinds : mapping column -> kind, optional
+        With ``metric="gower"``: the Gower kind of each feature column, in the table's order
+        (:func:`clustering.gower.gower_column_kinds` of the page's frame).
 
     Returns
     -------
@@ -180,7 +198,7 @@ def reproduce_script(
     ------
     DataError
         Neither or both of example/filename, an unknown example or file type, no features,
-        an invalid option, method/metric pair or cut.
+        an invalid option, method/metric pair or cut, a partition SciPy cannot rebuild.
 
     Examples
     --------
@@ -199,12 +217,21 @@ def reproduce_script(
         raise DataError(f"missing must be one of {', '.join(MISSING)}, not {missing!r}")
     if scaling not in SCALINGS:
         raise DataError(f"scaling must be one of {', '.join(SCALINGS)}, not {scaling!r}")
-    check_method_metric(method, metric)
+    if metric == "gower":
+        check_gower(method, gower_kinds or {})
+        cluster_def = GOWER_CODE
+        gower = gower_constants(gower_kinds or {}) + "\n"
+    else:
+        check_method_metric(method, metric)
+        pdist_extra = f", p={float(p)!r}" if metric == "minkowski" else ""
+        cluster_def = _PDIST_CODE.replace("{pdist_extra}", pdist_extra)
+        gower = ""
     if isinstance(cut, bool) or not isinstance(cut, int | float) or not math.isfinite(cut) \
             or cut < 0:
         raise DataError(f"cut must be a finite height >= 0, not {cut!r}")
+    constants = partition_constants(partition=partition, roots=roots, min_size=min_size,
+                                    threshold=threshold, k=k, depth=depth)
     stem = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-") or "reproduce"
-    pdist_extra = f", p={float(p)!r}" if metric == "minkowski" else ""
     header = title.replace('"""', "'''").strip()
     return _TEMPLATE.format(
         title=(header + "\n\n") if header else "",
@@ -219,8 +246,19 @@ def reproduce_script(
         metric=_py(metric),
         cut=repr(float(cut)),
         stem=_py(stem),
-        pdist_extra=pdist_extra,
+        cluster_def=cluster_def,
+        gower=gower,
+        partition=constants,
+        cluster_code=CLUSTER_CODE,
     )
+
+
+# The distance step of a numeric metric ("{pdist_extra}" filled by reproduce_script).
+_PDIST_CODE = '''\
+def cluster(X, table=None):
+    """SciPy's linkage matrix Z, shape (n - 1, 4) (`table` unused: for Gower scripts)."""
+    return linkage(pdist(X, metric=METRIC{pdist_extra}), method=METHOD)
+'''
 
 
 _TEMPLATE = '''\
@@ -240,7 +278,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy.cluster.hierarchy import fcluster, leaves_list, linkage
+from scipy.cluster.hierarchy import fcluster, inconsistent, leaves_list, linkage, maxinconsts
 from scipy.spatial.distance import pdist
 
 try:
@@ -256,7 +294,8 @@ MISSING = {missing}  # "drop" rows with a missing feature, or fill with the colu
 SCALING = {scaling}  # "none", "minmax", "zscore" (mean 0, sd 1) or "whiten" (sd 1); sd with ddof=0
 METHOD = {method}
 METRIC = {metric}
-CUT = {cut}  # leaves whose merge is at or below this height share a cluster
+{gower}CUT = {cut}  # leaves whose merge is at or below this height share a cluster
+{partition}
 STEM = {stem}
 SHOW_DENDROGRAM = True
 
@@ -308,30 +347,20 @@ def prepare(df):
     return X, labels, rows
 
 
-def cluster(X):
-    """SciPy's linkage matrix Z, shape (n - 1, 4)."""
-    return linkage(pdist(X, metric=METRIC{pdist_extra}), method=METHOD)
+{cluster_def}
 
-
-def cut(Z, height):
-    """fcluster's flat clusters at `height`, renumbered 1..k from the left of the dendrogram."""
-    raw = fcluster(Z, height, criterion="distance")
-    order = leaves_list(Z)
-    first = {{}}
-    for c in raw[order]:
-        first.setdefault(int(c), len(first) + 1)
-    return np.array([first[int(c)] for c in raw], dtype=np.int64)
-
+{cluster_code}
 
 def main():
     df = load_table()
     X, labels, rows = prepare(df)
-    Z = cluster(X)
-    clusters = cut(Z, CUT)
+    Z = cluster(X, df.reset_index(drop=True).iloc[rows])
+    clusters = clusters_of(Z)
     k = int(clusters.max())
     sizes = np.bincount(clusters)[1:]
     print(f"{{len(rows)}} rows x {{X.shape[1]}} features, {{METHOD}} linkage, {{METRIC}} distance")
-    print(f"cut at {{CUT!r}}: k = {{k}}")
+    how = f"cut at {{CUT!r}}" if PARTITION == "height" else f"{{PARTITION}} partition"
+    print(f"{{how}}: k = {{k}}")
     print("cluster sizes (1 = leftmost):", ", ".join(f"{{i + 1}}: {{s}}" for i, s in enumerate(sizes)))
     pd.DataFrame({{"row": rows + 1, "label": labels, "cluster": clusters}}).to_csv(
         f"{{STEM}}-clusters.csv", index=False)
@@ -351,7 +380,7 @@ def main():
         dendrogram(Z, ax=ax, labels=None if big else labels, color_threshold=CUT,
                    truncate_mode="lastp" if big else None, p=50)
         ax.axhline(CUT, color="grey", linestyle="--")
-        ax.set_title(f"{{METHOD}} / {{METRIC}}, cut at {{CUT!r}}: k = {{k}}")
+        ax.set_title(f"{{METHOD}} / {{METRIC}}, {{how}}: k = {{k}}")
         fig.savefig(f"{{STEM}}-dendrogram.png", dpi=120, bbox_inches="tight")
         plt.show()
 

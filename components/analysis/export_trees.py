@@ -15,6 +15,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from clustering.errors import DataError
 from clustering.exports import export_filename
+from clustering.gower import gower_column_kinds
 from clustering.newick import NEWICK_CONVENTIONS
 from clustering.prepare import encoded_width
 from clustering.reproduce import reproduce_script
@@ -27,9 +28,11 @@ from clustering.tree_files import (
     view_linkage,
 )
 from components import ids
+from components.analysis.lazy import gated_partition
 from components.state.tables import load_table
 from components.state.trees import Tree, try_load_tree
 from components.view import GOWER, TreeSpec, number_or_none
+from components.view_partition import PartitionSpec
 
 log = logging.getLogger(__name__)
 
@@ -125,8 +128,10 @@ def tree_note(convention: str | None, scope: str | None) -> list[Any]:
                 "(else null), plus an \"about\" sentence on the root (d3.hierarchy reads it as is)."),
         html.Li("Script: pandas + SciPy only (matplotlib optional). It rebuilds the data (an "
                 "example from its recipe; an upload from the file of the same name next to the "
-                "script), the same preprocessing, linkage and cut, prints k and the cluster "
-                "sizes and writes the clusters and Z as CSV. Exact trees only."),
+                "script), the same preprocessing, linkage and clusters (the cut, or the partition in "
+                "force: hand edits, inconsistency cuts; not dynamic tree cuts; Gower distances "
+                "written out as R's daisy computes them), prints k and the "
+                "cluster sizes and writes the clusters and Z as CSV. Exact trees only."),
     ]
 
 
@@ -154,16 +159,20 @@ def describe_tree_files(convention: str | None, scope: str | None) -> list[Any]:
     State(ids.CUT_HEIGHT, "value"),
     State(ids.TRUNCATE_MODE, "value"),
     State(ids.TRUNCATE_P, "value"),
+    State(ids.PARTITION, "data"),
     prevent_initial_call=True,
 )
 def download_tree(_newick: Any, _json: Any, _script: Any, convention: str | None,
                   scope: str | None, tree_data: dict[str, Any] | None, cut_value: Any,
-                  truncate_mode: str | None, truncate_p: Any) -> tuple[Any, Any, Any]:
+                  truncate_mode: str | None, truncate_p: Any,
+                  partition: dict[str, Any] | None = None) -> tuple[Any, Any, Any]:
     """The tree as Newick / JSON (whole or as viewed), or the script reproducing the view
-    (also shown under the buttons, with a copy button)."""
+    and its clusters, hand-edited ones included (also shown under the buttons, with a copy
+    button)."""
     tree = try_load_tree((tree_data or {}).get("params"))
     if tree is None:
         return no_update, "No tree on the page yet.", no_update
+    part = gated_partition({"partition": partition}, tree.spec.key)
     cut = number_or_none(cut_value)
     if cut is None:
         cut = float((tree_data or {}).get("cut") or 0.0)
@@ -171,7 +180,7 @@ def download_tree(_newick: Any, _json: Any, _script: Any, convention: str | None
     view = (truncate_mode or "none", int(p) if p is not None and p >= 1 else 30)
     try:
         if ctx.triggered_id == ids.EXPORT_SCRIPT:
-            text, ext, kind = script_text(tree, cut), "py", "reproduce"
+            text, ext, kind = script_text(tree, cut, part), "py", "reproduce"
         else:
             as_json = ctx.triggered_id == ids.EXPORT_JSON_TREE
             text = tree_text(tree, cut, "json" if as_json else "newick",
@@ -250,7 +259,7 @@ def _view_clusters(Z: np.ndarray, nodes: np.ndarray, leaf_clusters: np.ndarray,
 
 
 def no_script_reason(spec: TreeSpec) -> str:
-    """Why the Export tab offers no script for this tree (a matrix, a tree, Gower).
+    """Why the Export tab offers no script for this tree (a tree from a file, mostly).
 
     >>> from components.view import DatasetRef
     >>> no_script_reason(TreeSpec(DatasetRef(dataset_id="ab" * 32, kind="newick"),
@@ -263,18 +272,29 @@ def no_script_reason(spec: TreeSpec) -> str:
                 "so there is nothing to recompute. Download Z (linkage CSV) or the Newick file, "
                 "and the labels at the cut, instead.")
     if ds.is_matrix:
-        return ("No script for this tree: the script reads square matrix files (CSV, Excel, "
-                "Parquet); for a condensed vector or a .npy file, SciPy's linkage(v, "
-                f"{spec.method!r}) on the same numbers gives this Z; the labels download has "
-                "the cut.")
-    return ("No script for this tree yet: Gower distances (R's cluster::daisy) need more than "
-            "pandas and SciPy. The labels download has the cut; clustering.gower_distances "
-            "gives the same matrix in Python.")
+        return ("No script for this tree: the uploaded matrix has no file name to read back; "
+                f"SciPy's linkage(v, {spec.method!r}) on the same numbers gives this Z, and the "
+                "labels download has the cut.")
+    return "No script for this tree."
 
 
-def script_text(tree: Tree, cut: float) -> str:
-    """The Python script reproducing this exact tree and cut; DataError says why not."""
+def partition_args(part: PartitionSpec | None) -> dict[str, Any]:
+    """The script writer's partition parameters for the partition in force (None: the cut).
+
+    >>> partition_args(PartitionSpec("roots", roots=(9, 4), min_size=2))
+    {'partition': 'roots', 'roots': [4, 9], 'min_size': 2, 'threshold': 1.0, 'k': 2, 'depth': 2}
+    """
+    if part is None or part.is_height:
+        return {"partition": "height"}
+    return {"partition": part.source, "roots": list(part.roots), "min_size": part.min_size,
+            "threshold": part.threshold, "k": part.k, "depth": part.depth}
+
+
+def script_text(tree: Tree, cut: float, part: PartitionSpec | None = None) -> str:
+    """The Python script reproducing this exact tree and its clusters (the cut, or the
+    partition in force); DataError says why not."""
     spec = tree.spec
+    clusters = partition_args(part)
     if tree.approximate is not None:
         a = tree.approximate
         raise DataError(
@@ -283,22 +303,31 @@ def script_text(tree: Tree, cut: float) -> str:
             "exact tree of every row is what the page declined to compute. Take Z and the rows "
             "with their cluster (CSV) instead.")
     ds = spec.dataset
-    if ds.kind in ("distances", "similarities") and ds.filename and \
-            not ds.filename.lower().endswith(".npy"):
+    if ds.kind in ("distances", "similarities", "condensed") and ds.filename:
         return reproduce_distances_script(
             filename=ds.filename, method=spec.method, cut=float(cut), similarity=ds.similarity,
+            condensed=ds.kind == "condensed", **clusters,
             stem=export_filename("", ds.display_name, spec.method, spec.metric),
             title=f"View: {ds.display_name}, {spec.method} linkage of the uploaded matrix, "
                   f"cut at {cut!r}.")
-    if not ds.has_rows or spec.metric == GOWER:
+    if not ds.has_rows:
         raise DataError(no_script_reason(spec))
-    o = spec.options
-    width = encoded_width(load_table(spec.dataset), o)
+    # A Gower tree's rows and columns are those of the options it was prepared with (every
+    # numeric and categorical column unless chosen, components.state.tables.load_prepared).
+    o = tree.prepared.options if spec.metric == GOWER else spec.options
+    table = load_table(spec.dataset)
+    width = encoded_width(table, o)
+    if spec.metric == GOWER:
+        # The columns and rows gower_hierarchy clusters, their kinds as it reads them.
+        used = {*width.numeric, *(c for c, _ in width.categorical)}
+        frame = table.iloc[np.asarray(tree.prepared.row_ids)][
+            [c for c in table.columns if c in used]]
+        clusters["gower_kinds"] = gower_column_kinds(frame)
     return reproduce_script(
         example=ds.example, filename=None if ds.example else (ds.filename or "data.csv"),
         numeric=width.numeric, categorical=[c for c, _ in width.categorical],
         label_column=o.label_column, missing=o.missing, scaling=o.scaling,
-        method=spec.method, metric=spec.metric, cut=float(cut),
+        method=spec.method, metric=spec.metric, cut=float(cut), **clusters,
         stem=export_filename("", ds.display_name, spec.method, spec.metric),
         title=f"View: {ds.display_name}, {spec.method} linkage, {spec.metric} distance, "
               f"cut at {cut!r}.",
