@@ -86,12 +86,26 @@ def assert_accessible(page: Any, state: str) -> None:
 ENV = {"DENDRO_BACKGROUND_ROWS": "1000"}
 
 
-@pytest.fixture(scope="session")
-def a11y_server() -> Iterator[Any]:
-    """The app for tests/browser/test_a11y*.py, started once per session (a start costs 10-20 s
-    on a loaded machine). Import it into a test module to use it."""
-    with served(ENV) as server:
-        yield server
+#: The server both accessibility files share (test state, not the app's).
+_SHARED: dict[str, Any] = {}
+
+
+@pytest.fixture
+def a11y_server(request: pytest.FixtureRequest) -> Any:
+    """The app for tests/browser/test_a11y*.py, started once per session (a start costs 10-40 s
+    on a loaded machine) and stopped when the session ends. Bind it in a test module to use it.
+
+    Not a session-scoped fixture: bound in two modules, that would be two fixtures and two
+    servers."""
+    server = _SHARED.get("server")
+    if server is None or server.proc.poll() is not None:
+        try:
+            server = harness.start_server(extra_env=ENV, timeout=180)
+        except harness.ServerStartError as exc:
+            pytest.fail(str(exc), pytrace=False)
+        _SHARED["server"] = server
+        request.config.add_cleanup(server.stop)
+    return server
 
 
 @pytest.fixture
