@@ -20,10 +20,12 @@
  * - dash-bootstrap-components' Progress gives its role=progressbar element no name (and takes
  *   no aria-label): each is named after what it measures (PROGRESS_NAMES, by the id of the
  *   Progress component).
- * - dcc.Upload's file input has no name and is a second, invisible Tab stop: it is named and
- *   taken out of the tab order; the visible "choose one" link (a button) opens the dialog.
- *   Enter or Space on it opens the dialog directly (not through the link's synthetic click,
- *   which also wrote "#" into the address and left opening to the drop zone's click handler).
+ * - dcc.Upload's file input has no name and is a second, invisible Tab stop: it is named after
+ *   what that upload takes (UPLOAD_NAMES, by the dcc.Upload's id) and taken out of the tab
+ *   order; the visible "choose" link of every upload box (the data, the leaf labels, a saved
+ *   view) is a button, and Enter or Space on it opens the dialog directly (not through the
+ *   link's synthetic click, which also wrote "#" into the address and left opening to the drop
+ *   zone's click handler).
  *
  * Nothing here changes what a control does, only how it is reached and named. A
  * MutationObserver re-applies the fixes after React renders (tabs and dropdowns appear as
@@ -145,12 +147,24 @@
         tabs[j].click();
     }
 
+    var UPLOAD_NAMES = {
+        "upload": "Data file to upload",
+        "labels-upload": "Leaf labels file to upload",
+        "load-view": "Saved view (.json) to load"
+    };
+
     function fixUpload(root) {
         root.querySelectorAll(".upload-box").forEach(function (box) {
+            var owner = box.closest("[id]");
+            var name = (owner && UPLOAD_NAMES[owner.id]) || "File to upload";
             var input = box.querySelector("input[type=file]");
-            if (input && input.getAttribute("aria-label") !== "Data file to upload") {
-                input.setAttribute("aria-label", "Data file to upload");
+            if (input && input.getAttribute("aria-label") !== name) {
+                input.setAttribute("aria-label", name);
                 input.tabIndex = -1;
+            }
+            var choose = box.querySelector("a");
+            if (choose && choose.getAttribute("role") !== "button") {
+                choose.setAttribute("role", "button");
             }
         });
     }
@@ -191,10 +205,10 @@
         });
     }
 
-    // Delegated, so it outlives React re-rendering the upload box.
+    // Delegated, so it outlives React re-rendering the upload boxes.
     function openUploadByKey(ev) {
         var t = ev.target;
-        if (!t || t.id !== "upload-choose" || (ev.key !== "Enter" && ev.key !== " ")) {
+        if (!t || t.tagName !== "A" || (ev.key !== "Enter" && ev.key !== " ")) {
             return;
         }
         var box = t.closest(".upload-box");

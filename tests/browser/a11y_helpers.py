@@ -43,19 +43,21 @@ def new_context(browser: Any) -> Any:
     return context
 
 
-def run_axe(page: Any) -> list[dict[str, Any]]:
+def run_axe(page: Any, include: tuple[str, ...] = ()) -> list[dict[str, Any]]:
     """axe-core's violations on the page as it is now: id, impact, help, nodes (target, html,
-    summary)."""
+    summary). With ``include`` (CSS selectors), only those parts of the page are checked (a
+    full scan takes 10-20 s on a loaded 2-core machine, most of it in color-contrast)."""
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.add_script_tag(content=axe_source())
-    return page.evaluate("""async () => {
-        const r = await axe.run(document, {resultTypes: ['violations']});
+    return page.evaluate("""async (include) => {
+        const where = include.length ? {include: include.map(s => [s])} : document;
+        const r = await axe.run(where, {resultTypes: ['violations']});
         return r.violations.map(v => ({
             id: v.id, impact: v.impact, help: v.help,
             nodes: v.nodes.map(n => ({target: n.target.join(' '), html: n.html.slice(0, 200),
                                       summary: (n.failureSummary || '').slice(0, 300)})),
         }));
-    }""")
+    }""", list(include))
 
 
 def failing(violations: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -77,6 +79,46 @@ def assert_accessible(page: Any, state: str) -> None:
     """Fail with a readable list when axe-core finds a blocking violation in ``state``."""
     bad = failing(run_axe(page))
     assert not bad, report(bad, state)
+
+
+#: One server for both accessibility files (blobs-20k, 20,000 rows, goes to a background job;
+#: tutorial-blobs, 150 rows, does not; blobs-200k is past the exact limit: approximate).
+ENV = {"DENDRO_BACKGROUND_ROWS": "1000"}
+
+
+#: The server both accessibility files share (test state, not the app's).
+_SHARED: dict[str, Any] = {}
+
+
+@pytest.fixture
+def a11y_server(request: pytest.FixtureRequest) -> Any:
+    """The app for tests/browser/test_a11y*.py, started once per session (a start costs 10-40 s
+    on a loaded machine) and stopped when the session ends. Bind it in a test module to use it.
+
+    Not a session-scoped fixture: bound in two modules, that would be two fixtures and two
+    servers."""
+    server = _SHARED.get("server")
+    if server is None or server.proc.poll() is not None:
+        try:
+            server = harness.start_server(extra_env=ENV, timeout=180)
+        except harness.ServerStartError as exc:
+            pytest.fail(str(exc), pytrace=False)
+        _SHARED["server"] = server
+        request.config.add_cleanup(server.stop)
+    return server
+
+
+@pytest.fixture
+def blank_page(browser: Any) -> Iterator[Any]:
+    """A page at the issue's viewport, nothing loaded yet (each test opens the link it needs:
+    no page load is spent on a view the test does not scan); fails on console errors."""
+    context = new_context(browser)
+    page = harness.new_page(context)
+    try:
+        yield page
+        harness.assert_no_console_errors(page)
+    finally:
+        context.close()
 
 
 @contextlib.contextmanager

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+import re
 from typing import Any
 
 import pytest
@@ -21,25 +21,12 @@ from tests.browser import hosting_helpers as H
 
 pytestmark = pytest.mark.browser
 
+# Fixtures: one server for both accessibility files, a page with nothing loaded yet.
+a11y_server = A.a11y_server
+blank_page = A.blank_page
+
 #: More Tab presses than the page has stops: a control not reached by then is unreachable.
 MAX_TABS = 200
-
-
-@pytest.fixture(scope="module")
-def live_server() -> Iterator[h.LiveServer]:
-    with A.served() as srv:
-        yield srv
-
-
-@pytest.fixture
-def kpage(browser: Any, live_server: h.LiveServer) -> Iterator[Any]:
-    context = A.new_context(browser)
-    pg = h.new_page(context)
-    try:
-        yield pg
-        h.assert_no_console_errors(pg)
-    finally:
-        context.close()
 
 
 def focused(page: Any, selector: str) -> bool:
@@ -94,9 +81,9 @@ def choose_example_by_keyboard(page: Any, label: str) -> None:
     H.settle(page)
 
 
-def test_keyboard_only_example_cut_merge_and_labels(kpage: Any, live_server: h.LiveServer) -> None:
-    page = kpage
-    H.open_link(page, live_server.url + "?dataset=tutorial-five")
+def test_keyboard_only_example_cut_merge_and_labels(blank_page: Any, a11y_server: h.LiveServer) -> None:
+    page = blank_page
+    H.open_link(page, a11y_server.url + "?dataset=tutorial-five")
     # Open an example.
     choose_example_by_keyboard(page, "Two blobs")
     assert H.query(page)["dataset"] == "tutorial-blobs"
@@ -114,6 +101,10 @@ def test_keyboard_only_example_cut_merge_and_labels(kpage: Any, live_server: h.L
     assert float(state["now"]) == float(h.field_value(page, ids.CUT_HEIGHT))
     assert h.field_value(page, ids.CLUSTER_K) == "4"
     assert "cut=" in page.url
+    # Announced: the count is a live region, and the tree's description follows the cut.
+    desc = h.text_of(page, ids.DENDROGRAM_DESC)
+    assert f"max_d {h.field_value(page, ids.CUT_HEIGHT)}: 4 clusters" in desc, desc
+    assert sum(int(s) for s in re.findall(r"cluster \d+: (\d+)", desc)) == 150, desc
     # The Merge tab, and a merge picked by its number.
     tab_to(page, f"#{ids.ANALYSIS_TABS} [role=tab][aria-selected=true]")
     page.keyboard.press("ArrowRight")
@@ -124,7 +115,9 @@ def test_keyboard_only_example_cut_merge_and_labels(kpage: Any, live_server: h.L
     tab_to(page, f"#{ids.MERGE_PICK}")
     page.keyboard.type("149")
     page.keyboard.press("Enter")
-    page.wait_for_function("() => /150|merge/i.test(document.getElementById('inspect-text').innerText)",
+    # Merge 149 of 150 rows is the root: all 150 rows are its members.
+    page.wait_for_function("() => /^150 member/.test("
+                           "document.getElementById('inspect-members').innerText.trim())",
                            timeout=30_000)
     assert h.text_of(page, ids.INSPECT_TEXT)
     # The labels, from the Export tab.
@@ -142,9 +135,9 @@ def test_keyboard_only_example_cut_merge_and_labels(kpage: Any, live_server: h.L
     assert len(clusters) == 4, clusters
 
 
-def test_home_and_end_reach_the_extremes(kpage: Any, live_server: h.LiveServer) -> None:
-    page = kpage
-    H.open_link(page, live_server.url + "?dataset=tutorial-blobs")
+def test_home_and_end_reach_the_extremes(blank_page: Any, a11y_server: h.LiveServer) -> None:
+    page = blank_page
+    H.open_link(page, a11y_server.url + "?dataset=tutorial-blobs")
     tab_to(page, f"#{ids.CUT_SLIDER}")
     page.keyboard.press("End")
     wait_count(page, 1)
@@ -159,13 +152,13 @@ def test_home_and_end_reach_the_extremes(kpage: Any, live_server: h.LiveServer) 
                            timeout=30_000)
 
 
-def test_upload_is_reached_and_opens_the_file_dialog(kpage: Any, live_server: h.LiveServer) -> None:
-    page = kpage
+def test_upload_is_reached_and_opens_the_file_dialog(blank_page: Any, a11y_server: h.LiveServer) -> None:
+    page = blank_page
     # Playwright turns file-chooser interception on without waiting for the browser's reply
     # when the first listener is added; added only at the key press, the dialog sometimes
     # opened before it took effect (about 1 run in 7). A listener from the start avoids that.
     page.on("filechooser", lambda _chooser: None)
-    H.open_link(page, live_server.url)
+    H.open_link(page, a11y_server.url)
     tab_to(page, f"#{ids.UPLOAD_CHOOSE}")
     with page.expect_file_chooser(timeout=10_000) as chooser:
         page.keyboard.press("Enter")
@@ -174,9 +167,115 @@ def test_upload_is_reached_and_opens_the_file_dialog(kpage: Any, live_server: h.
     assert not page.url.endswith("#")
 
 
-def test_copy_link_is_a_button_reached_by_tab(kpage: Any, live_server: h.LiveServer) -> None:
-    page = kpage
-    H.open_link(page, live_server.url)
+def test_copy_link_is_a_button_reached_by_tab(blank_page: Any, a11y_server: h.LiveServer) -> None:
+    page = blank_page
+    H.open_link(page, a11y_server.url)
     tab_to(page, f"#{ids.SHARE_COPY}")
     assert page.get_attribute(f"#{ids.SHARE_COPY}", "role") == "button"
     assert page.get_attribute(f"#{ids.SHARE_COPY}", "aria-label")
+
+
+#: The downloads of the Export tab, in the order Tab reaches them.
+EXPORT_BUTTONS = (ids.EXPORT_LABELS, ids.EXPORT_LINKAGE, ids.EXPORT_VIEW, ids.EXPORT_NEWICK,
+                  ids.EXPORT_JSON_TREE, ids.EXPORT_SCRIPT)
+
+
+def download_by_enter(page: Any) -> tuple[str, bytes]:
+    with page.expect_download(timeout=30_000) as dl:
+        page.keyboard.press("Enter")
+    with open(dl.value.path(), "rb") as f:
+        return dl.value.suggested_filename, f.read()
+
+
+def test_every_export_by_keyboard(blank_page: Any, a11y_server: h.LiveServer) -> None:
+    page = blank_page
+    page.on("filechooser", lambda _chooser: None)  # see the upload test below
+    H.open_link(page, a11y_server.url + "?dataset=tutorial-blobs")
+    # A figure as an image: the scatter's modebar camera (shown while it has the focus).
+    tab_to(page, "#scatter .modebar-btn[data-title*='Download' i]")
+    name, body = download_by_enter(page)
+    assert name.endswith(".png") and body[:4] == b"\x89PNG", name
+    # The Export tab's files, each with Enter on its button.
+    tab_to(page, f"#{ids.ANALYSIS_TABS} [role=tab][aria-selected=true]")
+    page.keyboard.press("End")
+    page.wait_for_function("() => document.activeElement.innerText === 'Export'"
+                           " && document.activeElement.getAttribute('aria-selected') === 'true'",
+                           timeout=10_000)
+    files = {}
+    for button in EXPORT_BUTTONS:
+        tab_to(page, f"#{button}")
+        files[button] = download_by_enter(page)
+    assert all(body for _, body in files.values()), files.keys()
+    assert files[ids.EXPORT_LABELS][0].endswith(".csv")
+    assert files[ids.EXPORT_LINKAGE][0].endswith(".csv")
+    assert files[ids.EXPORT_SCRIPT][0].endswith(".py")
+    assert len({name for name, _ in files.values()}) == len(EXPORT_BUTTONS)
+    # The script's text opens with Enter on its summary; its copy button is then a Tab stop.
+    tab_to(page, f"details:has(#{ids.EXPORT_SCRIPT_TEXT}) > summary")
+    page.keyboard.press("Enter")
+    tab_to(page, f"#{ids.EXPORT_SCRIPT_COPY}")
+    assert page.get_attribute(f"#{ids.EXPORT_SCRIPT_COPY}", "role") == "button"
+    # Loading a saved view back: its "choose" opens the file dialog.
+    tab_to(page, f"#{ids.LOAD_VIEW} a")
+    with page.expect_file_chooser(timeout=10_000) as chooser:
+        page.keyboard.press("Enter")
+    assert chooser.value is not None
+    assert not page.url.endswith("#")
+
+
+#: What the focused element looks like: a short name, a focus ring, seen, not aria-hidden.
+FOCUS_NOW = """() => {
+    const e = document.activeElement;
+    if (!e || e === document.body || e === document.documentElement) { return null; }
+    const first = e.dataset.sweep === undefined;
+    e.dataset.sweep = '1';
+    const s = getComputedStyle(e), r = e.getBoundingClientRect();
+    const cls = typeof e.className === 'string' ? e.className.trim().split(/\\s+/)
+        .filter(Boolean).slice(0, 2).map(c => '.' + c).join('') : '';
+    return {
+        name: e.id ? '#' + e.id : e.tagName.toLowerCase() + cls
+            + (e.closest('[id]') ? ' in #' + e.closest('[id]').id : ''),
+        first: first,
+        ring: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2,
+        hidden: !!e.closest('[aria-hidden=true]'),
+        seen: e.checkVisibility({opacityProperty: true, visibilityProperty: true})
+            && r.width > 0 && r.height > 0,
+    };
+}"""
+#: The focused element is drawn (not transparent, hidden or empty): waited for, since
+#: Plotly fades its modebar in when it takes the focus.
+FOCUS_SEEN = """() => { const e = document.activeElement, r = e.getBoundingClientRect();
+    return e.checkVisibility({opacityProperty: true, visibilityProperty: true})
+        && r.width > 0 && r.height > 0; }"""
+
+
+def test_every_tab_stop_shows_a_focus_ring(blank_page: Any, a11y_server: h.LiveServer) -> None:
+    # WCAG 2.4.7: Tab through the whole page once (until a stop comes round again); every stop
+    # is drawn, has a ring, and is not hidden from screen readers.
+    page = blank_page
+    H.open_link(page, a11y_server.url + "?dataset=tutorial-blobs")
+    stops, bad = [], []
+    for _ in range(400):
+        page.keyboard.press("Tab")
+        now = page.evaluate(FOCUS_NOW)
+        if now is None:
+            continue
+        if not now["first"]:
+            break
+        stops.append(now["name"])
+        if not now["seen"]:
+            try:
+                page.wait_for_function(FOCUS_SEEN, timeout=2_000, polling=50)
+            except Exception:
+                bad.append(f"{now['name']}: focused but not drawn")
+        if not now["ring"]:
+            bad.append(f"{now['name']}: no focus ring")
+        if now["hidden"]:
+            bad.append(f"{now['name']}: inside aria-hidden")
+    else:
+        pytest.fail(f"Tab did not come round in 400 presses: {stops[-20:]}")
+    assert len(stops) > 20, stops
+    for must in (ids.UPLOAD_CHOOSE, ids.EXAMPLE, ids.CUT_HEIGHT, ids.CLUSTER_K, ids.CUT_SLIDER,
+                 ids.SHARE_COPY):
+        assert f"#{must}" in stops, (must, stops)
+    assert not bad, "\n".join(bad)
