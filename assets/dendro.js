@@ -264,6 +264,25 @@
         return c <= 0 ? td.above : td.palette[(c - 1) % td.palette.length];
     }
 
+    // The hover's words for each link at the cut (components/figures/dendrogram.py
+    // cluster_names): its flat cluster by name, so colour is never the only carrier.
+    var ABOVE_THE_CUT = "above the cut (joins clusters)";
+
+    function clusterNames(td, a, cl, t) {
+        var names = new Array(td.m);
+        for (var j = 0; j < td.m; j++) {
+            names[j] = a.maxdist[j] <= t ? "in cluster " + cl.pos[a.first[j]] : ABOVE_THE_CUT;
+        }
+        return names;
+    }
+
+    // The hover trace with new text (the other traces as they are).
+    function withHoverText(traces, names) {
+        return traces.map(function (tr) {
+            return tr.meta === "hover" ? Object.assign({}, tr, {text: names}) : tr;
+        });
+    }
+
     function recolourDendrogram(td, fig, group) {
         var rest = [];
         var data = (fig && fig.data) || [];
@@ -494,7 +513,8 @@
             ? dendroFig.layout.shapes[0] : null;
         var dpatch = new window.dash_clientside.Patch();
         var links = linkTraces(td, a, cl, t);
-        var rest = recolourDendrogram(td, dendroFig, links.group);
+        var rest = withHoverText(recolourDendrogram(td, dendroFig, links.group),
+                                 clusterNames(td, a, cl, t));
         dpatch.assign(["data"], links.traces.concat([markTrace(td, a, cl)], rest));
         dpatch.assign(["layout", "shapes"], [cutShape(t, cl.k, td.orientation, oldShape)]);
         return {dendro: dpatch.build(), scatter: scatterPatch(td, a, cl, scatterFig), k: cl.k};
@@ -507,6 +527,7 @@
         paintAt: paintAt,
         arrays: arrays,
         colourOf: colourOf,
+        withHoverText: withHoverText,
         scatterRows: scatterRows,
         cutShape: cutShape,
         LEGEND_MAX: LEGEND_MAX,

@@ -227,6 +227,14 @@
             return tr.meta !== "links" && tr.meta !== "ticks" && tr.meta !== "leafmarks";
         });
         var traces = linkTraces(td, pd, a, ex, L, changes);
+        // The hover names each link's cluster of this partition, as dendro.js does for a cut.
+        var names = new Array(td.m);
+        for (var j = 0; j < td.m; j++) {
+            var g = uniform(L, changes, a.first[j], a.first[j] + ex.count[j]);
+            names[j] = g > 0 ? "in cluster " + g : g === 0 ? "unassigned"
+                : "joins clusters of this partition";
+        }
+        rest = D().withHoverText(rest, names);
         var dpatch = new window.dash_clientside.Patch();
         dpatch.assign(["data"], traces.concat(rest));
         var shapes = dendroFig.layout && dendroFig.layout.shapes;

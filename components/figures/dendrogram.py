@@ -223,13 +223,30 @@ def annotation_trace(mid: np.ndarray, height: np.ndarray, colors: np.ndarray,
                  customdata=np.flatnonzero(sel))
 
 
-def hover_trace(mid: np.ndarray, height: np.ndarray, rows: np.ndarray, sizes: np.ndarray,
-                orientation: str, *, gl: bool, n: int) -> go.Scatter | go.Scattergl:
-    """The ``"hover"`` trace: one invisible marker per merge carrying its row of Z, its size
-    and the id of the cluster it forms (SciPy's numbering: row ``i`` forms ``n + i``).
+#: What a merge's hover says of where it sits at the cut (assets/dendro.js and
+#: assets/partition.js write the same words when they repaint): the flat cluster by name, so
+#: colour is never the only carrier (issue 19).
+ABOVE_THE_CUT = "above the cut (joins clusters)"
 
-    Numbers travel as typed arrays and the text is made in the browser: at 20k merges a text
-    per point would be ~1 MB of JSON.
+
+def cluster_names(link_clusters: np.ndarray) -> list[str]:
+    """The hover's words for each link: its flat cluster at the cut, or above the cut.
+
+    >>> cluster_names(np.array([1, 0, 12]))
+    ['in cluster 1', 'above the cut (joins clusters)', 'in cluster 12']
+    """
+    return [f"in cluster {c}" if c > 0 else ABOVE_THE_CUT for c in link_clusters.tolist()]
+
+
+def hover_trace(mid: np.ndarray, height: np.ndarray, rows: np.ndarray, sizes: np.ndarray,
+                orientation: str, *, gl: bool, n: int,
+                names: list[str] | None = None) -> go.Scatter | go.Scattergl:
+    """The ``"hover"`` trace: one invisible marker per merge carrying its row of Z, its size
+    and the id of the cluster it forms (SciPy's numbering: row ``i`` forms ``n + i``), and
+    as text the flat cluster it is in at the cut (:func:`cluster_names`).
+
+    Numbers travel as typed arrays and their sentence is made in the browser: at 20k merges
+    a whole text per point would be ~1 MB of JSON (the cluster names are ~260 KB).
     """
     Trace = go.Scattergl if gl else go.Scatter
     hx, hy = oriented(mid, height, orientation)
@@ -238,9 +255,11 @@ def hover_trace(mid: np.ndarray, height: np.ndarray, rows: np.ndarray, sizes: np
         x=hx.astype(np.float32), y=hy.astype(np.float32), mode="markers",
         marker={"color": "rgba(0,0,0,0)", "size": 8},
         customdata=np.column_stack([rows, sizes, rows + n]).astype(np.int32),
+        text=names,
         hovertemplate=("merge %{customdata[0]} (row %{customdata[0]} of Z, forms cluster "
                        "%{customdata[2]})<br>"
-                       f"height %{{{h_axis}:.6g}}<br>size %{{customdata[1]}}<extra></extra>"),
+                       f"height %{{{h_axis}:.6g}}<br>size %{{customdata[1]}}<br>%{{text}}"
+                       "<extra></extra>"),
         showlegend=False, meta="hover",
     )
 
@@ -352,7 +371,7 @@ def make_dendrogram_figure(
                                    show=show_contracted, gl=gl))
     fig.add_trace(annotation_trace(mid, height, colors, annotate_above, orientation, gl=gl))
     fig.add_trace(hover_trace(mid, height, rows, merge_sizes, orientation, gl=gl,
-                              n=Z.shape[0] + 1))
+                              n=Z.shape[0] + 1, names=cluster_names(clusters)))
     _dendrogram_layout(fig, geometry, cut, k, orientation, uirevision, title, leaf_title)
     return fig
 

@@ -48,6 +48,7 @@ const out = input.cuts.map((t) => {
       color: d.meta === 'links' ? d.line.color : d.marker.color,
       cd: d.customdata ? Array.from(d.customdata) : null})),
     metas: data.map(d => d.meta),
+    hover: data.filter(d => d.meta === 'hover').map(d => Array.from(d.text || [])),
     legend: sc.filter(d => d.meta === 'legend').map(d => [d.name, d.legendgroup]),
     groups: sc.filter(d => d.meta === 'points').map(d => [d.legendgroup, d.marker.color]),
   };
@@ -69,6 +70,19 @@ def _server_traces(fig) -> list[dict]:
         out.append({"meta": tr.meta, "type": tr.type, "x": _plain(tr.x), "y": _plain(tr.y),
                     "color": tr.line.color if tr.meta == "links" else list(tr.marker.color),
                     "cd": None if tr.customdata is None else np.asarray(tr.customdata).tolist()})
+    return out
+
+
+def _leaves_under(Z: np.ndarray, row: int) -> list[int]:
+    """The rows of X under the cluster row ``row`` of Z forms."""
+    n = len(Z) + 1
+    stack, out = [n + row], []
+    while stack:
+        node = stack.pop()
+        if node < n:
+            out.append(node)
+        else:
+            stack.extend(int(c) for c in Z[node - n, :2])
     return out
 
 
@@ -106,6 +120,18 @@ def test_browser_recolour_equals_server_figure(tmp_path, mode, p, orientation):
         server = _server_traces(dendro_fig.make_dendrogram_figure(g, t, Z=Z,
                                                                   orientation=orientation))
         assert res["traces"] == server, f"cut {t}"
+        # The hover names each merge's flat cluster at the cut as the server does (issue 19:
+        # colour is never the only carrier), and the server's names are fcluster's labels.
+        drawn = dendro_fig.make_dendrogram_figure(g, t, Z=Z, orientation=orientation)
+        hover = [list(tr.text) for tr in drawn.data if tr.meta == "hover"]
+        assert res["hover"] == hover, f"cut {t}"
+        fc = idx.labels_at(t)  # fcluster(Z, t, "distance") numbered in leaf order
+        for name, row in zip(hover[0], g.link_rows, strict=True):
+            members = fc[_leaves_under(Z, int(row))]
+            if name.startswith("in cluster "):
+                assert set(members.tolist()) == {int(name.split()[-1])}, (name, t)
+            else:
+                assert name == dendro_fig.ABOVE_THE_CUT and len(set(members.tolist())) > 1
         assert res["metas"][: len(server)] == ["links"] * (len(server) - 1) + ["leafmarks"]
         k = idx.k_at(t)
         expected = scatter.make_scatter_figure(X[:, 0], X[:, 1], idx.labels_at(t),
