@@ -39,4 +39,12 @@ VENV="${DENDRO_VENV:-.venv}"
 [ -f tests/browser/node_modules/axe-core/axe.min.js ] \
   || (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 
-"$VENV/bin/python" -m pytest "$@"
+# Two pytest-xdist workers (the machine has 2 cores; a browser test leaves much of them idle
+# while it waits on the page). Whole files go to one worker (--dist loadfile: a module's fixtures
+# and servers are made once) in collection order (--no-loadscope-reorder), so the slow browser
+# files start first, one per worker, each worker with its own server, browser and redis, and the
+# short files fill the end. Every test starts its servers on free ports with their own data
+# directories, so none depends on which worker or what runs beside it. DENDRO_TEST_WORKERS=0 runs
+# everything in this one process.
+WORKERS="${DENDRO_TEST_WORKERS:-2}"
+"$VENV/bin/python" -m pytest -n "$WORKERS" --dist loadfile --no-loadscope-reorder "$@"

@@ -124,13 +124,14 @@ def server_command(kind: str, port: int) -> list[str]:
     raise ValueError(f"DENDRO_TEST_SERVER must be 'dev' or 'gunicorn', not {kind!r}")
 
 
-def start_server(kind: str | None = None, *, timeout: float = 60.0,
+def start_server(kind: str | None = None, *, timeout: float = 180.0,
                  extra_env: dict[str, str] | None = None, cold: bool = False) -> LiveServer:
     """Start the app on a free loopback port with a fresh data directory and wait for it.
 
     ``kind`` defaults to ``$DENDRO_TEST_SERVER``, else 'gunicorn' (the production setup).
     Raises :class:`ServerStartError` with the server's output when it exits or does not
-    answer ``GET /`` with 200 within ``timeout`` seconds. With ``cold`` it only waits until
+    answer ``GET /`` with 200 within ``timeout`` seconds (generous: with the suite on two
+    pytest-xdist workers, two servers may boot at once on two busy cores). With ``cold`` it only waits until
     the port accepts connections, so no worker has served a request yet.
     """
     kind = kind or os.environ.get("DENDRO_TEST_SERVER", "gunicorn")
