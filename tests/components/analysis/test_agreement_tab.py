@@ -19,23 +19,9 @@ from clustering.datasets import EXAMPLES, load_example
 from clustering.partition import partition_from_roots
 from clustering.prepare import prepare
 from components.analysis import agreement as tab
-from components.settings import Settings
 from components.view import TreeSpec
 
 TAB = "tab-agreement"
-
-
-@pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    from app import create_app
-
-    return create_app(Settings.from_env(data_dir=str(tmp_path_factory.mktemp("data"))))
-
-
-@pytest.fixture
-def in_app(app):
-    with app.server.app_context():
-        yield app
 
 
 def _run(fn, *args, trigger: str = ""):

@@ -40,19 +40,6 @@ from tests.partitions import same_partition
 TAB = "tab-evidence"
 
 
-@pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    from app import create_app
-
-    return create_app(Settings.from_env(data_dir=str(tmp_path_factory.mktemp("data"))))
-
-
-@pytest.fixture
-def in_app(app):
-    with app.server.app_context():
-        yield app
-
-
 def _run(fn, *args, trigger: str = "", value=None):
     """Call a callback as Dash does: a fresh context saying what fired."""
     def go():

@@ -9,16 +9,8 @@ import pytest
 
 from clustering.datasets import EXAMPLES
 from components.analysis import agreement as tab
-from components.settings import Settings
 from components.view import TreeSpec
 from tests.components.analysis.test_agreement_tab import TAB, _run
-
-
-@pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    from app import create_app
-
-    return create_app(Settings.from_env(data_dir=str(tmp_path_factory.mktemp("data"))))
 
 
 def _ref(one_hot: bool) -> dict:

@@ -22,19 +22,11 @@ from components.analysis import heatmap as heat_tab
 from components.analysis import profiles as prof_tab
 from components.figures.analysis import _band_scale
 from components.figures.palette import ABOVE_CUT_COLOR, UNASSIGNED_COLOR, cluster_color
-from components.settings import Settings
 from components.view_partition import PartitionSpec
 from tests.components.analysis.test_tabs import _run, blobs_tree_data, blobs_Z
 from tests.partitions import same_partition
 
 MCS = 10
-
-
-@pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    from app import create_app
-
-    return create_app(Settings.from_env(data_dir=str(tmp_path_factory.mktemp("data"))))
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 from clustering.prepare import PrepareOptions
-from components.settings import Settings
 from components.state.store import get_store
 from components.state.trees import load_tree
 from components.view import DatasetRef, TreeSpec
@@ -30,19 +29,6 @@ MIXED = (
     b"p11,2.6,red,medium,z\n"
     b"p12,0.1,blue,small,x\n"
 )
-
-
-@pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    from app import create_app
-
-    return create_app(Settings.from_env(data_dir=str(tmp_path_factory.mktemp("data"))))
-
-
-@pytest.fixture
-def in_app(app):
-    with app.server.app_context():
-        yield app
 
 
 @pytest.mark.parametrize("options, method", [

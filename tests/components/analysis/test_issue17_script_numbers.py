@@ -12,26 +12,12 @@ import pytest
 from scipy.spatial.distance import pdist, squareform
 
 from clustering.prepare import PrepareOptions
-from components.settings import Settings
 from components.state.partition import view_labels
 from components.state.store import get_store
 from components.state.trees import load_tree
 from components.view import DatasetRef, TreeSpec
 from tests.components.analysis.test_exports_more import run_script
 from tests.components.analysis.test_issue17_script_partition import download, hand_edited
-
-
-@pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    from app import create_app
-
-    return create_app(Settings.from_env(data_dir=str(tmp_path_factory.mktemp("data"))))
-
-
-@pytest.fixture
-def in_app(app):
-    with app.server.app_context():
-        yield app
 
 
 def npy(a: np.ndarray) -> bytes:

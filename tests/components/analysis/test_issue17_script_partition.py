@@ -20,7 +20,6 @@ from scipy.spatial.distance import pdist, squareform
 from clustering.partition import horizontal_partition, merge_clusters, split_cluster
 from clustering.prepare import PrepareOptions
 from components.analysis import export_trees as ex_trees
-from components.settings import Settings
 from components.state.partition import view_labels
 from components.state.store import get_store
 from components.state.trees import load_tree
@@ -33,19 +32,6 @@ from tests.components.analysis.test_exports_more import (
     run_script,
     tree_data,
 )
-
-
-@pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    from app import create_app
-
-    return create_app(Settings.from_env(data_dir=str(tmp_path_factory.mktemp("data"))))
-
-
-@pytest.fixture
-def in_app(app):
-    with app.server.app_context():
-        yield app
 
 
 def download(spec: TreeSpec, cut: float, part: PartitionSpec | None) -> tuple:

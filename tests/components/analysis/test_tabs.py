@@ -45,22 +45,8 @@ from components.figures.analysis import (
     runs,
 )
 from components.page import sharing
-from components.settings import Settings
 from components.view import TreeSpec, View
 from tests.partitions import same_partition
-
-
-@pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    from app import create_app
-
-    return create_app(Settings.from_env(data_dir=str(tmp_path_factory.mktemp("data"))))
-
-
-@pytest.fixture
-def in_app(app):
-    with app.server.app_context():
-        yield app
 
 
 def _run(fn, *args, trigger: str = "", value=None):

@@ -26,22 +26,9 @@ from tests.partitions import same_partition
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    from app import create_app
-
-    return create_app(Settings.from_env(data_dir=str(tmp_path_factory.mktemp("data"))))
-
-
-@pytest.fixture(scope="module")
 def tree(app):
     with app.server.app_context():
         yield load_tree(View.from_query("?dataset=tutorial-five").tree)
-
-
-@pytest.fixture
-def in_app(app):
-    with app.server.app_context():
-        yield app
 
 
 def test_height_is_the_cut(tree, in_app):
