@@ -409,6 +409,19 @@ def condensed_distances(X: np.ndarray, metric: str, p: float = 2.0) -> np.ndarra
     return D
 
 
+def _ward_unless_tied(X: np.ndarray, scipy_allowed: bool
+                      ) -> tuple[np.ndarray, str, bool] | None:
+    """fastcluster's Ward tree of tie-prone X as (Z, backend, ties), or None when SciPy must
+    link X instead. Tie-prone is not tied: a tree with no tie at any merge is the one every
+    exact implementation builds, and checking that costs a fraction of SciPy's linkage
+    (:func:`clustering.ties.ward_tree_is_tie_free`). A tied tree goes to SciPy when allowed,
+    else stays, with ``ties`` set so the page says it is one of several."""
+    Z = fastcluster.linkage_vector(X, method="ward", metric="euclidean")
+    if ward_tree_is_tie_free(X, Z):
+        return Z, "fastcluster.linkage_vector, checked tie-free", False
+    return None if scipy_allowed else (Z, "fastcluster.linkage_vector", True)
+
+
 def compute_linkage(
     X: object,
     method: str = "ward",
@@ -480,23 +493,16 @@ def compute_linkage(
             progress(fraction, text)
 
     D: np.ndarray | None = None
-    Z: np.ndarray | None = None
     ties = may_have_ties(X, metric)
+    fast_ward = None
+    # Data whose nearest pairs already tie (integers, counts) would fail the Ward check at its
+    # first merges: it goes straight to SciPy.
     if ties and method == "ward" and metric == "euclidean" and not nearest_pairs_tie(X):
-        # Tie-prone is not tied: a Ward tree with no tie at any merge is the one tree every
-        # exact implementation builds, and checking that costs a fraction of SciPy's linkage
-        # (bench/bench_service.py, "ward ... decimals" rows). Data whose nearest pairs already
-        # tie (integers, counts) would fail the check at its first merges: straight to SciPy.
         report(0.0, "linking")
-        fast = fastcluster.linkage_vector(X, method="ward", metric="euclidean")
-        report(0.3, "checking for ties")
-        if ward_tree_is_tie_free(X, fast):
-            ties, Z, backend = False, fast, "fastcluster.linkage_vector, checked tie-free"
-        elif n > scipy_ties_max_n:
-            Z, backend = fast, "fastcluster.linkage_vector"
-        del fast
-    if Z is not None:
-        pass
+        fast_ward = _ward_unless_tied(X, n <= scipy_ties_max_n)
+        report(0.3, "checked for ties")
+    if fast_ward is not None:
+        Z, backend, ties = fast_ward
     elif ties and method != "single" and n <= scipy_ties_max_n:
         backend = "scipy.cluster.hierarchy.linkage"
         report(0.0, "computing distances")

@@ -250,8 +250,8 @@ def _no_tied_partner(X: np.ndarray, Z: np.ndarray, rtol: float) -> bool:
         dying = np.concatenate([a[lo:hi], b[lo:hi]])
         # Ward's factor sqrt(2 s r / (s + r)) is at least sqrt(2 s / (s + 1)) for a partner
         # of any size r >= 1, so a cluster of size s needs only that much smaller a radius.
-        s = size[dying]
-        radius = h[t] * (1 + rtol) / np.sqrt(2 * s / (s + 1))
+        own = size[dying]
+        radius = h[t] * (1 + rtol) / np.sqrt(2 * own / (own + 1))
         found = cKDTree(centre[pool]).query_ball_point(centre[dying], radius,
                                                        return_sorted=False)
         counts = np.fromiter(map(len, found), np.intp, len(found))

@@ -246,7 +246,7 @@ def hover_trace(mid: np.ndarray, height: np.ndarray, rows: np.ndarray, sizes: np
     as text the flat cluster it is in at the cut (:func:`cluster_names`).
 
     Numbers travel as typed arrays and their sentence is made in the browser: at 20k merges
-    a whole text per point would be ~1 MB of JSON (the cluster names are ~260 KB).
+    a whole text per point would be ~1 MB of JSON (the cluster names are ~340 KB).
     """
     Trace = go.Scattergl if gl else go.Scatter
     hx, hy = oriented(mid, height, orientation)
