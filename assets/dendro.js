@@ -533,6 +533,7 @@
         LEGEND_MAX: LEGEND_MAX,
         liveCut: liveCut,
         liveLabel: liveLabel,
+        kAt: kAt,
         decode: decode,
         // exposed for the Node test of the height format (tests/test_app.py)
         _formatHeight: formatHeight

@@ -4,7 +4,8 @@
  * treeRef: tree-data less its arrays, so the server callbacks that follow the cut are sent
  *   a few hundred bytes, not the tree (316 KB at 20,000 rows).
  * gate: the cut goes to the store of the active analysis tab only; a hidden tab's server
- *   callback does not fire, and opening a tab computes it for the current cut.
+ *   callback does not fire, and opening a tab computes it for the current cut. A tab that
+ *   follows the cut in the browser (not in config.follows) is not sent a cut move at all.
  */
 (function () {
     "use strict";
@@ -24,13 +25,22 @@
     }
 
     // partition: the spec in force (components/page/partition.py) when it is not a height.
+    // A cut move alone reaches only a tab whose server callback follows the cut
+    // (config.follows); the others (Diagnostics) follow it in the browser.
     function gate(cut, active, ref, partition, config) {
         var nu = window.dash_clientside.no_update;
         var value = {cut: cut, tree_key: ref ? ref.tree_key : null};
         if (partition && partition.source && partition.source !== "height") {
             value.partition = partition;
         }
-        return config.tabs.map(function (tab) { return tab === active ? value : nu; });
+        var ctx = window.dash_clientside.callback_context;
+        var fired = (ctx && ctx.triggered) || [];
+        var cutOnly = fired.length > 0 && fired.every(function (t) {
+            return t.prop_id === "cut-height.value";
+        });
+        return config.tabs.map(function (tab, i) {
+            return tab === active && (config.follows[i] || !cutOnly) ? value : nu;
+        });
     }
 
     // Add to, never replace, the namespace: the renderer keeps Patch and no_update there.

@@ -65,6 +65,7 @@ DIAG_LAST = "diag-last"  # how many final merges the scree shows
 DIAG_DEPTH = "diag-depth"  # inconsistency depth
 DIAG_SCREE = "diag-scree"
 DIAG_SUMMARY = "diag-summary"  # elbow's k, gaps, snap buttons
+DIAG_NOW = "diag-now"  # "Now: k = … at max_d = …", kept in step with the cut in the browser
 DIAG_INCONSISTENCY = "diag-inconsistency"
 CANDIDATES = "candidates"  # store: candidate cuts of the current tree
 SNAP = "snap"  # pattern-matching {"type": SNAP, "index": i}: one button per candidate cut

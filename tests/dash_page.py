@@ -191,7 +191,7 @@ class DashPage:
         outputs = [{"id": i, "property": p.split("@")[0]} for i, p in c["_outputs"]]
         if c.get("_local"):
             values = [self.props.get(f"{x['id']}.{x['property']}") for x in c["inputs"] + c["state"]]
-            got = c["_local"](*values)
+            got = c["_local"](*values, triggered=changed)
             got = got if isinstance(got, list | tuple) and len(outputs) > 1 else [got]
             response: dict[str, dict[str, Any]] = {}
             for o, v in zip(outputs, got, strict=True):
@@ -313,19 +313,19 @@ def apply_patch(old: Any, new: Any) -> Any:
     return root["v"]
 
 
-def _read_url(search: Any) -> Any:
+def _read_url(search: Any, triggered: Any = ()) -> Any:
     # assets/url_state.js readUrl: pass on a URL this page did not write.
     return NO_UPDATE if search is None else {"search": search}
 
 
-def _gate(*args: Any) -> list[Any]:
+def _gate(*args: Any, triggered: Any = ()) -> list[Any]:
     # assets/lazy.js gate: the cut reaches the active analysis tab's store only.
     from components.analysis.lazy import gate
 
-    return [NO_UPDATE if v is None else v for v in gate(*args)]
+    return [NO_UPDATE if v is None else v for v in gate(*args, triggered=triggered)]
 
 
-def _tree_ref(tree_data: Any, config: Any = None) -> Any:
+def _tree_ref(tree_data: Any, config: Any = None, triggered: Any = ()) -> Any:
     from components.analysis.lazy import tree_ref
 
     return tree_ref(tree_data, config)

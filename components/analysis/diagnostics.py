@@ -8,6 +8,12 @@ Candidate cuts are drawn as faint dotted lines on the dendrogram (trace ``meta='
 and offered as "snap" buttons; clicking either sets ``cut-height``, and the clientside cut
 (``assets/dendro.js``) does the rest. Nothing moves the cut by itself. On an approximate tree
 the diagnostics describe the micro-cluster tree and say so (:func:`micro_tree_note`).
+
+A cut move sends no request here (issue 13: it was the one request per move under load). The
+server draws the tab when it is opened, when the tree or the scree's settings change; what
+follows the cut (the "Now: k = …" line, the scree's solid k line, which snap button is the
+current cut) is kept in step in the browser by ``dendroDiag.follow`` (``assets/diagnostics.js``),
+from the k table the tree already sent. :func:`follow_cut` is its Python twin.
 """
 
 from __future__ import annotations
@@ -41,7 +47,6 @@ from components.figures.analysis import (
     candidate_trace,
     leaves_trace,
     make_scree_figure,
-    scree_shapes,
 )
 from components.figures.common import empty_figure
 from components.figures.dendrogram import GL_POINTS
@@ -69,6 +74,8 @@ def diagnostics_tab() -> html.Div:
                 [
                     dbc.Col(
                         [
+                            html.Div(id=ids.DIAG_NOW, className="small diag-now",
+                                     role="status"),
                             html.Div(id=ids.DIAG_SUMMARY, className="small mb-2"),
                             dbc.Row(
                                 [
@@ -160,48 +167,41 @@ clientside_callback(
     Output(ids.DIAG_SUMMARY, "children"),
     Output(ids.DIAG_SCREE, "figure"),
     Output(ids.DIAG_INCONSISTENCY, "children"),
+    Output(ids.DIAG_NOW, "children"),
     Input(ids.CANDIDATES, "data"),
-    Input(ids.DIAG_CUT, "data"),  # the cut, only while this tab is open (components/analysis/lazy.py)
+    # The cut, only when this tab is opened or its tree changes, never on a cut move
+    # (components/analysis/lazy.py); the browser follows the moves (dendroDiag.follow).
+    Input(ids.DIAG_CUT, "data"),
     Input(ids.DIAG_LAST, "value"),
     Input(ids.DIAG_DEPTH, "value"),
     State(ids.ANALYSIS_TABS, "active_tab"),
     State(ids.TREE_REF, "data"),
-    State(ids.DIAG_SCREE, "figure"),
 )
 def fill_diagnostics(candidates: dict[str, Any] | None, cut_value: Any, last: Any, depth: Any,
-                     active: str | None, tree_data: dict[str, Any] | None,
-                     scree: dict[str, Any] | None = None) -> tuple[Any, ...]:
-    """Elbow, gaps and snap buttons, scree, inconsistency of the top merges, at the cut.
-
-    When the scree on the page is already this tree's (same last merges and depth), a cut
-    move patches its k line and leaves the inconsistency table: building the plotly figure
-    was 80% of this callback's time, paid on every move.
-    """
+                     active: str | None, tree_data: dict[str, Any] | None) -> tuple[Any, ...]:
+    """Elbow, gaps and snap buttons, scree, inconsistency of the top merges, drawn at the cut
+    the tab was opened with."""
     if active not in (None, ids.TAB_DIAGNOSTICS):
-        return no_update, no_update, no_update
-    cut_value = gated_cut(cut_value)
+        return no_update, no_update, no_update, no_update
     tree = try_load_tree((tree_data or {}).get("params"))
     if tree is None or not candidates or candidates.get("tree_key") != tree_data.get("tree_key"):
-        return "", empty_figure(""), ""
+        return "", empty_figure(""), "", ""
     Z = tree.Z
-    cut = number_or_none(cut_value)
+    cut = number_or_none(gated_cut(cut_value))
     k_now = int(tree.index.k_at(cut)) if cut is not None else None
     last_n = number_or_none(last)
     last_n = int(min(max(last_n, 3), 50)) if last_n is not None else 10
     e = elbow(Z, last=last_n)
     d = number_or_none(depth)
     d = int(min(max(d, 1), 20)) if d is not None else 2
-    drawn_for = f"scree|{tree_data.get('tree_key')}|{last_n}|{d}"
-    traces = (scree or {}).get("data") or [{}]
-    if traces[0].get("meta") == drawn_for:
-        fig = Patch()
-        fig["layout"]["shapes"] = scree_shapes(e.ks, e.suggested_k, k_now)
-    else:
-        fig = make_scree_figure(e.ks, e.heights, e.acceleration, e.suggested_k, k_now)
-        fig.data[0].meta = drawn_for
+    fig = make_scree_figure(e.ks, e.heights, e.acceleration, e.suggested_k, k_now)
+    # What the browser needs to move the k line without the server (assets/diagnostics.js).
+    fig.layout.meta = {"tree_key": tree_data.get("tree_key"),
+                       "ks": [int(e.ks.min()), int(e.ks.max())] if e.ks.size else None,
+                       "elbow": e.suggested_k}
+    cuts = candidates.get("cuts") or []
     buttons = []
-    for i, c in enumerate(candidates.get("cuts") or []):
-        current = k_now == c["k"]
+    for i, (c, current) in enumerate(zip(cuts, follow_cut(k_now, cuts)[1], strict=True)):
         buttons.append(
             dbc.Button(
                 f"k = {c['k']} at {format_height(c['height'])}",
@@ -215,16 +215,13 @@ def fill_diagnostics(candidates: dict[str, Any] | None, cut_value: Any, last: An
         )
     elbow_text = (f"The elbow of the last {e.ks.size} merges suggests k = {e.suggested_k}."
                   if e.suggested_k is not None else "Too few merges for an elbow.")
-    now = f"Now: k = {k_now} at max_d = {format_height(cut)}." if cut is not None else ""
     summary = [
         micro_tree_note(tree),
-        html.Div([elbow_text, " ", now]),
+        html.Div(elbow_text),
         html.Div("Candidate cuts (largest height gaps and the elbow); click to snap the cut:",
                  className="mt-1"),
         html.Div(buttons, className="snap-buttons"),
     ]
-    if isinstance(fig, Patch):
-        return summary, fig, no_update
     R = inconsistency_table(Z, d)
     top = np.arange(Z.shape[0])[::-1][:TOP_MERGES]
     n = Z.shape[0] + 1
@@ -232,7 +229,38 @@ def fill_diagnostics(candidates: dict[str, Any] | None, cut_value: Any, last: An
         "merge": top, "forms id": top + n, "height": Z[top, 2], "mean": R[top, 0],
         "std": R[top, 1], "links": R[top, 2].astype(int), "coefficient": R[top, 3],
     })
-    return summary, fig, data_grid(inc)
+    return summary, fig, data_grid(inc), follow_cut(k_now, cuts, cut)[0]
+
+
+def follow_cut(k_now: int | None, cuts: list[dict[str, Any]], cut: float | None = None
+               ) -> tuple[str, list[bool]]:
+    """Python twin of ``dendroDiag.follow`` (``assets/diagnostics.js``): the "Now" line for
+    the cut ``cut`` that gives ``k_now`` clusters, and which candidate cuts it is.
+
+    >>> follow_cut(3, [{"k": 2}, {"k": 3}], 20.0)
+    ('Now: k = 3 at max_d = 20.', [False, True])
+    >>> follow_cut(None, [{"k": 2}])
+    ('', [False])
+    """
+    now = (f"Now: k = {k_now} at max_d = {format_height(cut)}."
+           if k_now is not None and cut is not None else "")
+    return now, [k_now is not None and c.get("k") == k_now for c in cuts]
+
+
+# The cut-dependent parts, in the browser on every cut move (and after the server draws).
+clientside_callback(
+    ClientsideFunction(namespace="dendroDiag", function_name="follow"),
+    Output(ids.DIAG_NOW, "children", allow_duplicate=True),
+    Output(ids.DIAG_SCREE, "figure", allow_duplicate=True),
+    Output({"type": ids.SNAP, "index": ALL}, "color"),
+    Output({"type": ids.SNAP, "index": ALL}, "outline"),
+    Input(ids.CUT_HEIGHT, "value"),
+    Input(ids.DIAG_SUMMARY, "children"),
+    State(ids.TREE_DATA, "data"),
+    State(ids.DIAG_SCREE, "figure"),
+    State(ids.CANDIDATES, "data"),
+    prevent_initial_call=True,
+)
 
 
 def micro_tree_note(tree: Tree) -> Any:

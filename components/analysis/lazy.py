@@ -16,6 +16,10 @@ Here, in the browser and without a request:
 * ``diag-cut`` / ``heatmap-cut`` / ``profiles-cut`` / ``evidence-cut`` take the cut only while their tab is the
   active one (and when it is opened, or a new tree is drawn while it is open). A hidden tab's
   callback does not fire at all; opening it computes it for the current cut.
+* a tab whose cut-dependent parts the browser keeps in step itself (Diagnostics:
+  ``assets/diagnostics.js``) is not in :data:`FOLLOWS_CUT`: its store is written when the tab
+  opens or the tree or partition changes, never for a cut move alone, so a cut on that tab
+  sends no request at all.
 
 Which tab each store serves and which keys ``tree-ref`` keeps are defined once, here, and sent
 to ``assets/lazy.js`` in the ``lazy-config`` store (no constants kept in step by hand).
@@ -38,13 +42,19 @@ GATED = ((ids.DIAG_CUT, ids.TAB_DIAGNOSTICS), (ids.HEATMAP_CUT, ids.TAB_HEATMAP)
          (ids.PROFILES_CUT, ids.TAB_PROFILES), (ids.EVIDENCE_CUT, ids.TAB_EVIDENCE),
          (ids.AGREEMENT_CUT, ids.TAB_AGREEMENT), (ids.COMPARE_CUT, ids.TAB_COMPARE))
 
+#: The gated tabs whose server callback redraws on every cut move (the others follow the cut
+#: in the browser and are sent the cut only when opened).
+FOLLOWS_CUT = frozenset({ids.TAB_HEATMAP, ids.TAB_PROFILES, ids.TAB_EVIDENCE, ids.TAB_AGREEMENT,
+                         ids.TAB_COMPARE})
+
 #: Keys of ``tree-data`` the server callbacks read; the arrays stay in the browser.
 REF_KEYS = ("params", "tree_key", "approx_note", "orientation", "cut")
 
 
 def lazy_stores() -> html.Div:
     """The small stores, and the config the browser's twins read (place anywhere)."""
-    config = {"tabs": [tab for _, tab in GATED], "ref_keys": list(REF_KEYS)}
+    config = {"tabs": [tab for _, tab in GATED], "ref_keys": list(REF_KEYS),
+              "follows": [tab in FOLLOWS_CUT for _, tab in GATED]}
     return html.Div([dcc.Store(id=ids.TREE_REF), dcc.Store(id=ids.LAZY_CONFIG, data=config)]
                     + [dcc.Store(id=cid) for cid, _ in GATED])
 
@@ -63,20 +73,26 @@ def tree_ref(tree_data: dict[str, Any] | None, config: dict[str, Any] | None = N
 
 
 def gate(cut: Any, active: str | None, ref: dict[str, Any] | None,
-         partition: dict[str, Any] | None = None, config: dict[str, Any] | None = None
-         ) -> list[Any]:
+         partition: dict[str, Any] | None = None, config: dict[str, Any] | None = None,
+         triggered: Any = ()) -> list[Any]:
     """Python twin of ``dendroLazy.gate``: the cut (and the partition spec in force, when it is
     not a height: ``components.page.partition``) for the active tab's store, ``None`` meaning
-    "no update" for the others.
+    "no update" for the others. ``triggered``: the prop ids that fired; a cut move alone
+    (``cut-height.value``) reaches only a tab in :data:`FOLLOWS_CUT`.
 
     >>> gate(3.5, "tab-heatmap", {"tree_key": "k"})
     [None, {'cut': 3.5, 'tree_key': 'k'}, None, None, None, None]
+    >>> gate(3.5, "tab-diagnostics", {"tree_key": "k"}, triggered=["cut-height.value"])
+    [None, None, None, None, None, None]
     """
     value = {"cut": cut, "tree_key": (ref or {}).get("tree_key")}
     if partition and partition.get("source", "height") != "height":
         value["partition"] = partition
-    tabs = (config or {}).get("tabs", [tab for _, tab in GATED])
-    return [value if tab == active else None for tab in tabs]
+    config = config or {"tabs": [tab for _, tab in GATED],
+                        "follows": [tab in FOLLOWS_CUT for _, tab in GATED]}
+    cut_only = bool(triggered) and set(triggered) == {f"{ids.CUT_HEIGHT}.value"}
+    return [value if tab == active and (follows or not cut_only) else None
+            for tab, follows in zip(config["tabs"], config["follows"], strict=True)]
 
 
 clientside_callback(

@@ -185,8 +185,9 @@ def scree_shapes(ks: np.ndarray, suggested_k: int | None, current_k: int | None
                        "x1": suggested_k, "y0": 0, "y1": 1,
                        "line": {"color": PALETTE[1], "dash": "dash", "width": 1}})
     if current_k is not None and ks.size and ks.min() <= current_k <= ks.max():
+        # Named: assets/diagnostics.js moves this one line as the cut moves.
         shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": current_k,
-                       "x1": current_k, "y0": 0, "y1": 1,
+                       "x1": current_k, "y0": 0, "y1": 1, "name": "k-now",
                        "line": {"color": "#d62728", "width": 1}})
     return shapes
 

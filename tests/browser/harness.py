@@ -465,7 +465,8 @@ _FIGURE_JS = """(id) => {
       marker_color: t.marker ? arr(t.marker.color) : null,
     })),
     shapes: (fl.shapes || []).map(s => ({type: s.type, xref: s.xref, yref: s.yref,
-        x0: s.x0, x1: s.x1, y0: s.y0, y1: s.y1, editable: s.editable, layer: s.layer})),
+        x0: s.x0, x1: s.x1, y0: s.y0, y1: s.y1, editable: s.editable, layer: s.layer,
+        name: s.name})),
     annotations: (fl.annotations || []).map(a => ({x: a.x, y: a.y, text: a.text})),
     xaxis: axis('xaxis'), yaxis: axis('yaxis'),
   };

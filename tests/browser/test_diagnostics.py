@@ -257,3 +257,31 @@ def test_analysis_tabs_work_on_an_approximate_tree(approx_page):
     open_tab(page, "Profiles")
     page.wait_for_selector("#profile-table .ag-cell")
     h.assert_no_console_errors(page)
+
+
+def test_a_cut_on_the_diagnostics_tab_sends_no_request(page):
+    """Issue 13: a cut move was one server request (this tab's), the one cost under load. The
+    tab now follows the cut in the browser: the "Now" line, the scree's k line and the current
+    snap button change, and no callback request starts."""
+    X, Z = blobs_Z()
+    h.wait_dendrogram(page)
+    page.wait_for_function("() => document.querySelectorAll('.snap-button').length === 3")
+    h.wait_dash_idle(page)
+    last = page.evaluate("() => window.__dash_last")
+    for t in (14.0, 20.0, 7.5, 14.0):
+        k = int(fcluster(Z, t, "distance").max())
+        h.type_number(page, "cut-height", t)
+        page.wait_for_function(
+            "(want) => document.getElementById('diag-now').innerText === want",
+            arg=f"Now: k = {k} at max_d = {t:.4g}.", timeout=30_000)
+        assert h.cluster_count(page) == k
+        scree = h.figure(page, "diag-scree")
+        assert [s["x0"] for s in scree["shapes"] if s.get("name") == "k-now"] == [k]
+        current = page.locator(".snap-button.btn-primary")
+        assert current.count() == (1 if f"k = {k} at" in page.locator(".snap-buttons").inner_text()
+                                   else 0)
+        if current.count():
+            assert current.inner_text().startswith(f"k = {k} at")
+    h.wait_dash_idle(page)
+    assert page.evaluate("() => window.__dash_last") == last, "a cut move sent a request"
+    h.assert_no_console_errors(page)

@@ -248,7 +248,8 @@ def test_snap_moves_the_cut_only_when_clicked(tmp_path):
 def test_fill_diagnostics_matches_scipy(in_app):
     td = blobs_tree_data()
     store, _ = _run(diag_tab.decorate_dendrogram, td, "none", 30)
-    summary, fig, table = _run(diag_tab.fill_diagnostics, store, 20, 10, 3, "tab-diagnostics", td)
+    summary, fig, table, now = _run(diag_tab.fill_diagnostics, store, 20, 10, 3,
+                                    "tab-diagnostics", td)
     _, Z = blobs_Z()
     R = inconsistent(Z, 3)
     rows = table.rowData
@@ -256,9 +257,17 @@ def test_fill_diagnostics_matches_scipy(in_app):
     assert [r["merge"] for r in rows] == list(range(148, 138, -1))
     np.testing.assert_allclose([r["coefficient"] for r in rows], R[::-1][:10, 3])
     np.testing.assert_allclose([r["height"] for r in rows], Z[::-1][:10, 2])
-    assert "suggests k = 2" in str(summary) and "k = 3 at max_d = 20" in str(summary)
+    assert "suggests k = 2" in str(summary) and now == "Now: k = 3 at max_d = 20."
+    # The current snap button is the candidate with the cut's k (fcluster's count at 20).
+    k = int(fcluster(Z, 20, "distance").max())
+    buttons = summary[-1].children
+    assert [b.color for b in buttons] == ["primary" if c["k"] == k else "secondary"
+                                          for c in store["cuts"]]
+    # The scree tells the browser what it needs to move the k line (assets/diagnostics.js).
+    assert fig.layout.meta["tree_key"] == td["tree_key"] and fig.layout.meta["elbow"] == 2
+    assert [s.x0 for s in fig.layout.shapes if s.name == "k-now"] == [k]
     # hidden tab: no work
-    assert _run(diag_tab.fill_diagnostics, store, 20, 10, 3, "tab-heatmap", td) == (no_update,) * 3
+    assert _run(diag_tab.fill_diagnostics, store, 20, 10, 3, "tab-heatmap", td) == (no_update,) * 4
 
 
 def test_cophenetic_by_method_table(in_app):
