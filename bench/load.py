@@ -1,6 +1,7 @@
 """Load: N simulated analysts at once against gunicorn on this machine (loopback only).
 
     python bench/load.py [--users 1 5 20] [--rows 5000] [--cuts 30] [--deadline 120] [--hostile 2]
+                         [--tab tab-profiles]
 
 Starts the app under gunicorn (the browser tests' setup: 2 workers x 4 threads, a fresh data
 directory, 127.0.0.1 on a free port), then for each N plays N analysts as threads. Each one
@@ -10,9 +11,12 @@ callback graph, ``/_dash-update-component`` requests, background jobs polled):
 1. opens the page (the default example is drawn);
 2. uploads its own CSV (``--rows`` + its index rows, so every analyst's n differs) and waits
    for the tree ("render": upload -> dendrogram drawn, background job included);
-3. moves the cut ``--cuts`` times (the cut is recoloured in the browser; what reaches the
-   server are the callbacks with ``cut-height.value`` as input: diagnostics and the profile
-   panels, found in the callback graph) -- "cut" is the time of those requests per move;
+3. moves the cut ``--cuts`` times with the analysis tab ``--tab`` open (default: the page's
+   own, Diagnostics). The cut is recoloured in the browser; what reaches the server are the
+   server callbacks that follow the cut from the callback graph (on Diagnostics none: it
+   follows the cut in the browser; on Heatmap, Profiles, Evidence, Known columns, Compare
+   that tab's) -- "cut" is the time of those requests per move, 0 when there are none, and
+   "requests per cut" says how many there were;
 4. downloads the labels.
 
 Cross-talk check: the status each analyst sees says its own n, and the labels file has its
@@ -106,6 +110,7 @@ def analyst_csv(i: int, n: int) -> tuple[bytes, str]:
 @dataclass
 class Result:
     cut: list[float] = field(default_factory=list)
+    cut_requests: list[int] = field(default_factory=list)
     render: list[float] = field(default_factory=list)
     download: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
@@ -113,7 +118,7 @@ class Result:
 
 
 def play(i: int, base: str, rows: int, cuts: int, deadline: float, out: Result,
-         counter: list[int], lock: threading.Lock) -> None:
+         counter: list[int], lock: threading.Lock, tab: str | None = None) -> None:
     n = rows + i
     data, _ = analyst_csv(i, n)
     try:
@@ -139,12 +144,16 @@ def play(i: int, base: str, rows: int, cuts: int, deadline: float, out: Result,
         # Heights between the top merges: each move changes k, as a person dragging would.
         top = gaps[-12:]
         heights = [float((top[j] + top[j + 1]) / 2) for j in range(len(top) - 1)]
+        if tab and tab != page.get(f"{ids.ANALYSIS_TABS}.active_tab"):
+            page.set({f"{ids.ANALYSIS_TABS}.active_tab": tab})  # the tab draws at the cut
         for m in range(cuts):
             if time.monotonic() > deadline:
                 out.errors.append(f"analyst {i}: deadline after {m} cuts")
                 return
             calls = page.set({CUT: heights[m % len(heights)]})
-            out.cut.append(sum(c.seconds for c in calls))
+            sent = [c for c in calls if not c.local]
+            out.cut.append(sum(c.seconds for c in sent))
+            out.cut_requests.append(len(sent))
         cut = heights[(cuts - 1) % len(heights)]
         k = int((decode_b64(td["gaps"]) > cut).sum()) + 1
         t0 = time.perf_counter()
@@ -171,12 +180,12 @@ def pct(values: list[float], q: float) -> float:
 
 
 def run(n_users: int, base: str, rows: int, cuts: int, seconds: float,
-        hostile: int = 0) -> dict[str, Any]:
+        hostile: int = 0, tab: str | None = None) -> dict[str, Any]:
     results = [Result() for _ in range(n_users)]
     counter, lock = [0], threading.Lock()
     deadline = time.monotonic() + seconds
     threads = [threading.Thread(target=play, args=(i, base, rows, cuts, deadline, results[i],
-                                                   counter, lock), daemon=True)
+                                                   counter, lock, tab), daemon=True)
                for i in range(n_users)]
     attackers = [Hostile() for _ in range(hostile)]
     # The hostile clients stop when the analysts are done (or at the deadline).
@@ -201,6 +210,8 @@ def run(n_users: int, base: str, rows: int, cuts: int, seconds: float,
               + [f"{hung} clients still running"] * bool(hung))
     return {"N": n_users, "requests": counter[0], "seconds": wall,
             "throughput": counter[0] / wall, "cuts": len(cut),
+            "requests_per_cut": float(np.mean([x for r in results for x in r.cut_requests]
+                                              or [float("nan")])),
             "cut_p50_ms": pct(cut, 50) * 1000, "cut_p95_ms": pct(cut, 95) * 1000,
             "render_p50_s": pct(render, 50), "render_p95_s": pct(render, 95),
             "download_p50_ms": pct(download, 50) * 1000,
@@ -219,6 +230,8 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=5000)
     ap.add_argument("--cuts", type=int, default=30)
     ap.add_argument("--deadline", type=float, default=120.0, help="seconds per N")
+    ap.add_argument("--tab", default=None, choices=ids.TABS,
+                    help="the analysis tab open while the cut moves (default: the page's own)")
     ap.add_argument("--hostile", type=int, default=0,
                     help="hostile clients sending issue 13's uploads and malformed bodies")
     args = ap.parse_args()
@@ -227,11 +240,13 @@ def main() -> None:
 
     server = harness.start_server("gunicorn", timeout=90)
     print(f"gunicorn at {server.url} (2 workers, "
-          f"threads from gunicorn.conf.py); n = {args.rows:,}+i rows x 4, {args.cuts} cuts each")
+          f"threads from gunicorn.conf.py); n = {args.rows:,}+i rows x 4, {args.cuts} cuts each, "
+          f"tab open: {args.tab or 'the default'}")
     rows = []
     try:
         for n_users in args.users:
-            r = run(n_users, server.url, args.rows, args.cuts, args.deadline, args.hostile)
+            r = run(n_users, server.url, args.rows, args.cuts, args.deadline, args.hostile,
+                    args.tab)
             rows.append(r)
             print(json.dumps({k: (round(v, 3) if isinstance(v, float) else v) for k, v in r.items()}),
                   flush=True)
@@ -241,11 +256,13 @@ def main() -> None:
     leaked = [i for i in range(max(args.users)) if analyst_csv(i, 2)[1] in log]
 
     print()
-    print("| N | requests | req/s | cut moves | cut p50 / p95 (ms) | render p50 / p95 (s) "
-          "| labels download p50 (ms) | hostile sent / answered (p95 s) | errors | cross-talk |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("| N | requests | req/s | cut moves | requests per cut | cut p50 / p95 (ms) "
+          "| render p50 / p95 (s) | labels download p50 (ms) | hostile sent / answered (p95 s) "
+          "| errors | cross-talk |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         print(f"| {r['N']} | {r['requests']:,} | {r['throughput']:.1f} | {r['cuts']:,} "
+              f"| {r['requests_per_cut']:.1f} "
               f"| {r['cut_p50_ms']:.0f} / {r['cut_p95_ms']:.0f} "
               f"| {r['render_p50_s']:.2f} / {r['render_p95_s']:.2f} "
               f"| {r['download_p50_ms']:.0f} "

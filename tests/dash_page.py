@@ -40,6 +40,7 @@ class Call:
     response: dict[str, dict[str, Any]]
     seconds: float
     changed: list[str] = field(default_factory=list)
+    local: bool = False  # a clientside callback's Python twin: no request was sent
 
 
 class CallbackFailed(AssertionError):
@@ -197,7 +198,7 @@ class DashPage:
             for o, v in zip(outputs, got, strict=True):
                 if v is not NO_UPDATE:
                     response.setdefault(o["id"], {})[o["property"]] = v
-            return Call(c["output"], 200, response, 0.0, changed)
+            return Call(c["output"], 200, response, 0.0, changed, local=True)
         body = {
             "output": c["output"],
             "outputs": outputs if c["output"].startswith("..") else outputs[0],
