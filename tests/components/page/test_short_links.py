@@ -13,7 +13,6 @@ from urllib.parse import parse_qs
 import numpy as np
 import pytest
 
-import components
 from components import ids
 from components.settings import Settings
 from components.state.views import MAX_QUERY
@@ -24,9 +23,6 @@ COLUMNS = [f"a_rather_long_measurement_name_{i:03d}" for i in range(150)]
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory):
-    # Import the callback modules first: fresh_app reloads them when the registry is empty,
-    # and a first import plus a reload would register every callback twice.
-    components.register()
     return fresh_app(Settings.from_env(data_dir=str(tmp_path_factory.mktemp("data")),
                                        redis_url=None))
 

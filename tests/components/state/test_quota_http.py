@@ -14,7 +14,6 @@ import json
 import numpy as np
 import pytest
 
-import components
 from components import ids
 from components.settings import Settings
 from components.state.store import dataset_id_for
@@ -37,9 +36,6 @@ def contents(data: bytes) -> str:
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory):
-    # Import the callback modules first: fresh_app reloads them when the registry is empty,
-    # and a first import plus a reload would register every callback twice.
-    components.register()
     data_dir = tmp_path_factory.mktemp("data")
     # background_rows above the test tables: every tree inline (no job processes here).
     return fresh_app(Settings.from_env(data_dir=str(data_dir), store_size_mb=5,
