@@ -67,13 +67,9 @@ def edge_grid(top: float) -> list[Combo]:
             ("tree", 2, 1, 1, 1, NA, NA, 1)]
 
 
-R_SCRIPT = """
-X <- as.matrix(read.csv(file.path(dir, "X.csv")))
-D <- as.matrix(dist(X)); dimnames(D) <- NULL
-h <- hclust(as.dist(D), METHOD)
-write.csv(data.frame(m1 = h$merge[, 1], m2 = h$merge[, 2], height = h$height),
-          file.path(dir, "tree.csv"), row.names = FALSE)
-write.csv(data.frame(order = h$order), file.path(dir, "order.csv"), row.names = FALSE)
+#: cutreeDynamic once per row of combos.csv (a :data:`Combo` each) on the tree ``h`` and the
+#: distances ``D``; the labels, one column per combo, to labels.csv.
+CUTREE_GRID_R = """
 cs <- read.csv(file.path(dir, "combos.csv"))
 out <- sapply(seq_len(nrow(cs)), function(i) {
   r <- cs[i, ]
@@ -90,6 +86,15 @@ out <- sapply(seq_len(nrow(cs)), function(i) {
 })
 write.csv(out, file.path(dir, "labels.csv"), row.names = FALSE)
 """
+
+R_SCRIPT = """
+X <- as.matrix(read.csv(file.path(dir, "X.csv")))
+D <- as.matrix(dist(X)); dimnames(D) <- NULL
+h <- hclust(as.dist(D), METHOD)
+write.csv(data.frame(m1 = h$merge[, 1], m2 = h$merge[, 2], height = h$height),
+          file.path(dir, "tree.csv"), row.names = FALSE)
+write.csv(data.frame(order = h$order), file.path(dir, "order.csv"), row.names = FALSE)
+""" + CUTREE_GRID_R
 
 
 def r_cuts(X: np.ndarray, method: str, combos: list[Combo]) -> dict[str, pd.DataFrame]:

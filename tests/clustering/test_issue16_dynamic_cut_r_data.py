@@ -20,7 +20,7 @@ from scipy.cluster.hierarchy import linkage
 from scipy.spatial.distance import pdist, squareform
 
 from clustering.dynamic_cut import r_tree
-from tests.clustering.test_dynamic_cut import grid, ours
+from tests.clustering.test_dynamic_cut import CUTREE_GRID_R, grid, ours
 from tests.oracles import run_r
 from tests.partitions import same_partition
 
@@ -43,20 +43,7 @@ h <- structure(list(merge = cbind(t$m1, t$m2), height = t$height,
                     labels = NULL, method = "scipy", dist.method = "euclidean"),
                class = "hclust")
 storage.mode(h$merge) <- "integer"
-cs <- read.csv(file.path(dir, "combos.csv"))
-out <- sapply(seq_len(nrow(cs)), function(i) {
-  r <- cs[i, ]
-  ch <- if (is.na(r$cut)) NULL else r$cut
-  if (r$method == "tree")
-    cutreeDynamic(h, method = "tree", cutHeight = ch, minClusterSize = r$mcs,
-                  deepSplit = as.logical(r$ds), verbose = 0)
-  else
-    cutreeDynamic(h, distM = D, method = "hybrid", cutHeight = ch, minClusterSize = r$mcs,
-                  deepSplit = r$ds, pamStage = as.logical(r$pam),
-                  pamRespectsDendro = as.logical(r$resp), verbose = 0)
-})
-write.csv(out, file.path(dir, "labels.csv"), row.names = FALSE)
-"""
+""" + CUTREE_GRID_R
 
 
 @pytest.fixture(scope="module")
