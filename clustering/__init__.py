@@ -127,10 +127,7 @@ from clustering.newick import (
     ULTRAMETRIC_TOLERANCE,
     NewickTree,
     from_newick,
-    lastp_linkage,
     newick_label,
-    subtree_linkage,
-    to_json_tree,
     to_newick,
 )
 from clustering.partition import (
@@ -228,6 +225,7 @@ from clustering.tree_files import (
     newick_file,
     view_linkage,
 )
+from clustering.tree_views import lastp_linkage, subtree_linkage, to_json_tree
 from clustering.trees_in import (
     LinkageUpload,
     check_linkage,

@@ -50,7 +50,6 @@ Examples
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Sequence
@@ -59,7 +58,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from clustering.errors import DataError
-from clustering.newick_read import check_branches, check_ultrametric, parse_newick
+from clustering.newick_read import ParsedNewick, check_branches, check_ultrametric, parse_newick
 from clustering.trees_in import check_linkage
 
 __all__ = [
@@ -68,10 +67,8 @@ __all__ = [
     "ULTRAMETRIC_TOLERANCE",
     "NewickTree",
     "from_newick",
-    "lastp_linkage",
+    "leaf_labels_for",
     "newick_label",
-    "subtree_linkage",
-    "to_json_tree",
     "to_newick",
 ]
 
@@ -104,7 +101,12 @@ def _check_convention(convention: str) -> None:
                         "difference; height: the full difference)")
 
 
-def _labels_for(labels: Sequence[object] | None, n: int) -> list[str]:
+def leaf_labels_for(labels: Sequence[object] | None, n: int) -> list[str]:
+    """The n leaf labels as text: ``labels`` (one per leaf, in row order) or the row numbers.
+
+    >>> leaf_labels_for(None, 3), leaf_labels_for(["a", 2], 2)
+    (['0', '1', '2'], ['a', '2'])
+    """
     if labels is None:
         return [str(i) for i in range(n)]
     out = [str(x) for x in labels]
@@ -141,7 +143,7 @@ def to_newick(Z: np.ndarray, labels: Sequence[object] | None = None, *,
     _check_convention(convention)
     Z = check_linkage(Z)
     n = Z.shape[0] + 1
-    names = [newick_label(x) for x in _labels_for(labels, n)]
+    names = [newick_label(x) for x in leaf_labels_for(labels, n)]
     heights = Z[:, 2]
     half = convention == "ape"
 
@@ -277,61 +279,78 @@ def from_newick(
     if isinstance(text, bytes):
         text = text.decode("utf-8-sig", errors="replace")
     t = parse_newick(text)
-    parent, children, label, length, is_leaf = t.parent, t.children, t.label, t.length, t.is_leaf
     leaves = t.leaves()
     if len(leaves) < 2:
         raise DataError("the tree has fewer than 2 leaves; a dendrogram needs at least 2")
     notes = check_branches(t)
     check_ultrametric(t, tolerance)
-
-    # heights above the leaves, children first; ultrametric within tolerance, so take the max
     factor = 2.0 if convention == "ape" else 1.0
-    height = [0.0] * len(parent)
-    for k in range(len(parent) - 1, -1, -1):
-        if not is_leaf[k]:
-            height[k] = max(height[c] + float(length[c]) for c in children[k])  # type: ignore[arg-type]
+    leaf_id, out_labels = _leaf_ids(t, leaves, labels)
+    merges, resolved = _binary_merges(t, _heights(t, factor), leaf_id, polytomies, notes)
+    notes = resolved[:3] + ([f"... and {len(resolved) - 3:,} more such nodes."] if len(resolved) > 3
+                            else []) + notes
+    Z = _linkage_of(merges, len(leaves), factor)
+    return NewickTree(Z, tuple(out_labels), convention, tuple(notes))
+
+
+def _heights(t: ParsedNewick, factor: float) -> list[float]:
+    """Each node's height above its leaves (in the text's units, before ``factor``), children
+    first; ultrametric within tolerance, so the largest path down is taken."""
+    height = [0.0] * len(t.parent)
+    for k in range(len(t.parent) - 1, -1, -1):
+        if not t.is_leaf[k]:
+            height[k] = max(height[c] + float(t.length[c]) for c in t.children[k])
             given = t.exact.get(k)
             # our own export's exact height, when summing lengths cannot give it bit for bit
             if given is not None and abs(given / factor - height[k]) <= 1e-12 * max(abs(given), 1e-300):
                 height[k] = given / factor
+    return height
 
-    # ids of leaves
-    leaf_labels = [label[k] for k in leaves]
+
+def _leaf_ids(t: ParsedNewick, leaves: list[int], labels: Sequence[object] | None
+              ) -> tuple[dict[int, int], list[str]]:
+    """Node -> observation number of each leaf, and the labels in that order: the order of
+    appearance, or the order ``labels`` gives (each must name exactly one leaf)."""
+    leaf_labels = [t.label[k] for k in leaves]
     n = len(leaves)
-    if labels is not None:
-        wanted = [str(x) for x in labels]
-        if len(wanted) != n or len(set(wanted)) != n:
-            raise DataError(f"labels must name each of the tree's {n:,} leaves once; got "
-                            f"{len(wanted):,} labels ({len(set(wanted)):,} distinct)")
-        seen: dict[str, int] = {}
-        for x in leaf_labels:
-            seen[x] = seen.get(x, 0) + 1
-        dup = [x for x, c in seen.items() if c > 1]
-        if dup:
-            raise DataError(f"leaf label {dup[0]!r} appears {seen[dup[0]]} times in the tree; "
-                            "leaves can only be matched to labels when each is unique")
-        pos = {x: i for i, x in enumerate(wanted)}
-        unknown = [x for x in leaf_labels if x not in pos]
-        if unknown:
-            raise DataError(f"the tree has leaves not among the labels: "
-                            f"{', '.join(map(repr, unknown[:5]))}")
-        leaf_id = {k: pos[label[k]] for k in leaves}
-        out_labels = wanted
-    else:
-        leaf_id = {k: i for i, k in enumerate(leaves)}
-        out_labels = leaf_labels
+    if labels is None:
+        return {k: i for i, k in enumerate(leaves)}, leaf_labels
+    wanted = [str(x) for x in labels]
+    if len(wanted) != n or len(set(wanted)) != n:
+        raise DataError(f"labels must name each of the tree's {n:,} leaves once; got "
+                        f"{len(wanted):,} labels ({len(set(wanted)):,} distinct)")
+    seen: dict[str, int] = {}
+    for x in leaf_labels:
+        seen[x] = seen.get(x, 0) + 1
+    dup = [x for x, c in seen.items() if c > 1]
+    if dup:
+        raise DataError(f"leaf label {dup[0]!r} appears {seen[dup[0]]} times in the tree; "
+                        "leaves can only be matched to labels when each is unique")
+    pos = {x: i for i, x in enumerate(wanted)}
+    unknown = [x for x in leaf_labels if x not in pos]
+    if unknown:
+        raise DataError(f"the tree has leaves not among the labels: "
+                        f"{', '.join(map(repr, unknown[:5]))}")
+    return {k: pos[t.label[k]] for k in leaves}, wanted
 
-    # binary merges: (left, right, height) in post-order, leaves as ("leaf", k), merges by index
-    merges: list[tuple[tuple[str, int], tuple[str, int], float]] = []
+
+Merge = tuple[tuple[str, int], tuple[str, int], float]
+
+
+def _binary_merges(t: ParsedNewick, height: list[float], leaf_id: dict[int, int], polytomies: str,
+                   notes: list[str]) -> tuple[list[Merge], list[str]]:
+    """The tree as binary merges (left, right, height) in post-order, a leaf as ("leaf", id)
+    and a merge by its index; single-child nodes folded (noted in ``notes``), polytomies
+    resolved first children first (the notes returned) or refused."""
+    merges: list[Merge] = []
     ref: dict[int, tuple[str, int]] = {}
     singles = 0
     resolved: list[str] = []
-    order = _postorder(children)
-    for k in order:
-        if is_leaf[k]:
+    for k in _postorder(t.children):
+        if t.is_leaf[k]:
             ref[k] = ("leaf", leaf_id[k])
             continue
-        kids = children[k]
+        kids = t.children[k]
         if len(kids) == 1:
             singles += 1
             ref[k] = ref[kids[0]]
@@ -350,11 +369,13 @@ def from_newick(
         ref[k] = acc
     if singles:
         notes.append(f"{singles:,} node(s) with a single child were merged into it (lengths added).")
-    notes = resolved[:3] + ([f"... and {len(resolved) - 3:,} more such nodes."] if len(resolved) > 3
-                            else []) + notes
+    return merges, resolved
 
+
+def _linkage_of(merges: list[Merge], n: int, factor: float) -> np.ndarray:
+    """SciPy's Z of the binary merges: rows by height, post-order breaking ties; read-only."""
     m = len(merges)
-    rank = sorted(range(m), key=lambda r: (merges[r][2], r))  # post-order breaks ties
+    rank = sorted(range(m), key=lambda r: (merges[r][2], r))
     new_id = {r: n + i for i, r in enumerate(rank)}
     size_of: dict[int, int] = {}
     Z = np.empty((m, 4))
@@ -372,7 +393,7 @@ def from_newick(
         size_of[r] = sizes
         Z[i] = (ids[0], ids[1], h * factor, sizes)
     Z.setflags(write=False)
-    return NewickTree(Z, tuple(out_labels), convention, tuple(notes))
+    return Z
 
 
 def _postorder(children: list[list[int]]) -> list[int]:
@@ -387,159 +408,3 @@ def _postorder(children: list[list[int]]) -> list[int]:
         for c in reversed(children[k]):
             stack.append((c, False))
     return out
-
-
-# ---------------------------------------------------------------- views of a tree
-def lastp_linkage(Z: np.ndarray, p: int, labels: Sequence[object] | None = None
-                  ) -> tuple[np.ndarray, list[str], np.ndarray]:
-    """The top of a tree with p leaves, as a truncated dendrogram (``truncate_mode='lastp'``) shows it.
-
-    Parameters
-    ----------
-    Z : ndarray, shape (n - 1, 4)
-    p : int
-        Leaves to keep, 2 <= p (p >= n gives the whole tree).
-    labels : sequence of n labels, optional
-
-    Returns
-    -------
-    (Zp, leaf_labels, members)
-        ``Zp`` (p - 1, 4) a valid linkage of the p leaves (sizes count those leaves, the
-        heights are Z's last p - 1 heights); ``leaf_labels`` a leaf's own label, or
-        ``"(k)"`` for a contracted cluster of k rows as SciPy's dendrogram writes it;
-        ``members`` (p,) the cluster id in Z of each leaf of ``Zp``. Pass
-        ``to_newick(Zp, leaf_labels)`` to export the view.
-
-    Examples
-    --------
-    >>> Z = np.array([[0, 1, 1.0, 2], [2, 4, 2.0, 3], [3, 5, 4.0, 4]])
-    >>> Zp, labs, ids = lastp_linkage(Z, 2, list("abcd"))
-    >>> Zp.tolist(), labs, ids.tolist()
-    ([[0.0, 1.0, 4.0, 2.0]], ['d', '(3)'], [3, 5])
-    """
-    Z = check_linkage(Z)
-    n = Z.shape[0] + 1
-    names = _labels_for(labels, n)
-    if not isinstance(p, int | np.integer) or p < 2:
-        raise DataError(f"p must be a whole number of leaves, at least 2, not {p!r}")
-    p = int(min(p, n))
-    top = Z[n - p:]
-    used = top[:, :2].astype(np.int64).ravel()
-    members = np.sort(used[used < 2 * n - p])  # clusters formed before the top rows
-    new = {int(c): i for i, c in enumerate(members)}
-    Zp = np.empty((p - 1, 4))
-    for r, (a, b, h, _) in enumerate(top):
-        Zp[r, 0] = new.get(int(a), p + int(a) - (2 * n - p))
-        Zp[r, 1] = new.get(int(b), p + int(b) - (2 * n - p))
-        Zp[r, 2] = h
-    sizes = np.ones(2 * p - 1)
-    for r in range(p - 1):
-        sizes[p + r] = sizes[int(Zp[r, 0])] + sizes[int(Zp[r, 1])]
-    Zp[:, 3] = sizes[p:]
-    leaf_labels = [names[c] if c < n else f"({int(Z[c - n, 3])})" for c in members]
-    Zp.setflags(write=False)
-    return Zp, leaf_labels, members
-
-
-def subtree_linkage(Z: np.ndarray, node: int, labels: Sequence[object] | None = None
-                    ) -> tuple[np.ndarray, list[str], np.ndarray]:
-    """The subtree under one cluster, renumbered as a linkage of its own (a zoomed view).
-
-    Parameters
-    ----------
-    Z : ndarray, shape (n - 1, 4)
-    node : int
-        A cluster id n..2n-2 (SciPy's numbering).
-    labels : sequence of n labels, optional
-
-    Returns
-    -------
-    (Zs, leaf_labels, rows)
-        ``Zs`` (k - 1, 4) for the k leaves under ``node`` (same heights, merge order kept);
-        ``leaf_labels`` their labels; ``rows`` (k,) their leaf ids in Z.
-
-    Examples
-    --------
-    >>> Z = np.array([[0, 1, 1.0, 2], [2, 4, 2.0, 3], [3, 5, 4.0, 4]])
-    >>> Zs, labs, rows = subtree_linkage(Z, 5, list("abcd"))
-    >>> Zs.tolist(), labs, rows.tolist()
-    ([[0.0, 1.0, 1.0, 2.0], [2.0, 3.0, 2.0, 3.0]], ['a', 'b', 'c'], [0, 1, 2])
-    """
-    Z = check_linkage(Z)
-    n = Z.shape[0] + 1
-    names = _labels_for(labels, n)
-    if not isinstance(node, int | np.integer) or not n <= node <= 2 * n - 2:
-        raise DataError(f"node must be a cluster id from {n} to {2 * n - 2}, not {node!r}")
-    inside = np.zeros(2 * n - 1, dtype=bool)
-    inside[node] = True
-    for r in range(node - n, -1, -1):
-        if inside[n + r]:
-            inside[int(Z[r, 0])] = inside[int(Z[r, 1])] = True
-    rows = np.flatnonzero(inside[:n])
-    merge_rows = np.flatnonzero(inside[n:])
-    k = rows.size
-    new = {int(c): i for i, c in enumerate(rows)}
-    new.update({int(n + r): k + i for i, r in enumerate(merge_rows)})
-    Zs = np.array([[new[int(Z[r, 0])], new[int(Z[r, 1])], Z[r, 2], Z[r, 3]] for r in merge_rows])
-    Zs.setflags(write=False)
-    return Zs, [names[i] for i in rows], rows
-
-
-# ---------------------------------------------------------------- JSON
-def to_json_tree(Z: np.ndarray, labels: Sequence[object] | None = None,
-                 clusters: Sequence[int] | np.ndarray | None = None) -> str:
-    """The tree as nested JSON for web tree viewers (d3.hierarchy and the like).
-
-    Every node is ``{"id", "height", "size", "cluster", "children"}``; leaves have
-    ``"label"`` instead of ``"children"``. ``id`` is SciPy's (leaf i, merge row r is n + r),
-    ``height`` the merge height (0 for leaves), ``cluster`` the cut's label when every leaf
-    under the node has the same one, else null (null everywhere without ``clusters``).
-    Written without recursion, so chains of any depth serialise.
-
-    Parameters
-    ----------
-    Z : ndarray, shape (n - 1, 4)
-    labels : sequence of n labels, optional (default "0".."n-1")
-    clusters : sequence of n ints, optional (e.g. ``fcluster`` labels)
-
-    Returns
-    -------
-    str
-        JSON text.
-
-    Examples
-    --------
-    >>> print(to_json_tree(np.array([[0, 1, 0.5, 2]]), ["a", "b"], clusters=[1, 1]))
-    {"id": 2, "height": 0.5, "size": 2, "cluster": 1, "children": [{"id": 0, "height": 0.0, "size": 1, "cluster": 1, "label": "a"}, {"id": 1, "height": 0.0, "size": 1, "cluster": 1, "label": "b"}]}
-    """
-    Z = check_linkage(Z)
-    n = Z.shape[0] + 1
-    names = _labels_for(labels, n)
-    node_cluster: list[int | None] = [None] * (2 * n - 1)
-    if clusters is not None:
-        cl = np.asarray(clusters)
-        if cl.shape != (n,):
-            raise DataError(f"clusters must give one label per leaf ({n:,}), not shape {cl.shape}")
-        for i in range(n):
-            node_cluster[i] = int(cl[i])
-        for r in range(n - 1):
-            a, b = node_cluster[int(Z[r, 0])], node_cluster[int(Z[r, 1])]
-            node_cluster[n + r] = a if a is not None and a == b else None
-    out: list[str] = []
-    stack: list[object] = [2 * n - 2]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            out.append(item)
-            continue
-        node = int(item)  # type: ignore[call-overload]
-        c = json.dumps(node_cluster[node])
-        if node < n:
-            out.append(f'{{"id": {node}, "height": 0.0, "size": 1, "cluster": {c}, '
-                       f'"label": {json.dumps(names[node])}}}')
-            continue
-        r = node - n
-        out.append(f'{{"id": {node}, "height": {json.dumps(float(Z[r, 2]))}, '
-                   f'"size": {int(Z[r, 3])}, "cluster": {c}, "children": [')
-        stack.extend(["]}", int(Z[r, 1]), ", ", int(Z[r, 0])])
-    return "".join(out)

@@ -1,6 +1,6 @@
 """The tree as files for other tools: Newick and a JSON tree, of the whole tree or the view.
 
-Builds on :mod:`clustering.newick` (``to_newick``, ``to_json_tree``, ``lastp_linkage``) and
+Builds on :mod:`clustering.newick` (``to_newick``), :mod:`clustering.tree_views` (``to_json_tree``, ``lastp_linkage``) and
 adds what a downloaded file needs: the truncated view a dendrogram shows
 (:func:`view_linkage`, SciPy's ``truncate_mode`` rules), and a sentence inside the file saying
 what the leaves are and which branch-length convention it uses (:func:`newick_file`, a
@@ -32,7 +32,8 @@ import numpy as np
 
 from clustering.errors import DataError
 from clustering.geometry import dendrogram_geometry
-from clustering.newick import NEWICK_CONVENTIONS, to_json_tree, to_newick
+from clustering.newick import NEWICK_CONVENTIONS, to_newick
+from clustering.tree_views import to_json_tree
 from clustering.trees_in import check_linkage
 
 __all__ = [
@@ -98,7 +99,7 @@ def view_linkage(Z: np.ndarray, truncate_mode: str = "none", p: int = 30,
         ``Zv`` (m - 1, 4) a valid linkage of the m leaves drawn (sizes count those leaves;
         heights are Z's); ``leaf_labels`` a leaf's own label, or ``node<id>_<rows>rows`` for a
         contracted cluster; ``nodes`` (m,) the id in Z of each leaf of ``Zv`` (ascending).
-        With "lastp" this is :func:`clustering.newick.lastp_linkage` up to those labels.
+        With "lastp" this is :func:`clustering.tree_views.lastp_linkage` up to those labels.
 
     Examples
     --------

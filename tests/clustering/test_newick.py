@@ -21,9 +21,9 @@ from clustering.newick import (
     NEWICK_CONVENTIONS,
     from_newick,
     newick_label,
-    to_json_tree,
     to_newick,
 )
+from clustering.tree_views import to_json_tree
 from tests.oracles import run_r
 from tests.partitions import same_partition
 
@@ -255,7 +255,7 @@ def test_same_text_as_ape_as_phylo_hclust_up_to_child_order(method, r_method):
 def test_lastp_view_is_scipys_truncated_dendrogram(p):
     from scipy.cluster.hierarchy import dendrogram
 
-    from clustering.newick import lastp_linkage
+    from clustering.tree_views import lastp_linkage
     Z = tree(40, 8, "average")
     labels = [f"s{i}" for i in range(40)]
     Zp, leaf_labels, members = lastp_linkage(Z, p, labels)
@@ -273,7 +273,7 @@ def test_lastp_view_is_scipys_truncated_dendrogram(p):
 
 
 def test_subtree_view_keeps_the_merges_under_a_node():
-    from clustering.newick import subtree_linkage
+    from clustering.tree_views import subtree_linkage
     Z = tree(30, 9, "complete")
     node = 30 + 25
     Zs, labs, rows = subtree_linkage(Z, node, [f"s{i}" for i in range(30)])

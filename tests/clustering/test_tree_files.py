@@ -11,8 +11,9 @@ from scipy.cluster.hierarchy import cophenet, dendrogram, linkage
 from scipy.spatial.distance import squareform
 
 from clustering.errors import DataError
-from clustering.newick import from_newick, lastp_linkage
+from clustering.newick import from_newick
 from clustering.tree_files import json_tree_file, micro_labels, newick_file, view_linkage
+from clustering.tree_views import lastp_linkage
 from clustering.trees_in import check_linkage
 
 

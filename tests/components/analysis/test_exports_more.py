@@ -30,9 +30,10 @@ from scipy.cluster.hierarchy import cophenet, dendrogram, fcluster, linkage
 from scipy.spatial.distance import squareform
 
 from clustering.datasets import load_example
-from clustering.newick import from_newick, lastp_linkage
+from clustering.newick import from_newick
 from clustering.prepare import PrepareOptions
 from clustering.tree_files import view_linkage
+from clustering.tree_views import lastp_linkage
 from components.analysis import export as ex
 from components.analysis import export_trees as ex_trees
 from components.settings import Settings
