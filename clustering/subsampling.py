@@ -38,8 +38,8 @@ import numpy as np
 import pandas as pd
 
 from clustering.errors import DataError
+from clustering.replicate_trees import checked_input, original_tree, replicate_tree
 from clustering.sampling import replicate_chunks
-from clustering.stability import checked_input, original_tree, replicate_tree
 from clustering.support import _check_count, _check_seed, _clade_keys
 
 __all__ = [
@@ -133,7 +133,7 @@ def plan_row_support(
     method : str
         One of :data:`clustering.linkage.METHODS`.
     metric : str
-        One of :data:`clustering.stability.STABILITY_METRICS`.
+        One of :data:`clustering.replicate_trees.STABILITY_METRICS`.
     n_boot : int
         Subsamples, >= 1.
     fraction : float
