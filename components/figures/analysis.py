@@ -266,32 +266,10 @@ def make_clustermap_figure(
         colour = (Xr - X.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
     else:
         colour = Xr
-    k = max(int(cl.max()) if cl.size else 1, 1)
-    # Label 0 (unassigned: dynamic tree cut, a minimum size) gets its own band below cluster 1;
-    # without it z = 0 fell under zmin and took cluster 1's colour.
-    low = 0 if (clr == 0).any() else 1
-    pos = np.arange(Xr.shape[0])
-    names_of = np.array([cluster_name(int(c)) for c in clr], dtype=object)
     fig = make_subplots(rows=1, cols=2, shared_yaxes=True, column_widths=[0.04, 0.96],
                         horizontal_spacing=0.01)
-    fig.add_trace(
-        go.Heatmap(z=clr[:, None].astype(float), y=pos, x=["cluster"],
-                   colorscale=_band_scale(k, low), zmin=low - 0.5, zmax=k + 0.5, showscale=False,
-                   customdata=np.dstack([np.array(ylab, dtype=object)[:, None],
-                                         names_of[:, None]]),
-                   hovertemplate="%{customdata[0]}<br>%{customdata[1]}<extra></extra>",
-                   meta="sidebar"),
-        row=1, col=1,
-    )
-    fig.add_trace(
-        go.Heatmap(z=colour, y=pos, x=names, colorscale="RdBu_r", zmid=0 if standardise else None,
-                   customdata=np.dstack([Xr, np.broadcast_to(np.array(ylab, dtype=object)[:, None],
-                                                             Xr.shape)]),
-                   hovertemplate="%{customdata[1]}<br>%{x} = %{customdata[0]:.4g}<extra></extra>",
-                   colorbar={"title": {"text": "z-score" if standardise else "value"}},
-                   meta="heatmap"),
-        row=1, col=2,
-    )
+    fig.add_trace(_sidebar_trace(cl, clr, ylab), row=1, col=1)
+    fig.add_trace(_cells_trace(colour, Xr, names, ylab, standardise), row=1, col=2)
     note = (f"{X.shape[0]:,} rows averaged into {Xr.shape[0]:,} runs along the leaf order"
             if averaged else f"{X.shape[0]:,} rows in leaf order")
     if caption:
@@ -303,6 +281,35 @@ def make_clustermap_figure(
         margin={"l": 50, "r": 10, "t": 30, "b": 60},
     )
     return fig
+
+
+def _sidebar_trace(cl: np.ndarray, clr: np.ndarray, ylab: list[str]) -> go.Heatmap:
+    """The cluster-colour bar: one cell per drawn row in its cluster's colour."""
+    k = max(int(cl.max()) if cl.size else 1, 1)
+    # Label 0 (unassigned: dynamic tree cut, a minimum size) gets its own band below cluster 1;
+    # without it z = 0 fell under zmin and took cluster 1's colour.
+    low = 0 if (clr == 0).any() else 1
+    names_of = np.array([cluster_name(int(c)) for c in clr], dtype=object)
+    return go.Heatmap(z=clr[:, None].astype(float), y=np.arange(clr.size), x=["cluster"],
+                      colorscale=_band_scale(k, low), zmin=low - 0.5, zmax=k + 0.5,
+                      showscale=False,
+                      customdata=np.dstack([np.array(ylab, dtype=object)[:, None],
+                                            names_of[:, None]]),
+                      hovertemplate="%{customdata[0]}<br>%{customdata[1]}<extra></extra>",
+                      meta="sidebar")
+
+
+def _cells_trace(colour: np.ndarray, Xr: np.ndarray, names: list[str], ylab: list[str],
+                 standardise: bool) -> go.Heatmap:
+    """The data cells: coloured by ``colour``, the value and the row named in the hover."""
+    return go.Heatmap(
+        z=colour, y=np.arange(Xr.shape[0]), x=names, colorscale="RdBu_r",
+        zmid=0 if standardise else None,
+        customdata=np.dstack([Xr, np.broadcast_to(np.array(ylab, dtype=object)[:, None],
+                                                  Xr.shape)]),
+        hovertemplate="%{customdata[1]}<br>%{x} = %{customdata[0]:.4g}<extra></extra>",
+        colorbar={"title": {"text": "z-score" if standardise else "value"}},
+        meta="heatmap")
 
 
 def _heatmap_rows(X: np.ndarray, cl: np.ndarray, leaves: np.ndarray,
