@@ -64,42 +64,41 @@ def cluster_profiles(original: pd.DataFrame, labels: object, top: int = 3) -> Pr
             f"need one cluster label per row: {len(original)} rows, {labels.size} labels"
         )
     numeric = original.select_dtypes(include=["number", "bool"]).astype(np.float64)
-    groups = numeric.groupby(labels, sort=True)
-    means = groups.mean()
-    sizes = pd.Series(labels).value_counts().sort_index()
-    table = pd.DataFrame({"size": sizes.to_numpy(), "share": sizes.to_numpy() / labels.size},
-                         index=sizes.index)
-    table = pd.concat([table, means.reindex(table.index)], axis=1)
-    table.index.name = "cluster"
+    clusters, codes = np.unique(labels, return_inverse=True)
+    X = numeric.to_numpy()
+    present = ~np.isnan(X)
+    # Per-cluster sums and counts of the values present, in one pass over rows sorted by
+    # cluster (a pandas groupby per cut was most of the Profiles tab's time).
+    order = np.argsort(codes, kind="stable")
+    starts = np.searchsorted(codes[order], np.arange(clusters.size))
+    sizes = np.bincount(codes, minlength=clusters.size)
+    # Values near the float limit overflow to inf in the sums; such an effect is dropped below.
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        if clusters.size:
+            sums = np.add.reduceat(np.where(present, X, 0.0)[order], starts, axis=0)
+            counts = np.add.reduceat(present[order].astype(np.int64), starts, axis=0)
+        else:
+            sums = np.zeros((0, X.shape[1]))
+            counts = np.zeros((0, X.shape[1]), dtype=np.int64)
+        means = sums / counts
+        rest_mean = (sums.sum(axis=0) - sums) / (counts.sum(axis=0) - counts)
+        effect = (means - rest_mean) / numeric.std(ddof=0).to_numpy()
+    index = pd.Index(clusters, name="cluster")
+    table = pd.concat([pd.DataFrame({"size": sizes, "share": sizes / labels.size}, index=index),
+                       pd.DataFrame(means, index=index, columns=numeric.columns)], axis=1)
 
-    sums = groups.sum(min_count=0)
-    counts = groups.count()
-    total_sum = numeric.sum()
-    total_count = numeric.count()
-    std = numeric.std(ddof=0)
-    records = []
-    for cluster in table.index:
-        rest_count = total_count - counts.loc[cluster]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            rest_mean = (total_sum - sums.loc[cluster]) / rest_count
-            effect = (means.loc[cluster] - rest_mean) / std
-        effect = effect.replace([np.inf, -np.inf], np.nan).dropna()
-        effect = effect[effect != 0]
-        ranked = effect.reindex(effect.abs().sort_values(ascending=False).index)[: int(top)]
-        for rank, (feature, value) in enumerate(ranked.items(), start=1):
-            records.append(
-                {
-                    "cluster": cluster,
-                    "rank": rank,
-                    "feature": feature,
-                    "cluster_mean": float(means.loc[cluster, feature]),
-                    "rest_mean": float(rest_mean[feature]),
-                    "effect": float(value),
-                }
-            )
-    distinguishing = pd.DataFrame(
-        records, columns=["cluster", "rank", "feature", "cluster_mean", "rest_mean", "effect"]
-    )
+    # Ranked by |effect| (ties: column order); constant features (inf/NaN) and 0 set nothing apart.
+    valid = np.isfinite(effect) & (effect != 0)
+    top_n = max(int(top), 0)
+    ranked = np.argsort(np.where(valid, -np.abs(effect), np.inf), axis=1, kind="stable")[:, :top_n]
+    rows, rank = np.nonzero(np.take_along_axis(valid, ranked, axis=1))
+    cols = ranked[rows, rank]
+    distinguishing = pd.DataFrame({
+        "cluster": clusters[rows], "rank": rank + 1,
+        "feature": np.asarray(numeric.columns, dtype=object)[cols],
+        "cluster_mean": means[rows, cols], "rest_mean": rest_mean[rows, cols],
+        "effect": effect[rows, cols],
+    }, columns=["cluster", "rank", "feature", "cluster_mean", "rest_mean", "effect"])
     return Profiles(table=table, distinguishing=distinguishing)
 
 

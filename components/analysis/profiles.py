@@ -72,12 +72,11 @@ def fill_profiles(active: str | None, cut_value: Any, tree_data: dict[str, Any] 
     table = prof.table.reset_index()
     table["share"] = (table["share"] * 100).round(1)
     table = table.rename(columns={"share": "share %"})
-    dist = prof.distinguishing.copy()
-    apart = (dist.sort_values(["cluster", "rank"]).groupby("cluster")
-             .apply(lambda g: ", ".join(f"{f} ({e:+.2f} SD)" for f, e in
-                                        zip(g["feature"], g["effect"], strict=True)),
-                    include_groups=False))
-    table.insert(3, "sets it apart", table["cluster"].map(apart).fillna(""))
+    apart: dict[Any, list[str]] = {}
+    for c, f, e in prof.distinguishing.sort_values(["cluster", "rank"])[
+            ["cluster", "feature", "effect"]].itertuples(index=False):
+        apart.setdefault(c, []).append(f"{f} ({e:+.2f} SD)")
+    table.insert(3, "sets it apart", [", ".join(apart.get(c, [])) for c in table["cluster"]])
     if (table["cluster"] == 0).any():  # rows no cluster claims (dynamic cut, a minimum size)
         table["cluster"] = [("unassigned" if c == 0 else int(c)) for c in table["cluster"]]
     return fig, data_grid(table, wrap=("sets it apart",))

@@ -211,3 +211,51 @@ def test_cophenetic_by_method() -> None:
     for method, value in cos.items():
         Zs = linkage(X, method, "cosine")
         assert value == pytest.approx(cophenet(Zs, pdist(X, "cosine"))[0], rel=1e-9)
+
+
+def _profiles_by_groupby(original: pd.DataFrame, labels: np.ndarray, top: int):
+    """The definition, one pandas groupby and one loop per cluster (what cluster_profiles
+    computed before it was vectorised): the oracle for the vectorised one."""
+    numeric = original.select_dtypes(include=["number", "bool"]).astype(np.float64)
+    groups = numeric.groupby(labels, sort=True)
+    means, sums, counts = groups.mean(), groups.sum(min_count=0), groups.count()
+    sizes = pd.Series(labels).value_counts().sort_index()
+    std = numeric.std(ddof=0)
+    records = []
+    for c in sizes.index:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rest = (numeric.sum() - sums.loc[c]) / (numeric.count() - counts.loc[c])
+            effect = (means.loc[c] - rest) / std
+        effect = effect.replace([np.inf, -np.inf], np.nan).dropna()
+        effect = effect[effect != 0]
+        ranked = effect.reindex(effect.abs().sort_values(ascending=False, kind="stable").index)
+        for rank, (f, v) in enumerate(ranked[:top].items(), start=1):
+            records.append((c, rank, f, means.loc[c, f], rest[f], v))
+    return sizes, means, records
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_cluster_profiles_equal_the_groupby_definition(seed) -> None:
+    rng = np.random.default_rng(seed)
+    n, d = int(rng.integers(2, 300)), int(rng.integers(1, 7))
+    df = pd.DataFrame(rng.normal(size=(n, d)) * rng.uniform(0.1, 100, d), columns=[
+        f"f{j}" for j in range(d)])
+    df.iloc[rng.random((n, d)) < 0.1] = np.nan  # missing values are skipped
+    if d > 1:
+        df["f1"] = 3.0  # a constant feature sets no cluster apart
+    df["flag"] = rng.random(n) < 0.3  # booleans count as numbers
+    df["name"] = "x"  # text is not profiled
+    labels = rng.integers(0, int(rng.integers(1, 12)), n) * 3 + 1
+    top = int(rng.integers(1, 5))
+    prof = cluster_profiles(df, labels, top=top)
+    sizes, means, records = _profiles_by_groupby(df, labels, top)
+    assert prof.table.index.tolist() == sizes.index.tolist()
+    assert prof.table["size"].tolist() == sizes.tolist()
+    np.testing.assert_allclose(prof.table[means.columns].to_numpy(), means.to_numpy(),
+                               rtol=1e-12, atol=1e-12)
+    got = prof.distinguishing
+    assert len(got) == len(records)
+    for row, (c, rank, f, cm, rm, e) in zip(got.itertuples(index=False), records, strict=True):
+        assert (row.cluster, row.rank, row.feature) == (c, rank, f)
+        np.testing.assert_allclose([row.cluster_mean, row.rest_mean, row.effect], [cm, rm, e],
+                                   rtol=1e-9, atol=1e-12)
