@@ -6,6 +6,8 @@
  * gate: the cut goes to the store of the active analysis tab only; a hidden tab's server
  *   callback does not fire, and opening a tab computes it for the current cut. A tab that
  *   follows the cut in the browser (not in config.follows) is not sent a cut move at all.
+ * refGate: the tree alone for tabs that need no cut (support note, known columns, linkage
+ *   matrix, full tree), only while open (issue 14: no request for hidden tabs at load).
  */
 (function () {
     "use strict";
@@ -43,7 +45,22 @@
         });
     }
 
+    // refGate: tree-ref for the stores of tabs that need only the tree (config.ref_tabs):
+    // written when the tab is open (or config.ref_keep[i] and known columns are chosen) and
+    // the store does not hold this ref already. A hidden tab costs no request at load.
+    function refGate(ref, active, known, s0, s1, s2, s3, config) {
+        var nu = window.dash_clientside.no_update;
+        var held = [s0, s1, s2, s3];
+        var chosen = !!(known && known.length);
+        return config.ref_tabs.map(function (tab, i) {
+            if (!ref || !(tab === active || (config.ref_keep[i] && chosen))) {
+                return nu;
+            }
+            return held[i] && JSON.stringify(held[i]) === JSON.stringify(ref) ? nu : ref;
+        });
+    }
+
     // Add to, never replace, the namespace: the renderer keeps Patch and no_update there.
     window.dash_clientside = window.dash_clientside || {};
-    window.dash_clientside.dendroLazy = {treeRef: treeRef, gate: gate};
+    window.dash_clientside.dendroLazy = {treeRef: treeRef, gate: gate, refGate: refGate};
 }());

@@ -91,14 +91,29 @@
         return window.location.href;
     }
 
-    function readUrl(search) {
+    // dataset: the store as the layout opened it (components/page/opening.py). A page
+    // opened without a query already shows the default view, so nothing is asked for.
+    function readUrl(search, dataset) {
         if (search === null || search === undefined || search === written) {
             return window.dash_clientside.no_update;
         }
+        var first = written === null;
         written = search;
+        if (first && dataset && (search === "" || search === "?")) {
+            return window.dash_clientside.no_update;
+        }
         return {search: search};
     }
 
+    // The drawn tree, passed on to the server only while a link's view waits for it
+    // (pending-view at stage "controls"; components/page/sharing.py has the twin, view_tree).
+    function viewTree(td, pending) {
+        if (!pending || pending.stage !== "controls" || !td || !td.params) {
+            return window.dash_clientside.no_update;
+        }
+        return {params: td.params, tree_key: td.tree_key};
+    }
+
     window.dash_clientside = window.dash_clientside || {};
-    window.dash_clientside.dendroUrl = {writeUrl: writeUrl, readUrl: readUrl};
+    window.dash_clientside.dendroUrl = {writeUrl: writeUrl, readUrl: readUrl, viewTree: viewTree};
 }());

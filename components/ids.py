@@ -256,3 +256,13 @@ TABS = (*TABS[:-1], TAB_FULL_TREE, TABS[-1])
 FULL_TREE_GRAPH = "full-tree-graph"  # every leaf, drawn at the zoom's detail (assets/lod.js)
 FULL_TREE_DATA = "full-tree-data"  # store: the compact tree {payload, labels, tree_key, ...}
 FULL_TREE_NOTE = "full-tree-note"  # what the view shows, or why it cannot
+# --- requests at load (issue 14, goal 2b): stores written in the browser only when the server
+# has work to do, so a fresh page does not ask the server for answers that change nothing ---
+VIEW_TREE = "view-tree"  # store: the drawn tree's ref while a link's view waits for its cut
+SUPPORT_REF = "support-ref"  # store: tree-ref for the Evidence tab's support note (when open)
+KNOWN_REF = "known-ref"  # store: tree-ref for the known columns (tab open, or columns chosen)
+LINKAGE_REF = "linkage-ref"  # store: tree-ref for the Linkage matrix tab (when open)
+FULL_TREE_REF = "full-tree-ref"  # store: tree-ref for the Full tree tab (when open)
+LINKAGE_ROWS = "linkage-rows"  # store: a block request of the linkage grid, sent on when open
+JOBS_STALE = "jobs-stale"  # store: a new tree drawn while an analysis job runs (cancels it)
+INSPECT_TREE = "inspect-tree"  # store: a redrawn tree while a merge is explained

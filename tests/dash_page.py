@@ -314,9 +314,12 @@ def apply_patch(old: Any, new: Any) -> Any:
     return root["v"]
 
 
-def _read_url(search: Any, triggered: Any = ()) -> Any:
-    # assets/url_state.js readUrl: pass on a URL this page did not write.
-    return NO_UPDATE if search is None else {"search": search}
+def _read_url(search: Any, dataset: Any = None, triggered: Any = ()) -> Any:
+    # assets/url_state.js readUrl: pass on a URL this page did not write; a page opened
+    # without a query already shows the layout's default view (components/page/opening.py).
+    if search is None or (dataset and search in ("", "?")):
+        return NO_UPDATE
+    return {"search": search}
 
 
 def _gate(*args: Any, triggered: Any = ()) -> list[Any]:
@@ -324,6 +327,21 @@ def _gate(*args: Any, triggered: Any = ()) -> list[Any]:
     from components.analysis.lazy import gate
 
     return [NO_UPDATE if v is None else v for v in gate(*args, triggered=triggered)]
+
+
+def _ref_gate(*args: Any, triggered: Any = ()) -> list[Any]:
+    # assets/lazy.js refGate: tree-ref for the open tab's store only.
+    from components.analysis.lazy import ref_gate
+
+    return [NO_UPDATE if v is None else v for v in ref_gate(*args[:-1])]
+
+
+def _view_tree(tree_data: Any, pending: Any = None, triggered: Any = ()) -> Any:
+    # assets/url_state.js viewTree: the drawn tree while a link's view waits for it.
+    from components.page.sharing import view_tree
+
+    got = view_tree(tree_data, pending)
+    return NO_UPDATE if got is None else got
 
 
 def _tree_ref(tree_data: Any, config: Any = None, triggered: Any = ()) -> Any:
@@ -335,8 +353,10 @@ def _tree_ref(tree_data: Any, config: Any = None, triggered: Any = ()) -> Any:
 #: Clientside callbacks that must run for the page to work without a browser, in Python.
 #: The others (recolouring at a cut, writing the URL) only change what the browser draws.
 CLIENTSIDE: dict[str, Callable[..., Any]] = {"dendroUrl.readUrl": _read_url,
+                                             "dendroUrl.viewTree": _view_tree,
                                              "dendroLazy.treeRef": _tree_ref,
-                                             "dendroLazy.gate": _gate}
+                                             "dendroLazy.gate": _gate,
+                                             "dendroLazy.refGate": _ref_gate}
 
 
 def _is_component(v: Any) -> bool:

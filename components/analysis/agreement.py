@@ -149,9 +149,11 @@ def _bins(value: Any) -> int:
     Output(ids.KNOWN_COLUMNS, "value"),
     Output(ids.KNOWN_REFERENCE, "options"),
     Output(ids.KNOWN_REFERENCE, "value"),
-    Input(ids.TREE_REF, "data"),
+    # tree-ref while the tab is open or columns are chosen (analysis/lazy.py, issue 14)
+    Input(ids.KNOWN_REF, "data"),
     State(ids.KNOWN_COLUMNS, "value"),
     State(ids.KNOWN_REFERENCE, "value"),
+    prevent_initial_call=True,
 )
 def column_choices(tree_ref: dict[str, Any] | None, chosen: list[str] | None,
                    reference: str | None) -> tuple[Any, ...]:
@@ -176,12 +178,13 @@ def column_choices(tree_ref: dict[str, Any] | None, chosen: list[str] | None,
     Output(ids.KNOWN_BARS, "figure"),
     Output(ids.KNOWN_BARS, "style"),
     Output(ids.KNOWN_BARS_NOTE, "children"),
-    Input(ids.TREE_REF, "data"),
+    Input(ids.KNOWN_REF, "data"),
     Input(ids.KNOWN_COLUMNS, "value"),
     Input(ids.KNOWN_BINS, "value"),
     State(ids.TRUNCATE_MODE, "value"),
     State(ids.TRUNCATE_P, "value"),
     State(ids.ORIENTATION, "value"),
+    prevent_initial_call=True,  # no columns chosen at load: the bars start hidden
 )
 def draw_bars(tree_ref: dict[str, Any] | None, columns: list[str] | None, bins: Any,
               truncate_mode: str | None, truncate_p: Any, orientation: str | None

@@ -132,8 +132,9 @@ def cophenetic_methods(tree_data: dict[str, Any] | None) -> Any:
         (Output(ids.COPHENETIC_RUN, "disabled"), True, False),
         (Output(ids.COPHENETIC_CANCEL, "style"), SHOWN, HIDDEN),
     ],
-    # A new tree makes a running comparison stale: it stops, as with the Cancel button.
-    cancel=[Input(ids.COPHENETIC_CANCEL, "n_clicks"), Input(ids.TREE_DATA, "data")],
+    # A new tree makes a running comparison stale: it stops, as with the Cancel button
+    # (JOBS_STALE: written only while a job runs, analysis/lazy.py).
+    cancel=[Input(ids.COPHENETIC_CANCEL, "n_clicks"), Input(ids.JOBS_STALE, "data")],
     interval=500,
     on_error=lambda err: html.Div(f"Not available: {job_error_reason(err)}; try again.",
                                   className="text-danger small"),
@@ -160,3 +161,4 @@ def cophenetic_job(set_progress: Any, clicks: int | None, tree_data: dict[str, A
         return html.Div("Something went wrong comparing the methods; try again or report it.",
                         className="text-danger small")
     return cophenetic_table(spec, values, skipped, n)
+

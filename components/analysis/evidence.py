@@ -274,6 +274,7 @@ def highlight_rows(tree: Tree, k: int | None, point: dict[str, Any] | None) -> l
     Input(ids.EVIDENCE_DONE, "data"),
     State(ids.ANALYSIS_TABS, "active_tab"),
     State(ids.TREE_REF, "data"),
+    prevent_initial_call=True,  # filled when the tab opens (evidence-cut; issue 14)
 )
 def show_evidence(cut_value: Any, k_field: Any, b_field: Any, seed_field: Any,
                   done: dict[str, Any] | None, active: str | None,
@@ -318,7 +319,7 @@ clientside_callback(
         (Output(ids.EVIDENCE_CANCEL, "style"), SHOWN, HIDDEN),
     ],
     # A new tree makes a running job stale: it stops, as with the Cancel button.
-    cancel=[Input(ids.EVIDENCE_CANCEL, "n_clicks"), Input(ids.TREE_DATA, "data")],
+    cancel=[Input(ids.EVIDENCE_CANCEL, "n_clicks"), Input(ids.JOBS_STALE, "data")],
     interval=500,
     on_error=lambda err: {"tree_key": None,
                           "error": f"The gap statistic stopped: {job_error_reason(err)}; "
@@ -352,6 +353,7 @@ def evidence_job(set_progress: Any, clicks: int | None, tree_ref: dict[str, Any]
     Input(ids.EVIDENCE_CUT, "data"),
     State(ids.ANALYSIS_TABS, "active_tab"),
     State(ids.TREE_REF, "data"),
+    prevent_initial_call=True,  # filled when the tab opens (evidence-cut; issue 14)
 )
 def show_silhouette(cut_value: Any, active: str | None, tree_ref: dict[str, Any] | None
                     ) -> tuple[Any, Any]:

@@ -140,6 +140,7 @@ def tree_note(convention: str | None, scope: str | None) -> list[Any]:
     Output(ids.EXPORT_TREE_NOTE, "children"),
     Input(ids.NEWICK_CONVENTION, "value"),
     Input(ids.TREE_SCOPE, "value"),
+    prevent_initial_call=True,  # the layout holds the default note (issue 14)
 )
 def describe_tree_files(convention: str | None, scope: str | None) -> list[Any]:
     """The note under the tree buttons follows the chosen convention and scope."""

@@ -40,9 +40,10 @@ def full_tree_tab() -> html.Div:
 @callback(
     Output(ids.FULL_TREE_DATA, "data"),
     Output(ids.FULL_TREE_NOTE, "children"),
-    Input(ids.ANALYSIS_TABS, "active_tab"),
-    Input(ids.TREE_REF, "data"),
+    State(ids.ANALYSIS_TABS, "active_tab"),
+    Input(ids.FULL_TREE_REF, "data"),  # tree-ref while the tab is open (analysis/lazy.py)
     State(ids.FULL_TREE_DATA, "data"),
+    prevent_initial_call=True,
 )
 def fill_full_tree(active: str | None, tree_ref: dict[str, Any] | None,
                    have: dict[str, Any] | None) -> tuple[Any, str]:

@@ -47,6 +47,13 @@ GATED = ((ids.DIAG_CUT, ids.TAB_DIAGNOSTICS), (ids.HEATMAP_CUT, ids.TAB_HEATMAP)
 FOLLOWS_CUT = frozenset({ids.TAB_HEATMAP, ids.TAB_PROFILES, ids.TAB_EVIDENCE, ids.TAB_AGREEMENT,
                          ids.TAB_COMPARE})
 
+#: Stores of tabs that need the tree but not the cut, each written (``assets/lazy.js``
+#: refGate) with ``tree-ref`` only while its tab is open, and only when it holds another ref;
+#: the known columns' store also while columns are chosen (their bars sit under the tree).
+REF_GATED = ((ids.SUPPORT_REF, ids.TAB_EVIDENCE), (ids.KNOWN_REF, ids.TAB_AGREEMENT),
+             (ids.LINKAGE_REF, ids.TAB_LINKAGE), (ids.FULL_TREE_REF, ids.TAB_FULL_TREE))
+REF_KEEP = frozenset({ids.KNOWN_REF})
+
 #: Keys of ``tree-data`` the server callbacks read; the arrays stay in the browser.
 REF_KEYS = ("params", "tree_key", "approx_note", "orientation", "cut")
 
@@ -54,9 +61,13 @@ REF_KEYS = ("params", "tree_key", "approx_note", "orientation", "cut")
 def lazy_stores() -> html.Div:
     """The small stores, and the config the browser's twins read (place anywhere)."""
     config = {"tabs": [tab for _, tab in GATED], "ref_keys": list(REF_KEYS),
-              "follows": [tab in FOLLOWS_CUT for _, tab in GATED]}
+              "follows": [tab in FOLLOWS_CUT for _, tab in GATED],
+              "ref_tabs": [tab for _, tab in REF_GATED],
+              "ref_keep": [cid in REF_KEEP for cid, _ in REF_GATED]}
     return html.Div([dcc.Store(id=ids.TREE_REF), dcc.Store(id=ids.LAZY_CONFIG, data=config)]
-                    + [dcc.Store(id=cid) for cid, _ in GATED])
+                    + [dcc.Store(id=cid) for cid, _ in GATED]
+                    + [dcc.Store(id=cid) for cid, _ in REF_GATED]
+                    + [dcc.Store(id=ids.JOBS_STALE)])
 
 
 def tree_ref(tree_data: dict[str, Any] | None, config: dict[str, Any] | None = None
@@ -112,6 +123,55 @@ clientside_callback(
     State(ids.LAZY_CONFIG, "data"),
 )
 
+
+def ref_gate(ref: dict[str, Any] | None, active: str | None, known: list[str] | None,
+             *held: Any) -> list[Any]:
+    """Python twin of ``dendroLazy.refGate``: ``ref`` for each :data:`REF_GATED` store whose
+    tab is open (the known columns' store also while ``known`` columns are chosen) and that
+    does not hold it already; ``None`` meaning "no update".
+
+    >>> ref_gate({"tree_key": "k"}, "tab-linkage", [], None, None, None, None)
+    [None, None, {'tree_key': 'k'}, None]
+    >>> ref_gate({"tree_key": "k"}, "tab-diagnostics", ["x"], None, None, None, None)
+    [None, {'tree_key': 'k'}, None, None]
+    >>> ref_gate({"tree_key": "k"}, "tab-linkage", [], None, None, {"tree_key": "k"}, None)
+    [None, None, None, None]
+    """
+    out: list[Any] = []
+    for (cid, tab), have in zip(REF_GATED, held[:len(REF_GATED)], strict=True):
+        wanted = tab == active or (cid in REF_KEEP and bool(known))
+        out.append(ref if ref and wanted and have != ref else None)
+    return out
+
+
+clientside_callback(
+    ClientsideFunction(namespace="dendroLazy", function_name="refGate"),
+    *[Output(cid, "data") for cid, _ in REF_GATED],
+    Input(ids.TREE_REF, "data"),
+    Input(ids.ANALYSIS_TABS, "active_tab"),
+    State(ids.KNOWN_COLUMNS, "value"),
+    *[State(cid, "data") for cid, _ in REF_GATED],
+    State(ids.LAZY_CONFIG, "data"),
+)
+
+
+#: The run buttons of the analysis tabs' background jobs: each is disabled while its job runs.
+JOB_BUTTONS = (ids.COPHENETIC_RUN, ids.EVIDENCE_RUN, ids.SUPPORT_RUN, ids.STABILITY_RUN)
+
+# A new tree makes a running job stale: each job cancels on ``jobs-stale``, written only while
+# one runs. (A cancel input on tree-data itself sent one request per drawn tree, at load too.)
+clientside_callback(
+    """function (td) {
+        for (var i = 1; i < arguments.length; i++) {
+            if (arguments[i]) { return Date.now(); }
+        }
+        return window.dash_clientside.no_update;
+    }""",
+    Output(ids.JOBS_STALE, "data"),
+    Input(ids.TREE_DATA, "data"),
+    *[State(cid, "disabled") for cid in JOB_BUTTONS],
+    prevent_initial_call=True,
+)
 
 def gated_partition(value: Any, tree_key: str | None = None) -> PartitionSpec | None:
     """The partition spec in a gated store's value (None: the height cut). A spec of another

@@ -77,6 +77,7 @@ def linkage_tab() -> html.Div:
             ),
             html.Div(id=ids.LINKAGE_NOTE, className="form-text mb-2"),
             dcc.Store(id=ids.LINKAGE_SHOWN),
+            dcc.Store(id=ids.LINKAGE_ROWS),
             dag.AgGrid(
                 id=ids.LINKAGE_TABLE,
                 rowModelType="infinite",
@@ -104,10 +105,29 @@ def _picked_row(picked: dict[str, Any] | None, tree_data: dict[str, Any] | None,
     return node - n if node >= n else None
 
 
+# The grid asks for rows as soon as it is mounted, hidden or not: while its tab is closed (or
+# no tree is drawn) the browser answers "no rows" itself; opening the tab refreshes the grid
+# (below), and its requests then go to the server (issue 14: no request at load).
+clientside_callback(
+    """function (request, active, ref) {
+        var nu = window.dash_clientside.no_update;
+        if (!request) { return [nu, nu]; }
+        if (active !== "tab-linkage" || !ref) { return [{rowData: [], rowCount: 0}, nu]; }
+        return [nu, request];
+    }""",  # "tab-linkage": ids.TAB_LINKAGE (tests/components/analysis check it)
+    Output(ids.LINKAGE_TABLE, "getRowsResponse", allow_duplicate=True),
+    Output(ids.LINKAGE_ROWS, "data"),
+    Input(ids.LINKAGE_TABLE, "getRowsRequest"),
+    State(ids.ANALYSIS_TABS, "active_tab"),
+    State(ids.TREE_REF, "data"),
+    prevent_initial_call=True,
+)
+
+
 @callback(
     Output(ids.LINKAGE_TABLE, "getRowsResponse"),
-    Input(ids.LINKAGE_TABLE, "getRowsRequest"),
-    State(ids.TREE_DATA, "data"),
+    Input(ids.LINKAGE_ROWS, "data"),
+    State(ids.TREE_REF, "data"),
     prevent_initial_call=True,
 )
 def linkage_block(request: dict[str, Any] | None, tree_data: dict[str, Any] | None) -> Any:
@@ -127,8 +147,9 @@ def linkage_block(request: dict[str, Any] | None, tree_data: dict[str, Any] | No
     Output(ids.LINKAGE_NOTE, "children"),
     Input(ids.ANALYSIS_TABS, "active_tab"),
     Input(ids.INSPECT, "data"),
-    Input(ids.TREE_DATA, "data"),
+    Input(ids.LINKAGE_REF, "data"),  # tree-ref while the tab is open (analysis/lazy.py)
     State(ids.LINKAGE_TABLE, "getRowsRequest"),
+    prevent_initial_call=True,
 )
 def linkage_highlight(active: str | None, picked: dict[str, Any] | None,
                       tree_data: dict[str, Any] | None, request: dict[str, Any] | None
@@ -152,7 +173,8 @@ def linkage_highlight(active: str | None, picked: dict[str, Any] | None,
     return style, scroll, linkage_note(tree)
 
 
-# A new tree: the grid forgets the rows it holds and asks again (dash-ag-grid's getApi).
+# A new tree, or the tab opened on another tree than the grid was given: the grid forgets the
+# rows it holds and asks again (dash-ag-grid's getApi).
 clientside_callback(
     """function (ref, gridId) {
         try {
@@ -163,7 +185,7 @@ clientside_callback(
         return ref ? ref.tree_key : null;
     }""",
     Output(ids.LINKAGE_SHOWN, "data"),
-    Input(ids.TREE_REF, "data"),
+    Input(ids.LINKAGE_REF, "data"),
     State(ids.LINKAGE_TABLE, "id"),
     prevent_initial_call=True,
 )

@@ -70,6 +70,7 @@ def inspect_tab() -> html.Div:
             html.Div(id=ids.INSPECT_MEMBERS, className="small inspect-members mb-2"),
             dbc.Button("Clear", id=ids.INSPECT_CLEAR, size="sm", color="secondary",
                        outline=True),
+            dcc.Store(id=ids.INSPECT_TREE),
         ],
         className="p-2",
     )
@@ -161,18 +162,43 @@ def micro_weights(tree: Tree) -> np.ndarray | None:
     return None if approx is None else np.asarray(approx.micro.weights, dtype=np.int64)
 
 
+
+# A new tree: a pick of this tree (a redraw) is explained again by the server; a pick of
+# another tree, or a highlight, is cleared here, and a page with neither sends nothing.
+clientside_callback(
+    """function (td, picked, highlight) {
+        var nu = window.dash_clientside.no_update;
+        if (picked && td && picked.tree_key === td.tree_key) {
+            return [nu, nu, nu, {params: td.params, tree_key: td.tree_key}];
+        }
+        if (picked || highlight) {
+            return ["", "", null, nu];
+        }
+        return [nu, nu, nu, nu];
+    }""",
+    Output(ids.INSPECT_TEXT, "children", allow_duplicate=True),
+    Output(ids.INSPECT_MEMBERS, "children", allow_duplicate=True),
+    Output(ids.HIGHLIGHT, "data", allow_duplicate=True),
+    Output(ids.INSPECT_TREE, "data"),
+    Input(ids.TREE_DATA, "data"),
+    State(ids.INSPECT, "data"),
+    State(ids.HIGHLIGHT, "data"),
+    prevent_initial_call=True,
+)
+
 @callback(
     Output(ids.INSPECT_TEXT, "children"),
     Output(ids.INSPECT_MEMBERS, "children"),
     Output(ids.HIGHLIGHT, "data"),
     Output(ids.ANALYSIS_TABS, "active_tab"),
     Input(ids.INSPECT, "data"),
-    Input(ids.TREE_DATA, "data"),
+    State(ids.TREE_REF, "data"),
     State(ids.ANALYSIS_TABS, "active_tab"),
+    Input(ids.INSPECT_TREE, "data"),  # the picked merge's tree drawn again (below)
     prevent_initial_call=True,
 )
 def explain(picked: dict[str, Any] | None, tree_data: dict[str, Any] | None,
-            active: str | None) -> tuple[Any, ...]:
+            active: str | None, _redrawn: Any = None) -> tuple[Any, ...]:
     """The clicked merge or leaf in words, its members, and the rows to light up."""
     key = (tree_data or {}).get("tree_key")
     if not picked or not key or picked.get("tree_key") != key:

@@ -174,9 +174,9 @@ def _done_for(done: dict[str, Any] | None, tree: Tree) -> rep.Work | None:
     Output(ids.SUPPORT_NOTE, "children"),
     Output(ids.SUPPORT_KIND, "value"),
     Output(ids.SUPPORT_SUMMARY, "children", allow_duplicate=True),
-    Input(ids.TREE_REF, "data"),
+    Input(ids.SUPPORT_REF, "data"),  # tree-ref while the Evidence tab is open (analysis/lazy.py)
     State(ids.SUPPORT_SHOW, "data"),
-    prevent_initial_call="initial_duplicate",
+    prevent_initial_call=True,
 )
 def suggest(tree_ref: dict[str, Any] | None, show: dict[str, Any] | None) -> tuple[Any, ...]:
     """Which support suits this table (and set the choice to it), or why nothing can run; a
@@ -208,7 +208,8 @@ def _job(what: str) -> Any:
         progress_default=[""],
         running=[(Output(run, "disabled"), True, False),
                  (Output(cancel, "style"), SHOWN, HIDDEN)],
-        cancel=[Input(cancel, "n_clicks"), Input(ids.TREE_DATA, "data")],
+        # A new tree stops it (JOBS_STALE: written only while a job runs, analysis/lazy.py).
+        cancel=[Input(cancel, "n_clicks"), Input(ids.JOBS_STALE, "data")],
         interval=500,
         on_error=lambda err: {"work": None, "pending": None,
                               "error": f"The job stopped: {job_error_reason(err)}; try again."},
@@ -272,6 +273,7 @@ def support_summary(work: rep.Work, res: Any, min_size: int) -> list[Any]:
     Input(ids.SUPPORT_DONE, "data"),
     Input(ids.SUPPORT_MIN_SIZE, "value"),
     State(ids.TREE_REF, "data"),
+    prevent_initial_call=True,  # nothing computed at load (issue 14)
 )
 def show_support(done: dict[str, Any] | None, min_size: Any,
                  tree_ref: dict[str, Any] | None) -> tuple[Any, Any]:
@@ -304,6 +306,7 @@ def show_support(done: dict[str, Any] | None, min_size: Any,
     State(ids.TREE_REF, "data"),
     State(ids.STABILITY_NBOOT, "value"),
     State(ids.STABILITY_SEED, "value"),
+    prevent_initial_call=True,  # nothing computed at load (issue 14)
 )
 def show_stability(done: dict[str, Any] | None, cut: Any, tree_ref: dict[str, Any] | None,
                    nboot: Any, seed: Any) -> tuple[Any, Any]:

@@ -30,6 +30,7 @@ HIDDEN = {"display": "none"}
     Output(ids.STABILITY_STOP, "style"),
     Input(ids.SUPPORT_DONE, "data"),
     Input(ids.STABILITY_DONE, "data"),
+    prevent_initial_call=True,  # the layout starts disabled and hidden (issue 14)
 )
 def toggle_poll(sup: dict[str, Any] | None, stab: dict[str, Any] | None) -> tuple[Any, ...]:
     """Poll only while Celery work is pending; Stop shows for what is pending."""

@@ -18,17 +18,18 @@ from components.page.compute import job_panel
 from components.page.cut import cut_fields
 from components.page.data import data_card
 from components.page.model import cluster_card, prep_card
+from components.page.opening import opening_layout
 from components.page.sharing import share_bar
 from components.page.tree_view import data_summary, graphs, status_line, view_card
 from components.page.uploads import uploads_card
 
 
 def layout() -> dbc.Container:
-    """A fresh page."""
-    return dbc.Container(
+    """A fresh page, opened on the default example (``opening``: its dataset, preview and
+    pickers are in the layout, not fetched by callbacks at load). A link replaces it
+    (``components.page.sharing.apply_url``) before anything is computed."""
+    return opening_layout(dbc.Container(
         [
-            # No dataset until the URL is read (components.page.sharing.apply_url): a link
-            # opens its own dataset without the default example being computed first.
             dcc.Store(id=ids.DATASET),
             dcc.Store(id=ids.TREE_DATA),
             dcc.Store(id=ids.CUT_PREVIEW),
@@ -61,4 +62,4 @@ def layout() -> dbc.Container:
         ],
         fluid=True,
         className="pb-4",
-    )
+    ))

@@ -138,6 +138,7 @@ def cluster_card() -> dbc.Card:
     Input(ids.METHOD, "value"),
     Input(ids.METRIC, "value"),
     Input(ids.DATASET, "data"),
+    prevent_initial_call=True,  # the layout holds the opening example's (page/opening.py)
 )
 def pair_options(method: str | None, metric: str | None, dataset: dict[str, Any] | None = None
                  ) -> tuple[list, list, str, bool, bool]:

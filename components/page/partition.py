@@ -194,6 +194,7 @@ _PARAM_IDS = (ids.PART_THRESHOLD, ids.PART_K, ids.PART_DEPTH, ids.PART_MCS, ids.
 @callback(
     *[Output(f"{ids.PART_GROUPS}-{name}", "style") for name in _SHOWN],
     Input(ids.CUT_SOURCE, "value"),
+    prevent_initial_call=True,  # the layout shows the height cut's (none) (issue 14)
 )
 def show_fields(source: str | None) -> list[dict[str, str]]:
     """Only the chosen source's parameters are shown."""
@@ -306,14 +307,21 @@ def edit_partition(source: str | None, *args: Any) -> tuple[Any, ...]:
 
 @callback(
     Output(ids.PART_RESTORE, "data"),
-    Input(ids.TREE_DATA, "data"),
+    # The tree drawn while a link's view waits for it (page/sharing.py: nothing otherwise).
+    Input(ids.VIEW_TREE, "data"),
     Input(ids.URL_REQUEST, "data"),
     State(ids.PENDING_VIEW, "data"),
+    State(ids.TREE_REF, "data"),
     prevent_initial_call=True,
 )
 def restore_partition(tree_data: dict[str, Any] | None, request: dict[str, Any] | None,
-                      pending: dict[str, Any] | None) -> Any:
-    """A link's partition, handed to :func:`edit_partition` once its tree is on the page."""
+                      pending: dict[str, Any] | None, shown: dict[str, Any] | None = None
+                      ) -> Any:
+    """A link's partition, handed to :func:`edit_partition` once its tree is on the page.
+    ``tree_data``: the tree drawn for a pending view; ``shown``: the tree on the page (a
+    link within the same tree, back/forward)."""
+    if ctx.triggered_id == ids.URL_REQUEST:
+        tree_data = shown
     if not tree_data or not tree_data.get("params"):
         return no_update
     if ctx.triggered_id == ids.URL_REQUEST:

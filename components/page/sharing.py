@@ -59,6 +59,7 @@ def share_bar() -> html.Div:
             dcc.Location(id=ids.URL, refresh=False),
             dcc.Store(id=ids.URL_REQUEST),
             dcc.Store(id=ids.PENDING_VIEW),
+            dcc.Store(id=ids.VIEW_TREE),
             dbc.InputGroup(
                 [
                     # A <label> styled as the group's text: the field is named by it.
@@ -86,6 +87,7 @@ clientside_callback(
     ClientsideFunction(namespace="dendroUrl", function_name="readUrl"),
     Output(ids.URL_REQUEST, "data"),
     Input(ids.URL, "search"),
+    State(ids.DATASET, "data"),  # a page opened without a query is the layout's view already
 )
 
 clientside_callback(
@@ -260,11 +262,35 @@ def apply_view_controls(_preview: Any, pending: dict[str, Any] | None) -> tuple[
     return (*values, dict(pending, stage="controls"))
 
 
+def view_tree(tree_data: dict[str, Any] | None, pending: dict[str, Any] | None) -> Any:
+    """Python twin of the clientside callback below: the drawn tree's ``params`` and
+    ``tree_key`` while a view waits for its tree (``pending-view`` at stage "controls"), else
+    None (no update): a tree drawn with no view pending sends the server nothing.
+
+    >>> view_tree({"params": {"m": 1}, "tree_key": "k", "x": [1]}, {"stage": "controls"})
+    {'params': {'m': 1}, 'tree_key': 'k'}
+    >>> view_tree({"params": {"m": 1}, "tree_key": "k"}, None) is None
+    True
+    """
+    if not pending or pending.get("stage") != "controls" or not (tree_data or {}).get("params"):
+        return None
+    return {"params": tree_data["params"], "tree_key": tree_data.get("tree_key")}
+
+
+clientside_callback(
+    ClientsideFunction(namespace="dendroUrl", function_name="viewTree"),
+    Output(ids.VIEW_TREE, "data"),
+    Input(ids.TREE_DATA, "data"),
+    State(ids.PENDING_VIEW, "data"),
+    prevent_initial_call=True,
+)
+
+
 @callback(
     Output(ids.CUT_HEIGHT, "value", allow_duplicate=True),
     Output(ids.PENDING_VIEW, "data", allow_duplicate=True),
     Output(ids.LOAD_VIEW_MESSAGE, "children", allow_duplicate=True),
-    Input(ids.TREE_DATA, "data"),
+    Input(ids.VIEW_TREE, "data"),  # the tree drawn while a view waits for it (above)
     State(ids.PENDING_VIEW, "data"),
     prevent_initial_call=True,
 )

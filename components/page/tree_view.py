@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 import dash_bootstrap_components as dbc
 import numpy as np
-from dash import Input, Output, State, callback, dcc, html, no_update
+from dash import Input, Output, State, callback, clientside_callback, dcc, html, no_update
 
 from clustering.datasets import EXAMPLES
 from clustering.errors import DataError
@@ -367,14 +367,23 @@ def fill_cophenetic(tree_data: dict[str, Any] | None) -> str:
     return cophenetic_caption(value, int(tree_data.get("n") or 0))
 
 
-@callback(
-    Output(ids.APPROX_NOTE, "children"),
-    Output(ids.APPROX_NOTE, "is_open"),
-    Input(ids.TREE_DATA, "data"),
-)
 def show_approx_note(tree_data: dict[str, Any] | None) -> tuple[str, bool]:
     """Show the approximate-mode note (or the tied-distances note) the draw step put in
-    ``tree-data``."""
+    ``tree-data``: the Python twin of the clientside callback below (in the browser, no
+    request: issue 14)."""
     data = tree_data or {}
     note = data.get("approx_note") or data.get("tie_note") or data.get("limit_note")
     return (note, True) if note else ("", False)
+
+
+clientside_callback(
+    """function (td) {
+        var d = td || {};
+        var note = d.approx_note || d.tie_note || d.limit_note;
+        return note ? [note, true] : ["", false];
+    }""",
+    Output(ids.APPROX_NOTE, "children"),
+    Output(ids.APPROX_NOTE, "is_open"),
+    Input(ids.TREE_DATA, "data"),
+    prevent_initial_call=True,
+)

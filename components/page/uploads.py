@@ -22,9 +22,11 @@ from components.web.clients import current_client
 
 def uploads_card() -> dbc.Card:
     """The list of this client's uploads with a delete button, and its usage."""
+    client = current_client()  # the layout lists them: no request at load (issue 14)
+    options, usage = _listing(client) if client else ([], None)
     return card("Your uploads", [
-        html.Div(id=ids.UPLOADS_USAGE, className="small text-muted mb-1"),
-        dcc.Dropdown(id=ids.UPLOADS_LIST, multi=True, options=[], value=[],
+        html.Div(usage, id=ids.UPLOADS_USAGE, className="small text-muted mb-1"),
+        dcc.Dropdown(id=ids.UPLOADS_LIST, multi=True, options=options, value=[],
                      placeholder="uploads to delete"),
         dbc.Button("Delete", id=ids.UPLOADS_DELETE, size="sm", color="secondary",
                    outline=True, className="mt-1"),
@@ -55,6 +57,7 @@ def _listing(client: str | None) -> tuple[list[dict[str, str]], str]:
     Input(ids.UPLOAD_PENDING, "data"),
     Input(ids.UPLOADS_DELETE, "n_clicks"),
     State(ids.UPLOADS_LIST, "value"),
+    prevent_initial_call=True,  # uploads_card lists them (issue 14)
 )
 def list_uploads(_dataset: Any, _pending: Any, _delete: Any, chosen: list[str] | None
                  ) -> tuple[Any, Any, Any]:
