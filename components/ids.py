@@ -256,3 +256,5 @@ TABS = (*TABS[:-1], TAB_FULL_TREE, TABS[-1])
 FULL_TREE_GRAPH = "full-tree-graph"  # every leaf, drawn at the zoom's detail (assets/lod.js)
 FULL_TREE_DATA = "full-tree-data"  # store: the compact tree {payload, labels, tree_key, ...}
 FULL_TREE_NOTE = "full-tree-note"  # what the view shows, or why it cannot
+# --- the first view of an upload (issue 14, goal 1) ---
+UPLOAD_JOB = "upload-job"  # store: the tree job a new upload starts at once {id, params}

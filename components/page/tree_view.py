@@ -35,7 +35,15 @@ from components.state import approximate as approx_mode
 from components.state.inputs import gower_steps, mds_caption
 from components.state.store import get_settings
 from components.state.tables import PCA_1, PCA_2, load_pca, load_table, scatter_axis
-from components.state.trees import Tree, cophenetic, cophenetic_caption, load_tree
+from components.state.trees import (
+    Tree,
+    cophenetic,
+    cophenetic_caption,
+    load_tree,
+    ties_checked,
+    tree_ties,
+    try_load_tree,
+)
 from components.state.views import shorten_query
 from components.view import GOWER, TreeSpec, View
 
@@ -237,7 +245,9 @@ def build_view(tree: Tree, view: View, support: dict[str, Any] | None = None) ->
     tree_data.update(
         approx_note=approx_mode.page_note(tree, get_settings()), cut=cut, tree_key=key,
         limit_note=approx_mode.limit_note(tree, get_settings()),  # which exact limit (14b)
-        tie_note=_tie_note(tree),
+        tie_note=_tie_note(tree) if ties_checked(tree) else None,
+        # The Ward tie check left for after the first view: show_approx_note runs it.
+        tie_check=not ties_checked(tree),
         params=tree.spec.to_json(),
         # The link to this view, less the cut (the browser adds the cut as it moves).
         # (kept on the server as a short ``v=<id>`` link when too long for a URL)
@@ -255,7 +265,7 @@ def build_view(tree: Tree, view: View, support: dict[str, Any] | None = None) ->
 def _tie_note(tree: Tree) -> str | None:
     """Why the tree is one of several equally valid ones (tied distances, fast path), or None."""
     h = tree.hierarchy
-    return tie_note(bool(getattr(h, "ties", False)), str(getattr(h, "backend", "")),
+    return tie_note(tree_ties(tree), str(getattr(h, "backend", "")),
                     str(getattr(h, "method", "")))
 
 
@@ -376,5 +386,10 @@ def show_approx_note(tree_data: dict[str, Any] | None) -> tuple[str, bool]:
     """Show the approximate-mode note (or the tied-distances note) the draw step put in
     ``tree-data``."""
     data = tree_data or {}
-    note = data.get("approx_note") or data.get("tie_note") or data.get("limit_note")
+    tie = data.get("tie_note")
+    if data.get("tie_check") and not data.get("approx_note"):
+        # After the first view (issue 14): the Ward tie check of a big tree (~5 s at 20k).
+        tree = try_load_tree(data.get("params"))
+        tie = _tie_note(tree) if tree is not None else None
+    note = data.get("approx_note") or tie or data.get("limit_note")
     return (note, True) if note else ("", False)
