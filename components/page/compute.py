@@ -9,6 +9,10 @@ can do the work:
 2. :func:`compute_in_background` (a background callback on that store) runs the same job body
    (``components.jobs.tree.run_tree``) with a progress bar and a cancel button.
 
+A new upload whose tree is a background job starts it from the upload callback itself
+(:func:`upload_job`, the ``upload-job`` store, :func:`compute_upload_in_background`), so the
+job does not wait for the preview and compute to answer first.
+
 Either way the tree is memoised in the store, and the draw step (``components.page.tree_view``)
 reads it back: the browser only ever holds ids and parameters. ``tree-request`` holds the
 latest request, so a job that finishes after the analyst moved on is ignored.
