@@ -111,9 +111,12 @@ def upload_first_view(page: Any, csv: Path, timeout_s: float, n_rows: int = 20_0
     Phases (ms): ``read`` file chosen to the upload request sent (the browser's base64);
     ``upload`` that request (server: decode, guess and read once, store, prepare);
     ``describe`` the preview request; ``to_job`` upload answered to the tree job's first
-    request; ``job`` the job's requests (start, polls; ``linkage`` its own linkage seconds);
-    ``render`` the draw request (geometry, figures, transfer: ``render_kb``); ``paint``
-    figure received to the tree drawn in the page.
+    request (the upload starts the job itself since issue 14: the browser's handling of the
+    upload's answer); ``job`` the job's requests (start, polls; ``linkage`` its own linkage
+    seconds); ``render`` the draw request (geometry, figures, transfer: ``render_kb``);
+    ``paint`` figure received to the tree drawn in the page; ``after`` the request that
+    follows the first view (cophenetic correlation, then a big Ward tree's tie check), not
+    part of it.
     """
     harness.wait_dash_idle(page, quiet_ms=1000, timeout=timeout_s)  # the example drawn
     page.evaluate("window.__req = []")
@@ -147,6 +150,9 @@ def upload_first_view(page: Any, csv: Path, timeout_s: float, n_rows: int = 20_0
         out["paint"] = done - r["t1"]
         if job:
             out["job_to_render"] = r["t0"] - job[1]
+    after = _span(reqs, lambda o: "cophenetic.children" in o)
+    if after:
+        out["after"] = after[1] - after[0]
     out["requests"] = len(reqs)
     return out
 

@@ -55,12 +55,14 @@ __all__ = [
     "METHODS",
     "METRICS",
     "OPTIMAL_ORDERING_MAX_N",
+    "TIES_UNCHECKED",
     "Hierarchy",
     "check_method_metric",
     "compute_linkage",
     "distance_kwargs",
     "method_metric_problem",
     "validate_matrix",
+    "ward_tree_ties",
 ]
 
 logger = logging.getLogger(__name__)
@@ -409,6 +411,22 @@ def condensed_distances(X: np.ndarray, metric: str, p: float = 2.0) -> np.ndarra
     return D
 
 
+#: Ends ``Hierarchy.backend`` when ``compute_linkage(check_ties=False)`` left a Ward tree
+#: unchecked for ties (its ``ties`` is then True until :func:`ward_tree_ties` says otherwise).
+TIES_UNCHECKED = ", ties not checked"
+
+
+def ward_tree_ties(X: np.ndarray, Z: np.ndarray) -> bool:
+    """The ``ties`` verdict :func:`compute_linkage` gives a fast Ward tree Z of tie-prone X
+    too big for SciPy: True when the nearest pairs of X tie or some merge of Z had a tie.
+
+    >>> X = np.array([[0.0], [1.0], [3.0], [7.0]])
+    >>> ward_tree_ties(X, compute_linkage(X, "ward").Z)
+    False
+    """
+    return nearest_pairs_tie(X) or not ward_tree_is_tie_free(X, Z)
+
+
 def _ward_unless_tied(X: np.ndarray, scipy_allowed: bool
                       ) -> tuple[np.ndarray, str, bool] | None:
     """fastcluster's Ward tree of tie-prone X as (Z, backend, ties), or None when SciPy must
@@ -431,6 +449,7 @@ def compute_linkage(
     optimal_ordering: bool = False,
     progress: ProgressCallback | None = None,
     scipy_ties_max_n: int = SCIPY_TIES_MAX_N,
+    check_ties: bool = True,
 ) -> Hierarchy:
     """Cluster the rows of X hierarchically, as ``scipy.cluster.hierarchy.linkage``.
 
@@ -459,6 +478,11 @@ def compute_linkage(
         :func:`clustering.ties.ward_tree_is_tie_free`, since then every exact routine
         builds it). Its peak memory is two condensed matrices (8 n^2 bytes);
         lower this to fit a smaller budget.
+    check_ties : bool
+        False skips the Ward tie check where it decides only ``ties``, not Z (tie-prone
+        data past ``scipy_ties_max_n`` rows; ~5 s at 20,000 x 10, more than the linkage):
+        ``backend`` then ends with :data:`TIES_UNCHECKED`, ``ties`` is True, and
+        :func:`ward_tree_ties` gives the verdict later.
 
     Returns
     -------
@@ -497,7 +521,10 @@ def compute_linkage(
     fast_ward = None
     # Data whose nearest pairs already tie (integers, counts) would fail the Ward check at its
     # first merges: it goes straight to SciPy.
-    if ties and method == "ward" and metric == "euclidean" and not nearest_pairs_tie(X):
+    unchecked = (not check_ties and ties and method == "ward" and metric == "euclidean"
+                 and n > scipy_ties_max_n)
+    if (ties and not unchecked and method == "ward" and metric == "euclidean"
+            and not nearest_pairs_tie(X)):
         report(0.0, "linking")
         fast_ward = _ward_unless_tied(X, n <= scipy_ties_max_n)
         report(0.3, "checked for ties")
@@ -531,6 +558,8 @@ def compute_linkage(
             Z = fastcluster.linkage(D, method=method)
         del D
         D = D_keep if optimal_ordering else None
+    if unchecked:
+        backend += TIES_UNCHECKED
     if not np.all(np.isfinite(Z[:, 2])):
         raise DataError(
             "some merge heights overflowed to infinity: the values are too large; "

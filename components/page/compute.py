@@ -9,6 +9,10 @@ can do the work:
 2. :func:`compute_in_background` (a background callback on that store) runs the same job body
    (``components.jobs.tree.run_tree``) with a progress bar and a cancel button.
 
+A new upload whose tree is a background job starts it from the upload callback itself
+(:func:`upload_job`, the ``upload-job`` store, :func:`compute_upload_in_background`), so the
+job does not wait for the preview and compute to answer first.
+
 Either way the tree is memoised in the store, and the draw step (``components.page.tree_view``)
 reads it back: the browser only ever holds ids and parameters. ``tree-request`` holds the
 latest request, so a job that finishes after the analyst moved on is ignored.
@@ -28,7 +32,7 @@ from clustering.errors import DataError
 from components import ids
 from components.jobs.tree import GENERIC_ERROR, job_error_reason, job_failed, run_tree, runs_inline
 from components.state.store import get_settings
-from components.view import TreeSpec
+from components.view import PRECOMPUTED, TreeSpec
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +51,7 @@ def job_panel() -> html.Div:
             dcc.Store(id=ids.RESULT),
             dcc.Store(id=ids.JOB),
             dcc.Store(id=ids.REQUEST),
+            dcc.Store(id=ids.UPLOAD_JOB),
             # Shown and hidden by its inline style: Bootstrap's d-flex is !important, so it
             # sits on an inner element.
             html.Div(
@@ -76,6 +81,26 @@ def job_panel() -> html.Div:
             ),
         ]
     )
+
+
+def upload_job(dataset: dict[str, Any], missing: Any, one_hot: Any, scaling: Any,
+               method: str | None, metric: str | None) -> dict[str, Any] | None:
+    """The job request :func:`compute` will make for a new upload once its preview has set the
+    pickers (every numeric column, no label column, the metric back from "precomputed"), when
+    that tree is a background job; else None (compute decides, as for any other change).
+
+    The upload callback starts it at once (issue 14: upload -> preview -> compute -> job start
+    were three round trips before the job began); compute then finds the same choices in
+    ``tree-request`` and leaves it running.
+    """
+    try:
+        spec = TreeSpec.from_controls(dataset, [], None, missing, one_hot, scaling, method,
+                                      "euclidean" if metric == PRECOMPUTED else metric)
+        if spec is None or not spec.dataset.has_rows or runs_inline(spec, get_settings()):
+            return None
+    except Exception:  # noqa: BLE001 - compute says what is wrong, as for any other choice
+        return None
+    return {"id": uuid.uuid4().hex, "params": spec.to_json()}
 
 
 @callback(
@@ -137,6 +162,37 @@ def compute(dataset: dict[str, Any] | None, *args: Any) -> tuple[Any, ...]:
 )
 def compute_in_background(set_progress: Any, job: dict[str, Any] | None) -> dict[str, Any]:
     """The big tree, in a job process or a Celery worker, reporting progress as it goes."""
+    return _run_job(set_progress, job)
+
+
+@callback(
+    Output(ids.RESULT, "data", allow_duplicate=True),
+    Input(ids.UPLOAD_JOB, "data"),
+    background=True,
+    progress=[Output(ids.JOB_PROGRESS, "value"), Output(ids.JOB_PROGRESS, "label")],
+    progress_default=[0, ""],
+    running=[
+        (Output(ids.JOB_PANEL, "style"), SHOWN, HIDDEN),
+        (Output(ids.JOB_CANCEL, "disabled"), False, True),
+    ],
+    # Stopped by the button, or when compute asks for another tree (a new tree-job).
+    cancel=[Input(ids.JOB_CANCEL, "n_clicks"), Input(ids.JOB, "data")],
+    interval=POLL_MS,
+    on_error=lambda err: job_failed(job_error_reason(err)),
+    prevent_initial_call=True,
+)
+def compute_upload_in_background(set_progress: Any, job: dict[str, Any] | None
+                                 ) -> dict[str, Any]:
+    """The tree job a new upload started (:func:`upload_job`), as :func:`compute_in_background`.
+
+    Its own callback because Dash starts a callback only when no pending callback can still
+    change its input: ``tree-job`` waits for compute, which waits for the preview (issue 14:
+    three round trips before the job began); ``upload-job`` is set by the upload alone.
+    """
+    return _run_job(set_progress, job)
+
+
+def _run_job(set_progress: Any, job: dict[str, Any] | None) -> dict[str, Any]:
     if not job:
         raise PreventUpdate
 

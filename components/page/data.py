@@ -22,6 +22,7 @@ from clustering.prepare import MISSING, SCALINGS, PrepareOptions
 from components import ids
 from components.jobs.tree import GENERIC_ERROR
 from components.page import upload_kind
+from components.page.compute import upload_job
 from components.page.forms import card, field
 from components.state.inputs import describe_kind, input_notes
 from components.state.store import get_settings, get_store
@@ -42,6 +43,8 @@ log = logging.getLogger(__name__)
 # Full tree up to this many leaves by default; bigger trees open truncated (lastp).
 FULL_TREE_MAX = 2_000
 DEFAULT_P = 50
+#: choose_dataset's job outputs when it starts no job (tree-request, upload-job, note, retry).
+NO_JOB = (no_update,) * 4
 
 
 def default_truncation(n_rows: int) -> tuple[str, int]:
@@ -127,6 +130,11 @@ def data_card() -> dbc.Card:
     Output(ids.UPLOAD_KIND_BOX, "style"),
     Output(ids.SIMILARITY_BOX, "style"),
     Output(ids.LABELS_BOX, "style"),
+    # A new feature table whose tree is a background job starts it here (compute.upload_job).
+    Output(ids.REQUEST, "data", allow_duplicate=True),
+    Output(ids.UPLOAD_JOB, "data"),
+    Output(ids.JOB_NOTE, "children", allow_duplicate=True),
+    Output(ids.JOB_RETRY, "style", allow_duplicate=True),
     Input(ids.UPLOAD, "contents"),
     Input(ids.EXAMPLE, "value"),
     Input(ids.UPLOAD_KIND, "value"),
@@ -138,13 +146,15 @@ def data_card() -> dbc.Card:
     State(ids.MISSING, "value"),
     State(ids.ONE_HOT, "value"),
     State(ids.SCALING, "value"),
+    State(ids.METHOD, "value"),
+    State(ids.METRIC, "value"),
     prevent_initial_call=True,
 )
 def choose_dataset(
     contents: str | None, example: str | None, kind: str | None, similarity: str | None,
     labels_contents: str | None, filename: str | None, labels_name: str | None,
     pending: dict[str, Any] | None, missing: str | None = None, one_hot: Any = None,
-    scaling: str | None = None,
+    scaling: str | None = None, method: str | None = None, metric: str | None = None,
 ) -> tuple[Any, ...]:
     """An upload or an example becomes the dataset; a bad file leaves the current one in place.
 
@@ -157,14 +167,18 @@ def choose_dataset(
     name, picker, tree, scatter, link) when the tree the page would build next cannot be
     prepared from it (every numeric column, the current missing-value, one-hot and scaling
     choices), with prepare's own sentence.
+
+    A feature table whose tree is a background job starts that job here
+    (:func:`components.page.compute.upload_job`), instead of after the preview and compute
+    answered (issue 14).
     """
-    nothing = (no_update,) * 11
+    nothing = (no_update,) * 15
     trigger = ctx.triggered_id
     if trigger == ids.EXAMPLE:
         if not example:
             return nothing
         return ({"example": example}, None, False, "", no_update, no_update, no_update,
-                None, *upload_kind.box_styles(None, False))
+                None, *upload_kind.box_styles(None, False), *NO_JOB)
     settings = get_settings()
     limit = settings.max_upload_mb * 1024 * 1024
     reason: Any = no_update
@@ -182,7 +196,7 @@ def choose_dataset(
             guess, table_read = upload_kind.guess_and_read(data, name)
             dataset_id = get_store().put_dataset(data, name, client=current_client())
         except DataError as err:
-            return (no_update, f"{name}: {err}", True) + (no_update,) * 8
+            return (no_update, f"{name}: {err}", True) + (no_update,) * 12
         kind = new_kind = guess.kind
         reason = upload_kind.guess_text(guess)
         labels_id = None
@@ -199,7 +213,7 @@ def choose_dataset(
                                                     labels_name or "labels",
                                                     client=current_client())
             except DataError as err:
-                return (no_update, f"{labels_name or 'labels'}: {err}", True) + (no_update,) * 8
+                return (no_update, f"{labels_name or 'labels'}: {err}", True) + (no_update,) * 12
         pending = {**pending, "labels_id": labels_id}
     kind = kind if kind in INPUT_KINDS else "features"
     styles = upload_kind.box_styles(kind, True)
@@ -210,14 +224,17 @@ def choose_dataset(
                                         table_read if kind == "features" else None)
     except DataError as err:
         return (no_update, f"{name}: {err}", True, no_update, no_update, new_kind, reason,
-                pending, *styles)
+                pending, *styles, *NO_JOB)
     except Exception as exc:
         # Sizes and code locations only: an exception's text may quote the file's content.
         log.error("reading an upload as %s failed: %s", kind, _where(exc))
         return (no_update, GENERIC_ERROR.format(what=name), True, no_update, no_update,
-                new_kind, reason, pending, *styles)
+                new_kind, reason, pending, *styles, *NO_JOB)
+    job = upload_job(ref.to_json(), missing, one_hot, scaling, method, metric)
+    started = NO_JOB if job is None else (job, job, "", {"display": "none"})
     return (ref.to_json(), None, False, upload_kind.loaded_lines(name, ref, notes), None,
-            new_kind, reason, pending, *styles)
+            new_kind, reason, pending, *styles, *started)
+
 
 
 def _next_options(missing: str | None, one_hot: Any, scaling: str | None) -> PrepareOptions:

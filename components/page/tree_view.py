@@ -35,7 +35,15 @@ from components.state import approximate as approx_mode
 from components.state.inputs import gower_steps, mds_caption
 from components.state.store import get_settings
 from components.state.tables import PCA_1, PCA_2, load_pca, load_table, scatter_axis
-from components.state.trees import Tree, cophenetic, cophenetic_caption, load_tree
+from components.state.trees import (
+    Tree,
+    cophenetic,
+    cophenetic_caption,
+    load_tree,
+    ties_checked,
+    tree_ties,
+    try_load_tree,
+)
 from components.state.views import shorten_query
 from components.view import GOWER, TreeSpec, View
 
@@ -237,7 +245,9 @@ def build_view(tree: Tree, view: View, support: dict[str, Any] | None = None) ->
     tree_data.update(
         approx_note=approx_mode.page_note(tree, get_settings()), cut=cut, tree_key=key,
         limit_note=approx_mode.limit_note(tree, get_settings()),  # which exact limit (14b)
-        tie_note=_tie_note(tree),
+        tie_note=_tie_note(tree) if ties_checked(tree) else None,
+        # The Ward tie check left for after the first view: after_first_view runs it.
+        tie_check=not ties_checked(tree),
         params=tree.spec.to_json(),
         # The link to this view, less the cut (the browser adds the cut as it moves).
         # (kept on the server as a short ``v=<id>`` link when too long for a URL)
@@ -255,7 +265,7 @@ def build_view(tree: Tree, view: View, support: dict[str, Any] | None = None) ->
 def _tie_note(tree: Tree) -> str | None:
     """Why the tree is one of several equally valid ones (tied distances, fast path), or None."""
     h = tree.hierarchy
-    return tie_note(bool(getattr(h, "ties", False)), str(getattr(h, "backend", "")),
+    return tie_note(tree_ties(tree), str(getattr(h, "backend", "")),
                     str(getattr(h, "method", "")))
 
 
@@ -352,7 +362,26 @@ def render(dataset: dict[str, Any] | None, *args: Any) -> tuple[Any, ...]:
     return draw(run_tree("inline", spec), *args[n:], None, None)
 
 
-@callback(Output(ids.COPHENETIC, "children"), Input(ids.TREE_DATA, "data"))
+@callback(
+    Output(ids.COPHENETIC, "children"),
+    Output(ids.APPROX_NOTE, "children", allow_duplicate=True),
+    Output(ids.APPROX_NOTE, "is_open", allow_duplicate=True),
+    Input(ids.TREE_DATA, "data"),
+    prevent_initial_call=True,  # nothing drawn yet: nothing to measure
+)
+def after_first_view(tree_data: dict[str, Any] | None) -> tuple[Any, Any, Any]:
+    """What is computed once the tree is drawn, one after the other in one request (so the
+    browser paints on the other core): the cophenetic correlation, then the Ward tie check
+    a big tree was drawn without (issue 14), whose note then replaces a limit note."""
+    caption = fill_cophenetic(tree_data)
+    data = tree_data or {}
+    if not data.get("tie_check") or data.get("approx_note"):
+        return caption, no_update, no_update
+    tree = try_load_tree(data.get("params"))
+    note = _tie_note(tree) if tree is not None else None
+    return (caption, note, True) if note else (caption, no_update, no_update)
+
+
 def fill_cophenetic(tree_data: dict[str, Any] | None) -> str:
     """The cophenetic correlation, after the first view (it costs O(n²) time at 20k rows)."""
     if not tree_data or "params" not in tree_data or tree_data.get("approx_note"):
@@ -372,6 +401,7 @@ def show_approx_note(tree_data: dict[str, Any] | None) -> tuple[str, bool]:
     ``tree-data``: the Python twin of the clientside callback below (in the browser, no
     request: issue 14)."""
     data = tree_data or {}
+    # A tie note still to be computed comes later (after_first_view).
     note = data.get("approx_note") or data.get("tie_note") or data.get("limit_note")
     return (note, True) if note else ("", False)
 

@@ -24,7 +24,7 @@ from clustering.diagnostics import (
     cophenetic_sample_rows,
 )
 from clustering.errors import DataError
-from clustering.linkage import Hierarchy, compute_linkage
+from clustering.linkage import TIES_UNCHECKED, Hierarchy, compute_linkage, ward_tree_ties
 from clustering.prepare import Prepared
 from clustering.ties import SCIPY_TIES_MAX_N
 from components.state import approximate as approx_mode
@@ -134,6 +134,9 @@ def load_tree(spec: TreeSpec, *, progress: Progress | None = None,
             prepared.matrix, spec.method, spec.metric, p=LINKAGE_P,
             optimal_ordering=LINKAGE_OPTIMAL_ORDERING, progress=progress,
             scipy_ties_max_n=scipy_ties_limit(get_settings().memory_budget_mb),
+            # Past SciPy's limit the tie check decides only the page's note, not Z: it runs
+            # after the first view (tree_ties), not before (issue 14: ~5 s at 20,000 x 10).
+            check_ties=False,
         ))
     else:
         hierarchy = get_store().memo(approx_mode.approx_key(key), lambda: approximate_linkage(
@@ -142,6 +145,36 @@ def load_tree(spec: TreeSpec, *, progress: Progress | None = None,
             agreement_ks=approx_mode.AGREEMENT_KS,
         ))
     return Tree(spec, prepared, hierarchy, tree_index(hierarchy.Z))
+
+
+def ties_checked(tree: Tree) -> bool:
+    """False when the tree's tie verdict is still to be computed (:func:`tree_ties`) and is
+    not memoised yet (a stored verdict is read without loading anything more)."""
+    h = tree.hierarchy
+    if not str(getattr(h, "backend", "")).endswith(TIES_UNCHECKED):
+        return True
+    return is_memoised(ties_key(tree.spec))
+
+
+def tree_ties(tree: Tree) -> bool:
+    """Whether ties may have shaped ``tree`` (``Hierarchy.ties``), computing and memoising the
+    Ward tie check that :func:`load_tree` left for after the first view."""
+    h = tree.hierarchy
+    if not str(getattr(h, "backend", "")).endswith(TIES_UNCHECKED):
+        return bool(getattr(h, "ties", False))
+    t0 = time.process_time()
+
+    def check() -> bool:
+        verdict = ward_tree_ties(tree.prepared.matrix, tree.Z)
+        log.info("ward tie check n=%d: %s in %.2f s CPU", h.n, verdict,
+                 time.process_time() - t0)
+        return verdict
+
+    return bool(get_store().memo(ties_key(tree.spec), check))
+
+
+def ties_key(spec: TreeSpec) -> tuple:
+    return ("ties", *tree_memo_key(spec))
 
 
 def scipy_ties_limit(memory_budget_mb: int) -> int:
