@@ -329,11 +329,22 @@
         return rows;
     }
 
+    // The rows behind the scatter's point traces, by the first point trace object: a re-cut
+    // regroups the same rows into new traces, and keys the rows by the new first trace, so
+    // they are read out of the traces once per figure the server draws, not on every re-cut
+    // (at 20,000 rows that read was about a sixth of applyCut's time, in Node; issue 14).
+    var rowsByTrace = new WeakMap();
+
+    function rowsOf(fig) {
+        var rows = rowsByTrace.get(fig.data[0]);
+        return rows || scatterRows(fig);
+    }
+
     function scatterPatch(td, a, cl, fig) {
         if (!fig || !fig.data || !fig.data.length || fig.data[0].meta !== "points") {
             return window.dash_clientside.no_update;
         }
-        var rows = scatterRows(fig);
+        var rows = rowsOf(fig);
         var n = rows.n;
         if (n !== a.rowPos.length) {
             return window.dash_clientside.no_update;
@@ -352,13 +363,24 @@
             groups.push({x: new Float32Array(perColour[g]), y: new Float32Array(perColour[g]),
                          text: new Array(perColour[g]), cd: new Array(perColour[g]), fill: 0});
         }
+        // Each row's customdata [row, cluster] is one array kept with the rows and updated in
+        // place: 20,000 new little arrays per re-cut were most of its garbage collection. The
+        // figure that held them before is replaced by this one, so nothing reads old values.
+        if (!rows.pairs) {
+            rows.pairs = new Array(n);
+            for (i = 0; i < n; i++) {
+                rows.pairs[i] = [i, 0];
+            }
+        }
         for (i = 0; i < n; i++) {
             var grp = groups[(clusterOf[i] - 1) % P];
             var o = grp.fill++;
             grp.x[o] = rows.x[i];
             grp.y[o] = rows.y[i];
             grp.text[o] = rows.text[i];
-            grp.cd[o] = [i, clusterOf[i]];
+            var pair = rows.pairs[i];
+            pair[1] = clusterOf[i];
+            grp.cd[o] = pair;
         }
         var template = fig.data[0];
         var data = [];
@@ -371,6 +393,9 @@
                 marker: Object.assign({}, template.marker, {color: td.palette[g]}),
                 legendgroup: "g" + g
             }));
+        }
+        if (data.length) {
+            rowsByTrace.set(data[0], rows);
         }
         var present = 0;
         for (c = 1; c <= cl.k; c++) {
