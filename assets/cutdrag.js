@@ -235,11 +235,11 @@
             }
             return;
         }
-        // A dragged line is a height cut: another partition source gives way (partition.js).
-        if (document.getElementById("cut-source")) {
-            dc.set_props("cut-source", {value: "height"});
-        }
-        dc.set_props("cut-height", {value: d.t});
+        // A dragged line is a height cut: it is submitted as Enter submits a typed one, so
+        // another partition source gives way (partition.js toHeight, which knows the source).
+        // Setting cut-source here even when it already was "height" sent the partition's
+        // server callbacks, and the Diagnostics tab's after them, on every drag.
+        dc.set_props("cut-height", {value: d.t, n_submit: Date.now()});
         // The cut redraws the line (new SVG nodes). Should nothing redraw it -- the field
         // already held this height -- put the old nodes back rather than leave them moved.
         var parts = d.parts;
