@@ -266,3 +266,4 @@ FULL_TREE_REF = "full-tree-ref"  # store: tree-ref for the Full tree tab (when o
 LINKAGE_ROWS = "linkage-rows"  # store: a block request of the linkage grid, sent on when open
 JOBS_STALE = "jobs-stale"  # store: a new tree drawn while an analysis job runs (cancels it)
 INSPECT_TREE = "inspect-tree"  # store: a redrawn tree while a merge is explained
+LINKAGE_SCROLL = "linkage-scroll"  # store: where the linkage grid scrolls once its rows reload
