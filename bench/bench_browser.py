@@ -2,6 +2,7 @@
 
     python bench/bench_browser.py [--server dev|gunicorn] [--uploads 5] [--recuts 6]
                                   [--examples blobs-5k blobs-20k] [--drags 6] [--json out.json]
+    python bench/bench_browser.py --loads 5 --uploads 0 --examples   # requests at load only
 
 Starts the app on a free loopback port with a fresh data directory (like the browser tests),
 then (issue 14, ``bench/browser_paths.py``):
@@ -303,9 +304,21 @@ def main() -> None:
     ap.add_argument("--recuts", type=int, default=6, help="typed and dragged re-cuts after it")
     ap.add_argument("--examples", nargs="*", default=["blobs-5k", "blobs-20k"])
     ap.add_argument("--drags", type=int, default=6)
+    ap.add_argument("--loads", type=int, default=0,
+                    help="with --uploads 0: fresh page loads whose requests are counted")
     ap.add_argument("--timeout", type=float, default=180.0, help="seconds per wait")
     ap.add_argument("--json", help="also write every measurement to this file")
     args = ap.parse_args()
+    if args.loads and not args.uploads:
+        with session(args.server) as (server, browser):
+            loads = [paths.requests_at_load(browser, server.url) for _ in range(args.loads)]
+        counts = sorted(n for n, _ in loads)
+        print(f"first page load: {statistics.median(counts):.0f} callback requests (median of "
+              f"{len(counts)} loads: {counts}; target <= 8)")
+        for out in loads[0][1]:
+            print(f"  {out[:110]}")
+        if not args.examples:
+            return
     up, rows = run(args.server, args.examples, args.drags, args.timeout, args.uploads, args.recuts)
     if up:
         print_upload(up)

@@ -268,3 +268,4 @@ JOBS_STALE = "jobs-stale"  # store: a new tree drawn while an analysis job runs 
 INSPECT_TREE = "inspect-tree"  # store: a redrawn tree while a merge is explained
 # --- the first view of an upload (issue 14, goal 1) ---
 UPLOAD_JOB = "upload-job"  # store: the tree job a new upload starts at once {id, params}
+LINKAGE_SCROLL = "linkage-scroll"  # store: where the linkage grid scrolls once its rows reload

@@ -78,6 +78,7 @@ def linkage_tab() -> html.Div:
             html.Div(id=ids.LINKAGE_NOTE, className="form-text mb-2"),
             dcc.Store(id=ids.LINKAGE_SHOWN),
             dcc.Store(id=ids.LINKAGE_ROWS),
+            dcc.Store(id=ids.LINKAGE_SCROLL),
             dag.AgGrid(
                 id=ids.LINKAGE_TABLE,
                 rowModelType="infinite",
@@ -145,6 +146,7 @@ def linkage_block(request: dict[str, Any] | None, tree_data: dict[str, Any] | No
     Output(ids.LINKAGE_TABLE, "getRowStyle"),
     Output(ids.LINKAGE_TABLE, "scrollTo"),
     Output(ids.LINKAGE_NOTE, "children"),
+    Output(ids.LINKAGE_SCROLL, "data"),
     Input(ids.ANALYSIS_TABS, "active_tab"),
     Input(ids.INSPECT, "data"),
     Input(ids.LINKAGE_REF, "data"),  # tree-ref while the tab is open (analysis/lazy.py)
@@ -153,24 +155,29 @@ def linkage_block(request: dict[str, Any] | None, tree_data: dict[str, Any] | No
 )
 def linkage_highlight(active: str | None, picked: dict[str, Any] | None,
                       tree_data: dict[str, Any] | None, request: dict[str, Any] | None
-                      ) -> tuple[Any, Any, Any]:
-    """A click in the tree highlights its row of Z and scrolls the grid to it."""
+                      ) -> tuple[Any, Any, Any, Any]:
+    """A click in the tree highlights its row of Z and scrolls the grid to it (at once, or,
+    when the grid is reloading its rows for this tree, once they are there: linkage-scroll)."""
     if active != ids.TAB_LINKAGE:
-        return no_update, no_update, no_update
+        return no_update, no_update, no_update, no_update
     tree = try_load_tree((tree_data or {}).get("params"))
     if tree is None:
-        return None, no_update, ""
+        return None, no_update, "", no_update
     row = _picked_row(picked, tree_data, tree.Z.shape[0] + 1)
     if row is None:
-        return None, no_update, linkage_note(tree)
+        return None, no_update, linkage_note(tree), no_update
     style = {"styleConditions": [{"condition": f"params.data && params.data.row === {row}",
                                   "style": {"backgroundColor": "#fff3cd",
                                             "fontWeight": "bold"}}]}
     scroll = no_update
-    if ctx.triggered_id in (ids.INSPECT, ids.ANALYSIS_TABS):
+    # The tab opened fires with its tree (linkage-ref) in one call: any of the two scrolls.
+    fired = ctx.triggered_prop_ids
+    if f"{ids.INSPECT}.data" in fired or f"{ids.ANALYSIS_TABS}.active_tab" in fired:
         _, order = linkage_rows(tree.Z, (request or {}).get("sortModel"), 0, 0)
         scroll = {"rowIndex": int(np.flatnonzero(order == row)[0]), "rowPosition": "middle"}
-    return style, scroll, linkage_note(tree)
+    # A new linkage-ref purged the grid (below): its rows are on their way, scroll after.
+    later = scroll if f"{ids.LINKAGE_REF}.data" in fired else no_update
+    return style, scroll, linkage_note(tree), later
 
 
 # A new tree, or the tab opened on another tree than the grid was given: the grid forgets the
@@ -190,6 +197,26 @@ clientside_callback(
     prevent_initial_call=True,
 )
 
+
+# The rows of a reloaded grid arrived: scroll to the picked row now (a scroll sent while the
+# grid had no rows is lost: dash-ag-grid clears scrollTo once applied, and getRowsResponse once
+# read, so the grid itself is asked whether it has rows).
+clientside_callback(
+    """function (_response, pending, gridId) {
+        var nu = window.dash_clientside.no_update;
+        if (!pending) { return [nu, nu]; }
+        var api = null;
+        try { api = window.dash_ag_grid.getApi(gridId); } catch (e) { api = null; }
+        if (!api || !api.getDisplayedRowCount()) { return [nu, nu]; }
+        return [Object.assign({}, pending), null];
+    }""",
+    Output(ids.LINKAGE_TABLE, "scrollTo", allow_duplicate=True),
+    Output(ids.LINKAGE_SCROLL, "data", allow_duplicate=True),
+    Input(ids.LINKAGE_TABLE, "getRowsResponse"),
+    State(ids.LINKAGE_SCROLL, "data"),
+    State(ids.LINKAGE_TABLE, "id"),
+    prevent_initial_call=True,
+)
 
 def linkage_note(tree: Tree) -> str:
     """What Z's ids and sizes count for this tree: nothing to add for an exact tree."""

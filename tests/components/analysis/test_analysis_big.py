@@ -120,7 +120,7 @@ def test_linkage_table_counts_rows(app, page, tree) -> None:
     request = {"startRow": 0, "endRow": 100, "sortModel": [{"colId": "height", "sort": "desc"}]}
     with app.server.app_context():
         block = _run(link_tab.linkage_block, request, td, trigger="linkage-table.getRowsRequest")
-        _, _, note = _run(link_tab.linkage_highlight, ids.TAB_LINKAGE, None, td, request,
+        _, _, note, _ = _run(link_tab.linkage_highlight, ids.TAB_LINKAGE, None, td, request,
                           trigger="analysis-tabs.active_tab")
     data = block["rowData"]
     assert block["rowCount"] == 499 and len(data) == 100

@@ -296,7 +296,7 @@ def test_explain_and_linkage_table(in_app):
     # The Z grid scrolls to the picked row, highlighted, in the order it shows.
     picked = {"kind": "merge", "row": 100, "tree_key": td["tree_key"]}
     request = {"startRow": 0, "endRow": 100, "sortModel": [{"colId": "height", "sort": "desc"}]}
-    style, scroll, note = _run(link_tab.linkage_highlight, "tab-linkage", picked, td, request,
+    style, scroll, note, _ = _run(link_tab.linkage_highlight, "tab-linkage", picked, td, request,
                                trigger="inspect.data")
     assert note == ""  # exact tree: Z's ids and sizes need no note
     assert scroll == {"rowIndex": 148 - 100, "rowPosition": "middle"}
