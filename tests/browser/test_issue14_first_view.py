@@ -1,0 +1,129 @@
+"""Issue 14, goal 1: an upload whose tree is a background job starts that job itself, before the
+preview and compute answered; the page still shows the preview and the column choices, and
+the job can be cancelled (the previous tree stays) or replaced by another choice.
+
+DENDRO_BACKGROUND_ROWS=1000 makes the uploads here background jobs. Nothing is timed: the
+order of the requests is read from a request log.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.browser import harness
+from tests.browser import hosting_helpers as H
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+ENV = {"DENDRO_BACKGROUND_ROWS": "1000"}
+
+# Each callback request: its output, its inputs' ids, and the order it was sent and answered in.
+REQUEST_LOG = r"""
+(() => {
+  window.__log = [];
+  let tick = 0;
+  const orig = window.fetch;
+  window.fetch = function (...args) {
+    const url = String((args[0] && args[0].url) || args[0]);
+    if (!url.includes('_dash-update-component')) return orig.apply(this, args);
+    let body = {};
+    try { body = JSON.parse(args[1].body); } catch (e) {}
+    const rec = {out: body.output || '', inputs: (body.inputs || []).map(i => i.id),
+                 url: url, sent: ++tick, done: null};
+    window.__log.push(rec);
+    return orig.apply(this, args).then((r) => { rec.done = ++tick; return r; });
+  };
+})();
+"""
+
+
+@pytest.fixture(scope="module")
+def server():
+    with harness.served(ENV) as s:
+        yield s
+
+
+def _page(browser):
+    context = browser.new_context(viewport=harness.VIEWPORT)
+    context.set_default_timeout(30_000)
+    context.add_init_script(REQUEST_LOG)
+    return harness.new_page(context)
+
+
+def _csv(path: Path, n: int, d: int, seed: int) -> Path:
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(8, d))[rng.integers(0, 8, n)] * 6 + rng.normal(size=(n, d))
+    header = ",".join(f"x{j}" for j in range(d))
+    np.savetxt(path, X, delimiter=",", header=header, comments="", fmt="%.6g")
+    return path
+
+
+def _panel_shown(page) -> bool:
+    return page.evaluate(
+        "getComputedStyle(document.getElementById('job-panel')).display") != "none"
+
+
+def test_the_upload_starts_its_job_before_the_preview_and_compute_answer(browser, server,
+                                                                          tmp_path):
+    page = _page(browser)
+    H.open_link(page, server.url + "?dataset=tutorial-blobs&cut=50")
+    page.evaluate("window.__log = []")
+    page.locator("#upload input[type=file]").set_input_files(
+        str(_csv(tmp_path / "up3k.csv", 3000, 4, seed=1)))
+    page.wait_for_function(
+        "() => /n = 3,000/.test(document.getElementById('status-main').innerText)",
+        timeout=180_000)
+    H.settle(page, timeout=120)
+    log = page.evaluate("window.__log")
+    upload = next(r for r in log if "upload-job.data" in r["out"])
+    job = next(r for r in log if "upload-job" in r["inputs"])
+    preview = next(r for r in log if "preview.children" in r["out"])
+    compute = next(r for r in log if "tree-job.data" in r["out"])
+    # One round trip: the job is asked for as soon as the upload answered, with the preview.
+    assert upload["done"] < job["sent"] < preview["done"], log
+    assert job["sent"] < compute["sent"], log
+    # compute found the same choices: no second job.
+    assert not any("tree-job" in r["inputs"] and "tree-result" in r["out"] for r in log), log
+    # Everything the page showed before is still there.
+    assert H.shown_file(page).startswith("up3k.csv: 3,000 rows × 4 columns")
+    options = [o["value"] for o in harness.dropdown_options(page, "feature-columns")]
+    assert options == ["x0", "x1", "x2", "x3"]
+    assert H.query(page)["method"] == "ward" and harness.cluster_count(page) >= 1
+    H.close(page)
+
+
+def test_an_upload_job_can_be_cancelled_or_replaced(browser, server, tmp_path):
+    big = _csv(tmp_path / "up20k.csv", 20_000, 10, seed=2)
+    page = _page(browser)
+    H.open_link(page, server.url + "?dataset=tutorial-blobs&cut=50")
+    page.locator("#upload input[type=file]").set_input_files(str(big))
+    page.wait_for_function("() => /rows/.test(document.getElementById('job-progress').innerText)",
+                           timeout=120_000)
+    page.locator("#job-cancel").click()
+    page.wait_for_function("() => getComputedStyle(document.getElementById('job-panel')).display"
+                           " === 'none'", timeout=60_000)
+    harness.wait_dash_idle(page, quiet_ms=1500, timeout=120)
+    assert "Cancelled" in harness.text_of(page, "job-note")
+    assert H.rows_in_status(page) == 150, "the previous tree stays"
+
+    # Another upload, and another choice while its job runs: the new choice's tree is drawn.
+    page.locator("#upload input[type=file]").set_input_files(
+        str(_csv(tmp_path / "up20k-b.csv", 20_000, 10, seed=3)))
+    page.wait_for_function("() => /rows/.test(document.getElementById('job-progress').innerText)",
+                           timeout=120_000)
+    harness.select_dropdown(page, "scaling", "zscore")
+    page.wait_for_function(
+        "() => /n = 20,000/.test(document.getElementById('status-main').innerText)",
+        timeout=240_000)
+    H.settle(page, timeout=120)
+    assert not _panel_shown(page)
+    assert H.query(page)["scaling"] == "zscore"
+    assert H.shown_file(page).startswith("up20k-b.csv: 20,000 rows")
+    log = page.evaluate("window.__log")
+    # The upload's own job was stopped when compute asked for the other tree (Dash's cancel
+    # inputs: the job request of the new choice names the running upload job).
+    assert any("tree-job" in r["inputs"] and "cancelJob" in r["url"] for r in log), log
+    H.close(page)
