@@ -145,42 +145,33 @@ def compute(dataset: dict[str, Any] | None, *args: Any) -> tuple[Any, ...]:
     return no_update, request, request, "", HIDDEN
 
 
-@callback(
-    Output(ids.RESULT, "data", allow_duplicate=True),
-    Input(ids.JOB, "data"),
-    background=True,
-    progress=[Output(ids.JOB_PROGRESS, "value"), Output(ids.JOB_PROGRESS, "label")],
-    progress_default=[0, ""],
-    running=[
-        (Output(ids.JOB_PANEL, "style"), SHOWN, HIDDEN),
-        (Output(ids.JOB_CANCEL, "disabled"), False, True),
-    ],
-    cancel=[Input(ids.JOB_CANCEL, "n_clicks")],
-    interval=POLL_MS,
-    on_error=lambda err: job_failed(job_error_reason(err)),
-    prevent_initial_call=True,
-)
+def _tree_job(job_store: str, cancel: list[Input]) -> dict[str, Any]:
+    """The background-callback settings of a tree job started from ``job_store``: its
+    progress bar, the job panel while it runs, the Cancel button and the other ``cancel``
+    inputs, and a failure shown as the job's error."""
+    return {
+        "output": Output(ids.RESULT, "data", allow_duplicate=True),
+        "inputs": Input(job_store, "data"),
+        "background": True,
+        "progress": [Output(ids.JOB_PROGRESS, "value"), Output(ids.JOB_PROGRESS, "label")],
+        "progress_default": [0, ""],
+        "running": [(Output(ids.JOB_PANEL, "style"), SHOWN, HIDDEN),
+                    (Output(ids.JOB_CANCEL, "disabled"), False, True)],
+        "cancel": [Input(ids.JOB_CANCEL, "n_clicks"), *cancel],
+        "interval": POLL_MS,
+        "on_error": lambda err: job_failed(job_error_reason(err)),
+        "prevent_initial_call": True,
+    }
+
+
+@callback(**_tree_job(ids.JOB, []))
 def compute_in_background(set_progress: Any, job: dict[str, Any] | None) -> dict[str, Any]:
     """The big tree, in a job process or a Celery worker, reporting progress as it goes."""
     return _run_job(set_progress, job)
 
 
-@callback(
-    Output(ids.RESULT, "data", allow_duplicate=True),
-    Input(ids.UPLOAD_JOB, "data"),
-    background=True,
-    progress=[Output(ids.JOB_PROGRESS, "value"), Output(ids.JOB_PROGRESS, "label")],
-    progress_default=[0, ""],
-    running=[
-        (Output(ids.JOB_PANEL, "style"), SHOWN, HIDDEN),
-        (Output(ids.JOB_CANCEL, "disabled"), False, True),
-    ],
-    # Stopped by the button, or when compute asks for another tree (a new tree-job).
-    cancel=[Input(ids.JOB_CANCEL, "n_clicks"), Input(ids.JOB, "data")],
-    interval=POLL_MS,
-    on_error=lambda err: job_failed(job_error_reason(err)),
-    prevent_initial_call=True,
-)
+# Stopped by the button, or when compute asks for another tree (a new tree-job).
+@callback(**_tree_job(ids.UPLOAD_JOB, [Input(ids.JOB, "data")]))
 def compute_upload_in_background(set_progress: Any, job: dict[str, Any] | None
                                  ) -> dict[str, Any]:
     """The tree job a new upload started (:func:`upload_job`), as :func:`compute_in_background`.

@@ -26,7 +26,10 @@ NODE = shutil.which("node")
 needs_node = pytest.mark.skipif(NODE is None and not os.environ.get("CI"),
                                 reason="needs Node.js to run assets/dendro.js")
 
-_HARNESS = r"""
+#: What a Node script needs to load assets/dendro.js (its path is argv[2]) as the page does:
+#: atob, a dash_clientside with no_update and a Patch that records its operations; then the
+#: test's input as JSON on stdin, in ``input``.
+DENDRO_PRELUDE = r"""
 const fs = require('fs');
 global.atob = (s) => Buffer.from(s, 'base64').toString('binary');
 class Patch { constructor() { this.ops = []; }
@@ -35,6 +38,9 @@ class Patch { constructor() { this.ops = []; }
 global.window = {dash_clientside: {no_update: {nu: 1}, Patch: Patch}};
 eval(fs.readFileSync(process.argv[2], 'utf8'));
 const input = JSON.parse(fs.readFileSync(0, 'utf8'));
+"""
+
+_HARNESS = DENDRO_PRELUDE + r"""
 const num = (a) => Array.from(a).map(v => Number.isNaN(v) ? null : v);
 const out = input.cuts.map((t) => {
   window.dash_clientside.callback_context = {triggered: [{prop_id: 'cut-height.value'}]};

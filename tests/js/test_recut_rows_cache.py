@@ -16,20 +16,12 @@ from clustering.cut import tree_index
 from clustering.geometry import dendrogram_geometry
 from components.figures import dendrogram as dendro_fig
 from components.figures import scatter, tree_data
-from tests.js.test_dendro_colours import NODE, ROOT, needs_node
+from tests.js.test_dendro_colours import DENDRO_PRELUDE, NODE, ROOT, needs_node
 from tests.partitions import same_partition
 
 # Each step: applyCut on the scatter figure the previous step drew ("chain") and on the
 # server's figure ("fresh"); both answers, as plain JSON.
-_HARNESS = r"""
-const fs = require('fs');
-global.atob = (s) => Buffer.from(s, 'base64').toString('binary');
-class Patch { constructor() { this.ops = []; }
-  assign(loc, value) { this.ops.push([loc, value]); return this; }
-  build() { return {operations: this.ops}; } }
-global.window = {dash_clientside: {no_update: {nu: 1}, Patch: Patch}};
-eval(fs.readFileSync(process.argv[2], 'utf8'));
-const input = JSON.parse(fs.readFileSync(0, 'utf8'));
+_HARNESS = DENDRO_PRELUDE + r"""
 const D = window.dash_clientside.dendro;
 const plain = (traces) => traces.map(t => ({
   meta: t.meta, name: t.name || null, legendgroup: t.legendgroup || null,
