@@ -8,6 +8,7 @@ uploaded by someone else stay for them.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -19,11 +20,17 @@ from components.state.quota import MB
 from components.state.store import get_store
 from components.web.clients import current_client
 
+log = logging.getLogger(__name__)
+
 
 def uploads_card() -> dbc.Card:
     """The list of this client's uploads with a delete button, and its usage."""
     client = current_client()  # the layout lists them: no request at load (issue 14)
-    options, usage = _listing(client) if client else ([], None)
+    try:
+        options, usage = _listing(client) if client else ([], None)
+    except Exception:  # noqa: BLE001 -- a store that cannot answer now must not stop the page
+        log.warning("could not list the client's uploads for the page", exc_info=True)
+        options, usage = [], None
     return card("Your uploads", [
         html.Div(usage, id=ids.UPLOADS_USAGE, className="small text-muted mb-1"),
         dcc.Dropdown(id=ids.UPLOADS_LIST, multi=True, options=options, value=[],

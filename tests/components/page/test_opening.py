@@ -3,9 +3,20 @@ requests at load); the props it holds are those the callbacks would answer."""
 
 from __future__ import annotations
 
+import pytest
+
 from components import ids
 from components.page import opening
-from tests.dash_page import DashPage, flask_transport
+from components.settings import Settings
+from tests.dash_page import DashPage, flask_transport, fresh_app
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory):
+    """An app with every callback registered on it (requests go through HTTP here; the shared
+    component fixture's app may have found the registry taken by an earlier app)."""
+    return fresh_app(Settings.from_env(data_dir=str(tmp_path_factory.mktemp("data")),
+                                       redis_url=None))
 
 #: The issue's bound for a fresh page with the default tab open.
 MAX_REQUESTS_AT_LOAD = 8
