@@ -200,8 +200,9 @@ def fill_diagnostics(candidates: dict[str, Any] | None, cut_value: Any, last: An
                        "ks": [int(e.ks.min()), int(e.ks.max())] if e.ks.size else None,
                        "elbow": e.suggested_k}
     cuts = candidates.get("cuts") or []
+    now, is_current = follow_cut(k_now, cuts, cut)
     buttons = []
-    for i, (c, current) in enumerate(zip(cuts, follow_cut(k_now, cuts)[1], strict=True)):
+    for i, (c, current) in enumerate(zip(cuts, is_current, strict=True)):
         buttons.append(
             dbc.Button(
                 f"k = {c['k']} at {format_height(c['height'])}",
@@ -229,7 +230,7 @@ def fill_diagnostics(candidates: dict[str, Any] | None, cut_value: Any, last: An
         "merge": top, "forms id": top + n, "height": Z[top, 2], "mean": R[top, 0],
         "std": R[top, 1], "links": R[top, 2].astype(int), "coefficient": R[top, 3],
     })
-    return summary, fig, data_grid(inc), follow_cut(k_now, cuts, cut)[0]
+    return summary, fig, data_grid(inc), now
 
 
 def follow_cut(k_now: int | None, cuts: list[dict[str, Any]], cut: float | None = None
