@@ -110,6 +110,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--plotly-gl-ratio", action="store_true",
+                        help="draw WebGL at plotly.js's default ratio 2, not the app's (assets/gl_resolution.js)")
     args = parser.parse_args()
 
     from clustering.cut import tree_index
@@ -148,14 +150,18 @@ def main() -> None:
         plotly_js = Path(__import__("plotly").__file__).parent / "package_data" / "plotly.min.js"
         html = ("<html><body><div id='g' style='width:1060px;height:420px'></div>"
                 f"<script>{plotly_js.read_text()}</script>"
-                f"<script>{(ROOT / 'assets' / 'lod.js').read_text()}</script></body></html>")
+                # The app's WebGL resolution (the screen's ratio), unless --plotly-gl-ratio.
+                + ("" if args.plotly_gl_ratio else
+                   f"<script>{(ROOT / 'assets' / 'gl_resolution.js').read_text()}</script>")
+                + f"<script>{(ROOT / 'assets' / 'lod.js').read_text()}</script></body></html>")
         with sync_playwright() as pw:
             browser = h.launch_browser(pw)
             page = browser.new_page(viewport={"width": 1200, "height": 800})
             page.set_content(html)
             res = page.evaluate(PAGE_SCRIPT, [payload, wins, args.repeat, cut, list(PALETTE)])
             browser.close()
-        print(f"# chromium: first draw (build + newPlot) {res['first']:.0f} ms")
+        ratio = "2 (plotly's default)" if args.plotly_gl_ratio else "the screen's, 1 (the app's)"
+        print(f"# chromium: WebGL ratio {ratio}; first draw (build + newPlot) {res['first']:.0f} ms")
         chromium_rows = {r["name"] + str(i): r for i, r in enumerate(res["out"])}
     except Exception as err:  # no browser here: the Node rows still stand
         print(f"# chromium: not measured ({type(err).__name__}: {err})")

@@ -158,27 +158,16 @@ def upload_first_view(page: Any, csv: Path, timeout_s: float, n_rows: int = 20_0
 
 
 def one_typed(page: Any, height: float, timeout_s: float) -> tuple[float, int]:
-    """Milliseconds from Enter in max_d to both graphs recoloured and the new count shown."""
-    from bench_browser import _COLOURS_JS  # the same colour reader as the drags
+    """Milliseconds from Enter in max_d to both graphs recoloured and the new count shown
+    (painted; the time the page was free again goes to ``bench_browser.LAST["free_ms"]``)."""
+    import bench_browser as bb
 
-    before = page.evaluate(_COLOURS_JS)
-    count_before = harness.text_of(page, "cluster-count")
     box = page.locator("#cut-height")
     box.click()
     box.fill(repr(float(height)))
-    page.evaluate("""() => document.addEventListener('keydown', (e) => {
-        if (e.key === 'Enter') window.__t_enter = performance.now(); },
-        {capture: true, once: true})""")
+    bb.watch_recut(page, "keydown", harness.text_of(page, "cluster-count"))
     box.press("Enter")
-    handle = page.wait_for_function(
-        """(arg) => {
-          const now = (""" + _COLOURS_JS + """)();
-          const c = document.getElementById('cluster-count').innerText;
-          if (now[0] === arg.before[0] || now[1] === arg.before[1] || c === arg.count) return false;
-          return performance.now() - window.__t_enter;
-        }""", arg={"before": before, "count": count_before}, polling="raf",
-        timeout=timeout_s * 1000)
-    ms = handle.json_value()
+    ms, bb.LAST["free_ms"] = bb.recut_done(page, timeout_s)
     harness.wait_dash_idle(page, timeout=timeout_s)
     return ms, harness.cluster_count(page)
 

@@ -16,7 +16,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from components.figures.common import WHITE
+from components.figures.common import WHITE, hover_points
 from components.figures.palette import PALETTE, UNASSIGNED_COLOR, cluster_color
 from components.figures.text import format_height, plot_text
 
@@ -90,7 +90,8 @@ def leaves_trace(
     *,
     gl: bool = False,
 ) -> dict[str, Any]:
-    """Invisible-but-clickable markers on the leaves (``meta='leaves'``).
+    """Invisible-but-clickable points on the leaves (``meta='leaves'``), drawn as
+    :func:`~components.figures.common.hover_points`.
 
     ``customdata`` per leaf is (position in the leaf order, node id, samples under it): node
     ids below n are samples, n and above are truncated subtrees.
@@ -109,8 +110,7 @@ def leaves_trace(
         "type": "scattergl" if gl else "scatter",
         "x": x.tolist(),
         "y": y.tolist(),
-        "mode": "markers",
-        "marker": {"color": "rgba(0,0,0,0)", "size": 9},
+        **hover_points(gl, 9),
         "customdata": cd.astype(int).tolist(),
         "text": [plot_text(s) for s in ivl],
         "hovertemplate": "leaf %{text}<br>%{customdata[2]} sample(s) · click to inspect"

@@ -17,6 +17,24 @@ WHITE = go.layout.Template(
 )
 
 
+def hover_points(gl: bool, size: int) -> dict:
+    """How a trace whose points are only there to be hovered and clicked is drawn.
+
+    In SVG, nothing: mode ``"none"`` (plotly.js still finds its points on hover and click,
+    within ``hoverdistance``, and draws no element per point: at 50 leaves and 49 merges that
+    was a fifth of a dendrogram's redraw on every re-cut, issue 14). In WebGL, transparent
+    markers of ``size`` px: scattergl hovers markers only.
+
+    >>> hover_points(False, 8)
+    {'mode': 'none'}
+    >>> hover_points(True, 8)
+    {'mode': 'markers', 'marker': {'color': 'rgba(0,0,0,0)', 'size': 8}}
+    """
+    if not gl:
+        return {"mode": "none"}
+    return {"mode": "markers", "marker": {"color": "rgba(0,0,0,0)", "size": size}}
+
+
 def empty_figure(message: str = "") -> go.Figure:
     """A blank plot with a centred message (before data, or after an error)."""
     fig = go.Figure()

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from components.figures.common import WHITE
+from components.figures.common import WHITE, hover_points
 from components.figures.palette import ABOVE_CUT_COLOR, CUT_LINE_COLOR, PALETTE, cluster_color
 from components.figures.text import cut_label, format_height, plot_text
 
@@ -247,13 +247,15 @@ def hover_trace(mid: np.ndarray, height: np.ndarray, rows: np.ndarray, sizes: np
 
     Numbers travel as typed arrays and their sentence is made in the browser: at 20k merges
     a whole text per point would be ~1 MB of JSON (the cluster names are ~340 KB).
+
+    Drawn as :func:`~components.figures.common.hover_points` (nothing, in SVG).
     """
     Trace = go.Scattergl if gl else go.Scatter
     hx, hy = oriented(mid, height, orientation)
     h_axis = "y" if orientation in ("top", "bottom") else "x"
     return Trace(
-        x=hx.astype(np.float32), y=hy.astype(np.float32), mode="markers",
-        marker={"color": "rgba(0,0,0,0)", "size": 8},
+        x=hx.astype(np.float32), y=hy.astype(np.float32),
+        **hover_points(gl, 8),
         customdata=np.column_stack([rows, sizes, rows + n]).astype(np.int32),
         text=names,
         hovertemplate=("merge %{customdata[0]} (row %{customdata[0]} of Z, forms cluster "

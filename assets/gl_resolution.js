@@ -1,0 +1,46 @@
+/*
+ * Dendrogram Explorer: WebGL graphs drawn at the screen's resolution, not twice it (issue 14).
+ *
+ * plotly.js draws every WebGL trace (the scatter's points, the Full tree's level of detail) on
+ * canvases `plotGlPixelRatio` times the graph's CSS size, 2 by default whatever the screen.
+ * On a screen of device pixel ratio 1 that is four times the pixels anyone sees: with software
+ * WebGL (no GPU, as on this project's machines and many remote desktops) each re-cut's frame
+ * then waited about 87 ms for the scatter's canvas to be read back, and plotly's own redraw of
+ * the 20,000 points took about 55 ms; at the screen's ratio, about 25 and 20
+ * (bench/recolour_timeline.py --cpu; tests/browser/test_gl_resolution.py checks the canvas).
+ * A retina screen (ratio 2) keeps plotly's 2; ratios in between get their own.
+ *
+ * Set through plotly.js's public `Plotly.setPlotConfig`, the default every graph's config
+ * starts from (dcc.Graph passes no `plotGlPixelRatio` of its own). dcc.Graph loads plotly.js
+ * with a <script> it appends when the first graph mounts; a capturing `load` listener on the
+ * document runs before that script's own `onload`, so the very first drawing already has it.
+ */
+(function () {
+    "use strict";
+
+    // The canvas-to-CSS pixel ratio for this screen, within plotly's allowed 1..2 we use.
+    function ratio() {
+        var dpr = Number(window.devicePixelRatio) || 1;
+        return Math.min(2, Math.max(1, dpr));
+    }
+
+    function configure() {
+        if (!window.Plotly || !window.Plotly.setPlotConfig) {
+            return false;
+        }
+        window.Plotly.setPlotConfig({plotGlPixelRatio: ratio()});
+        return true;
+    }
+
+    if (!configure()) {
+        var onLoad = function (e) {
+            var el = e.target;
+            if (el && el.tagName === "SCRIPT" && configure()) {
+                document.removeEventListener("load", onLoad, true);
+            }
+        };
+        document.addEventListener("load", onLoad, true);
+    }
+
+    window.dendroGl = {ratio: ratio};
+}());

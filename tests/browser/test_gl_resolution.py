@@ -1,0 +1,44 @@
+"""The scatter's WebGL canvas is drawn at the screen's pixel ratio (assets/gl_resolution.js).
+
+plotly.js's default draws WebGL canvases at twice the graph's CSS size on every screen; with
+software WebGL that read-back was most of a re-cut's frame (issue 14). The canvas must match
+the device pixel ratio: 1 on an ordinary screen, 2 on a retina one (never blurrier than it).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser import harness as h
+
+pytestmark = pytest.mark.browser
+
+_CANVASES_JS = """() => {
+  const gd = document.querySelector('#scatter .js-plotly-plot');
+  const gl = gd._fullData.filter((t) => t.type === 'scattergl').length;
+  return {gl, ratio: window.devicePixelRatio,
+          canvases: Array.from(gd.querySelectorAll('canvas.gl-canvas')).map((c) => {
+            const r = c.getBoundingClientRect();
+            return {width: c.width, css: r.width};
+          })};
+}"""
+
+
+@pytest.mark.parametrize("scale", [1, 2])
+def test_the_scatter_canvas_has_the_screens_resolution(browser, live_server, scale):
+    context = browser.new_context(viewport=h.VIEWPORT, device_scale_factor=scale)
+    context.set_default_timeout(60_000)
+    try:
+        page = h.new_page(context)
+        h.open_app(page, live_server.url)
+        h.choose_example(page, "blobs-5k")
+        got = page.evaluate(_CANVASES_JS)
+        assert got["ratio"] == scale
+        assert got["gl"] > 0, "blobs-5k's scatter is drawn with WebGL"
+        assert got["canvases"], got
+        for c in got["canvases"]:
+            # plotly rounds the canvas to whole pixels.
+            assert abs(c["width"] - scale * c["css"]) <= 1, (scale, got)
+        assert not page.console.errors, page.console.errors
+    finally:
+        context.close()
