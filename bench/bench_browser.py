@@ -48,28 +48,6 @@ from tests.browser import harness  # noqa: E402
 
 TARGETS = {"first_view_s": 5.0, "recolour_ms": 200.0}
 
-# Colours of the tree's traces and the scatter's markers, as one string per graph.
-_COLOURS_JS = """() => {
-  const sig = (id) => {
-    const gd = document.querySelector('#' + id + ' .js-plotly-plot');
-    if (!gd || !gd._fullData) return '';
-    return gd._fullData.map(t => {
-      const n = t.x ? t.x.length : 0;
-      const lc = t.line ? String(t.line.color) : '';
-      const mc = t.marker ? t.marker.color : undefined;
-      let m = '';
-      if (mc && mc.length !== undefined && typeof mc !== 'string') {
-        // Sample the colour array: a recolour changes a large share of it.
-        const step = Math.max(1, Math.floor(mc.length / 512));
-        for (let i = 0; i < mc.length; i += step) m += mc[i] + ',';
-      } else m = String(mc);
-      return n + '|' + lc + '|' + m;
-    }).join(';');
-  };
-  return [sig('dendrogram'), sig('scatter')];
-}"""
-
-
 class ByteCounter:
     """Sums the body sizes of Dash callback responses since the last :meth:`take`."""
 
@@ -96,7 +74,7 @@ class ByteCounter:
 
 def first_view(page: object, example_id: str, timeout_s: float) -> float:
     """Seconds from the click on the example's option to its dendrogram drawn."""
-    before = page.evaluate(_COLOURS_JS)[0]
+    before = page.evaluate(paths.COLOURS_JS)[0]
     page.locator("#example").click()
     option = page.locator(f'[role=option]:has(input[value="{example_id}"])')
     option.wait_for(state="visible")
@@ -106,7 +84,7 @@ def first_view(page: object, example_id: str, timeout_s: float) -> float:
     # The page's CSP forbids eval, so the colour reader is pasted into the predicate.
     handle = page.wait_for_function(
         """(before) => {
-          const colours = """ + _COLOURS_JS + """;
+          const colours = """ + paths.COLOURS_JS + """;
           const gd = document.querySelector('#dendrogram .js-plotly-plot');
           const count = document.getElementById('cluster-count');
           if (!gd || !gd._fullData || !count || !/\\d/.test(count.innerText)) return false;
@@ -117,87 +95,16 @@ def first_view(page: object, example_id: str, timeout_s: float) -> float:
     return handle.json_value() / 1000.0
 
 
-# Armed at the release (mouseup) or Enter (keydown), in the page: from then, every animation
-# frame checks whether both graphs' colours (and, when asked, the count) differ from before.
-# The rAF callback in which they first do is in the first frame that shows them ("frame"); that
-# frame's rendering (style, layout, paint, the software-WebGL read-back) ends where Chromium's
-# Long Animation Frame entry for it ends ("painted"; a frame under 50 ms has no entry, and then
-# painted is the rAF time). Watching from inside the page matters: a check sent by Playwright
-# after the action runs only once the page's main thread is free again, after the follow-up
-# callbacks (the link, the tabs, the slider text), later than the graphs were painted. That
-# time is kept too ("free"; what this bench reported as the re-cut before 30 Nov 2026).
-_WATCH_JS = """(arg) => {
-  const sig = (""" + _COLOURS_JS + """);
-  window.__recut = null;
-  window.__recutSeen = false;
-  const changed = () => {
-    const now = sig();
-    if (now[0] === arg.before[0] || now[1] === arg.before[1]) return false;
-    if (arg.count === null) return true;
-    const c = document.getElementById('cluster-count');
-    return c !== null && c.innerText !== arg.count;
-  };
-  const frames = [];
-  const obs = new PerformanceObserver((list) => { frames.push(...list.getEntries()); });
-  let armed = false;
-  const arm = (e) => {
-    if (armed || (arg.type === 'keydown' && e.key !== 'Enter')) return;
-    armed = true;
-    const t0 = performance.now();
-    window.__t_up = window.__t_enter = t0;
-    obs.observe({type: 'long-animation-frame'});
-    const settle = (seen, tries) => {
-      const f = frames.find((x) => x.renderStart > 0 && x.startTime <= seen &&
-                                   seen <= x.startTime + x.duration);
-      if (!f && tries > 0) { setTimeout(() => settle(seen, tries - 1), 50); return; }
-      obs.disconnect();
-      window.__recut = {frame: seen - t0, painted: (f ? f.startTime + f.duration : seen) - t0,
-                        loaf: !!f};
-    };
-    const tick = () => {
-      if (!changed()) { requestAnimationFrame(tick); return; }
-      const seen = performance.now();
-      window.__recutSeen = true;
-      setTimeout(() => settle(seen, 20), 0);
-    };
-    requestAnimationFrame(tick);
-  };
-  document.addEventListener(arg.type, arm, {capture: true});
-  window.__recutDisarm = () => document.removeEventListener(arg.type, arm, {capture: true});
-}"""
-
-
-def watch_recut(page: object, kind: str, count: str | None) -> None:
-    """Arm the in-page watcher for the next mouse release ("mouseup") or Enter ("keydown")."""
-    page.evaluate(_WATCH_JS, {"before": page.evaluate(_COLOURS_JS), "type": kind,
-                              "count": count})
-
-
-def recut_done(page: object, timeout_s: float) -> tuple[float, float]:
-    """(painted ms, free ms) of the armed re-cut: see ``_WATCH_JS``."""
-    handle = page.wait_for_function("() => window.__recutSeen && performance.now() - window.__t_up",
-                                    polling="raf", timeout=timeout_s * 1000)
-    free = handle.json_value()
-    done = page.wait_for_function("() => window.__recut", polling=50, timeout=timeout_s * 1000)
-    painted = done.json_value()["painted"]
-    page.evaluate("() => window.__recutDisarm()")
-    return painted, free
-
-
 def one_drag(page: object, to_height: float, timeout_s: float) -> tuple[float, int]:
     """Milliseconds from mouse release to both graphs recoloured (painted), and the count after.
 
-    The time at which the page's main thread was free again is in ``LAST["free_ms"]``.
+    The time at which the page's main thread was free again is in ``paths.LAST["free_ms"]``.
     """
-    watch_recut(page, "mouseup", None)
+    paths.watch_recut(page, "mouseup", None)
     harness.drag_cut_line(page, to_height)
-    ms, LAST["free_ms"] = recut_done(page, timeout_s)
+    ms, paths.LAST["free_ms"] = paths.recut_done(page, timeout_s)
     harness.wait_dash_idle(page, timeout=timeout_s)
     return ms, harness.cluster_count(page)
-
-
-#: The last re-cut's "free" time (see ``_WATCH_JS``), for the callers that report it.
-LAST: dict[str, float] = {}
 
 
 def drag_heights(page: object, timeout_s: float) -> tuple[float, float]:
@@ -253,12 +160,12 @@ def run_upload(browser: object, url: str, uploads: int, recuts: int, timeout_s: 
             for j in range(recuts):
                 ms, k = paths.one_typed(page, high if j % 2 == 0 else low, timeout_s)
                 typed.append(ms)
-                free["typed_ms"].append(LAST["free_ms"])
+                free["typed_ms"].append(paths.LAST["free_ms"])
                 counts.append(k)
             for j in range(recuts):
                 ms, k = one_drag(page, low if j % 2 == 0 else high, timeout_s)
                 dragged.append(ms)
-                free["dragged_ms"].append(LAST["free_ms"])
+                free["dragged_ms"].append(paths.LAST["free_ms"])
                 counts.append(k)
         context.close()
     med = {key: statistics.median([v[key] for v in views if key in v])
@@ -333,7 +240,7 @@ def run(server_kind: str | None, examples: list[str], drags: int, timeout_s: flo
             for i in range(drags):
                 ms, k = one_drag(page, high if i % 2 == 0 else low, timeout_s)  # k = 12 now
                 times.append(ms)
-                frees.append(LAST["free_ms"])
+                frees.append(paths.LAST["free_ms"])
                 counts.append(k)
             drag_bytes, drag_resp = counter.take()
             errors = list(page.console.errors)
