@@ -623,9 +623,12 @@ def served(extra_env: dict[str, str] | None = None) -> Iterator[LiveServer]:
 
 
 @contextlib.contextmanager
-def opened_page(browser: Any, url: str) -> Iterator[Any]:
-    """A fresh context and page with the app at ``url`` loaded; the context closes on exit."""
-    context = browser.new_context(viewport=VIEWPORT)
+def opened_page(browser: Any, url: str, **context_options: Any) -> Iterator[Any]:
+    """A fresh context and page with the app at ``url`` loaded; the context closes on exit.
+
+    ``context_options`` go to Playwright's ``new_context`` (``device_scale_factor``,
+    ``has_touch``, ...)."""
+    context = browser.new_context(viewport=VIEWPORT, **context_options)
     context.set_default_timeout(30_000)
     try:
         pg = new_page(context)

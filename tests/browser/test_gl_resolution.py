@@ -26,11 +26,7 @@ _CANVASES_JS = """() => {
 
 @pytest.mark.parametrize("scale", [1, 2])
 def test_the_scatter_canvas_has_the_screens_resolution(browser, live_server, scale):
-    context = browser.new_context(viewport=h.VIEWPORT, device_scale_factor=scale)
-    context.set_default_timeout(60_000)
-    try:
-        page = h.new_page(context)
-        h.open_app(page, live_server.url)
+    with h.opened_page(browser, live_server.url, device_scale_factor=scale) as page:
         h.choose_example(page, "blobs-5k")
         got = page.evaluate(_CANVASES_JS)
         assert got["ratio"] == scale
@@ -39,6 +35,4 @@ def test_the_scatter_canvas_has_the_screens_resolution(browser, live_server, sca
         for c in got["canvases"]:
             # plotly rounds the canvas to whole pixels.
             assert abs(c["width"] - scale * c["css"]) <= 1, (scale, got)
-        assert not page.console.errors, page.console.errors
-    finally:
-        context.close()
+        h.assert_no_console_errors(page)
