@@ -17,7 +17,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 from components import ids
 from components.page.forms import card
 from components.state.quota import MB
-from components.state.store import get_store
+from components.state.store import STORE_UNAVAILABLE, get_store
 from components.web.clients import current_client
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,7 @@ def uploads_card() -> dbc.Card:
     client = current_client()  # the layout lists them: no request at load (issue 14)
     try:
         options, usage = _listing(client) if client else ([], None)
-    except Exception:  # noqa: BLE001 -- a store that cannot answer now must not stop the page
+    except STORE_UNAVAILABLE:  # a store that cannot answer now must not stop the page
         log.warning("could not list the client's uploads for the page", exc_info=True)
         options, usage = [], None
     return card("Your uploads", [

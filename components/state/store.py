@@ -25,11 +25,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 import flask
+import redis.exceptions
 
 from components.settings import Settings
 from components.state.quota import (
@@ -44,6 +46,12 @@ from components.view import is_upload_id
 T = TypeVar("T")
 
 log = logging.getLogger(__name__)
+
+#: What a store raises when it cannot answer now: the disk store's files or their SQLite index
+#: (full, gone, locked) and Redis (down, refused, out of memory). Code that must keep the page
+#: up while the store is away catches these, and lets every other error (a bug) through.
+STORE_UNAVAILABLE: tuple[type[BaseException], ...] = (
+    OSError, sqlite3.Error, redis.exceptions.RedisError)
 
 SETTINGS_KEY = "DENDRO_SETTINGS"
 STORE_KEY = "DENDRO_STORE"
