@@ -6,8 +6,9 @@
  * On a screen of device pixel ratio 1 that is four times the pixels anyone sees: with software
  * WebGL (no GPU, as on this project's machines and many remote desktops) each re-cut's frame
  * then waited about 87 ms for the scatter's canvas to be read back, and plotly's own redraw of
- * the 20,000 points took about 55 ms; at the screen's ratio, about 25 and 20
- * (bench/recolour_timeline.py --cpu; tests/browser/test_gl_resolution.py checks the canvas).
+ * the 20,000 points took about 50 ms; at the screen's ratio, 45-54 ms in a re-cut and about
+ * 20 ms in isolation (bench/recolour_timeline.py --cpu; tests/browser/test_gl_resolution.py
+ * checks the canvas).
  * A retina screen (ratio 2) keeps plotly's 2; ratios in between get their own.
  *
  * Set through plotly.js's public `Plotly.setPlotConfig`, the default every graph's config
@@ -41,6 +42,4 @@
         };
         document.addEventListener("load", onLoad, true);
     }
-
-    window.dendroGl = {ratio: ratio};
 }());
