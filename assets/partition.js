@@ -237,6 +237,7 @@
         rest = D().withHoverText(rest, names);
         var dpatch = new window.dash_clientside.Patch();
         dpatch.assign(["data"], traces.concat(rest));
+        dpatch.assign(["layout", "datarevision"], D().dataRevision());  // see dendro.js
         var shapes = dendroFig.layout && dendroFig.layout.shapes;
         if (shapes && shapes.length) {
             var shape = Object.assign({}, shapes[0]);

@@ -218,8 +218,15 @@ def figure_configs(tree_data: dict[str, Any] | None, fmt: str | None, *configs: 
     new = tuple(image_config(c, kind, params, fmt)
                 for c, kind in zip(configs, FIGURES.values(), strict=True))
     nudges = []
-    for _ in FIGURES:
+    for cid in FIGURES:
         patch = Patch()
-        patch["layout"]["meta"] = {"image": fmt}
+        if cid == ids.DIAG_SCREE:
+            # The scree's meta is the tab's own record (analysis/diagnostics.py): added to.
+            patch["layout"]["meta"]["image"] = fmt
+        else:
+            # A string: plotly.js compares an object in a layout by identity, and dcc.Graph
+            # hands it a copy on every update, so an object here made every later update of
+            # the tree and the scatter a full replot (issue 14).
+            patch["layout"]["meta"] = f"image:{fmt}"
         nudges.append(patch)
     return (*new, *nudges)

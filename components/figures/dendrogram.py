@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from components.figures.common import WHITE, hover_points
+from components.figures.common import WHITE, hover_points, untemplated
 from components.figures.palette import ABOVE_CUT_COLOR, CUT_LINE_COLOR, PALETTE, cluster_color
 from components.figures.text import cut_label, format_height, plot_text
 
@@ -375,7 +375,7 @@ def make_dendrogram_figure(
     fig.add_trace(hover_trace(mid, height, rows, merge_sizes, orientation, gl=gl,
                               n=Z.shape[0] + 1, names=cluster_names(clusters)))
     _dendrogram_layout(fig, geometry, cut, k, orientation, uirevision, title, leaf_title)
-    return fig
+    return untemplated(fig)
 
 
 def _stems(geometry: Any, cut: float, orientation: str

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from components.figures.common import WHITE
+from components.figures.common import WHITE, untemplated
 from components.figures.palette import PALETTE, cluster_color, palette_note
 from components.figures.text import plot_text
 
@@ -94,7 +94,7 @@ def make_scatter_figure(
         fig.update_layout(
             title={"text": plot_text(note), "font": {"size": 12, "color": "#555"}, "x": 0.01}
         )
-    return fig
+    return untemplated(fig)
 
 
 def _points_traces(x: np.ndarray, y: np.ndarray, clusters: np.ndarray, labels: Sequence[str],
