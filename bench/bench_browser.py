@@ -13,7 +13,8 @@ then (issue 14, ``bench/browser_paths.py``):
   upload request, preview, job start, job and its linkage time, draw request, paint);
 * re-cuts on the uploaded tree: typed into max_d (Enter to both graphs recoloured and the new
   count shown) and dragged (mouse release to the same), alternating between the k = 4 and
-  k = 12 heights; medians of all;
+  k = 12 heights; medians of all; then "line only": heights typed within the partition the
+  cut is in (k stays), Enter to the line drawn at the new height;
 
 and for each example:
 
@@ -144,8 +145,8 @@ def run_upload(browser: object, url: str, uploads: int, recuts: int, timeout_s: 
     import tempfile
 
     loads = [paths.requests_at_load(browser, url) for _ in range(max(uploads, 1))]
-    views, typed, dragged, counts = [], [], [], []
-    free: dict[str, list[float]] = {"typed_ms": [], "dragged_ms": []}
+    views, typed, dragged, line, counts = [], [], [], [], []
+    free: dict[str, list[float]] = {"typed_ms": [], "dragged_ms": [], "line_ms": []}
     tmp = Path(tempfile.mkdtemp(prefix="bench-upload-"))
     for i in range(uploads):
         csv = paths.blobs_csv(tmp / f"blobs20k-{i}.csv", seed=1000 + i)
@@ -167,13 +168,20 @@ def run_upload(browser: object, url: str, uploads: int, recuts: int, timeout_s: 
                 dragged.append(ms)
                 free["dragged_ms"].append(paths.LAST["free_ms"])
                 counts.append(k)
+            # The line moved within the partition it is in (k stays): nothing to recolour.
+            here = paths.same_partition_heights(page, float(harness.field_value(page,
+                                                                              "cut-height")))
+            for j in range(recuts):
+                ms, k = paths.one_typed(page, here[(j + 1) % 2], timeout_s, line=True)
+                line.append(ms)
+                free["line_ms"].append(paths.LAST["free_ms"])
         context.close()
     med = {key: statistics.median([v[key] for v in views if key in v])
            for key in ("first_view_s", *PHASES, "polls", "render_kb", "requests")
            if any(key in v for v in views)}
     return {"load_requests": statistics.median(n for n, _ in loads), "load_outputs": loads[0][1],
             "uploads": views, "upload_median": med, "typed_ms": typed, "dragged_ms": dragged,
-            "free_ms": free,
+            "line_ms": line, "free_ms": free,
             "recut_counts": sorted(set(counts))}
 
 
@@ -187,8 +195,9 @@ def print_upload(r: dict) -> None:
           f"(target: linkage + 0.7 s)")
     print("  phase (median ms): " + "  ".join(f"{k} {med[k]:.0f}" for k in PHASES if k in med)
           + f"  | polls {med.get('polls', 0):.0f}, draw {med.get('render_kb', 0):.0f} KB")
-    for name, key in (("typed max_d", "typed_ms"), ("dragged", "dragged_ms")):
-        xs = r[key]
+    for name, key in (("typed max_d", "typed_ms"), ("dragged", "dragged_ms"),
+                      ("line only", "line_ms")):
+        xs = r.get(key)
         if xs:
             fr = r.get("free_ms", {}).get(key) or [float("nan")]
             print(f"re-cut {name:<11}: median {statistics.median(xs):.0f} ms, max {max(xs):.0f} ms "

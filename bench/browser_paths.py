@@ -179,6 +179,14 @@ COLOURS_JS = """() => {
 }"""
 
 
+# Where the tree's cut line is drawn (plotly's own layout, after a redraw), as one string.
+LINE_JS = """() => {
+  const gd = document.querySelector('#dendrogram .js-plotly-plot');
+  const s = gd && gd._fullLayout && gd._fullLayout.shapes && gd._fullLayout.shapes[0];
+  return s ? [String(s.x0) + ',' + String(s.y0), ''] : ['', ''];
+}"""
+
+
 # Armed at the release (mouseup) or Enter (keydown), in the page: from then, every animation
 # frame checks whether both graphs' colours (and, when asked, the count) differ from before.
 # The rAF callback in which they first do is in the first frame that shows them ("frame"); that
@@ -188,13 +196,14 @@ COLOURS_JS = """() => {
 # after the action runs only once the page's main thread is free again, after the follow-up
 # callbacks (the link, the tabs, the slider text), later than the graphs were painted. That
 # time is kept too ("free"; what this bench reported as the re-cut before 30 Nov 2026).
+# With arg.line, what must change is the line's place on the tree (a cut in the same partition).
 _WATCH_JS = """(arg) => {
-  const sig = (""" + COLOURS_JS + """);
+  const sig = arg.line ? (""" + LINE_JS + """) : (""" + COLOURS_JS + """);
   window.__recut = null;
   window.__recutSeen = false;
   const changed = () => {
     const now = sig();
-    if (now[0] === arg.before[0] || now[1] === arg.before[1]) return false;
+    if (now[0] === arg.before[0] || (!arg.line && now[1] === arg.before[1])) return false;
     if (arg.count === null) return true;
     const c = document.getElementById('cluster-count');
     return c !== null && c.innerText !== arg.count;
@@ -229,10 +238,11 @@ _WATCH_JS = """(arg) => {
 }"""
 
 
-def watch_recut(page: object, kind: str, count: str | None) -> None:
-    """Arm the in-page watcher for the next mouse release ("mouseup") or Enter ("keydown")."""
-    page.evaluate(_WATCH_JS, {"before": page.evaluate(COLOURS_JS), "type": kind,
-                              "count": count})
+def watch_recut(page: object, kind: str, count: str | None, line: bool = False) -> None:
+    """Arm the in-page watcher for the next mouse release ("mouseup") or Enter ("keydown");
+    ``line``: watch for the cut line's move, not new colours."""
+    page.evaluate(_WATCH_JS, {"before": page.evaluate(LINE_JS if line else COLOURS_JS),
+                              "type": kind, "count": count, "line": line})
 
 
 def recut_done(page: object, timeout_s: float) -> tuple[float, float]:
@@ -250,17 +260,35 @@ def recut_done(page: object, timeout_s: float) -> tuple[float, float]:
 LAST: dict[str, float] = {}
 
 
-def one_typed(page: Any, height: float, timeout_s: float) -> tuple[float, int]:
+def one_typed(page: Any, height: float, timeout_s: float, line: bool = False
+              ) -> tuple[float, int]:
     """Milliseconds from Enter in max_d to both graphs recoloured and the new count shown
-    (painted; the time the page was free again goes to ``LAST["free_ms"]``)."""
+    (painted; the time the page was free again goes to ``LAST["free_ms"]``). ``line``: a
+    height in the same partition, to the line drawn at it (nothing to recolour, same count)."""
     box = page.locator("#cut-height")
     box.click()
     box.fill(repr(float(height)))
-    watch_recut(page, "keydown", harness.text_of(page, "cluster-count"))
+    watch_recut(page, "keydown", None if line else harness.text_of(page, "cluster-count"), line)
     box.press("Enter")
     ms, LAST["free_ms"] = recut_done(page, timeout_s)
     harness.wait_dash_idle(page, timeout=timeout_s)
     return ms, harness.cluster_count(page)
+
+
+def same_partition_heights(page: Any, height: float) -> tuple[float, float]:
+    """``height`` and a second height a little above it that cuts the page's tree into the
+    same clusters (the page's own rule, ``dendro.liveCut``), for line-only re-cuts."""
+    other = page.evaluate("""(h) => {
+      const D = window.dash_clientside.dendro, k = D.liveCut(h).k;
+      for (const f of [0.02, 0.01, 0.005, 0.002, 0.001, 0.0001]) {
+        const t = Number((h * (1 + f)).toPrecision(6));
+        if (t !== h && D.liveCut(t).k === k) return t;
+      }
+      return null;
+    }""", height)
+    if other is None:
+        raise RuntimeError(f"no second height in the partition at {height}")
+    return height, float(other)
 
 
 def dump(rows: Any) -> str:
