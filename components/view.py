@@ -17,14 +17,14 @@ Three layers, each a frozen dataclass with equality and a JSON form:
   file (``components.view_file``) is the link as typed JSON, so a file and a link are
   restored by the same steps.
 
-The URL schema (:data:`QUERY_FIELDS`) lives here, with the app, not in ``clustering/``.
-Nothing here imports Dash.
+The URL schema (:data:`QUERY_FIELDS`) lives here, with the app, not in ``clustering/``; how its
+numbers are read and written is in ``components.view_numbers`` (:func:`number_or_none` is
+importable from here too). Nothing here imports Dash.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import parse_qs, urlencode
@@ -43,6 +43,7 @@ from components.view_inputs import (  # noqa: F401
     DatasetRef,
     is_upload_id,
 )
+from components.view_numbers import _height, _nonneg, _num, _query_float, number_or_none
 from components.view_partition import PARTITION_QUERY_FIELDS, PartitionSpec
 
 # The tree's names stay importable from here (the memo constants and spec_problem only for
@@ -57,25 +58,11 @@ from components.view_spec import (  # noqa: F401
 
 log = logging.getLogger(__name__)
 
-__all__ = [
-    "DEFAULT_EXAMPLE", "ORIENTATIONS", "QUERY_FIELDS", "TRUNCATE_MODES", "View", "number_or_none",
-]
+__all__ = ["DEFAULT_EXAMPLE", "ORIENTATIONS", "QUERY_FIELDS", "TRUNCATE_MODES", "View"]
 
 DEFAULT_EXAMPLE = "tutorial-blobs"
 TRUNCATE_MODES = ("none", "lastp", "level")
 ORIENTATIONS = ("top", "bottom", "left", "right")
-
-def number_or_none(v: Any) -> float | None:
-    """``v`` as a finite float, or None (an empty or half-typed input field).
-
-    >>> number_or_none("2.5"), number_or_none(""), number_or_none("inf")
-    (2.5, None, None)
-    """
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return f if np.isfinite(f) else None
 
 
 # ---------------------------------------------------------------- the view
@@ -108,30 +95,6 @@ QUERY_FIELDS: dict[str, type] = {
     "diagdepth": int,
     "tab": str,
 }
-
-
-def _num(v: float) -> str:
-    """Shortest text that reads back as the same float (integers without '.0').
-
-    >>> _num(50.0), _num(0.1 + 0.2), _num(1e-7)
-    ('50', '0.30000000000000004', '1e-07')
-    """
-    f = float(v)
-    return str(int(f)) if f.is_integer() and abs(f) < 1e15 else repr(f)
-
-
-def _height(key: str, value: Any) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        raise DataError(f"{key} has the wrong type (bool)")
-    try:
-        f = float(value)
-    except (TypeError, ValueError):
-        raise DataError(f"{key} must be a number, not {value!r}") from None
-    if not math.isfinite(f) or f < 0:
-        raise DataError(f"{key} must be a finite height >= 0, not {value!r}")
-    return f
 
 
 @dataclass(frozen=True)
@@ -331,17 +294,3 @@ class View:
 CONTROL_FIELDS = ("features", "label_column", "missing", "one_hot", "scaling", "method",
                   "metric", "truncate_mode", "truncate_p", "annotate_above", "orientation",
                   "show_contracted", "scatter_x", "scatter_y")
-
-
-def _nonneg(v: float | None) -> float | None:
-    return v if v is None or v >= 0 else None
-
-
-def _query_float(key: str, text: str) -> float:
-    try:
-        f = float(text)
-    except ValueError:
-        raise DataError(f"{key} must be a number, not {text!r}") from None
-    if not math.isfinite(f) or f < 0:
-        raise DataError(f"{key} must be a finite height >= 0, not {text!r}")
-    return f
