@@ -8,25 +8,24 @@ Three layers, each a frozen dataclass with equality and a JSON form:
 * :class:`DatasetRef` (``components.view_inputs``, importable from here too) -- an example id
   or the SHA-256 of an upload (its file name is display only: two references to the same id
   are the same dataset), with what the upload is (issue 17's input kinds);
-* :class:`TreeSpec` -- everything a linkage depends on (dataset, preparation, method, metric):
-  its :meth:`TreeSpec.memo_key` keys every memoised result of the tree, its :attr:`TreeSpec.key`
-  names the tree in the browser's stores, and its JSON form is the ``params`` those stores hold;
+* :class:`TreeSpec` (``components.view_spec``, importable from here too) -- everything a
+  linkage depends on (dataset, preparation, method, metric): its :meth:`TreeSpec.memo_key`
+  keys every memoised result of the tree, its :attr:`TreeSpec.key` names the tree in the
+  browser's stores, and its JSON form is the ``params`` those stores hold;
 * :class:`View` -- the tree plus how it is drawn (truncation, annotation, orientation, scatter
   axes) and the cut. :meth:`View.to_query` / :meth:`View.from_query` are the link; the view
   file (``components.view_file``) is the link as typed JSON, so a file and a link are
   restored by the same steps.
 
-The URL schema (:data:`QUERY_FIELDS`) lives here, with the app, not in ``clustering/``.
-Nothing here imports Dash.
+The URL schema (:data:`QUERY_FIELDS`) lives here, with the app, not in ``clustering/``; how its
+numbers are read and written is in ``components.view_numbers`` (:func:`number_or_none` is
+importable from here too). Nothing here imports Dash.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import math
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
@@ -34,8 +33,6 @@ import numpy as np
 
 from clustering.datasets import EXAMPLES
 from clustering.errors import DataError
-from clustering.gower import gower_method_problem
-from clustering.linkage import METHODS, METRICS, method_metric_problem
 from clustering.prepare import PrepareOptions
 
 # The dataset's names stay importable from here (INPUT_KINDS only for its importers).
@@ -46,161 +43,26 @@ from components.view_inputs import (  # noqa: F401
     DatasetRef,
     is_upload_id,
 )
+from components.view_numbers import _height, _nonneg, _num, _query_float, number_or_none
 from components.view_partition import PARTITION_QUERY_FIELDS, PartitionSpec
+
+# The tree's names stay importable from here (the memo constants and spec_problem only for
+# their importers).
+from components.view_spec import (  # noqa: F401
+    LINKAGE_OPTIMAL_ORDERING,
+    LINKAGE_P,
+    MEMO_VERSION,
+    TreeSpec,
+    spec_problem,
+)
 
 log = logging.getLogger(__name__)
 
-__all__ = [
-    "DEFAULT_EXAMPLE", "LINKAGE_OPTIMAL_ORDERING", "LINKAGE_P", "MEMO_VERSION", "ORIENTATIONS",
-    "QUERY_FIELDS", "TRUNCATE_MODES", "TreeSpec", "View", "number_or_none",
-]
+__all__ = ["DEFAULT_EXAMPLE", "ORIENTATIONS", "QUERY_FIELDS", "TRUNCATE_MODES", "View"]
 
 DEFAULT_EXAMPLE = "tutorial-blobs"
 TRUNCATE_MODES = ("none", "lastp", "level")
 ORIENTATIONS = ("top", "bottom", "left", "right")
-
-#: Part of every memo key: bump it when a memoised result's meaning or layout changes, so a
-#: store kept across an upgrade never hands back results of older code.
-MEMO_VERSION = 3  # 3: tied data up to 10,000 rows linked by SciPy (issue 12)
-#: compute_linkage arguments the app uses (its defaults), named so the memo key has them.
-LINKAGE_P = 2.0
-LINKAGE_OPTIMAL_ORDERING = False
-
-def number_or_none(v: Any) -> float | None:
-    """``v`` as a finite float, or None (an empty or half-typed input field).
-
-    >>> number_or_none("2.5"), number_or_none(""), number_or_none("inf")
-    (2.5, None, None)
-    """
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return f if np.isfinite(f) else None
-
-
-# ---------------------------------------------------------------- the tree
-@dataclass(frozen=True)
-class TreeSpec:
-    """Everything a linkage result depends on.
-
-    Examples
-    --------
-    >>> a = TreeSpec(DatasetRef(example="mpg"), PrepareOptions(scaling="zscore"))
-    >>> TreeSpec.from_json(a.to_json()) == a, a.method, a.metric
-    (True, 'ward', 'euclidean')
-    >>> a == replace(a, metric="cityblock")
-    False
-    """
-
-    dataset: DatasetRef
-    options: PrepareOptions = field(default_factory=PrepareOptions)
-    method: str = "ward"
-    metric: str = "euclidean"
-
-    def __post_init__(self) -> None:
-        if self.method not in METHODS:
-            raise DataError(f"method must be one of {', '.join(METHODS)}, not {self.method!r}")
-        if not self.dataset.has_rows:
-            # The file brought its own distances (or tree): no metric to choose, whatever
-            # the picker (or a default) held.
-            object.__setattr__(self, "metric", PRECOMPUTED)
-        elif self.metric not in (*METRICS, GOWER):
-            raise DataError(f"metric must be one of {', '.join((*METRICS, GOWER))}, "
-                            f"not {self.metric!r}")
-
-    def to_json(self) -> dict[str, Any]:
-        """The ``params`` of the page's stores (tree-data, tree-result, tree-job)."""
-        return {"dataset": self.dataset.to_json(), "options": self.options.to_dict(),
-                "method": self.method, "metric": self.metric}
-
-    @classmethod
-    def from_json(cls, d: Mapping[str, Any]) -> TreeSpec:
-        return cls(DatasetRef.from_json(d.get("dataset")),
-                   PrepareOptions.from_dict(d.get("options") or {}),
-                   str(d.get("method") or "ward"), str(d.get("metric") or "euclidean"))
-
-    @property
-    def key(self) -> str:
-        """A short string naming this tree in the browser (what ``tree_key`` fields hold).
-
-        >>> TreeSpec(DatasetRef(example="mpg")).key[:4]
-        'mpg|'
-        """
-        return f"{self.dataset.key}|{json.dumps(self.options.to_dict(), sort_keys=True)}|" \
-               f"{self.method}|{self.metric}"
-
-    def table_key(self, max_rows: int, max_columns: int) -> tuple[Any, ...]:
-        """Memo key parts of the table behind the dataset; the caps shape what is read."""
-        return (MEMO_VERSION, self.dataset.key, int(max_rows), int(max_columns))
-
-    def prepared_key(self, max_rows: int, max_columns: int) -> tuple[Any, ...]:
-        """The memo key of the prepared matrix."""
-        return ("prepared", *self.table_key(max_rows, max_columns), self.options.to_dict())
-
-    def memo_key(self, max_rows: int, max_columns: int) -> tuple[Any, ...]:
-        """The memo key of the linkage: dataset, table caps, every preparation option, method,
-        metric, and the two ``compute_linkage`` arguments the app leaves at their defaults
-        (``p``, ``optimal_ordering``), so a later change of those cannot hand back a tree
-        computed without them.
-
-        >>> TreeSpec(DatasetRef(example="mpg")).memo_key(10, 5)[:4]
-        ('linkage', 3, 'mpg', 10)
-        """
-        return ("linkage", *self.table_key(max_rows, max_columns), self.options.to_dict(),
-                self.method, self.metric, LINKAGE_P, LINKAGE_OPTIMAL_ORDERING)
-
-    def check(self) -> TreeSpec:
-        """``self``, or :class:`DataError` when SciPy refuses the method/metric pair (Gower
-        refuses the methods that need Euclidean input; an uploaded matrix or tree refuses
-        none: SciPy runs any method on a precomputed matrix)."""
-        problem = spec_problem(self.method, self.metric)
-        if problem:
-            raise DataError(problem)
-        return self
-
-    @classmethod
-    def from_controls(cls, dataset: Mapping[str, Any] | None, features: list[str] | None,
-                      label: str | None, missing: str | None, one_hot: bool | None,
-                      scaling: str | None, method: str | None, metric: str | None
-                      ) -> TreeSpec | None:
-        """The tree the pickers ask for (None without a dataset).
-
-        >>> TreeSpec.from_controls({"example": "mpg"}, [], None, None, None, None, None,
-        ...                        None).method
-        'ward'
-        """
-        if not dataset:
-            return None
-        ref = DatasetRef.from_json(dataset)
-        if not ref.has_rows:
-            # A matrix or a tree: no columns to prepare, no metric to choose (the pickers may
-            # still hold the previous table's choices).
-            return cls(ref, PrepareOptions(), method or "ward", PRECOMPUTED)
-        options = PrepareOptions(
-            features=tuple(features) if features else None,
-            label_column=label or None,
-            missing=missing or "drop",
-            one_hot=bool(one_hot),
-            scaling=scaling or "none",
-        )
-        if metric == PRECOMPUTED:
-            metric = None
-        return cls(ref, options, method or "ward", metric or "euclidean")
-
-
-def spec_problem(method: str, metric: str) -> str | None:
-    """Why the page refuses a method/metric pair, or None (SciPy's rules; Gower's; none for
-    a precomputed matrix).
-
-    >>> spec_problem("ward", PRECOMPUTED) is None, spec_problem("ward", GOWER)[:19]
-    (True, 'ward linkage needs ')
-    """
-    if metric == PRECOMPUTED:
-        return None
-    if metric == GOWER:
-        return gower_method_problem(method)
-    return method_metric_problem(method, metric)
 
 
 # ---------------------------------------------------------------- the view
@@ -233,30 +95,6 @@ QUERY_FIELDS: dict[str, type] = {
     "diagdepth": int,
     "tab": str,
 }
-
-
-def _num(v: float) -> str:
-    """Shortest text that reads back as the same float (integers without '.0').
-
-    >>> _num(50.0), _num(0.1 + 0.2), _num(1e-7)
-    ('50', '0.30000000000000004', '1e-07')
-    """
-    f = float(v)
-    return str(int(f)) if f.is_integer() and abs(f) < 1e15 else repr(f)
-
-
-def _height(key: str, value: Any) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        raise DataError(f"{key} has the wrong type (bool)")
-    try:
-        f = float(value)
-    except (TypeError, ValueError):
-        raise DataError(f"{key} must be a number, not {value!r}") from None
-    if not math.isfinite(f) or f < 0:
-        raise DataError(f"{key} must be a finite height >= 0, not {value!r}")
-    return f
 
 
 @dataclass(frozen=True)
@@ -456,17 +294,3 @@ class View:
 CONTROL_FIELDS = ("features", "label_column", "missing", "one_hot", "scaling", "method",
                   "metric", "truncate_mode", "truncate_p", "annotate_above", "orientation",
                   "show_contracted", "scatter_x", "scatter_y")
-
-
-def _nonneg(v: float | None) -> float | None:
-    return v if v is None or v >= 0 else None
-
-
-def _query_float(key: str, text: str) -> float:
-    try:
-        f = float(text)
-    except ValueError:
-        raise DataError(f"{key} must be a number, not {text!r}") from None
-    if not math.isfinite(f) or f < 0:
-        raise DataError(f"{key} must be a finite height >= 0, not {text!r}")
-    return f

@@ -14,7 +14,8 @@ from urllib.parse import parse_qs, urlencode
 
 from clustering.errors import DataError
 from clustering.prepare import PrepareOptions
-from components.view import QUERY_FIELDS, DatasetRef, TreeSpec, View, _num
+from components.view import QUERY_FIELDS, DatasetRef, TreeSpec, View
+from components.view_numbers import _num
 
 __all__ = ["VIEW_FILE_VERSION", "query_from_view_file", "view_file_from_query",
            "view_from_legacy"]

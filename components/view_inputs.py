@@ -3,8 +3,9 @@
 Issue 17's input kinds live here: a feature table, a distance or similarity matrix (square or
 condensed), a linkage matrix (with an optional labels file), a Newick tree. A
 :class:`DatasetRef` carries the kind, the similarity conversion and the labels file's id, and
-writes them to (and reads them from) the link. ``components.view`` builds the tree and the view
-on it, and its names stay importable from there. Nothing here imports Dash.
+writes them to (and reads them from) the link. ``components.view_spec`` builds the tree on it
+and ``components.view`` the view, and its names stay importable from ``components.view``.
+Nothing here imports Dash.
 """
 
 from __future__ import annotations

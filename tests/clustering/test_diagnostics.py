@@ -10,7 +10,7 @@ import pytest
 from scipy.cluster.hierarchy import cophenet, fcluster, inconsistent, linkage
 from scipy.spatial.distance import pdist
 
-import clustering.diagnostics as diagnostics
+import clustering.cophenetic as cophenetic
 from clustering.diagnostics import (
     Gap,
     cophenetic_by_method,
@@ -41,7 +41,7 @@ def test_cophenetic_matches_scipy_all_methods(method: str, monkeypatch: pytest.M
         if trial % 3 == 0:
             X = np.round(X)  # ties and duplicate rows
         # Tiny blocks exercise every block boundary case.
-        monkeypatch.setattr(diagnostics, "_BLOCK_ELEMENTS", int(rng.integers(1, 400)))
+        monkeypatch.setattr(cophenetic, "_BLOCK_ELEMENTS", int(rng.integers(1, 400)))
         Z = linkage(X, method)
         expected = cophenet(Z, pdist(X))[0]
         np.testing.assert_allclose(cophenetic_correlation(Z, X), expected, rtol=1e-9, atol=1e-12)
@@ -73,7 +73,7 @@ def test_cophenetic_memory_stays_below_n_squared(monkeypatch: pytest.MonkeyPatch
     n = 2500
     X = np.random.default_rng(0).normal(size=(n, 5))
     Z = compute_linkage(X, "ward").Z
-    monkeypatch.setattr(diagnostics, "_BLOCK_ELEMENTS", 50_000)
+    monkeypatch.setattr(cophenetic, "_BLOCK_ELEMENTS", 50_000)
     tracemalloc.start()
     try:
         cophenetic_correlation(Z, X)
