@@ -78,7 +78,7 @@ def view_card() -> dbc.Card:
                placeholder="off"),
         select("Orientation", ids.ORIENTATION,
                [{"label": v, "value": k} for k, v in ORIENTATION_LABELS.items()], "top"),
-        # Options and values come with the dataset (components.page.data.describe_dataset).
+        # Options and values come with the dataset (components.page.preview.describe_dataset).
         field("Scatter x", dcc.Dropdown(id=ids.SCATTER_X, clearable=False)),
         field("Scatter y", dcc.Dropdown(id=ids.SCATTER_Y, clearable=False)),
     ])
