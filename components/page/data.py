@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import traceback
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
@@ -18,6 +18,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 from clustering.datasets import EXAMPLES
 from clustering.errors import DataError
 from clustering.prepare import MISSING, SCALINGS, PrepareOptions
+from clustering.tables import TableRead
 from components import ids
 from components.jobs.tree import GENERIC_ERROR
 from components.page import upload_kind
@@ -31,6 +32,8 @@ from components.web.security import upload_limit_message
 
 log = logging.getLogger(__name__)
 
+#: choose_dataset's outputs when nothing changes.
+NOTHING = (no_update,) * 15
 #: choose_dataset's job outputs when it starts no job (tree-request, upload-job, note, retry).
 NO_JOB = (no_update,) * 4
 
@@ -151,69 +154,122 @@ def choose_dataset(
     (:func:`components.page.compute.upload_job`), instead of after the preview and compute
     answered (issue 14).
     """
-    nothing = (no_update,) * 15
     trigger = ctx.triggered_id
     if trigger == ids.EXAMPLE:
-        if not example:
-            return nothing
-        return ({"example": example}, None, False, "", no_update, no_update, no_update,
-                None, *upload_kind.box_styles(None, False), *NO_JOB)
-    settings = get_settings()
-    limit = settings.max_upload_mb * 1024 * 1024
-    reason: Any = no_update
-    new_kind: Any = no_update
-    labels_id = (pending or {}).get("labels_id")
-    table_read = None
-    if trigger == ids.UPLOAD:
-        if not contents:
-            return nothing
-        name = filename or "upload"
-        try:
-            if upload_size(contents) > limit:
-                raise DataError(upload_limit_message(settings.max_upload_mb))
-            data = upload_bytes(contents)
-            guess, table_read = upload_kind.guess_and_read(data, name)
-            dataset_id = get_store().put_dataset(data, name, client=current_client())
-        except DataError as err:
-            return (no_update, f"{name}: {err}", True) + (no_update,) * 12
-        kind = new_kind = guess.kind
-        reason = upload_kind.guess_text(guess)
-        labels_id = None
-        pending = {"dataset_id": dataset_id, "filename": name}
-    elif not pending:
-        return nothing  # a kind chosen before any upload: nothing to read yet
-    else:
-        name = pending.get("filename") or "upload"
-        if trigger == ids.LABELS_UPLOAD and labels_contents:
-            try:
-                if upload_size(labels_contents) > limit:
-                    raise DataError(upload_limit_message(settings.max_upload_mb))
-                labels_id = get_store().put_dataset(upload_bytes(labels_contents),
-                                                    labels_name or "labels",
-                                                    client=current_client())
-            except DataError as err:
-                return (no_update, f"{labels_name or 'labels'}: {err}", True) + (no_update,) * 12
-        pending = {**pending, "labels_id": labels_id}
-    kind = kind if kind in INPUT_KINDS else "features"
-    styles = upload_kind.box_styles(kind, True)
+        return _example_chosen(example)
     try:
-        ref, notes = upload_kind.accept(pending["dataset_id"], name, kind,
-                                        similarity or "one_minus", labels_id,
-                                        _next_options(missing, one_hot, scaling),
-                                        table_read if kind == "features" else None)
+        if trigger == ids.UPLOAD:
+            upload = _new_upload(contents, filename)
+        else:
+            labels = labels_contents if trigger == ids.LABELS_UPLOAD else None
+            upload = _same_upload(pending, kind, labels, labels_name)
+    except DataError as err:  # a file that cannot be used: everything stays, the error says why
+        return (no_update, str(err), True) + (no_update,) * 12
+    if upload is None:
+        return NOTHING
+    return _read_upload(upload, similarity, missing, one_hot, scaling, method, metric)
+
+
+class _Upload(NamedTuple):
+    """A stored upload to read, and what the kind choice shows for it."""
+
+    pending: dict[str, Any]  # the upload-pending store: dataset_id, filename (and labels_id)
+    name: str
+    kind: str | None  # the kind to read it as
+    labels_id: str | None  # a stored labels file (a linkage matrix's leaf names), or None
+    new_kind: Any  # the kind choice's new value (a new upload's guess), else no_update
+    reason: Any  # the guess's reason, else no_update
+    table_read: TableRead | None  # a new upload as the guess read it (a table), else None
+
+
+def _example_chosen(example: str | None) -> tuple[Any, ...]:
+    """:func:`choose_dataset`'s outputs for an example: the dataset; the upload's error, name
+    and pending store cleared; the kind box hidden; no job."""
+    if not example:
+        return NOTHING
+    return ({"example": example}, None, False, "", no_update, no_update, no_update,
+            None, *upload_kind.box_styles(None, False), *NO_JOB)
+
+
+def _checked_bytes(contents: str) -> bytes:
+    """An uploaded file's bytes; a :class:`DataError` with the limit's message past the size
+    limit."""
+    max_mb = get_settings().max_upload_mb
+    if upload_size(contents) > max_mb * 1024 * 1024:
+        raise DataError(upload_limit_message(max_mb))
+    return upload_bytes(contents)
+
+
+def _new_upload(contents: str | None, filename: str | None) -> _Upload | None:
+    """A new upload, its kind guessed, then stored (None when there is nothing to read).
+
+    Raises
+    ------
+    DataError
+        ``"<file name>: <why>"`` for a file that cannot be used (it is not stored).
+    """
+    if not contents:
+        return None
+    name = filename or "upload"
+    try:
+        data = _checked_bytes(contents)
+        guess, table_read = upload_kind.guess_and_read(data, name)
+        dataset_id = get_store().put_dataset(data, name, client=current_client())
     except DataError as err:
-        return (no_update, f"{name}: {err}", True, no_update, no_update, new_kind, reason,
-                pending, *styles, *NO_JOB)
+        raise DataError(f"{name}: {err}") from err
+    return _Upload({"dataset_id": dataset_id, "filename": name}, name, guess.kind, None,
+                   guess.kind, upload_kind.guess_text(guess), table_read)
+
+
+def _same_upload(pending: dict[str, Any] | None, kind: str | None,
+                 labels_contents: str | None, labels_name: str | None) -> _Upload | None:
+    """The stored upload again, as another kind (or similarity conversion), with a labels
+    file when one was just uploaded (stored here); None before any upload.
+
+    Raises
+    ------
+    DataError
+        ``"<labels file name>: <why>"`` for a labels file that cannot be used.
+    """
+    if not pending:
+        return None  # a kind chosen before any upload: nothing to read yet
+    labels_id = pending.get("labels_id")
+    if labels_contents:
+        try:
+            labels_id = get_store().put_dataset(_checked_bytes(labels_contents),
+                                                labels_name or "labels",
+                                                client=current_client())
+        except DataError as err:
+            raise DataError(f"{labels_name or 'labels'}: {err}") from err
+    return _Upload({**pending, "labels_id": labels_id}, pending.get("filename") or "upload",
+                   kind, labels_id, no_update, no_update, None)
+
+
+def _read_upload(upload: _Upload, similarity: str | None, missing: str | None, one_hot: Any,
+                 scaling: str | None, method: str | None, metric: str | None
+                 ) -> tuple[Any, ...]:
+    """:func:`choose_dataset`'s outputs for a stored upload read as its kind: the new dataset
+    (and its tree's job, started when it is a background one), or why it cannot be used."""
+    name = upload.name
+    kind = upload.kind if upload.kind in INPUT_KINDS else "features"
+    choice = (upload.new_kind, upload.reason, upload.pending,
+              *upload_kind.box_styles(kind, True))
+    try:
+        ref, notes = upload_kind.accept(upload.pending["dataset_id"], name, kind,
+                                        similarity or "one_minus", upload.labels_id,
+                                        _next_options(missing, one_hot, scaling),
+                                        upload.table_read if kind == "features" else None)
+    except DataError as err:
+        return (no_update, f"{name}: {err}", True, no_update, no_update, *choice, *NO_JOB)
     except Exception as exc:
         # Sizes and code locations only: an exception's text may quote the file's content.
         log.error("reading an upload as %s failed: %s", kind, _where(exc))
         return (no_update, GENERIC_ERROR.format(what=name), True, no_update, no_update,
-                new_kind, reason, pending, *styles, *NO_JOB)
+                *choice, *NO_JOB)
     job = upload_job(ref.to_json(), missing, one_hot, scaling, method, metric)
     started = NO_JOB if job is None else (job, job, "", {"display": "none"})
     return (ref.to_json(), None, False, upload_kind.loaded_lines(name, ref, notes), None,
-            new_kind, reason, pending, *styles, *started)
-
+            *choice, *started)
 
 
 def _next_options(missing: str | None, one_hot: Any, scaling: str | None) -> PrepareOptions:
