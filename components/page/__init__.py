@@ -4,8 +4,8 @@
 One module a part of the page, each with its layout and callbacks: ``data`` (upload, example),
 ``preview`` (the dataset's preview and the pickers it sets), ``model`` (preprocessing, method
 and metric), ``cut`` (max_d and k, recoloured in the browser), ``compute`` (the tree, inline or
-as a background job), ``tree_view`` (drawing the tree and the scatter), ``sharing`` (the link,
-and restoring a link or a view file).
+as a background job), ``tree_view`` (the tree and the scatter on the page; ``drawing`` builds
+them, with no callbacks), ``sharing`` (the link, and restoring a link or a view file).
 """
 
 from __future__ import annotations
