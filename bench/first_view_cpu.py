@@ -65,6 +65,7 @@ def main() -> None:
     from components import ids
     from components.jobs.tree import run_tree
     from components.page import data as data_page
+    from components.page import preview as preview_page
     from components.page import tree_view
     from components.settings import Settings
     from components.view import TreeSpec
@@ -85,7 +86,7 @@ def main() -> None:
 
         out = timed("upload", lambda: contextvars.copy_context().run(upload), args.profile)
         dataset = out[0]
-        timed("preview", lambda: data_page.describe_dataset(dataset, "euclidean"), args.profile)
+        timed("preview", lambda: preview_page.describe_dataset(dataset, "euclidean"), args.profile)
         spec = TreeSpec.from_controls(dataset, [], None, *tree)
         result = timed("job", lambda: run_tree("bench", spec), args.profile)
         drawn = timed("draw", lambda: tree_view.draw(

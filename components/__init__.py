@@ -20,6 +20,7 @@ from typing import Any
 #: Every module that registers callbacks (``@callback``/``clientside_callback`` at import).
 CALLBACK_MODULES = (
     "components.page.data",
+    "components.page.preview",
     "components.page.model",
     "components.page.cut",
     "components.page.partition",

@@ -1,10 +1,11 @@
 """The page, top to bottom: data, model choice, the cut, the tree view, sharing, the analysis.
 
 ``layout()`` is a function so every page load starts fresh (no state shared between users).
-One module a part of the page, each with its layout and callbacks: ``data`` (upload, example,
-preview), ``model`` (preprocessing, method and metric), ``cut`` (max_d and k, recoloured in
-the browser), ``compute`` (the tree, inline or as a background job), ``tree_view`` (drawing the
-tree and the scatter), ``sharing`` (the link, and restoring a link or a view file).
+One module a part of the page, each with its layout and callbacks: ``data`` (upload, example),
+``preview`` (the dataset's preview and the pickers it sets), ``model`` (preprocessing, method
+and metric), ``cut`` (max_d and k, recoloured in the browser), ``compute`` (the tree, inline or
+as a background job), ``tree_view`` (the tree and the scatter on the page; ``drawing`` builds
+them, with no callbacks), ``sharing`` (the link, and restoring a link or a view file).
 """
 
 from __future__ import annotations

@@ -1,9 +1,8 @@
-"""Choosing the data: the upload (or an example), the preview of what was read.
+"""Choosing the data: the upload (or an example) becomes the ``dataset`` store.
 
 A good upload is stored under the SHA-256 of its bytes and becomes the ``dataset`` store; a
 file that cannot be used keeps the current dataset and view, and the ``error`` area says what
-to fix. Choosing a dataset resets the pickers to what it offers (an example also sets its own
-choices).
+to fix. The new dataset is then described (preview, pickers) by ``components.page.preview``.
 """
 
 from __future__ import annotations
@@ -11,7 +10,7 @@ from __future__ import annotations
 import logging
 import traceback
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
@@ -19,41 +18,24 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 from clustering.datasets import EXAMPLES
 from clustering.errors import DataError
 from clustering.prepare import MISSING, SCALINGS, PrepareOptions
+from clustering.tables import TableRead
 from components import ids
 from components.jobs.tree import GENERIC_ERROR
 from components.page import upload_kind
 from components.page.compute import upload_job
 from components.page.forms import card, field
-from components.state.inputs import describe_kind, input_notes
 from components.state.store import get_settings, get_store
-from components.state.tables import (
-    PCA_1,
-    PCA_2,
-    PCA_LABELS,
-    table_summary,
-    upload_bytes,
-    upload_size,
-)
-from components.view import DEFAULT_EXAMPLE, INPUT_KINDS, PRECOMPUTED, DatasetRef
+from components.state.tables import upload_bytes, upload_size
+from components.view import DEFAULT_EXAMPLE, INPUT_KINDS
 from components.web.clients import current_client
 from components.web.security import upload_limit_message
 
 log = logging.getLogger(__name__)
 
-# Full tree up to this many leaves by default; bigger trees open truncated (lastp).
-FULL_TREE_MAX = 2_000
-DEFAULT_P = 50
+#: choose_dataset's outputs when nothing changes.
+NOTHING = (no_update,) * 15
 #: choose_dataset's job outputs when it starts no job (tree-request, upload-job, note, retry).
 NO_JOB = (no_update,) * 4
-
-
-def default_truncation(n_rows: int) -> tuple[str, int]:
-    """Full tree for small tables, the last 50 merges above :data:`FULL_TREE_MAX` rows.
-
-    >>> default_truncation(100), default_truncation(20_000)
-    (('none', 30), ('lastp', 50))
-    """
-    return ("none", 30) if n_rows <= FULL_TREE_MAX else ("lastp", DEFAULT_P)
 
 
 # ---------------------------------------------------------------- layout
@@ -172,69 +154,122 @@ def choose_dataset(
     (:func:`components.page.compute.upload_job`), instead of after the preview and compute
     answered (issue 14).
     """
-    nothing = (no_update,) * 15
     trigger = ctx.triggered_id
     if trigger == ids.EXAMPLE:
-        if not example:
-            return nothing
-        return ({"example": example}, None, False, "", no_update, no_update, no_update,
-                None, *upload_kind.box_styles(None, False), *NO_JOB)
-    settings = get_settings()
-    limit = settings.max_upload_mb * 1024 * 1024
-    reason: Any = no_update
-    new_kind: Any = no_update
-    labels_id = (pending or {}).get("labels_id")
-    table_read = None
-    if trigger == ids.UPLOAD:
-        if not contents:
-            return nothing
-        name = filename or "upload"
-        try:
-            if upload_size(contents) > limit:
-                raise DataError(upload_limit_message(settings.max_upload_mb))
-            data = upload_bytes(contents)
-            guess, table_read = upload_kind.guess_and_read(data, name)
-            dataset_id = get_store().put_dataset(data, name, client=current_client())
-        except DataError as err:
-            return (no_update, f"{name}: {err}", True) + (no_update,) * 12
-        kind = new_kind = guess.kind
-        reason = upload_kind.guess_text(guess)
-        labels_id = None
-        pending = {"dataset_id": dataset_id, "filename": name}
-    elif not pending:
-        return nothing  # a kind chosen before any upload: nothing to read yet
-    else:
-        name = pending.get("filename") or "upload"
-        if trigger == ids.LABELS_UPLOAD and labels_contents:
-            try:
-                if upload_size(labels_contents) > limit:
-                    raise DataError(upload_limit_message(settings.max_upload_mb))
-                labels_id = get_store().put_dataset(upload_bytes(labels_contents),
-                                                    labels_name or "labels",
-                                                    client=current_client())
-            except DataError as err:
-                return (no_update, f"{labels_name or 'labels'}: {err}", True) + (no_update,) * 12
-        pending = {**pending, "labels_id": labels_id}
-    kind = kind if kind in INPUT_KINDS else "features"
-    styles = upload_kind.box_styles(kind, True)
+        return _example_chosen(example)
     try:
-        ref, notes = upload_kind.accept(pending["dataset_id"], name, kind,
-                                        similarity or "one_minus", labels_id,
-                                        _next_options(missing, one_hot, scaling),
-                                        table_read if kind == "features" else None)
+        if trigger == ids.UPLOAD:
+            upload = _new_upload(contents, filename)
+        else:
+            labels = labels_contents if trigger == ids.LABELS_UPLOAD else None
+            upload = _same_upload(pending, kind, labels, labels_name)
+    except DataError as err:  # a file that cannot be used: everything stays, the error says why
+        return (no_update, str(err), True) + (no_update,) * 12
+    if upload is None:
+        return NOTHING
+    return _read_upload(upload, similarity, missing, one_hot, scaling, method, metric)
+
+
+class _Upload(NamedTuple):
+    """A stored upload to read, and what the kind choice shows for it."""
+
+    pending: dict[str, Any]  # the upload-pending store: dataset_id, filename (and labels_id)
+    name: str
+    kind: str | None  # the kind to read it as
+    labels_id: str | None  # a stored labels file (a linkage matrix's leaf names), or None
+    new_kind: Any  # the kind choice's new value (a new upload's guess), else no_update
+    reason: Any  # the guess's reason, else no_update
+    table_read: TableRead | None  # a new upload as the guess read it (a table), else None
+
+
+def _example_chosen(example: str | None) -> tuple[Any, ...]:
+    """:func:`choose_dataset`'s outputs for an example: the dataset; the upload's error, name
+    and pending store cleared; the kind box hidden; no job."""
+    if not example:
+        return NOTHING
+    return ({"example": example}, None, False, "", no_update, no_update, no_update,
+            None, *upload_kind.box_styles(None, False), *NO_JOB)
+
+
+def _checked_bytes(contents: str) -> bytes:
+    """An uploaded file's bytes; a :class:`DataError` with the limit's message past the size
+    limit."""
+    max_mb = get_settings().max_upload_mb
+    if upload_size(contents) > max_mb * 1024 * 1024:
+        raise DataError(upload_limit_message(max_mb))
+    return upload_bytes(contents)
+
+
+def _new_upload(contents: str | None, filename: str | None) -> _Upload | None:
+    """A new upload, its kind guessed, then stored (None when there is nothing to read).
+
+    Raises
+    ------
+    DataError
+        ``"<file name>: <why>"`` for a file that cannot be used (it is not stored).
+    """
+    if not contents:
+        return None
+    name = filename or "upload"
+    try:
+        data = _checked_bytes(contents)
+        guess, table_read = upload_kind.guess_and_read(data, name)
+        dataset_id = get_store().put_dataset(data, name, client=current_client())
     except DataError as err:
-        return (no_update, f"{name}: {err}", True, no_update, no_update, new_kind, reason,
-                pending, *styles, *NO_JOB)
+        raise DataError(f"{name}: {err}") from err
+    return _Upload({"dataset_id": dataset_id, "filename": name}, name, guess.kind, None,
+                   guess.kind, upload_kind.guess_text(guess), table_read)
+
+
+def _same_upload(pending: dict[str, Any] | None, kind: str | None,
+                 labels_contents: str | None, labels_name: str | None) -> _Upload | None:
+    """The stored upload again, as another kind (or similarity conversion), with a labels
+    file when one was just uploaded (stored here); None before any upload.
+
+    Raises
+    ------
+    DataError
+        ``"<labels file name>: <why>"`` for a labels file that cannot be used.
+    """
+    if not pending:
+        return None  # a kind chosen before any upload: nothing to read yet
+    labels_id = pending.get("labels_id")
+    if labels_contents:
+        try:
+            labels_id = get_store().put_dataset(_checked_bytes(labels_contents),
+                                                labels_name or "labels",
+                                                client=current_client())
+        except DataError as err:
+            raise DataError(f"{labels_name or 'labels'}: {err}") from err
+    return _Upload({**pending, "labels_id": labels_id}, pending.get("filename") or "upload",
+                   kind, labels_id, no_update, no_update, None)
+
+
+def _read_upload(upload: _Upload, similarity: str | None, missing: str | None, one_hot: Any,
+                 scaling: str | None, method: str | None, metric: str | None
+                 ) -> tuple[Any, ...]:
+    """:func:`choose_dataset`'s outputs for a stored upload read as its kind: the new dataset
+    (and its tree's job, started when it is a background one), or why it cannot be used."""
+    name = upload.name
+    kind = upload.kind if upload.kind in INPUT_KINDS else "features"
+    choice = (upload.new_kind, upload.reason, upload.pending,
+              *upload_kind.box_styles(kind, True))
+    try:
+        ref, notes = upload_kind.accept(upload.pending["dataset_id"], name, kind,
+                                        similarity or "one_minus", upload.labels_id,
+                                        _next_options(missing, one_hot, scaling),
+                                        upload.table_read if kind == "features" else None)
+    except DataError as err:
+        return (no_update, f"{name}: {err}", True, no_update, no_update, *choice, *NO_JOB)
     except Exception as exc:
         # Sizes and code locations only: an exception's text may quote the file's content.
         log.error("reading an upload as %s failed: %s", kind, _where(exc))
         return (no_update, GENERIC_ERROR.format(what=name), True, no_update, no_update,
-                new_kind, reason, pending, *styles, *NO_JOB)
+                *choice, *NO_JOB)
     job = upload_job(ref.to_json(), missing, one_hot, scaling, method, metric)
     started = NO_JOB if job is None else (job, job, "", {"display": "none"})
     return (ref.to_json(), None, False, upload_kind.loaded_lines(name, ref, notes), None,
-            new_kind, reason, pending, *styles, *started)
-
+            *choice, *started)
 
 
 def _next_options(missing: str | None, one_hot: Any, scaling: str | None) -> PrepareOptions:
@@ -264,150 +299,3 @@ def _where(exc: BaseException) -> str:
     frames = traceback.extract_tb(exc.__traceback__)[-3:]
     where = " < ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(frames))
     return f"{type(exc).__name__} at {where}"
-
-
-def _kind_badge(kind: str) -> dbc.Badge:
-    color = {"numeric": "primary", "categorical": "info", "text": "secondary"}.get(kind, "light")
-    return dbc.Badge(kind, color=color, className="me-1", text_color="dark" if color == "light" else None)
-
-
-@callback(
-    Output(ids.PREVIEW, "children"),
-    Output(ids.FEATURE_COLUMNS, "options"),
-    Output(ids.FEATURE_COLUMNS, "value"),
-    Output(ids.LABEL_COLUMN, "options"),
-    Output(ids.LABEL_COLUMN, "value"),
-    Output(ids.MISSING, "value"),
-    Output(ids.ONE_HOT, "value"),
-    Output(ids.SCALING, "value"),
-    Output(ids.METHOD, "value"),
-    Output(ids.METRIC, "value"),
-    Output(ids.TRUNCATE_MODE, "value"),
-    Output(ids.TRUNCATE_P, "value"),
-    Output(ids.SCATTER_X, "options"),
-    Output(ids.SCATTER_X, "value"),
-    Output(ids.SCATTER_Y, "options"),
-    Output(ids.SCATTER_Y, "value"),
-    Input(ids.DATASET, "data"),
-    State(ids.METRIC, "value"),
-    # The store starts empty (nothing to describe): no request at page load (issue 14).
-    prevent_initial_call=True,
-)
-def describe_dataset(dataset: dict[str, Any] | None, metric: str | None = None
-                     ) -> tuple[Any, ...]:
-    """Preview and column pickers for a new dataset; an example also sets its own choices.
-    A matrix or a tree has no columns to pick: its preview says what it was read as, and the
-    scatter's axes are its classical MDS map."""
-    nothing = (no_update,) * 16
-    if not dataset:
-        return nothing
-    try:
-        ref = DatasetRef.from_json(dataset)
-        head, columns, n_rows = table_summary(ref)
-        if not ref.has_rows:
-            return _describe_input(ref, n_rows)
-    except DataError as err:
-        return (dbc.Alert(str(err), color="danger", className="small"),) + nothing[1:]
-    except Exception:
-        log.exception("describing %s failed", str(dataset.get("example") or "an upload"))
-        return (html.Div(GENERIC_ERROR.format(what="the preview")),) + nothing[1:]
-
-    numeric = [c.name for c in columns if c.kind == "numeric"]
-    usable = [c.name for c in columns if c.kind in ("numeric", "categorical")]
-    feature_options = [{"label": c, "value": c} for c in usable]
-    label_options = [{"label": c.name, "value": c.name} for c in columns]
-    preview = _preview(ref, head, columns, n_rows)
-
-    example = EXAMPLES.get(ref.example or "")
-    mode, p = default_truncation(n_rows)
-    if example is not None:
-        o = example.options
-        features = list(o.features) if o.features else []
-        label = o.label_column
-        presets = (o.missing, o.one_hot, o.scaling, example.method, example.metric)
-    else:
-        features, label = [], None
-        # After a matrix or a tree the metric reads "precomputed": back to the default.
-        presets = (no_update,) * 4 + ("euclidean" if metric == PRECOMPUTED else no_update,)
-    chosen = features or [c for c in numeric if c != label]
-    axis_options = [{"label": PCA_LABELS[PCA_1], "value": PCA_1},
-                    {"label": PCA_LABELS[PCA_2], "value": PCA_2}]
-    axis_options += [{"label": c, "value": c} for c in numeric]
-    if len(chosen) >= 2:
-        sx, sy = chosen[0], chosen[1]
-    else:
-        sx, sy = PCA_1, PCA_2
-    return (
-        preview,
-        feature_options,
-        features,
-        label_options,
-        label,
-        *presets,
-        mode,
-        p,
-        axis_options,
-        sx,
-        axis_options,
-        sy,
-    )
-
-
-def _describe_input(ref: DatasetRef, n_rows: int) -> tuple[Any, ...]:
-    """:func:`describe_dataset`'s outputs for a matrix or a tree."""
-    preview = [html.Div(describe_kind(ref), className="fw-semibold"),
-               html.Ul([html.Li(s) for s in input_notes(ref)], className="small mb-0")]
-    mode, p = default_truncation(n_rows)
-    axes = [{"label": "MDS axis 1", "value": PCA_1}, {"label": "MDS axis 2", "value": PCA_2}]
-    return (preview, [], [], [], None, no_update, no_update, no_update, no_update,
-            PRECOMPUTED, mode, p, axes, PCA_1, axes, PCA_2)
-
-
-def _preview(dataset: DatasetRef, head: Any, columns: list[Any], n_rows: int) -> Any:
-    name = dataset.filename or (
-        EXAMPLES[dataset.example].title if dataset.example in EXAMPLES else "dataset"
-    )
-    shown = list(head.columns[:8])
-    table = dbc.Table(
-        [
-            html.Thead(html.Tr([html.Th(str(c)) for c in shown])),
-            html.Tbody(
-                [
-                    html.Tr([html.Td(_cell(v)) for v in row])
-                    for row in head[shown].itertuples(index=False)
-                ]
-            ),
-        ],
-        size="sm",
-        bordered=False,
-        striped=True,
-        className="mb-1",
-    )
-    kinds = html.Ul(
-        [
-            html.Li(
-                [
-                    _kind_badge(c.kind),
-                    html.Code(c.name),
-                    f" — {c.n_missing} missing" if c.n_missing else "",
-                ]
-            )
-            for c in columns[:40]
-        ],
-        className="list-unstyled mb-0",
-    )
-    more = f" (first {len(shown)} of {len(columns)} columns)" if len(columns) > len(shown) else ""
-    example = EXAMPLES.get(dataset.example or "")
-    return [
-        html.Div(f"{name}: {n_rows:,} rows × {len(columns)} columns{more}", className="fw-semibold"),
-        html.Div(example.description, className="text-muted mb-1") if example else None,
-        html.Div(table, className="table-responsive"),
-        kinds,
-    ]
-
-
-def _cell(v: Any) -> str:
-    if isinstance(v, float):
-        return f"{v:.4g}"
-    s = str(v)
-    return s if len(s) <= 24 else s[:23] + "…"

@@ -5,7 +5,7 @@ choose the example, describe it (preview, pickers), grey out the method/metric p
 client's uploads; only then compute and draw. Each step's answer for the default example is
 the same every time, so :func:`fill` puts it into the layout instead (issue 14: at most 8
 callback requests at load), computed by the very callbacks that would have answered:
-``data.describe_dataset`` and ``model.pair_options``. Those callbacks keep
+``preview.describe_dataset`` and ``model.pair_options``. Those callbacks keep
 ``prevent_initial_call`` and answer every later change.
 
 A link (``?dataset=...``) still opens its own view: ``assets/url_state.js`` passes its query to
@@ -27,7 +27,7 @@ from components.view import DEFAULT_EXAMPLE
 
 log = logging.getLogger(__name__)
 
-#: ``data.describe_dataset``'s outputs, in its order (tests/components/page/test_opening.py
+#: ``preview.describe_dataset``'s outputs, in its order (tests/components/page/test_opening.py
 #: checks them against the registered callback).
 DESCRIBE_OUTPUTS = (
     (ids.PREVIEW, "children"), (ids.FEATURE_COLUMNS, "options"), (ids.FEATURE_COLUMNS, "value"),
@@ -49,9 +49,10 @@ def opening_props(example: str = DEFAULT_EXAMPLE) -> dict[tuple[str, str], Any]:
     >>> props[(ids.DATASET, "data")], props[(ids.METHOD, "value")]
     ({'example': 'tutorial-blobs'}, 'ward')
     """
-    # Imported here: page/__init__ imports this module, and these import page/forms.
-    from components.page.data import describe_dataset
+    # Imported here: page/__init__ imports this module, and these hold callbacks (imported by
+    # register(), in its order); model imports page/forms.
     from components.page.model import pair_options
+    from components.page.preview import describe_dataset
 
     dataset = {"example": example}
     props: dict[tuple[str, str], Any] = {(ids.DATASET, "data"): dataset,

@@ -11,7 +11,7 @@ from scipy.cluster.hierarchy import linkage
 
 from clustering.geometry import dendrogram_geometry
 from components.figures.dendrogram import make_dendrogram_figure
-from components.page.tree_view import leaf_axis_title
+from components.page.drawing import leaf_axis_title
 
 Z = linkage(np.random.default_rng(0).normal(size=(8, 2)), "ward")
 

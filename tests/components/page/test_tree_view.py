@@ -19,6 +19,7 @@ from components import ids
 from components.figures.tree_data import decode_b64
 from components.page import data as data_page
 from components.page import model as model_page
+from components.page import preview as preview_page
 from components.page import tree_view
 from components.settings import Settings
 
@@ -100,7 +101,7 @@ def test_example_becomes_the_dataset(in_app):
 
 
 def test_example_presets_its_choices(in_app):
-    out = data_page.describe_dataset({"example": "mpg"})
+    out = preview_page.describe_dataset({"example": "mpg"})
     (preview, feat_opts, feats, label_opts, label, missing, one_hot, scaling, method, metric,
      mode, p, sx_opts, sx, sy_opts, sy) = out
     assert label == "name" and missing == "median" and scaling == "zscore"
