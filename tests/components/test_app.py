@@ -102,13 +102,26 @@ class Patch { constructor() { this.ops = []; }
 global.window = {dash_clientside: {no_update: {nu: 1}, Patch: Patch}};
 eval(fs.readFileSync(process.argv[2], 'utf8'));
 const input = JSON.parse(fs.readFileSync(0, 'utf8'));
+// The figure as the page holds it after a call's patch (what the renderer does with one).
+const patched = (fig, r) => {
+  if (!r || !r.operations) return fig;
+  const out = {data: fig.data, layout: Object.assign({}, fig.layout)};
+  r.operations.forEach(([loc, value]) => {
+    if (loc.length === 1) out[loc[0]] = value; else out.layout[loc[1]] = value;
+  });
+  return out;
+};
+let previous = input.fig;
 const out = input.calls.map((c) => {
   window.dash_clientside.callback_context = {triggered: [{prop_id: c.trigger}]};
   // A fresh copy of the tree data unless the call says to keep it (the JS remembers the last
   // partition per tree data, and redraws only the line when it did not change).
   const td = c.same_td ? input.td : JSON.parse(JSON.stringify(input.td));
+  // after_previous: the figure the previous call's patch left (else the server's).
+  const fig = c.after_previous ? previous : input.fig;
   const r = window.dash_clientside.dendro.applyCut(td, c.cut, c.k, c.preview || null,
-                                                   input.fig, input.scatter);
+                                                   fig, input.scatter);
+  previous = patched(fig, r[0]);
   const dend = r[0].operations ? Object.fromEntries(r[0].operations.map(o => [o[0].join('.'), o[1]])) : null;
   const sc = r[1] && r[1].operations ? r[1].operations[0][1] : null;
   const pts = sc ? sc.filter(t => t.meta === 'points') : [];
@@ -177,12 +190,17 @@ def test_browser_cut_matches_fcluster_and_server_colours(tmp_path, method, mode)
     # A line held still mid-drag (cutdrag.js): recoloured at its height, max_d field untouched.
     calls.append({"trigger": "cut-preview.data", "cut": None, "k": None,
                   "preview": {"t": heights[2], "seq": 1}})
-    # Two cuts inside one band: the second moves only the line.
+    # Two cuts inside one band: the second moves only the line (the figure as the first left
+    # it: its arrays decoded once and a datarevision, so plotly.js does not replot; issue 14).
     lo, hi = idx.band_for_k(3)
     hi = min(hi, lo + 1.0)
     calls.append({"trigger": "cut-height.value", "cut": lo + (hi - lo) / 3, "k": None,
                   "same_td": True})
     calls.append({"trigger": "cut-height.value", "cut": lo + 2 * (hi - lo) / 3, "k": None,
+                  "same_td": True, "after_previous": True})
+    # The same move on the figure as the server sent it (arrays as {dtype, bdata}, no
+    # datarevision): the arrays are decoded once, and given a revision, colours untouched.
+    calls.append({"trigger": "cut-height.value", "cut": lo + (hi - lo) / 2, "k": None,
                   "same_td": True})
     out = _run_js(td, fig, scatter_fig, calls, tmp_path)
 
@@ -230,6 +248,11 @@ def test_browser_cut_matches_fcluster_and_server_colours(tmp_path, method, mode)
     check(first, lo + (hi - lo) / 3)
     assert second["patched"] == ["layout.shapes"]
     assert not second["scatter_patched"] and second["k"] == 3 == first["k"]
+    sent = out[13]
+    assert sent["patched"] == ["data", "layout.datarevision", "layout.shapes"]
+    assert not sent["scatter_patched"] and sent["k"] == 3
+    assert [t["color"] for t in sent["links"]] == [t["line"]["color"] for t in fig["data"]
+                                                  if t.get("meta") == "links"]
     assert second["shape"]["y0"] == pytest.approx(lo + 2 * (hi - lo) / 3)
 
 
