@@ -17,7 +17,9 @@ chunking (each replicate is seeded by its index), so
   No task waits on another (a worker pool of one would deadlock): the page polls the store
   (:func:`parts_done`, :func:`is_done`) and shows the result when the reduce task stored it.
 
-No Dash here (job bodies, plans and Celery tasks).
+The Celery tasks themselves (the worker's side) are in ``components.jobs.replicate_tasks``.
+
+No Dash here (job bodies, plans, and sending the Celery chord).
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ from clustering.support import (
 from components.figures.support import hover_texts, support_traces
 from components.state.inputs import load_input
 from components.state.store import get_settings, get_store
-from components.state.trees import Tree, is_memoised, load_tree, tree_memo_key
+from components.state.trees import Tree, is_memoised, tree_memo_key
 from components.view import LINKAGE_P, TreeSpec
 
 log = logging.getLogger(__name__)
@@ -72,7 +74,8 @@ FEW_FEATURES = 10
 MAX_ROWS = 5_000
 #: Replicates per chunk (per task on Celery): ~1-3 s of work at n = 500.
 CHUNKS = {"support-features": 10, "support-rows": 25, "stability": 25}
-#: The Celery tasks' names.
+#: The Celery tasks' names: :func:`dispatch` sends by them, ``components.jobs.replicate_tasks``
+#: registers the tasks under them.
 TASK_CHUNK = "dendro.replicate_chunk"
 TASK_REDUCE = "dendro.replicate_reduce"
 
@@ -227,7 +230,8 @@ def work_key(work: Work) -> tuple:
             work.k, extra)
 
 
-def _part_key(work: Work, b0: int, b1: int) -> tuple:
+def part_key(work: Work, b0: int, b1: int) -> tuple:
+    """The memo key of the part of replicates ``b0 .. b1-1`` (one Celery chunk task's)."""
     return ("replicates-part", *work_key(work), int(b0), int(b1))
 
 
@@ -253,7 +257,8 @@ def make_plan(work: Work, tree: Tree) -> Any:
     raise DataError(f"unknown replicate work {work.name!r}")
 
 
-_CHUNK_FN = {"support-features": count_clades, "support-rows": count_row_clades,
+#: The library's pure chunk function of each work: ``fn(plan, b0, b1)`` -> a part.
+CHUNK_FN = {"support-features": count_clades, "support-rows": count_row_clades,
              "stability": bootstrap_jaccard}
 
 
@@ -278,7 +283,7 @@ def run_local(work: Work, tree: Tree, progress: Progress | None = None,
     ClusterStability), equal to its one-call function with the same seed."""
     plan = make_plan(work, tree)
     chunks = bounds(work)
-    fn = _CHUNK_FN[work.name]
+    fn = CHUNK_FN[work.name]
     workers = min(workers or replicate_workers(), len(chunks))
     say = progress or (lambda f, t: None)
     parts: list[Any] = []
@@ -356,29 +361,10 @@ def add_support(figure: Any, show: dict[str, Any] | None, tree: Tree, geometry: 
                 "<extra>", "<br>%{hovertext}<extra>", 1)
 
 
-# ---------------------------------------------------------------- Celery (REDIS_URL)
+# ---------------------------------------------------------------- Celery (REDIS_URL): send, poll
 def parts_done(work: Work) -> int:
     """How many chunks of a dispatched ``work`` have stored their part."""
-    return sum(is_memoised(_part_key(work, b0, b1)) for b0, b1 in bounds(work))
-
-
-def chunk_part(work: Work, b0: int, b1: int) -> None:
-    """One chunk task's body: its part, memoised in the shared store."""
-    tree = load_tree(work.spec, compute=False)
-    plan = make_plan(work, tree)
-    get_store().memo(_part_key(work, b0, b1), lambda: _CHUNK_FN[work.name](plan, b0, b1))
-
-
-def reduce_parts(work: Work) -> None:
-    """The reduce task's body: the parts (a part evicted from the cache is recomputed) ->
-    the result, memoised under :func:`work_key`."""
-    tree = load_tree(work.spec, compute=False)
-    plan = make_plan(work, tree)
-    fn = _CHUNK_FN[work.name]
-    store = get_store()
-    parts = [store.memo(_part_key(work, b0, b1), lambda b0=b0, b1=b1: fn(plan, b0, b1))
-             for b0, b1 in bounds(work)]
-    store.memo(work_key(work), lambda: combine(work, plan, parts))
+    return sum(is_memoised(part_key(work, b0, b1)) for b0, b1 in bounds(work))
 
 
 def dispatch(work: Work, celery_app: Any) -> list[str]:
@@ -394,39 +380,6 @@ def dispatch(work: Work, celery_app: Any) -> list[str]:
     parent = getattr(res, "parent", None)
     ids += [r.id for r in getattr(parent, "results", None) or []]
     return ids
-
-
-def _in_app_context(fn: Callable[[], None]) -> None:
-    """Run a task body with the app's settings in a Flask app context (as a job process does,
-    ``components.jobs.launcher``): ``get_store`` reads them there."""
-    import flask
-
-    from components.settings import Settings
-    from components.state.store import SETTINGS_KEY
-
-    host = flask.Flask("dendro-replicates")
-    host.config[SETTINGS_KEY] = Settings.from_env()
-    with host.app_context():
-        fn()
-
-
-def register_tasks(celery_app: Any) -> None:
-    """The chunk and reduce tasks on ``celery_app`` (``components.jobs.managers.make_celery``).
-
-    ``shared=False``: Celery otherwise adds every decorated task to each Celery app created
-    later in the process, so the next app (tests make several) met the name twice and warned
-    ``DuplicateTaskNameWarning``; each app gets its own two tasks here, once.
-    """
-
-    @celery_app.task(name=TASK_CHUNK, ignore_result=False, shared=False)
-    def replicate_chunk(payload: dict[str, Any], b0: int, b1: int) -> int:
-        _in_app_context(lambda: chunk_part(Work.from_json(payload), b0, b1))
-        return int(b0)
-
-    @celery_app.task(name=TASK_REDUCE, shared=False)
-    def replicate_reduce(_chunks: list[int], payload: dict[str, Any]) -> bool:
-        _in_app_context(lambda: reduce_parts(Work.from_json(payload)))
-        return True
 
 
 def uses_celery() -> bool:
