@@ -10,8 +10,8 @@ How the replicates run (:func:`run_local`, :func:`dispatch`): the library splits
 chunks (``clustering.sampling.replicate_chunks``) whose results do not depend on the
 chunking (each replicate is seeded by its index), so
 
-* on one machine the job process runs the chunks in a pool of :func:`replicate_workers`
-  local processes (forked from the job, killed with it on Cancel);
+* on one machine the job process runs the chunks in a pool of local processes (forked from
+  the job, killed with it on Cancel: ``components.jobs.replicate_pool``);
 * with ``REDIS_URL`` the job sends a Celery chord: one task per chunk (each memoises its part
   in the shared store) and one reduce task that memoises the result, and returns at once.
   No task waits on another (a worker pool of one would deadlock): the page polls the store
@@ -25,10 +25,6 @@ No Dash here (job bodies, plans, and sending the Celery chord).
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import os
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from functools import reduce
 from typing import Any
@@ -47,14 +43,13 @@ from clustering.support import (
     summarise_support,
 )
 from components.figures.support import hover_texts, support_traces
+from components.jobs.replicate_pool import Progress, run_chunks
 from components.state.inputs import load_input
 from components.state.store import get_settings, get_store
 from components.state.trees import Tree, is_memoised, tree_memo_key
 from components.view import LINKAGE_P, TreeSpec
 
 log = logging.getLogger(__name__)
-
-Progress = Callable[[float, str], None]
 
 SUPPORT_KINDS = ("features", "rows")
 KIND_NAMES = {"features": "feature bootstrap (AU/BP, as pvclust(t(X)))",
@@ -122,19 +117,6 @@ def clamp(value: Any, lo: int, hi: int, default: int) -> int:
     except (TypeError, ValueError, OverflowError):
         return default
     return int(max(lo, min(v, hi)))
-
-
-def replicate_workers() -> int:
-    """Local processes for the chunks: ``DENDRO_REPLICATE_WORKERS``, else the machine's cores.
-
-    >>> replicate_workers() >= 1
-    True
-    """
-    try:
-        value = int(os.environ.get("DENDRO_REPLICATE_WORKERS", "0"))
-    except ValueError:
-        value = 0
-    return max(1, value or (os.cpu_count() or 1))
 
 
 # ---------------------------------------------------------------- what suits, what is refused
@@ -279,31 +261,11 @@ def combine(work: Work, plan: Any, parts: list[Any]) -> Any:
 def run_local(work: Work, tree: Tree, progress: Progress | None = None,
               workers: int | None = None) -> Any:
     """Every chunk on this machine, in ``workers`` processes (default
-    :func:`replicate_workers`); the library's result (MergeSupport, RowSupport or
-    ClusterStability), equal to its one-call function with the same seed."""
+    :func:`~components.jobs.replicate_pool.replicate_workers`); the library's result
+    (MergeSupport, RowSupport or ClusterStability), equal to its one-call function with the
+    same seed."""
     plan = make_plan(work, tree)
-    chunks = bounds(work)
-    fn = CHUNK_FN[work.name]
-    workers = min(workers or replicate_workers(), len(chunks))
-    say = progress or (lambda f, t: None)
-    parts: list[Any] = []
-    if workers <= 1:
-        for b0, b1 in chunks:
-            parts.append(fn(plan, b0, b1))
-            say(b1 / work.n_boot, f"{b1:,} of {work.n_boot:,} replicates")
-        return combine(work, plan, parts)
-    # Forked from the job process (single-threaded, no open store transaction): the chunks
-    # only compute; Cancel kills the job and, with it, these children.
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        futures = [pool.submit(fn, plan, b0, b1) for b0, b1 in chunks]
-        done = 0
-        for fut in as_completed(futures):
-            part = fut.result()
-            parts.append(part)
-            done += len(part.jaccard) if work.name == "stability" else \
-                sum(b1 - b0 for b0, b1 in part.ranges)
-            say(done / work.n_boot, f"{done:,} of {work.n_boot:,} replicates "
-                f"({workers} processes)")
+    parts = run_chunks(CHUNK_FN[work.name], plan, bounds(work), work.n_boot, progress, workers)
     return combine(work, plan, parts)
 
 
