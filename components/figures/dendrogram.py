@@ -26,7 +26,7 @@ per trace (:func:`link_traces`, :func:`contracted_trace`, :func:`annotation_trac
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import plotly.graph_objects as go
@@ -350,32 +350,62 @@ def make_dendrogram_figure(
     ['links', 'links', 'links', 'leafmarks', 'contracted', 'annot', 'hover']
     """
     Z = np.asarray(Z, dtype=float)
-    icoord = np.asarray(geometry.icoord, dtype=float)
-    dcoord = np.asarray(geometry.dcoord, dtype=float)
-    gl = icoord.shape[0] > GL_LINKS if gl is None else gl
-    xs, ys = oriented(icoord, dcoord, orientation)
-    clusters = np.asarray(geometry.link_clusters(cut), dtype=int)
+    links = _link_arrays(geometry, cut, orientation, Z, sizes)
+    gl = links.mid.size > GL_LINKS if gl is None else gl
     if k is None:
-        leaf_clusters = np.asarray(geometry.leaf_clusters(cut), dtype=int)
-        k = int(leaf_clusters.max()) if leaf_clusters.size else 0
-    colors = np.array([cluster_color(int(c)) for c in clusters], dtype=object)
-    mid = (icoord[:, 1] + icoord[:, 2]) / 2.0
-    height = dcoord[:, 1]
-    rows = np.asarray(geometry.link_rows, dtype=int)
-    merge_sizes = (Z[:, 3] if sizes is None else np.asarray(sizes))[rows].astype(np.int64)
-    top = float(dcoord.max()) if dcoord.size else 0.0
+        k = _cluster_count(geometry, cut)
     mark_x, mark_c, _ = geometry.leaf_marks(cut, marked_leaves(geometry))
 
     fig = go.Figure()
-    fig.add_traces(link_traces(xs, ys, colors, gl=gl, stems=_stems(geometry, cut, orientation)))
+    fig.add_traces(link_traces(links.xs, links.ys, links.colors, gl=gl,
+                               stems=_stems(geometry, cut, orientation)))
     fig.add_trace(leaf_mark_trace(mark_x, mark_c, orientation, gl=gl))
-    fig.add_trace(contracted_trace(geometry.contracted, top, orientation,
+    fig.add_trace(contracted_trace(geometry.contracted, links.top, orientation,
                                    show=show_contracted, gl=gl))
-    fig.add_trace(annotation_trace(mid, height, colors, annotate_above, orientation, gl=gl))
-    fig.add_trace(hover_trace(mid, height, rows, merge_sizes, orientation, gl=gl,
-                              n=Z.shape[0] + 1, names=cluster_names(clusters)))
+    fig.add_trace(annotation_trace(links.mid, links.height, links.colors, annotate_above,
+                                   orientation, gl=gl))
+    fig.add_trace(hover_trace(links.mid, links.height, links.rows, links.sizes, orientation,
+                              gl=gl, n=Z.shape[0] + 1, names=cluster_names(links.clusters)))
     _dendrogram_layout(fig, geometry, cut, k, orientation, uirevision, title, leaf_title)
     return untemplated(fig)
+
+
+class _Links(NamedTuple):
+    """The drawn tree's links at a cut, one entry a link (in ``icoord`` order)."""
+
+    xs: np.ndarray  # (m, 4) plotted corners, as :func:`oriented`
+    ys: np.ndarray
+    clusters: np.ndarray  # (m,) flat cluster at the cut, 0 above it
+    colors: np.ndarray  # (m,) the cluster's colour, grey above the cut
+    mid: np.ndarray  # (m,) where the merge's bar is centred along the leaf axis
+    height: np.ndarray  # (m,) the merge's height
+    rows: np.ndarray  # (m,) the link's row of Z
+    sizes: np.ndarray  # (m,) rows under the merge, for the hover
+    top: float  # the highest merge (0 for an empty tree)
+
+
+def _link_arrays(geometry: Any, cut: float, orientation: str, Z: np.ndarray,
+                 sizes: np.ndarray | None) -> _Links:
+    """Every per-link array the traces need, from the geometry at ``cut`` (``sizes`` as
+    :func:`make_dendrogram_figure`'s, default ``Z[:, 3]``)."""
+    icoord = np.asarray(geometry.icoord, dtype=float)
+    dcoord = np.asarray(geometry.dcoord, dtype=float)
+    xs, ys = oriented(icoord, dcoord, orientation)
+    clusters = np.asarray(geometry.link_clusters(cut), dtype=int)
+    rows = np.asarray(geometry.link_rows, dtype=int)
+    return _Links(
+        xs=xs, ys=ys, clusters=clusters,
+        colors=np.array([cluster_color(int(c)) for c in clusters], dtype=object),
+        mid=(icoord[:, 1] + icoord[:, 2]) / 2.0, height=dcoord[:, 1], rows=rows,
+        sizes=(Z[:, 3] if sizes is None else np.asarray(sizes))[rows].astype(np.int64),
+        top=float(dcoord.max()) if dcoord.size else 0.0,
+    )
+
+
+def _cluster_count(geometry: Any, cut: float) -> int:
+    """How many flat clusters the leaves fall in at ``cut`` (the cut line's k by default)."""
+    leaf_clusters = np.asarray(geometry.leaf_clusters(cut), dtype=int)
+    return int(leaf_clusters.max()) if leaf_clusters.size else 0
 
 
 def _stems(geometry: Any, cut: float, orientation: str

@@ -62,7 +62,7 @@ def make_celery(redis_url: str) -> Any:
         broker_connection_retry_on_startup=True,
     )
     # Bootstrap chunks and their reduce (a chord: no task waits on another).
-    from components.jobs.replicates import register_tasks
+    from components.jobs.replicate_tasks import register_tasks
 
     register_tasks(celery_app)
     return celery_app

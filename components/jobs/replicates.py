@@ -10,23 +10,21 @@ How the replicates run (:func:`run_local`, :func:`dispatch`): the library splits
 chunks (``clustering.sampling.replicate_chunks``) whose results do not depend on the
 chunking (each replicate is seeded by its index), so
 
-* on one machine the job process runs the chunks in a pool of :func:`replicate_workers`
-  local processes (forked from the job, killed with it on Cancel);
+* on one machine the job process runs the chunks in a pool of local processes (forked from
+  the job, killed with it on Cancel: ``components.jobs.replicate_pool``);
 * with ``REDIS_URL`` the job sends a Celery chord: one task per chunk (each memoises its part
   in the shared store) and one reduce task that memoises the result, and returns at once.
   No task waits on another (a worker pool of one would deadlock): the page polls the store
   (:func:`parts_done`, :func:`is_done`) and shows the result when the reduce task stored it.
 
-No Dash here (job bodies, plans and Celery tasks).
+The Celery tasks themselves (the worker's side) are in ``components.jobs.replicate_tasks``.
+
+No Dash here (job bodies, plans, and sending the Celery chord).
 """
 
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import os
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from functools import reduce
 from typing import Any
@@ -45,14 +43,13 @@ from clustering.support import (
     summarise_support,
 )
 from components.figures.support import hover_texts, support_traces
+from components.jobs.replicate_pool import Progress, run_chunks
 from components.state.inputs import load_input
 from components.state.store import get_settings, get_store
-from components.state.trees import Tree, is_memoised, load_tree, tree_memo_key
+from components.state.trees import Tree, is_memoised, tree_memo_key
 from components.view import LINKAGE_P, TreeSpec
 
 log = logging.getLogger(__name__)
-
-Progress = Callable[[float, str], None]
 
 SUPPORT_KINDS = ("features", "rows")
 KIND_NAMES = {"features": "feature bootstrap (AU/BP, as pvclust(t(X)))",
@@ -72,7 +69,8 @@ FEW_FEATURES = 10
 MAX_ROWS = 5_000
 #: Replicates per chunk (per task on Celery): ~1-3 s of work at n = 500.
 CHUNKS = {"support-features": 10, "support-rows": 25, "stability": 25}
-#: The Celery tasks' names.
+#: The Celery tasks' names: :func:`dispatch` sends by them, ``components.jobs.replicate_tasks``
+#: registers the tasks under them.
 TASK_CHUNK = "dendro.replicate_chunk"
 TASK_REDUCE = "dendro.replicate_reduce"
 
@@ -119,19 +117,6 @@ def clamp(value: Any, lo: int, hi: int, default: int) -> int:
     except (TypeError, ValueError, OverflowError):
         return default
     return int(max(lo, min(v, hi)))
-
-
-def replicate_workers() -> int:
-    """Local processes for the chunks: ``DENDRO_REPLICATE_WORKERS``, else the machine's cores.
-
-    >>> replicate_workers() >= 1
-    True
-    """
-    try:
-        value = int(os.environ.get("DENDRO_REPLICATE_WORKERS", "0"))
-    except ValueError:
-        value = 0
-    return max(1, value or (os.cpu_count() or 1))
 
 
 # ---------------------------------------------------------------- what suits, what is refused
@@ -227,7 +212,8 @@ def work_key(work: Work) -> tuple:
             work.k, extra)
 
 
-def _part_key(work: Work, b0: int, b1: int) -> tuple:
+def part_key(work: Work, b0: int, b1: int) -> tuple:
+    """The memo key of the part of replicates ``b0 .. b1-1`` (one Celery chunk task's)."""
     return ("replicates-part", *work_key(work), int(b0), int(b1))
 
 
@@ -253,7 +239,8 @@ def make_plan(work: Work, tree: Tree) -> Any:
     raise DataError(f"unknown replicate work {work.name!r}")
 
 
-_CHUNK_FN = {"support-features": count_clades, "support-rows": count_row_clades,
+#: The library's pure chunk function of each work: ``fn(plan, b0, b1)`` -> a part.
+CHUNK_FN = {"support-features": count_clades, "support-rows": count_row_clades,
              "stability": bootstrap_jaccard}
 
 
@@ -274,31 +261,11 @@ def combine(work: Work, plan: Any, parts: list[Any]) -> Any:
 def run_local(work: Work, tree: Tree, progress: Progress | None = None,
               workers: int | None = None) -> Any:
     """Every chunk on this machine, in ``workers`` processes (default
-    :func:`replicate_workers`); the library's result (MergeSupport, RowSupport or
-    ClusterStability), equal to its one-call function with the same seed."""
+    :func:`~components.jobs.replicate_pool.replicate_workers`); the library's result
+    (MergeSupport, RowSupport or ClusterStability), equal to its one-call function with the
+    same seed."""
     plan = make_plan(work, tree)
-    chunks = bounds(work)
-    fn = _CHUNK_FN[work.name]
-    workers = min(workers or replicate_workers(), len(chunks))
-    say = progress or (lambda f, t: None)
-    parts: list[Any] = []
-    if workers <= 1:
-        for b0, b1 in chunks:
-            parts.append(fn(plan, b0, b1))
-            say(b1 / work.n_boot, f"{b1:,} of {work.n_boot:,} replicates")
-        return combine(work, plan, parts)
-    # Forked from the job process (single-threaded, no open store transaction): the chunks
-    # only compute; Cancel kills the job and, with it, these children.
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        futures = [pool.submit(fn, plan, b0, b1) for b0, b1 in chunks]
-        done = 0
-        for fut in as_completed(futures):
-            part = fut.result()
-            parts.append(part)
-            done += len(part.jaccard) if work.name == "stability" else \
-                sum(b1 - b0 for b0, b1 in part.ranges)
-            say(done / work.n_boot, f"{done:,} of {work.n_boot:,} replicates "
-                f"({workers} processes)")
+    parts = run_chunks(CHUNK_FN[work.name], plan, bounds(work), work.n_boot, progress, workers)
     return combine(work, plan, parts)
 
 
@@ -356,29 +323,10 @@ def add_support(figure: Any, show: dict[str, Any] | None, tree: Tree, geometry: 
                 "<extra>", "<br>%{hovertext}<extra>", 1)
 
 
-# ---------------------------------------------------------------- Celery (REDIS_URL)
+# ---------------------------------------------------------------- Celery (REDIS_URL): send, poll
 def parts_done(work: Work) -> int:
     """How many chunks of a dispatched ``work`` have stored their part."""
-    return sum(is_memoised(_part_key(work, b0, b1)) for b0, b1 in bounds(work))
-
-
-def chunk_part(work: Work, b0: int, b1: int) -> None:
-    """One chunk task's body: its part, memoised in the shared store."""
-    tree = load_tree(work.spec, compute=False)
-    plan = make_plan(work, tree)
-    get_store().memo(_part_key(work, b0, b1), lambda: _CHUNK_FN[work.name](plan, b0, b1))
-
-
-def reduce_parts(work: Work) -> None:
-    """The reduce task's body: the parts (a part evicted from the cache is recomputed) ->
-    the result, memoised under :func:`work_key`."""
-    tree = load_tree(work.spec, compute=False)
-    plan = make_plan(work, tree)
-    fn = _CHUNK_FN[work.name]
-    store = get_store()
-    parts = [store.memo(_part_key(work, b0, b1), lambda b0=b0, b1=b1: fn(plan, b0, b1))
-             for b0, b1 in bounds(work)]
-    store.memo(work_key(work), lambda: combine(work, plan, parts))
+    return sum(is_memoised(part_key(work, b0, b1)) for b0, b1 in bounds(work))
 
 
 def dispatch(work: Work, celery_app: Any) -> list[str]:
@@ -394,39 +342,6 @@ def dispatch(work: Work, celery_app: Any) -> list[str]:
     parent = getattr(res, "parent", None)
     ids += [r.id for r in getattr(parent, "results", None) or []]
     return ids
-
-
-def _in_app_context(fn: Callable[[], None]) -> None:
-    """Run a task body with the app's settings in a Flask app context (as a job process does,
-    ``components.jobs.launcher``): ``get_store`` reads them there."""
-    import flask
-
-    from components.settings import Settings
-    from components.state.store import SETTINGS_KEY
-
-    host = flask.Flask("dendro-replicates")
-    host.config[SETTINGS_KEY] = Settings.from_env()
-    with host.app_context():
-        fn()
-
-
-def register_tasks(celery_app: Any) -> None:
-    """The chunk and reduce tasks on ``celery_app`` (``components.jobs.managers.make_celery``).
-
-    ``shared=False``: Celery otherwise adds every decorated task to each Celery app created
-    later in the process, so the next app (tests make several) met the name twice and warned
-    ``DuplicateTaskNameWarning``; each app gets its own two tasks here, once.
-    """
-
-    @celery_app.task(name=TASK_CHUNK, ignore_result=False, shared=False)
-    def replicate_chunk(payload: dict[str, Any], b0: int, b1: int) -> int:
-        _in_app_context(lambda: chunk_part(Work.from_json(payload), b0, b1))
-        return int(b0)
-
-    @celery_app.task(name=TASK_REDUCE, shared=False)
-    def replicate_reduce(_chunks: list[int], payload: dict[str, Any]) -> bool:
-        _in_app_context(lambda: reduce_parts(Work.from_json(payload)))
-        return True
 
 
 def uses_celery() -> bool:

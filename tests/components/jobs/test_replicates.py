@@ -1,6 +1,6 @@
-"""Support and stability jobs (components/jobs/replicates.py, analysis/support.py) give the
-library's numbers for the same seed: locally in one process or a pool, and through a Celery
-chord (run eagerly here: the same task bodies, the same store)."""
+"""Support and stability jobs (components/jobs/replicates.py, replicate_tasks.py,
+analysis/support.py) give the library's numbers for the same seed: locally in one process or a
+pool, and through a Celery chord (run eagerly here: the same task bodies, the same store)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from clustering.support import merge_support
 from components.analysis import support as sup_tab
 from components.analysis import support_poll
 from components.jobs import replicates as rep
+from components.jobs.replicate_tasks import register_tasks
 from components.settings import Settings
 from components.state.trees import load_tree
 from components.view import TreeSpec
@@ -92,7 +93,7 @@ def test_celery_chord_stores_the_same_result_and_the_page_polls_it(tree, data_di
     monkeypatch.setenv("DENDRO_DATA_DIR", data_dir)  # the tasks read the store from the env
     celery_app = Celery("t", broker="memory://", backend="cache+memory://")
     celery_app.conf.update(task_always_eager=True, task_store_eager_result=True)
-    rep.register_tasks(celery_app)
+    register_tasks(celery_app)
     work = sup_tab.support_work(tree, "features", 6, 11)
     done = {"work": work.to_json(), "error": None, "pending": ["x"]}
     assert not rep.is_done(work)
