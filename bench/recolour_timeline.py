@@ -8,7 +8,8 @@ page's clientside cut functions (``applyCut``, ``highlight``, ``writeUrl``, ``ga
 triggered it, every callback request, every animation frame that came late (the page was busy
 before it: JavaScript, or the compositor's commit waiting for the software-WebGL draw), and the
 first frame at which each graph's colours and the count text changed (``drawn``). With
-``--typed`` the cut is typed into max_d instead (times after Enter); with ``--upload`` the tree
+``--typed`` the cut is typed into max_d instead (times after Enter), with ``--line`` typed within
+the partition the cut is in (to the line drawn there); with ``--upload`` the tree
 is an uploaded 20,000 x 10 CSV (as bench/bench_browser.py measures) instead of an example.
 """
 
@@ -156,6 +157,9 @@ def main() -> None:
     ap.add_argument("--drags", type=int, default=5)
     ap.add_argument("--server", choices=["dev", "gunicorn"], default=None)
     ap.add_argument("--typed", action="store_true", help="type max_d (Enter) instead of dragging")
+    ap.add_argument("--line", action="store_true",
+                    help="type heights within the cut's partition (the line moves, nothing "
+                         "recolours); implies --typed")
     ap.add_argument("--cpu", action="store_true",
                     help="record a Chromium trace: per re-cut, main-thread CPU ms and the wait "
                          "for the software-WebGL draw (numbers that survive a busy machine)")
@@ -177,6 +181,9 @@ def main() -> None:
             bb.first_view(page, args.example, 120)
         harness.wait_dash_idle(page, timeout=120)
         high, low = bb.drag_heights(page, 120)
+        if args.line:
+            args.typed = True
+            low, high = paths.same_partition_heights(page, low)  # starts at low: goes to high
         if args.cpu:
             import json
             import tempfile
@@ -187,7 +194,7 @@ def main() -> None:
             page.evaluate("window.__tl = []; window.__tlReset()")
             # one_drag returns once the page is idle: the follow-up requests are in the log.
             if args.typed:
-                ms, k = paths.one_typed(page, high if i % 2 == 0 else low, 60)
+                ms, k = paths.one_typed(page, high if i % 2 == 0 else low, 60, line=args.line)
                 up = page.evaluate("window.__t_enter")
             else:
                 ms, k = bb.one_drag(page, high if i % 2 == 0 else low, 60)
