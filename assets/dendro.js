@@ -325,7 +325,7 @@
 
     function dataRevision() {
         revisions += 1;
-        return "c" + Date.now().toString(36) + "-" + revisions;
+        return revisions;
     }
 
     // The trace with its sent arrays decoded (itself when it has none).
