@@ -577,7 +577,7 @@
             dpatch = null;
         } else if (samePartition) {
             dpatch = new window.dash_clientside.Patch();
-            dpatch.assign(["layout", "shapes"], [shape]);
+            dpatch.assign(["layout", "shapes", 0], shape);
             var data = settledData(dendroFig);
             var revision = dendroFig && dendroFig.layout && dendroFig.layout.datarevision;
             if (data) {
@@ -614,7 +614,7 @@
         var rest = withHoverText(recolourDendrogram(td, dendroFig, links.group),
                                  clusterNames(td, a, cl, t));
         dpatch.assign(["data"], links.traces.concat([markTrace(td, a, cl)], rest));
-        dpatch.assign(["layout", "shapes"], [cutShape(t, cl.k, td.orientation, oldShape)]);
+        dpatch.assign(["layout", "shapes", 0], cutShape(t, cl.k, td.orientation, oldShape));
         dpatch.assign(["layout", "datarevision"], dataRevision());
         return {dendro: dpatch.build(), scatter: scatterPatch(td, a, cl, scatterFig), k: cl.k};
     }

@@ -243,7 +243,7 @@
             var shape = Object.assign({}, shapes[0]);
             shape.label = Object.assign({}, shape.label || {},
                 {text: pd.line_label || "drag to cut by height"});
-            dpatch.assign(["layout", "shapes"], [shape]);
+            dpatch.assign(["layout", "shapes", 0], shape);  // shapes[1]: the contracted marks
         }
         otherPainted.set(td, true);
         return [dpatch.build(), scatterPatch(td, pd, a, L, scatterFig), pd.count_text || ""];

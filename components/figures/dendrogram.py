@@ -11,21 +11,22 @@ contract with the JS:
 * dendrogram traces are tagged with ``meta``: ``"links"`` (one trace per colour, NaN between
   links; each colour's links first, then its clusters' stems, see
   :meth:`clustering.geometry.Geometry.stems`), ``"leafmarks"`` (a mark in its cluster's colour
-  at the foot of each shown leaf, :func:`marked_leaves`), then ``"contracted"``, ``"annot"``
+  at the foot of each shown leaf, :func:`marked_leaves`), then ``"annot"``
   (merge heights, marker colour per point) and ``"hover"`` (one invisible marker per merge
   that carries the hover text);
 * the cut is ``layout.shapes[0]``, a line across the plot with a label (``assets/cutdrag.js``
-  drags it there, so it must stay the first shape);
+  drags it there, so it must stay the first shape); the contracted marks, if any, are
+  ``layout.shapes[1]``, one path (:func:`contracted_shape`), which the browser keeps;
 * the scatter's structure is described in ``components.figures.scatter``.
 
 A reader who must change how the tree is drawn opens this file and nothing else: one helper
-per trace (:func:`link_traces`, :func:`contracted_trace`, :func:`annotation_trace`,
-:func:`hover_trace`), one for the axes (:func:`dendrogram_axes`), one for the cut line
-(:func:`cut_shape`).
+per trace (:func:`link_traces`, :func:`annotation_trace`, :func:`hover_trace`), one for the
+axes (:func:`dendrogram_axes`), one per shape (:func:`cut_shape`, :func:`contracted_shape`).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -189,22 +190,54 @@ def leaf_mark_trace(x: np.ndarray, clusters: np.ndarray, orientation: str, *, gl
         showlegend=False, meta="leafmarks", **extra)
 
 
-def contracted_trace(contracted: tuple[np.ndarray, np.ndarray], top: float, orientation: str,
-                     *, show: bool, gl: bool) -> go.Scatter | go.Scattergl:
-    """The ``"contracted"`` marks: heights of merges hidden inside truncated leaves."""
+def contracted_shape(contracted: tuple[np.ndarray, np.ndarray], top: float, orientation: str,
+                     *, show: bool) -> dict[str, Any] | None:
+    """The contracted marks (heights of merges hidden inside truncated leaves) as one path
+    shape, ``layout.shapes[1]``; None when there are none to show.
+
+    Each mark is a bar along the height axis, ``top / 100`` long (SciPy's ellipse is
+    ``dvw / 100`` tall), drawn 4 px wide. plotly.js draws a trace's markers as one styled SVG
+    node each, and a line trace's NaN-separated pieces as one path each, on every redraw of
+    the tree: blobs-20k's 281 marks were half of a re-cut's ``Plotly.react`` of the tree
+    (~60 of ~110-140 ms, captured figures replayed). A shape is one node, and a line-only
+    move or a recolour leaves it alone (``assets/dendro.js`` replaces ``shapes[0]`` only).
+
+    >>> contracted_shape((np.array([5.0]), np.array([2.0])), 4.0, "top", show=True)["path"]
+    'M5,1.98V2.02'
+    """
     cx, cy = (np.asarray(a, dtype=float) for a in contracted)
-    if not show:
-        cx, cy = cx[:0], cy[:0]
-    # A truncated 20k tree has ~20k marks: SVG would need a DOM node for each. Thinned, they
-    # are ~270 (blobs-20k, _thin_marks), few enough for SVG; a WebGL trace would add canvases
-    # that a software compositor reads back on every recolour (~50 ms at 20k).
+    if not show or cx.size == 0:
+        return None
+    # A truncated 20k tree has ~20k marks on ~50 leaves, most drawn on top of another.
     if cx.size > GL_POINTS:
         cx, cy = _thin_marks(cx, cy, top)
-    Trace = go.Scattergl if gl or cx.size > GL_POINTS else go.Scatter
-    px, py = oriented(cx, cy, orientation)
-    return Trace(x=px.astype(np.float32), y=py.astype(np.float32), mode="markers",
-                 marker={"color": "#444", "size": 4, "symbol": "circle"}, hoverinfo="skip",
-                 showlegend=False, meta="contracted")
+    half = top / 200.0 if top > 0 else 0.5
+    lo, hi = cy - half, cy + half
+    if orientation in ("top", "bottom"):
+        path = "".join(f"M{x:.7g},{a:.7g}V{b:.7g}" for x, a, b in zip(cx, lo, hi, strict=True))
+    else:
+        path = "".join(f"M{a:.7g},{x:.7g}H{b:.7g}" for x, a, b in zip(cx, lo, hi, strict=True))
+    return {"type": "path", "path": path, "xref": "x", "yref": "y", "name": "contracted",
+            "line": {"color": "#444", "width": 4}, "layer": "above"}
+
+
+_MARK = re.compile(r"M([^,]+),([^VH]+)[VH]([^M]+)")
+
+
+def contracted_marks(shape: dict[str, Any] | None, orientation: str = "top"
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """(leaf-axis position, height) of each mark a :func:`contracted_shape` draws.
+
+    >>> s = contracted_shape((np.array([5.0]), np.array([2.0])), 4.0, "left", show=True)
+    >>> [a.tolist() for a in contracted_marks(s, "left")]
+    [[5.0], [2.0]]
+    """
+    if not shape:
+        return np.zeros(0), np.zeros(0)
+    parts = np.array(_MARK.findall(shape["path"]), dtype=float).reshape(-1, 3)
+    if orientation in ("top", "bottom"):
+        return parts[:, 0], (parts[:, 1] + parts[:, 2]) / 2.0
+    return parts[:, 1], (parts[:, 0] + parts[:, 2]) / 2.0
 
 
 def annotation_trace(mid: np.ndarray, height: np.ndarray, colors: np.ndarray,
@@ -347,7 +380,7 @@ def make_dendrogram_figure(
     >>> Z = linkage([[0.0], [1.0], [5.0]], "single")
     >>> fig = make_dendrogram_figure(dendrogram_geometry(Z), 2.0, Z=Z)
     >>> [t.meta for t in fig.data]
-    ['links', 'links', 'links', 'leafmarks', 'contracted', 'annot', 'hover']
+    ['links', 'links', 'links', 'leafmarks', 'annot', 'hover']
     """
     Z = np.asarray(Z, dtype=float)
     links = _link_arrays(geometry, cut, orientation, Z, sizes)
@@ -360,13 +393,14 @@ def make_dendrogram_figure(
     fig.add_traces(link_traces(links.xs, links.ys, links.colors, gl=gl,
                                stems=_stems(geometry, cut, orientation)))
     fig.add_trace(leaf_mark_trace(mark_x, mark_c, orientation, gl=gl))
-    fig.add_trace(contracted_trace(geometry.contracted, links.top, orientation,
-                                   show=show_contracted, gl=gl))
     fig.add_trace(annotation_trace(links.mid, links.height, links.colors, annotate_above,
                                    orientation, gl=gl))
     fig.add_trace(hover_trace(links.mid, links.height, links.rows, links.sizes, orientation,
                               gl=gl, n=Z.shape[0] + 1, names=cluster_names(links.clusters)))
     _dendrogram_layout(fig, geometry, cut, k, orientation, uirevision, title, leaf_title)
+    marks = contracted_shape(geometry.contracted, links.top, orientation, show=show_contracted)
+    if marks is not None:
+        fig.add_shape(marks)
     return untemplated(fig)
 
 

@@ -106,8 +106,13 @@ const input = JSON.parse(fs.readFileSync(0, 'utf8'));
 const patched = (fig, r) => {
   if (!r || !r.operations) return fig;
   const out = {data: fig.data, layout: Object.assign({}, fig.layout)};
-  r.operations.forEach(([loc, value]) => {
-    if (loc.length === 1) out[loc[0]] = value; else out.layout[loc[1]] = value;
+  r.operations.forEach(([loc, value]) => {  // as ramda's assocPath: copies along the path
+    let at = out;
+    loc.slice(0, -1).forEach((key) => {
+      at[key] = Array.isArray(at[key]) ? at[key].slice() : Object.assign({}, at[key]);
+      at = at[key];
+    });
+    at[loc[loc.length - 1]] = value;
   });
   return out;
 };
@@ -131,7 +136,8 @@ const out = input.calls.map((c) => {
     links: dend && dend['data'] ? dend['data'].filter(t => t.meta === 'links').map(t => ({color: t.line.color,
              x: Array.from(t.x).map(v => Number.isNaN(v) ? null : v),
              y: Array.from(t.y).map(v => Number.isNaN(v) ? null : v)})) : null,
-    shape: dend ? dend['layout.shapes'][0] : null,
+    shape: dend ? dend['layout.shapes.0'] : null,
+    shapes_after: (previous.layout.shapes || []).map(sh => sh.type),
     points: sc ? pts.map(t => ({color: t.marker.color, cd: t.customdata,
                                x: Array.from(t.x), text: t.text})) : null,
     legend: sc ? sc.filter(t => t.meta === 'legend').map(t => t.name) : null,
@@ -174,7 +180,7 @@ def test_browser_cut_matches_fcluster_and_server_colours(tmp_path, method, mode)
     rng = np.random.default_rng(5)
     X = np.concatenate([rng.standard_normal((40, 2)) + c for c in ([0, 0], [8, 0], [0, 9], [9, 9])])
     Z = linkage(X, method)
-    g = dendrogram_geometry(Z, truncate_mode=mode, p=8)
+    g = dendrogram_geometry(Z, truncate_mode=mode, p=8, show_contracted=True)
     idx = tree_index(Z)
     td = tree_data.make_tree_data(g, idx, Z)
     td["cut"] = float(Z[-2, 2])
@@ -203,6 +209,11 @@ def test_browser_cut_matches_fcluster_and_server_colours(tmp_path, method, mode)
     calls.append({"trigger": "cut-height.value", "cut": lo + (hi - lo) / 2, "k": None,
                   "same_td": True})
     out = _run_js(td, fig, scatter_fig, calls, tmp_path)
+
+    # A truncated tree's contracted marks are shapes[1]; every patch keeps them.
+    shapes = [sh["type"] for sh in fig["layout"]["shapes"]]
+    assert shapes == (["line"] if mode is None else ["line", "path"])
+    assert all(res["shapes_after"] == shapes for res in out)
 
     def check(res, t):
         k = int(fcluster(Z, t, "distance").max())
@@ -246,10 +257,10 @@ def test_browser_cut_matches_fcluster_and_server_colours(tmp_path, method, mode)
     assert check(held, heights[2]) == held["k"] == out[2]["k"]
     first, second = out[11], out[12]
     check(first, lo + (hi - lo) / 3)
-    assert second["patched"] == ["layout.shapes"]
+    assert second["patched"] == ["layout.shapes.0"]
     assert not second["scatter_patched"] and second["k"] == 3 == first["k"]
     sent = out[13]
-    assert sent["patched"] == ["data", "layout.datarevision", "layout.shapes"]
+    assert sent["patched"] == ["data", "layout.datarevision", "layout.shapes.0"]
     assert not sent["scatter_patched"] and sent["k"] == 3
     assert [t["color"] for t in sent["links"]] == [t["line"]["color"] for t in fig["data"]
                                                   if t.get("meta") == "links"]

@@ -114,6 +114,19 @@ def test_orientation_swaps_axes(orientation):
         assert fig.layout.yaxis.side == ("right" if orientation == "left" else "left")
 
 
+@pytest.mark.parametrize("orientation", ["top", "left"])
+def test_contracted_marks_follow_the_orientation(orientation):
+    X, Z, g, idx = _tree(60, 4, truncate_mode="lastp", p=8, show_contracted=True)
+    fig = dendro_fig.make_dendrogram_figure(g, float(Z[-3, 2]), Z=Z, orientation=orientation)
+    marks = fig.layout.shapes[1].to_plotly_json()
+    # A bar runs along the height axis: V(ertical) when the root is on top, H when left.
+    assert ("V" in marks["path"]) == (orientation == "top")
+    assert ("H" in marks["path"]) == (orientation == "left")
+    mx, my = dendro_fig.contracted_marks(marks, orientation)
+    np.testing.assert_array_equal(mx, g.contracted[0])
+    np.testing.assert_allclose(my, g.contracted[1], rtol=1e-6, atol=1e-6 * float(Z[-1, 2]))
+
+
 def test_annotations_only_above_threshold_in_link_colour():
     X, Z, g, idx = _tree(40, 3)
     above = float(np.quantile(Z[:, 2], 0.8))
@@ -149,10 +162,17 @@ def test_truncated_tree_shows_count_labels_and_contracted_marks():
     ticks = list(fig.layout.xaxis.ticktext)
     assert ticks == dendrogram(Z, no_plot=True, truncate_mode="lastp", p=10)["ivl"]
     assert any(s.startswith("(") for s in ticks)
-    marks = next(tr for tr in fig.data if tr.meta == "contracted")
-    assert len(marks.x) == len(g.contracted[0]) > 0
+    # One path shape of short bars (no SVG node per mark), each centred on its merge's height,
+    # after the cut line; no trace.
+    assert "contracted" not in {tr.meta for tr in fig.data}
+    marks = fig.layout.shapes[1]
+    assert marks.type == "path" and marks.xref == "x" and marks.yref == "y"
+    mx, my = dendro_fig.contracted_marks(marks.to_plotly_json())
+    assert len(mx) == len(g.contracted[0]) > 0
+    np.testing.assert_array_equal(mx, g.contracted[0])
+    np.testing.assert_allclose(my, g.contracted[1], rtol=1e-6, atol=1e-6 * float(Z[-1, 2]))
     off = dendro_fig.make_dendrogram_figure(g, float(Z[-3, 2]), Z=Z, show_contracted=False)
-    assert len(next(tr for tr in off.data if tr.meta == "contracted").x) == 0
+    assert len(off.layout.shapes) == 1
 
 
 def test_many_contracted_marks_drop_only_those_drawn_on_another():
@@ -160,10 +180,8 @@ def test_many_contracted_marks_drop_only_those_drawn_on_another():
     cx, cy = (np.asarray(a, dtype=float) for a in g.contracted)
     assert cx.size > dendro_fig.GL_POINTS
     fig = dendro_fig.make_dendrogram_figure(g, float(Z[-3, 2]), Z=Z)
-    marks = next(tr for tr in fig.data if tr.meta == "contracted")
-    # Thinned they are few enough for SVG (no WebGL canvas for the compositor to read back).
-    assert marks.type == "scatter"
-    kx, ky = np.asarray(marks.x, dtype=float), np.asarray(marks.y, dtype=float)
+    # Thinned, then one SVG path (no WebGL canvas for the compositor to read back).
+    kx, ky = dendro_fig.contracted_marks(fig.layout.shapes[1].to_plotly_json())
     assert 0 < kx.size < cx.size
     # Every mark kept is a contracted mark, and every dropped one sits on a kept one:
     # same leaf, height within a MARK_STEPS-th of the tree's height (float32 on the wire).
