@@ -82,10 +82,9 @@ def _thin_marks(x: np.ndarray, y: np.ndarray, top: float, steps: int = MARK_STEP
     """Contracted marks less those drawn on top of another (same leaf, same height to
     ``top / steps``): a truncated 20k tree has ~20k marks on ~50 leaves.
 
-    400 steps is about one pixel row of the unzoomed plot (~390 px tall), where the 4 px dots
-    overlap anyway: blobs-20k keeps ~270 marks, drawn as SVG in ~12 ms per recolour (877 marks
-    at 2,000 steps took ~38 ms; bench/recolour_timeline.py). Zoomed far in, the thinning shows
-    as gaps between dots.
+    400 steps is about one pixel row of the unzoomed plot (~390 px tall), where the 4 px marks
+    overlap anyway: blobs-20k keeps ~280 marks, ~7 KB of path in :func:`contracted_shape`.
+    Zoomed far in, the thinning shows as gaps between marks.
 
     >>> _thin_marks(np.array([5.0, 5.0, 15.0]), np.array([1.0, 1.0001, 1.0]), 10.0)
     (array([ 5., 15.]), array([1., 1.]))
