@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from clustering.cut import TreeIndex, _pointer_jump_sum, tree_index
+from clustering.cut import TreeIndex, _pointer_jump_sum, _Tree, tree_index
 from clustering.errors import DataError
 from clustering.geometry_model import ORIENTATIONS, Geometry
 
@@ -126,29 +126,60 @@ def dendrogram_geometry(
     (['(2)', '(2)'], [4, 5], [[5.0, 5.0, 15.0, 15.0]])
     """
     truncate_mode, p = _check_mode(truncate_mode, p)
+    index = _checked_index(Z, index, labels)
+    tree = index._tree
+    rows = np.flatnonzero(_shown_rows(index, truncate_mode, p))
+    node_shown = np.zeros(2 * tree.n - 1, dtype=bool)
+    node_shown[tree.n + rows] = True
+    leaf_nodes = _shown_leaves(tree, rows, node_shown)
+    leaf_x = 5.0 + 10.0 * np.arange(leaf_nodes.shape[0])
+    link_rows = _post_order(tree, rows)
+    x_node = _node_x(tree, rows, leaf_nodes, leaf_x)
+    icoord, dcoord = _link_polylines(tree, rows, link_rows, x_node)
+    names = _leaf_names(tree, leaf_nodes, labels)
+    if show_contracted and (leaf_nodes >= tree.n).any():
+        contracted = _contraction_marks(index, node_shown, leaf_nodes, leaf_x)
+    else:
+        contracted = (np.empty(0), np.empty(0))
+    return _frozen_geometry(index, icoord, dcoord, names, leaf_nodes, link_rows, leaf_x, contracted)
+
+
+def _checked_index(
+    Z: np.ndarray, index: TreeIndex | None, labels: Sequence | np.ndarray | None
+) -> TreeIndex:
+    """The tree's `TreeIndex`: ``tree_index(Z)`` unless one is given, then checked to have
+    as many samples as Z, and the labels (if any) as many as the tree."""
     if index is None:
         index = tree_index(Z)
     elif np.shape(Z)[0] + 1 != index.n:
         raise DataError(f"the index is for {index.n} samples but Z has {np.shape(Z)[0]} rows")
-    tree = index._tree
-    n = tree.n
+    n = index._tree.n
     if labels is not None and len(labels) != n:
         raise DataError(f"there are {len(labels)} labels for {n} samples in the tree")
+    return index
 
-    shown = _shown_rows(index, truncate_mode, p)
-    rows = np.flatnonzero(shown)
-    node_shown = np.zeros(2 * n - 1, dtype=bool)
-    node_shown[n + rows] = True
 
+def _shown_leaves(tree: _Tree, rows: np.ndarray, node_shown: np.ndarray) -> np.ndarray:
+    """Node ids of the shown leaves, left to right (SciPy's ``leaves``).
+
+    A shown leaf is a child of a shown link that is not itself shown: a sample, or a
+    contracted subtree. With no link shown the root is the one leaf.
+    """
+    n = tree.n
     if rows.size:
         kids = np.concatenate([tree.left[rows], tree.right[rows]])
         leaf_nodes = kids[~node_shown[kids]]
     else:
         leaf_nodes = np.array([2 * n - 2], dtype=np.int64)
-    leaf_nodes = leaf_nodes[np.argsort(tree.start[leaf_nodes], kind="stable")]
-    n_leaves = leaf_nodes.shape[0]
-    leaf_x = 5.0 + 10.0 * np.arange(n_leaves)
+    return leaf_nodes[np.argsort(tree.start[leaf_nodes], kind="stable")]
 
+
+def _node_x(
+    tree: _Tree, rows: np.ndarray, leaf_nodes: np.ndarray, leaf_x: np.ndarray
+) -> np.ndarray:
+    """x of every node, shape (2n-1,): the shown leaves at ``leaf_x``, each shown link at
+    the midpoint of its children's x; 0 for nodes that are not drawn."""
+    n = tree.n
     # x of a link is the midpoint of its children's x (not of its leaf range), so it
     # needs children first: one forward pass over the shown rows in id order.
     x_np = np.zeros(2 * n - 1)
@@ -158,12 +189,25 @@ def dendrogram_geometry(
         (n + rows).tolist(), tree.left[rows].tolist(), tree.right[rows].tolist(), strict=True
     ):
         xs[r] = (xs[a] + xs[b]) / 2
-    x_node = np.array(xs) if rows.size else x_np
+    return np.array(xs) if rows.size else x_np
 
+
+def _post_order(tree: _Tree, rows: np.ndarray) -> np.ndarray:
+    """The shown rows in SciPy's link order (``Geometry.link_rows``)."""
+    n = tree.n
     # SciPy appends a link after both children: post-order, i.e. by the last leaf
     # position of the subtree, inner (smaller id) first along a right spine.
     last = tree.start[n + rows] + tree.size[n + rows]
-    link_rows = rows[np.argsort(last, kind="stable")]
+    return rows[np.argsort(last, kind="stable")]
+
+
+def _link_polylines(
+    tree: _Tree, rows: np.ndarray, link_rows: np.ndarray, x_node: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``icoord`` and ``dcoord``, shape (m, 4), of the links in ``link_rows`` order: up
+    from the left child, across at the merge height, down to the right child (a shown
+    leaf's height is 0)."""
+    n = tree.n
     a = tree.left[link_rows]
     b = tree.right[link_rows]
     h = tree.height[link_rows]
@@ -171,7 +215,15 @@ def dendrogram_geometry(
     y_node[n + rows] = tree.height[rows]
     icoord = np.stack([x_node[a], x_node[a], x_node[b], x_node[b]], axis=1)
     dcoord = np.stack([y_node[a], h, h, y_node[b]], axis=1)
+    return icoord, dcoord
 
+
+def _leaf_names(
+    tree: _Tree, leaf_nodes: np.ndarray, labels: Sequence | np.ndarray | None
+) -> list[str]:
+    """``ivl``: a shown sample's label (``labels[i]``, else ``str(i)``), ``'(count)'`` for
+    a contracted subtree."""
+    n = tree.n
     inner = leaf_nodes >= n
     if labels is None:
         names = [str(i) for i in leaf_nodes.tolist()]
@@ -181,12 +233,23 @@ def dendrogram_geometry(
         np.flatnonzero(inner).tolist(), tree.count[leaf_nodes[inner] - n].tolist(), strict=True
     ):
         names[j] = f"({c})"
+    return names
 
-    if show_contracted and inner.any():
-        contracted = _contraction_marks(index, node_shown, leaf_nodes, leaf_x)
-    else:
-        contracted = (np.empty(0), np.empty(0))
 
+def _frozen_geometry(
+    index: TreeIndex,
+    icoord: np.ndarray,
+    dcoord: np.ndarray,
+    names: list[str],
+    leaf_nodes: np.ndarray,
+    link_rows: np.ndarray,
+    leaf_x: np.ndarray,
+    contracted: tuple[np.ndarray, np.ndarray],
+) -> Geometry:
+    """The `Geometry`, its arrays read-only. It also keeps the first leaf position of each
+    link and shown leaf: the per-cut questions read a cut's labels there."""
+    tree = index._tree
+    n = tree.n
     leaf_counts = tree.size[leaf_nodes]
     link_start = tree.start[n + link_rows]
     leaf_start = tree.start[leaf_nodes]
