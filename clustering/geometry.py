@@ -5,322 +5,29 @@ single-linkage chain of 1,000 leaves). Here every subtree is a contiguous range 
 leaf positions (see `clustering.cut`), so the layout is a few numpy passes plus one
 plain loop over the shown links for the x midpoints; links come out in SciPy's order
 (post-order: a link after both of its children).
+
+The result, `Geometry` (the frozen arrays and the questions a cut asks of them), lives in
+`clustering.geometry_model`; import both from here. This module is the construction: which
+rows are shown (``truncate_mode``), the leaves, the links' coordinates, the leaf labels and
+the contraction marks.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 import numpy as np
 
-from clustering.cut import TreeIndex, _pointer_jump_sum, tree_index
+from clustering.cut import TreeIndex, _pointer_jump_sum, _Tree, tree_index
 from clustering.errors import DataError
+from clustering.geometry_model import ORIENTATIONS, Geometry
 
 __all__ = ["ORIENTATIONS", "TRUNCATE_MODES", "Geometry", "dendrogram_geometry"]
 
 logger = logging.getLogger(__name__)
 
-ORIENTATIONS = ("top", "bottom", "left", "right")
 TRUNCATE_MODES = (None, "none", "lastp", "level", "mtica")
-
-
-@dataclass(frozen=True, eq=False)
-class Geometry:
-    """A laid-out dendrogram (one shown tree, truncated or not). Arrays are read-only.
-
-    Coordinates are SciPy's: leaf ``j`` (in ``ivl`` order) sits at x = 5 + 10 j, the
-    height axis is the merge height; orientation only matters in `segments`.
-
-    Attributes
-    ----------
-    icoord, dcoord : ndarray, shape (m, 4)
-        Link ``j`` is the polyline ``(icoord[j, q], dcoord[j, q])``, q = 0..3: up from
-        the left child, across at the merge height, down to the right child. Same
-        values and order as SciPy's ``dendrogram(...)['icoord'/'dcoord']``.
-    ivl : list of str, length L
-        Leaf labels left to right: the sample's label (``labels[i]`` or ``str(i)``) or
-        ``'(count)'`` for a contracted subtree.
-    leaves : ndarray, shape (L,)
-        Node id of each shown leaf: a sample id ``< n`` or a contracted node ``>= n``.
-    link_rows : ndarray, shape (m,)
-        Row of Z that each link draws (its node id is ``n + row``).
-    leaf_counts : ndarray, shape (L,)
-        Number of samples under each shown leaf (1 for a sample).
-    leaf_x : ndarray, shape (L,)
-        x of each shown leaf, ``5 + 10 * arange(L)``.
-    contracted : tuple of ndarray, each shape (c,)
-        ``(x, y)`` of SciPy's ``show_contracted`` marks: one per merge hidden inside
-        a contracted leaf, at that leaf's x and the merge height, in SciPy's order.
-        Empty unless ``show_contracted=True``.
-    index : TreeIndex
-        The cut index of the full tree, for `link_clusters` and `leaf_clusters`.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> Z = np.array([[0, 1, 1.0, 2], [2, 3, 2.0, 2], [4, 5, 3.0, 4]])
-    >>> g = dendrogram_geometry(Z)
-    >>> g.icoord.tolist()
-    [[5.0, 5.0, 15.0, 15.0], [25.0, 25.0, 35.0, 35.0], [10.0, 10.0, 30.0, 30.0]]
-    >>> g.dcoord.tolist()
-    [[0.0, 1.0, 1.0, 0.0], [0.0, 2.0, 2.0, 0.0], [1.0, 3.0, 3.0, 2.0]]
-    >>> g.ivl, g.link_clusters(2.0).tolist()
-    (['0', '1', '2', '3'], [1, 2, 0])
-    """
-
-    icoord: np.ndarray
-    dcoord: np.ndarray
-    ivl: list[str]
-    leaves: np.ndarray
-    link_rows: np.ndarray
-    leaf_counts: np.ndarray
-    leaf_x: np.ndarray
-    contracted: tuple[np.ndarray, np.ndarray]
-    index: TreeIndex = field(repr=False)
-    _link_start: np.ndarray = field(repr=False)
-    _leaf_start: np.ndarray = field(repr=False)
-
-    def link_clusters(self, t: float) -> np.ndarray:
-        """Flat cluster of each link for a cut at height ``t``.
-
-        Parameters
-        ----------
-        t : float
-            Cut height, same rule as `TreeIndex.labels_at` (``<=`` joins, as
-            ``fcluster``; SciPy's ``color_threshold`` uses ``<`` instead).
-
-        Returns
-        -------
-        ndarray, shape (m,), int64
-            For a link whose whole subtree stays together at ``t``, the label that
-            ``index.labels_at(t)`` gives its samples; 0 for links above the cut.
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> Z = np.array([[0, 1, 1.0, 2], [2, 3, 2.0, 2], [4, 5, 3.0, 4]])
-        >>> dendrogram_geometry(Z).link_clusters(1.0).tolist()
-        [1, 0, 0]
-        """
-        by_position = self.index.labels_by_position(t)
-        together = self.index.merge_maxdist[self.link_rows] <= float(t)
-        return np.where(together, by_position[self._link_start], 0)
-
-    def leaf_clusters(self, t: float) -> np.ndarray:
-        """Flat cluster of each shown leaf (``ivl`` order) for a cut at height ``t``.
-
-        Returns
-        -------
-        ndarray, shape (L,), int64
-            A sample's label as ``index.labels_at(t)``; for a contracted subtree its
-            label when the cut keeps it whole, else 0.
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> Z = np.array([[0, 1, 1.0, 2], [2, 3, 2.0, 2], [4, 5, 3.0, 4]])
-        >>> g = dendrogram_geometry(Z, truncate_mode="lastp", p=2)
-        >>> g.ivl, g.leaf_clusters(1.5).tolist()
-        (['(2)', '(2)'], [1, 0])
-        """
-        n = self.index.n
-        by_position = self.index.labels_by_position(t)
-        labels = by_position[self._leaf_start]
-        inner = self.leaves >= n
-        whole = self.index.merge_maxdist[self.leaves[inner] - n] <= float(t)
-        labels[inner] = np.where(whole, labels[inner], 0)
-        return labels
-
-    def node_maxdist(self, nodes: np.ndarray) -> np.ndarray:
-        """Largest merge height inside each node's subtree; ``-inf`` for a sample (a
-        sample is its own cluster at every cut, as in ``fcluster``).
-
-        >>> import numpy as np
-        >>> Z = np.array([[0, 1, 1.0, 2], [2, 3, 2.0, 2], [4, 5, 3.0, 4]])
-        >>> dendrogram_geometry(Z).node_maxdist(np.array([0, 4, 6])).tolist()
-        [-inf, 1.0, 3.0]
-        """
-        nodes = np.asarray(nodes, dtype=np.int64)
-        n = self.index.n
-        out = np.full(nodes.shape, -np.inf)
-        inner = nodes >= n
-        out[inner] = self.index.merge_maxdist[nodes[inner] - n]
-        return out
-
-    def legs(self) -> dict[str, np.ndarray]:
-        """The two vertical legs of every link, in 'top' coordinates (child first, then
-        the right child of link ``j`` at ``2 j + 1``).
-
-        Returns
-        -------
-        dict of ndarray, each shape (2 m,)
-            ``x`` leaf-axis position, ``bottom`` the child's height (0 for a shown leaf),
-            ``top`` the link's height, ``child`` the node id below, ``parent`` the link's
-            index ``j`` (0..m-1).
-        """
-        tree = self.index._tree
-        rows = self.link_rows
-        child = np.column_stack([tree.left[rows], tree.right[rows]]).ravel()
-        return {
-            "x": self.icoord[:, [0, 3]].ravel(),
-            "bottom": self.dcoord[:, [0, 3]].ravel(),
-            "top": self.dcoord[:, [1, 2]].ravel(),
-            "child": child,
-            "parent": np.repeat(np.arange(rows.size), 2),
-        }
-
-    def stems(self, t: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """The stem of every cluster whose top is drawn below a link above the cut.
-
-        A cluster's top node (a link, a sample leaf or a ``(count)`` leaf) hangs from its
-        parent's leg; the part of that leg from the node up to the cut (or the parent's
-        height, if lower) is the cluster's stem, so that every cluster's colour reaches
-        the cut line. SciPy draws the whole leg in the above-cut colour.
-
-        Returns
-        -------
-        x, bottom, top : ndarray, shape (s,)
-            Leaf-axis position and the two heights of each stem ('top' coordinates).
-        cluster : ndarray, shape (s,), int64
-            Its cluster as ``index.labels_at(t)`` numbers it (1..k in leaf order).
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> Z = np.array([[0, 1, 1.0, 2], [2, 3, 2.0, 2], [4, 5, 3.0, 4]])
-        >>> x, lo, hi, c = dendrogram_geometry(Z, truncate_mode="lastp", p=2).stems(2.5)
-        >>> x.tolist(), lo.tolist(), hi.tolist(), c.tolist()
-        ([5.0, 15.0], [0.0, 0.0], [2.5, 2.5], [1, 2])
-        """
-        t = float(t)
-        legs = self.legs()
-        parent_above = self.index.merge_maxdist[self.link_rows][legs["parent"]] > t
-        whole = self.node_maxdist(legs["child"]) <= t
-        top = np.minimum(legs["top"], t)
-        keep = parent_above & whole & (top > legs["bottom"])
-        start = self.index._tree.start[legs["child"][keep]]
-        cluster = self.index.labels_by_position(t)[start]
-        return legs["x"][keep], legs["bottom"][keep], top[keep], cluster
-
-    def leaf_marks(
-        self, t: float, leaves: np.ndarray | None = None
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Marks at the foot of the shown leaves in their clusters' colours.
-
-        A leaf the cut keeps whole gets one mark, at its x. A ``(count)`` leaf the cut
-        goes through holds clusters ``a..b`` (consecutive, since clusters are numbered in
-        leaf order): it gets one mark per cluster, spread across its slot (x +- 4), so
-        no cluster is without a colour in the tree.
-
-        Parameters
-        ----------
-        t : float
-            Cut height.
-        leaves : array_like of int, optional
-            Indices (into ``ivl``) of the leaves to mark; all by default.
-
-        Returns
-        -------
-        x : ndarray, shape (q,)
-            Leaf-axis position of each mark (its height is 0).
-        cluster : ndarray, shape (q,), int64
-        leaf : ndarray, shape (q,), int64
-            Index of the shown leaf each mark belongs to.
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> Z = np.array([[0, 1, 1.0, 2], [2, 3, 2.0, 2], [4, 5, 3.0, 4]])
-        >>> g = dendrogram_geometry(Z, truncate_mode="lastp", p=2)
-        >>> x, c, leaf = g.leaf_marks(1.5)
-        >>> x.tolist(), c.tolist(), leaf.tolist()
-        ([5.0, 13.0, 17.0], [1, 2, 3], [0, 1, 1])
-        """
-        t = float(t)
-        tree = self.index._tree
-        idx = np.arange(self.leaves.size) if leaves is None else np.asarray(leaves, np.int64)
-        nodes = self.leaves[idx]
-        by_position = self.index.labels_by_position(t)
-        start = tree.start[nodes]
-        first = by_position[start]
-        last = by_position[start + tree.size[nodes] - 1]
-        count = last - first + 1
-        leaf = np.repeat(idx, count)
-        offset = np.arange(leaf.size) - np.repeat(np.cumsum(count) - count, count)
-        spread = np.repeat(count, count)
-        x = self.leaf_x[leaf] + np.where(spread > 1, -4.0 + 8.0 * (offset + 0.5) / spread, 0.0)
-        return x, np.repeat(first, count) + offset, leaf
-
-    def annotations(self, above: float = -np.inf) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Merge points higher than ``above``, for writing heights on the tree.
-
-        Returns
-        -------
-        x, y : ndarray, shape (a,)
-            Top-centre of each such link in 'top' coordinates (x along the leaves,
-            y the merge height); swap them for 'left'/'right' like `segments`.
-        row : ndarray, shape (a,)
-            Row of Z of each point. Order is link order.
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> Z = np.array([[0, 1, 1.0, 2], [2, 3, 2.0, 2], [4, 5, 3.0, 4]])
-        >>> x, y, row = dendrogram_geometry(Z).annotations(1.5)
-        >>> x.tolist(), y.tolist(), row.tolist()
-        ([30.0, 20.0], [2.0, 3.0], [1, 2])
-        """
-        y = self.dcoord[:, 1]
-        keep = y > above
-        x = (self.icoord[keep, 1] + self.icoord[keep, 2]) * 0.5
-        return x, y[keep].copy(), self.link_rows[keep].copy()
-
-    def segments(
-        self, orientation: str = "top", links: np.ndarray | None = None
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Flat polyline arrays for one plot trace: 4 points per link, then NaN.
-
-        Parameters
-        ----------
-        orientation : {'top', 'bottom', 'left', 'right'}
-            Where the root is drawn. 'top' and 'bottom' return (leaf axis, height);
-            'left' and 'right' return (height, leaf axis). Values are never flipped:
-            the plot reverses its height axis for 'bottom' and 'left' (root there),
-            as SciPy's plot does.
-        links : array_like of bool (m,) or int, optional
-            Links to include (e.g. ``link_clusters(t) == c`` for one colour); all
-            by default.
-
-        Returns
-        -------
-        x, y : ndarray, shape (5 * m_selected,), float64
-            ``NaN`` after every link, so one trace draws all of them.
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> Z = np.array([[0, 1, 1.0, 2]])
-        >>> x, y = dendrogram_geometry(Z).segments("right")
-        >>> x.tolist()[:4], y.tolist()[:4], bool(np.isnan(x[4]))
-        ([0.0, 1.0, 1.0, 0.0], [5.0, 5.0, 15.0, 15.0], True)
-        """
-        if orientation not in ORIENTATIONS:
-            raise DataError(
-                f"orientation must be one of {', '.join(ORIENTATIONS)}; got {orientation!r}"
-            )
-        ic, dc = self.icoord, self.dcoord
-        if links is not None:
-            ic, dc = ic[links], dc[links]
-        m = ic.shape[0]
-        xs = np.full((m, 5), np.nan)
-        ys = np.full((m, 5), np.nan)
-        xs[:, :4] = ic
-        ys[:, :4] = dc
-        if orientation in ("left", "right"):
-            xs, ys = ys, xs
-        return xs.ravel(), ys.ravel()
 
 
 def _check_mode(truncate_mode: str | None, p: int) -> tuple[str | None, int | float]:
@@ -419,29 +126,60 @@ def dendrogram_geometry(
     (['(2)', '(2)'], [4, 5], [[5.0, 5.0, 15.0, 15.0]])
     """
     truncate_mode, p = _check_mode(truncate_mode, p)
+    index = _checked_index(Z, index, labels)
+    tree = index._tree
+    rows = np.flatnonzero(_shown_rows(index, truncate_mode, p))
+    node_shown = np.zeros(2 * tree.n - 1, dtype=bool)
+    node_shown[tree.n + rows] = True
+    leaf_nodes = _shown_leaves(tree, rows, node_shown)
+    leaf_x = 5.0 + 10.0 * np.arange(leaf_nodes.shape[0])
+    link_rows = _post_order(tree, rows)
+    x_node = _node_x(tree, rows, leaf_nodes, leaf_x)
+    icoord, dcoord = _link_polylines(tree, rows, link_rows, x_node)
+    names = _leaf_names(tree, leaf_nodes, labels)
+    if show_contracted and (leaf_nodes >= tree.n).any():
+        contracted = _contraction_marks(index, node_shown, leaf_nodes, leaf_x)
+    else:
+        contracted = (np.empty(0), np.empty(0))
+    return _frozen_geometry(index, icoord, dcoord, names, leaf_nodes, link_rows, leaf_x, contracted)
+
+
+def _checked_index(
+    Z: np.ndarray, index: TreeIndex | None, labels: Sequence | np.ndarray | None
+) -> TreeIndex:
+    """The tree's `TreeIndex`: ``tree_index(Z)`` unless one is given, then checked to have
+    as many samples as Z, and the labels (if any) as many as the tree."""
     if index is None:
         index = tree_index(Z)
     elif np.shape(Z)[0] + 1 != index.n:
         raise DataError(f"the index is for {index.n} samples but Z has {np.shape(Z)[0]} rows")
-    tree = index._tree
-    n = tree.n
+    n = index._tree.n
     if labels is not None and len(labels) != n:
         raise DataError(f"there are {len(labels)} labels for {n} samples in the tree")
+    return index
 
-    shown = _shown_rows(index, truncate_mode, p)
-    rows = np.flatnonzero(shown)
-    node_shown = np.zeros(2 * n - 1, dtype=bool)
-    node_shown[n + rows] = True
 
+def _shown_leaves(tree: _Tree, rows: np.ndarray, node_shown: np.ndarray) -> np.ndarray:
+    """Node ids of the shown leaves, left to right (SciPy's ``leaves``).
+
+    A shown leaf is a child of a shown link that is not itself shown: a sample, or a
+    contracted subtree. With no link shown the root is the one leaf.
+    """
+    n = tree.n
     if rows.size:
         kids = np.concatenate([tree.left[rows], tree.right[rows]])
         leaf_nodes = kids[~node_shown[kids]]
     else:
         leaf_nodes = np.array([2 * n - 2], dtype=np.int64)
-    leaf_nodes = leaf_nodes[np.argsort(tree.start[leaf_nodes], kind="stable")]
-    n_leaves = leaf_nodes.shape[0]
-    leaf_x = 5.0 + 10.0 * np.arange(n_leaves)
+    return leaf_nodes[np.argsort(tree.start[leaf_nodes], kind="stable")]
 
+
+def _node_x(
+    tree: _Tree, rows: np.ndarray, leaf_nodes: np.ndarray, leaf_x: np.ndarray
+) -> np.ndarray:
+    """x of every node, shape (2n-1,): the shown leaves at ``leaf_x``, each shown link at
+    the midpoint of its children's x; 0 for nodes that are not drawn."""
+    n = tree.n
     # x of a link is the midpoint of its children's x (not of its leaf range), so it
     # needs children first: one forward pass over the shown rows in id order.
     x_np = np.zeros(2 * n - 1)
@@ -451,12 +189,25 @@ def dendrogram_geometry(
         (n + rows).tolist(), tree.left[rows].tolist(), tree.right[rows].tolist(), strict=True
     ):
         xs[r] = (xs[a] + xs[b]) / 2
-    x_node = np.array(xs) if rows.size else x_np
+    return np.array(xs) if rows.size else x_np
 
+
+def _post_order(tree: _Tree, rows: np.ndarray) -> np.ndarray:
+    """The shown rows in SciPy's link order (``Geometry.link_rows``)."""
+    n = tree.n
     # SciPy appends a link after both children: post-order, i.e. by the last leaf
     # position of the subtree, inner (smaller id) first along a right spine.
     last = tree.start[n + rows] + tree.size[n + rows]
-    link_rows = rows[np.argsort(last, kind="stable")]
+    return rows[np.argsort(last, kind="stable")]
+
+
+def _link_polylines(
+    tree: _Tree, rows: np.ndarray, link_rows: np.ndarray, x_node: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``icoord`` and ``dcoord``, shape (m, 4), of the links in ``link_rows`` order: up
+    from the left child, across at the merge height, down to the right child (a shown
+    leaf's height is 0)."""
+    n = tree.n
     a = tree.left[link_rows]
     b = tree.right[link_rows]
     h = tree.height[link_rows]
@@ -464,7 +215,15 @@ def dendrogram_geometry(
     y_node[n + rows] = tree.height[rows]
     icoord = np.stack([x_node[a], x_node[a], x_node[b], x_node[b]], axis=1)
     dcoord = np.stack([y_node[a], h, h, y_node[b]], axis=1)
+    return icoord, dcoord
 
+
+def _leaf_names(
+    tree: _Tree, leaf_nodes: np.ndarray, labels: Sequence | np.ndarray | None
+) -> list[str]:
+    """``ivl``: a shown sample's label (``labels[i]``, else ``str(i)``), ``'(count)'`` for
+    a contracted subtree."""
+    n = tree.n
     inner = leaf_nodes >= n
     if labels is None:
         names = [str(i) for i in leaf_nodes.tolist()]
@@ -474,12 +233,23 @@ def dendrogram_geometry(
         np.flatnonzero(inner).tolist(), tree.count[leaf_nodes[inner] - n].tolist(), strict=True
     ):
         names[j] = f"({c})"
+    return names
 
-    if show_contracted and inner.any():
-        contracted = _contraction_marks(index, node_shown, leaf_nodes, leaf_x)
-    else:
-        contracted = (np.empty(0), np.empty(0))
 
+def _frozen_geometry(
+    index: TreeIndex,
+    icoord: np.ndarray,
+    dcoord: np.ndarray,
+    names: list[str],
+    leaf_nodes: np.ndarray,
+    link_rows: np.ndarray,
+    leaf_x: np.ndarray,
+    contracted: tuple[np.ndarray, np.ndarray],
+) -> Geometry:
+    """The `Geometry`, its arrays read-only. It also keeps the first leaf position of each
+    link and shown leaf: the per-cut questions read a cut's labels there."""
+    tree = index._tree
+    n = tree.n
     leaf_counts = tree.size[leaf_nodes]
     link_start = tree.start[n + link_rows]
     leaf_start = tree.start[leaf_nodes]

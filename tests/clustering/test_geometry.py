@@ -9,6 +9,7 @@ import pytest
 from scipy.cluster import hierarchy as sch
 
 import clustering.geometry as geometry_module
+import clustering.geometry_model as geometry_model_module
 from clustering.cut import tree_index
 from clustering.errors import DataError
 from clustering.geometry import dendrogram_geometry
@@ -209,8 +210,10 @@ def test_two_leaves_and_single_leaf_truncation():
 
 
 def test_docstring_examples():
-    result = doctest.testmod(geometry_module, optionflags=doctest.ELLIPSIS)
-    assert result.attempted > 5 and result.failed == 0
+    # The construction (geometry) and the Geometry class (geometry_model) are two modules.
+    for module, least in ((geometry_module, 4), (geometry_model_module, 20)):
+        result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+        assert result.attempted >= least and result.failed == 0, module.__name__
 
 
 def samples_under(Z: np.ndarray, node: int) -> np.ndarray:
