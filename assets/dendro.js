@@ -11,7 +11,7 @@
  * colour when the largest merge height in its subtree is <= t, else it is "above the cut".
  * A cluster whose top hangs from a link above the cut gets a stem in its colour from its top
  * up to the line, and every shown leaf a mark in its cluster's colour (a (count) leaf the cut
- * goes through one mark per cluster inside): clustering/geometry.py, Geometry.stems and
+ * goes through one mark per cluster inside): clustering/geometry_model.py, Geometry.stems and
  * Geometry.leaf_marks, which the Node test (tests/js/test_dendro_colours.py) compares with.
  * The trace layout mirrors make_dendrogram_figure / make_scatter_figure (see figures.py).
  */
