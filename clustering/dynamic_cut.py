@@ -35,9 +35,9 @@ import numpy as np
 from scipy.cluster.hierarchy import fcluster
 from scipy.spatial.distance import squareform
 
-from clustering.cut import _build_tree
 from clustering.errors import DataError
 from clustering.linkage import METRICS, condensed_distances, validate_matrix
+from clustering.tree_shape import _build_tree
 
 __all__ = ["DYNAMIC_METHODS", "RTree", "dynamic_cut", "r_tree"]
 
