@@ -4,7 +4,7 @@ Split by job from :mod:`clustering.cut_index`, which builds the cut index (`Tree
 this shape. :func:`_build_tree` checks a linkage matrix is a proper binary tree and gives each
 node's range of leaf positions in dendrogram order (``leaves_list``), which is contiguous for
 every subtree, and the row of Z that joins each pair of neighbouring leaves. The private
-helpers are shared within the package: ``dynamic_cut`` builds trees with ``_build_tree``,
+helpers are shared within the package: ``dynamic_rtree`` builds trees with ``_build_tree``,
 ``geometry`` sums along paths with ``_pointer_jump_sum``, ``tanglegram`` takes range maxima
 with ``_range_max``.
 

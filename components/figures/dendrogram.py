@@ -32,7 +32,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import plotly.graph_objects as go
 
-from components.figures.common import WHITE, hover_points, untemplated
+from components.figures.common import hover_points, untemplated, white_figure
 from components.figures.palette import ABOVE_CUT_COLOR, CUT_LINE_COLOR, PALETTE, cluster_color
 from components.figures.text import cut_label, format_height, plot_text
 
@@ -82,10 +82,9 @@ def _thin_marks(x: np.ndarray, y: np.ndarray, top: float, steps: int = MARK_STEP
     """Contracted marks less those drawn on top of another (same leaf, same height to
     ``top / steps``): a truncated 20k tree has ~20k marks on ~50 leaves.
 
-    400 steps is about one pixel row of the unzoomed plot (~390 px tall), where the 4 px dots
-    overlap anyway: blobs-20k keeps ~270 marks, drawn as SVG in ~12 ms per recolour (877 marks
-    at 2,000 steps took ~38 ms; bench/recolour_timeline.py). Zoomed far in, the thinning shows
-    as gaps between dots.
+    400 steps is about one pixel row of the unzoomed plot (~390 px tall), where the 4 px marks
+    overlap anyway: blobs-20k keeps ~280 marks, ~7 KB of path in :func:`contracted_shape`.
+    Zoomed far in, the thinning shows as gaps between marks.
 
     >>> _thin_marks(np.array([5.0, 5.0, 15.0]), np.array([1.0, 1.0001, 1.0]), 10.0)
     (array([ 5., 15.]), array([1., 1.]))
@@ -389,7 +388,7 @@ def make_dendrogram_figure(
         k = _cluster_count(geometry, cut)
     mark_x, mark_c, _ = geometry.leaf_marks(cut, marked_leaves(geometry))
 
-    fig = go.Figure()
+    fig = white_figure()
     fig.add_traces(link_traces(links.xs, links.ys, links.colors, gl=gl,
                                stems=_stems(geometry, cut, orientation)))
     fig.add_trace(leaf_mark_trace(mark_x, mark_c, orientation, gl=gl))
@@ -457,7 +456,7 @@ def _dendrogram_layout(fig: go.Figure, geometry: Any, cut: float, k: int, orient
     ivl = [str(s) for s in geometry.ivl]
     xaxis, yaxis = dendrogram_axes(ivl, geometry.leaf_x, orientation)
     fig.update_layout(
-        template=WHITE, xaxis=xaxis, yaxis=yaxis,
+        xaxis=xaxis, yaxis=yaxis,
         shapes=[cut_shape(cut, k, orientation)], hovermode="closest", dragmode="zoom",
         margin={"l": 60, "r": 20, "t": 30, "b": 60 if len(ivl) <= MAX_TICK_LABELS else 20},
         uirevision=uirevision,

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from components.figures.common import WHITE, untemplated
+from components.figures.common import untemplated, white_figure
 from components.figures.palette import PALETTE, cluster_color, palette_note
 from components.figures.text import plot_text
 
@@ -75,11 +75,10 @@ def make_scatter_figure(
     traces = _points_traces(x, y, clusters, labels, gl)
     # These traces are built from known-good values and skip plotly's validation (slow for
     # 20k-element arrays); the legend and layout below are validated.
-    fig = go.Figure(data=traces, _validate=False)
+    fig = white_figure(data=traces, _validate=False)
     for trace in legend_traces(clusters):
         fig.add_trace(trace)
     fig.update_layout(
-        template=WHITE,
         xaxis={"title": {"text": plot_text(x_title)}, "zeroline": False,
                "ticklabeloverflow": "allow"},
         yaxis={"title": {"text": plot_text(y_title)}, "zeroline": False,
