@@ -40,13 +40,12 @@ from clustering.budget import (
     prepare_bytes,
 )
 from clustering.cut import (
-    TreeIndex,
     cut_height,
     cut_inconsistent,
     cut_k,
     cut_maxclust_monocrit,
-    tree_index,
 )
+from clustering.cut_index import TreeIndex, tree_index
 from clustering.datasets import EXAMPLES, Example, load_example
 from clustering.diagnostics import (
     Elbow,

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from sklearn import metrics
 
-from clustering.cut import tree_index
+from clustering.cut_index import tree_index
 from clustering.errors import DataError
 
 __all__ = ["SCORES", "Agreement", "agreement", "best_agreeing_k"]

@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.spatial.distance import cdist
 
-from clustering.cut import tree_index
+from clustering.cut_index import tree_index
 from clustering.errors import DataError
 from clustering.linkage import (
     METHODS,

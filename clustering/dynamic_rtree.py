@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from clustering.cut import _build_tree
+from clustering.tree_shape import _build_tree
 
 __all__ = ["RTree", "r_tree"]
 

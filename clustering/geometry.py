@@ -2,7 +2,7 @@
 
 SciPy's ``dendrogram()`` recurses once per tree level and dies on deep trees (a
 single-linkage chain of 1,000 leaves). Here every subtree is a contiguous range of
-leaf positions (see `clustering.cut`), so the layout is a few numpy passes plus one
+leaf positions (see `clustering.tree_shape`), so the layout is a few numpy passes plus one
 plain loop over the shown links for the x midpoints; links come out in SciPy's order
 (post-order: a link after both of its children).
 
@@ -19,9 +19,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from clustering.cut import TreeIndex, _pointer_jump_sum, _Tree, tree_index
+from clustering.cut_index import TreeIndex, tree_index
 from clustering.errors import DataError
 from clustering.geometry_model import ORIENTATIONS, Geometry
+from clustering.tree_shape import _pointer_jump_sum, _Tree
 
 __all__ = ["ORIENTATIONS", "TRUNCATE_MODES", "Geometry", "dendrogram_geometry"]
 

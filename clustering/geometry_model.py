@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from clustering.cut import TreeIndex
+from clustering.cut_index import TreeIndex
 from clustering.errors import DataError
 
 __all__ = ["ORIENTATIONS", "Geometry"]

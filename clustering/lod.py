@@ -21,7 +21,7 @@ spine) still draws in bounded time.
 Colours follow the cut exactly as the page's: a link is above the cut (grey) when the
 largest merge height in its subtree is above the cut (``maxdist``, so inversions count),
 else it takes the cluster of its first leaf position, clusters numbered 1..k left to right
-(``clustering.cut.TreeIndex.labels_at``). A mark whose subtree the cut splits is above the
+(``clustering.cut_index.TreeIndex.labels_at``). A mark whose subtree the cut splits is above the
 cut: it holds several clusters inside one pixel, and zooming in separates them.
 
 The browser runs the same rule (``assets/lod.js``) on the arrays of :func:`lod_arrays`.
@@ -46,7 +46,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from clustering.cut import tree_index
+from clustering.cut_index import tree_index
 from clustering.errors import DataError
 
 __all__ = ["LEAF_SPACING", "LodTree", "LodWindow", "lod_colours", "lod_gaps", "lod_tree", "lod_window"]

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from clustering.cut import TreeIndex, tree_index
+from clustering.cut_index import TreeIndex, tree_index
 from clustering.errors import DataError
 
 __all__ = ["History", "Partition", "cluster_of", "horizontal_partition", "merge_clusters",

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from clustering.cut import TreeIndex
+from clustering.cut_index import TreeIndex
 from clustering.diagnostics import elbow, largest_gaps
 
 __all__ = ["N_GAPS", "candidate_cuts", "default_cut", "heights_for_k", "tidy_height"]
@@ -75,7 +75,7 @@ def candidate_cuts(Z: np.ndarray, index: TreeIndex, *, gaps: int = N_GAPS
     Examples
     --------
     >>> from scipy.cluster.hierarchy import linkage
-    >>> from clustering.cut import tree_index
+    >>> from clustering.cut_index import tree_index
     >>> Z = linkage([[0.0], [1.0], [10.0], [11.0], [40.0]], "single")
     >>> [(c["k"], c["why"]) for c in candidate_cuts(Z, tree_index(Z))]
     [(2, 'largest gap, elbow'), (3, 'largest gap')]
@@ -129,7 +129,7 @@ def heights_for_k(index: TreeIndex, k_max: int) -> tuple[np.ndarray, np.ndarray]
 
     Examples
     --------
-    >>> from clustering.cut import tree_index
+    >>> from clustering.cut_index import tree_index
     >>> Z = np.array([[0, 1, 1.0, 2], [2, 3, 1.0, 2], [4, 5, 3.0, 4]])
     >>> h, ks = heights_for_k(tree_index(Z), 4)
     >>> h.tolist(), ks.tolist()

@@ -16,8 +16,9 @@ from typing import Any
 import numpy as np
 from scipy.cluster.hierarchy import cophenet
 
-from clustering.cut import _range_max, tree_index
+from clustering.cut_index import tree_index
 from clustering.errors import DataError
+from clustering.tree_shape import _range_max
 
 __all__ = [
     "Untangled",

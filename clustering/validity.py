@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial.distance import cdist
 
-from clustering.cut import tree_index
+from clustering.cut_index import tree_index
 from clustering.errors import DataError
 from clustering.linkage import (
     METRICS,
@@ -423,7 +423,7 @@ def validity_indices(
 
     Notes
     -----
-    The partition at k is ``fcluster(Z, k, 'maxclust')`` (via `clustering.cut.TreeIndex`):
+    The partition at k is ``fcluster(Z, k, 'maxclust')`` (via `clustering.cut_index.TreeIndex`):
     with tied merge heights (or inversions) no threshold may give exactly k, and SciPy then
     gives the largest achievable number below k. That row is computed on the partition it
     got (``n_clusters`` says so), is never chosen as ``best``, and is named in ``notes``.

@@ -73,7 +73,7 @@ def make_tree_data(
     Parameters
     ----------
     geometry : clustering.geometry.Geometry
-    index : clustering.cut.TreeIndex
+    index : clustering.cut_index.TreeIndex
         ``leaves`` (n,), ``gaps`` (n - 1,) and ``merge_maxdist`` (n - 1,).
     Z : ndarray, shape (n - 1, 4)
     orientation, annotate_above, gl
@@ -104,7 +104,7 @@ def make_tree_data(
     --------
     >>> from scipy.cluster.hierarchy import linkage
     >>> from clustering.geometry import dendrogram_geometry
-    >>> from clustering.cut import tree_index
+    >>> from clustering.cut_index import tree_index
     >>> Z = linkage([[0.0], [1.0], [5.0]], "single")
     >>> td = make_tree_data(dendrogram_geometry(Z), tree_index(Z), Z)
     >>> decode_b64(td["gaps"]).tolist()

@@ -179,7 +179,7 @@ def leaf_labels(tree: Tree) -> list[str]:
 
     >>> import numpy as np, pandas as pd
     >>> from clustering.approximate import approximate_linkage
-    >>> from clustering.cut import tree_index
+    >>> from clustering.cut_index import tree_index
     >>> from clustering.prepare import PrepareOptions, prepare
     >>> from components.state.trees import Tree
     >>> from components.view import DatasetRef, TreeSpec

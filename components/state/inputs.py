@@ -152,7 +152,7 @@ TREE_MDS_MAX = 5_000
 def _leaf_order_points(Z: np.ndarray) -> tuple[np.ndarray, str]:
     """Each leaf at (its position in the tree's leaf order, 0): O(n), for trees too big for
     MDS of every pair."""
-    from clustering.cut import tree_index
+    from clustering.cut_index import tree_index
 
     n = Z.shape[0] + 1
     points = np.zeros((n, 2))

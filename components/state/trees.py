@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from clustering.approximate import ApproxHierarchy, approximate_linkage
-from clustering.cut import TreeIndex, tree_index
+from clustering.cut_index import TreeIndex, tree_index
 from clustering.diagnostics import (
     COPHENETIC_EXACT_MAX_ROWS,
     COPHENETIC_SAMPLE_ROWS,

@@ -1,4 +1,5 @@
-"""clustering.cut against scipy.cluster.hierarchy.fcluster / leaves_list / maxdists."""
+"""clustering.cut (and the index it reads, clustering.cut_index on clustering.tree_shape)
+against scipy.cluster.hierarchy.fcluster / leaves_list / maxdists."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import pytest
 from scipy.cluster import hierarchy as sch
 
 import clustering.cut as cut_module
+import clustering.cut_index as cut_index_module
+import clustering.tree_shape as tree_shape_module
 from clustering.cut import cut_height, cut_inconsistent, cut_k, tree_index
 from clustering.errors import DataError
 from tests.partitions import same_partition
@@ -269,3 +272,10 @@ def test_index_arrays_are_read_only():
 def test_docstring_examples():
     result = doctest.testmod(cut_module, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 10 and result.failed == 0
+
+
+@pytest.mark.parametrize("module", [cut_index_module, tree_shape_module])
+def test_index_docstring_examples(module):
+    """The index's examples, run here since they moved out of clustering.cut."""
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
