@@ -63,6 +63,15 @@ _HOVER_MERGE_JS = """() => {
 }"""
 
 
+# The tree's shapes as plotly drew them: the cut line, then the contracted marks' one path.
+_SHAPES_JS = """() => {
+  const gd = document.querySelector('#dendrogram .js-plotly-plot');
+  return {types: gd._fullLayout.shapes.map((s) => s.type),
+          marks: gd._fullLayout.shapes.length > 1 ? gd._fullLayout.shapes[1].path : null,
+          drawn: gd.querySelectorAll('.shapelayer path').length};
+}"""
+
+
 def _move_line(page, t: float) -> None:
     h.type_number(page, "cut-height", repr(t))
     page.wait_for_function(_LINE_AT_JS, arg=t, timeout=30_000)
@@ -94,6 +103,10 @@ def test_a_cut_in_the_same_partition_moves_the_line_without_a_replot(page):
 
 def test_a_new_partition_after_line_only_moves_still_recolours(page):
     h.choose_example(page, "blobs-5k")
+    shapes = page.evaluate(_SHAPES_JS)
+    # The truncated tree's contracted marks are one path shape (not a marker each) that every
+    # recolour and line move keeps.
+    assert shapes["types"] == ["line", "path"] and shapes["marks"].count("M") > 50, shapes
     here = float(h.field_value(page, "cut-height"))
     _move_line(page, page.evaluate(_SAME_PARTITION_JS, here))
     before = h.link_colours(h.figure(page, "dendrogram"))
@@ -101,5 +114,6 @@ def test_a_new_partition_after_line_only_moves_still_recolours(page):
     assert h.cluster_count(page) == 3
     after = h.link_colours(h.figure(page, "dendrogram"))
     assert after != before
+    assert page.evaluate(_SHAPES_JS) == shapes
     label = page.evaluate(_HOVER_MERGE_JS)
     assert label is not None and "of Z, forms cluster" in label, label
