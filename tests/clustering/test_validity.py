@@ -1,5 +1,6 @@
-"""clustering.validity against its oracles: scikit-learn (silhouette, CH, DB), SciPy (the cuts)
-and R's cluster package (silhouette, sortSilhouette, clusGap, maxSE), run from the test."""
+"""clustering.validity and the gap statistic (clustering.gap, clustering.gap_dispersion) against
+their oracles: scikit-learn (silhouette, CH, DB), SciPy (the cuts) and R's cluster package
+(silhouette, sortSilhouette, clusGap, maxSE), run from the test."""
 
 from __future__ import annotations
 
@@ -13,20 +14,16 @@ from scipy.spatial.distance import pdist, squareform
 from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
 
 from clustering.errors import DataError
-from clustering.linkage import distance_kwargs
-from clustering.sampling import replicate_chunks
-from clustering.validity import (
-    GAP_RULES,
+from clustering.gap import GAP_RULES, gap_reduce, gap_statistic, max_se
+from clustering.gap_dispersion import (
     gap_observed,
-    gap_reduce,
     gap_reference,
     gap_replicates,
-    gap_statistic,
-    max_se,
-    silhouette_widths,
-    validity_indices,
     within_dispersion,
 )
+from clustering.linkage import distance_kwargs
+from clustering.sampling import replicate_chunks
+from clustering.validity import silhouette_widths, validity_indices
 from tests.oracles import run_r
 from tests.partitions import same_partition
 
@@ -119,7 +116,7 @@ def test_validity_from_distances_only_and_square_matrix():
 
 def test_block_rows_equal_one_block(monkeypatch):
     # Several row blocks (tiny block budget) must give the same numbers as one block.
-    import clustering.validity as mod
+    import clustering.validity_sums as mod
     X = blobs(12, 10, d=3)
     Z = linkage(X, "ward")
     D = pdist(X)
