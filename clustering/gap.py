@@ -17,7 +17,12 @@ import numpy as np
 import pandas as pd
 
 from clustering.errors import DataError
-from clustering.gap_dispersion import gap_observed, gap_reference, gap_replicates
+from clustering.gap_dispersion import (
+    GapReference,
+    gap_observed,
+    gap_reference,
+    gap_replicates,
+)
 from clustering.linkage import validate_matrix
 from clustering.sampling import replicate_chunks
 from clustering.validity_checks import (
@@ -177,6 +182,25 @@ def gap_reduce(
         raise DataError(f"unknown rule {rule!r}: choose one of {', '.join(GAP_RULES)}")
     lw = np.asarray(log_w, dtype=np.float64).ravel()
     K = lw.size
+    refs = _stack_chunks(chunks, K)
+    B = refs.shape[0]
+    e_log_w = refs.mean(axis=0)
+    se = np.sqrt((1 + 1 / B) * refs.var(axis=0, ddof=1)) if B > 1 else np.full(K, np.nan)
+    gap = e_log_w - lw
+    table = pd.DataFrame({"k": np.arange(1, K + 1), "logW": lw, "E_logW": e_log_w,
+                          "gap": gap, "SE_sim": se})
+    uses_se = rule.endswith("SEmax")
+    k_best = None if (uses_se and B < 2) else max_se(gap, np.nan_to_num(se), rule, se_factor)
+    text = _RULE_TEXT[rule].format(f=f"{se_factor:g}")
+    refs.setflags(write=False)
+    return GapStatistic(table, k_best, rule, float(se_factor), f"{rule}: {text}", B, refs)
+
+
+def _stack_chunks(chunks: Iterable[tuple[int, object]], K: int) -> np.ndarray:
+    """Chunks of replicates -> one (B, K) array in replicate order.
+
+    Refuses chunks with another number of k, and sets that leave a replicate out or repeat one.
+    """
     parts = sorted(((_whole(b0, "b0"), np.atleast_2d(np.asarray(a, dtype=np.float64)))
                     for b0, a in chunks), key=lambda t: t[0])
     if not parts:
@@ -189,18 +213,7 @@ def gap_reduce(
             raise DataError(f"the chunks must cover replicates 0..B-1 once each: replicate "
                             f"{min(b0, expect)} is {'missing' if b0 > expect else 'repeated'}")
         expect = b0 + arr.shape[0]
-    refs = np.vstack([a for _, a in parts])
-    B = refs.shape[0]
-    e_log_w = refs.mean(axis=0)
-    se = np.sqrt((1 + 1 / B) * refs.var(axis=0, ddof=1)) if B > 1 else np.full(K, np.nan)
-    gap = e_log_w - lw
-    table = pd.DataFrame({"k": np.arange(1, K + 1), "logW": lw, "E_logW": e_log_w,
-                          "gap": gap, "SE_sim": se})
-    uses_se = rule.endswith("SEmax")
-    k_best = None if (uses_se and B < 2) else max_se(gap, np.nan_to_num(se), rule, se_factor)
-    text = _RULE_TEXT[rule].format(f=f"{se_factor:g}")
-    refs.setflags(write=False)
-    return GapStatistic(table, k_best, rule, float(se_factor), f"{rule}: {text}", B, refs)
+    return np.vstack([a for _, a in parts])
 
 
 def gap_statistic(
@@ -293,6 +306,18 @@ def gap_statistic(
     report(0.0, "clustering the data")
     log_w = gap_observed(Xv, method, metric, k_max, Z=Z, p=p, d_power=d_power)
     args = (method, metric, k_max)
+    done = _run_chunks(reference, args, plan, n_refs, seed, p, d_power, executor, report)
+    return gap_reduce(log_w, done, rule=rule, se_factor=se_factor)
+
+
+def _run_chunks(reference: GapReference, args: tuple, plan: list[tuple[int, int]], n_refs: int,
+                seed: int, p: float, d_power: float, executor: Executor | None,
+                report: ProgressCallback) -> list[tuple[int, np.ndarray]]:
+    """`gap_replicates` for every chunk ``(b0, b1)`` of the plan -> ``[(b0, log W), ...]``.
+
+    Serially in plan order when ``executor`` is None (progress per reference set), else all
+    chunks submitted at once and collected in plan order (progress per chunk).
+    """
     done: list[tuple[int, np.ndarray]] = []
     if executor is None:
         for b0, b1 in plan:
@@ -305,4 +330,4 @@ def gap_statistic(
         for count, fut in enumerate(futures, start=1):
             done.append((futures[fut], fut.result()))
             report(count / len(plan), f"{count} of {len(plan)} chunks")
-    return gap_reduce(log_w, done, rule=rule, se_factor=se_factor)
+    return done

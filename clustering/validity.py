@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from clustering.cut_index import tree_index
+from clustering.cut_index import TreeIndex, tree_index
 from clustering.errors import DataError
 from clustering.linkage import validate_matrix
 from clustering.validity_checks import _check_condensed, _check_ks, _check_metric
@@ -201,6 +201,26 @@ def validity_indices(
     {'silhouette': 3, 'calinski_harabasz': 4, 'davies_bouldin': 4}
     """
     metric = _check_metric(metric)
+    index, Xv, D = _tree_and_inputs(X, Z, distances)
+    ks_arr = _check_ks(ks, index.n)
+
+    labels = np.stack([index.labels_for_k(int(k)) for k in ks_arr])
+    labels.setflags(write=False)
+    got = np.array([int(lab.max()) for lab in labels], dtype=np.int64)
+    sil, ch, db = _indices_per_k(labels, got >= 2, Xv, D, metric, p)
+    notes = _validity_notes(Xv is None, ks_arr, got)
+    table = pd.DataFrame({"k": ks_arr, "n_clusters": got, "silhouette": sil,
+                          "calinski_harabasz": ch, "davies_bouldin": db})
+    best = _favoured(table, ks_arr, got)
+    return Validity(table, labels, best, metric, tuple(notes))
+
+
+def _tree_and_inputs(X: object | None, Z: np.ndarray, distances: object | None
+                     ) -> tuple[TreeIndex, np.ndarray | None, np.ndarray | None]:
+    """The tree's cut index, the checked features and distances (either may be None, not both).
+
+    Checked in this order: the tree, X against its leaves, the distances against its leaves.
+    """
     index = tree_index(Z)
     n = index.n
     Xv = None
@@ -216,16 +236,20 @@ def validity_indices(
             raise DataError(f"the distances are for {nd} rows but the tree has {n} leaves")
     if Xv is None and D is None:
         raise DataError("validity indices need the features X or the distances: pass one")
-    ks_arr = _check_ks(ks, n)
+    return index, Xv, D
 
-    labels = np.stack([index.labels_for_k(int(k)) for k in ks_arr])
-    labels.setflags(write=False)
-    got = np.array([int(lab.max()) for lab in labels], dtype=np.int64)
-    usable = got >= 2
-    sil = np.full(ks_arr.size, np.nan)
-    ch = np.full(ks_arr.size, np.nan)
-    db = np.full(ks_arr.size, np.nan)
-    notes: list[str] = []
+
+def _indices_per_k(labels: np.ndarray, usable: np.ndarray, Xv: np.ndarray | None,
+                   D: np.ndarray | None, metric: str, p: float
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean silhouette, CH and DB for each row of ``labels`` (NaN where not ``usable``).
+
+    The silhouettes of all usable cuts share one pass over the distances; CH and DB are NaN
+    without features.
+    """
+    sil = np.full(labels.shape[0], np.nan)
+    ch = np.full(labels.shape[0], np.nan)
+    db = np.full(labels.shape[0], np.nan)
     if usable.any():
         which = np.flatnonzero(usable)
         codes, sizes, offsets = _codes([labels[j] for j in which])
@@ -236,7 +260,13 @@ def validity_indices(
             sil[j] = s.mean()
             if Xv is not None:
                 ch[j], db[j] = _ch_db(Xv, codes[pos], sizes[pos])
-    if Xv is None:
+    return sil, ch, db
+
+
+def _validity_notes(no_features: bool, ks_arr: np.ndarray, got: np.ndarray) -> list[str]:
+    """Sentences for the page: indices skipped without features, ks the tree cannot give."""
+    notes: list[str] = []
+    if no_features:
         notes.append("Calinski–Harabasz and Davies–Bouldin need the features, not only "
                      "distances: they are not shown.")
     short = ks_arr[got != ks_arr]
@@ -245,14 +275,17 @@ def validity_indices(
         notes.append(f"tied merge heights leave no cut with exactly k = {ks_text} clusters; "
                      "those rows show the nearest cut below (as fcluster's maxclust) and are "
                      "never suggested.")
-    table = pd.DataFrame({"k": ks_arr, "n_clusters": got, "silhouette": sil,
-                          "calinski_harabasz": ch, "davies_bouldin": db})
+    return notes
+
+
+def _favoured(table: pd.DataFrame, ks_arr: np.ndarray, got: np.ndarray) -> dict[str, int | None]:
+    """The k each index favours (first among ties) among rows whose cut has exactly k clusters."""
     exact = got == ks_arr
     best: dict[str, int | None] = {}
     for name, pick in _FAVOUR.items():
         values = np.where(exact, table[name].to_numpy(), np.nan)
         best[name] = None if np.isnan(values).all() else int(ks_arr[pick(values)])
-    return Validity(table, labels, best, metric, tuple(notes))
+    return best
 
 
 # ------------------------------------------------------------------ silhouette at a cut
@@ -340,17 +373,7 @@ def silhouette_widths(
     if lab.ndim != 1:
         raise DataError(f"labels must be one value per row, got shape {lab.shape}")
     n = lab.size
-    Xv = D = None
-    if distances is not None:
-        D, nd = _check_condensed(distances)
-        if nd != n:
-            raise DataError(f"there are {n} labels but distances for {nd} rows")
-    elif X is not None:
-        Xv = validate_matrix(X)
-        if Xv.shape[0] != n:
-            raise DataError(f"there are {n} labels but the data has {Xv.shape[0]} rows")
-    else:
-        raise DataError("the silhouette needs the features X or the distances: pass one")
+    Xv, D = _silhouette_inputs(n, X, distances)
     values, code = np.unique(lab, return_inverse=True)
     k = values.size
     if not 2 <= k <= n - 1:
@@ -369,3 +392,20 @@ def silhouette_widths(
     for arr in (clusters, neighbours, widths, order):
         arr.setflags(write=False)
     return Silhouette(clusters, neighbours, widths, order, summary, float(widths.mean()))
+
+
+def _silhouette_inputs(n: int, X: object | None, distances: object | None
+                       ) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """(features, distances) for n labels: the distances when given (X is then unused), else X."""
+    Xv = D = None
+    if distances is not None:
+        D, nd = _check_condensed(distances)
+        if nd != n:
+            raise DataError(f"there are {n} labels but distances for {nd} rows")
+    elif X is not None:
+        Xv = validate_matrix(X)
+        if Xv.shape[0] != n:
+            raise DataError(f"there are {n} labels but the data has {Xv.shape[0]} rows")
+    else:
+        raise DataError("the silhouette needs the features X or the distances: pass one")
+    return Xv, D
