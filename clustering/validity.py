@@ -36,6 +36,7 @@ import pandas as pd
 
 from clustering.cut_index import TreeIndex, tree_index
 from clustering.errors import DataError
+from clustering.gap import GapStatistic  # noqa: F401 -- old pickles, see below __all__
 from clustering.linkage import validate_matrix
 from clustering.validity_checks import _check_condensed, _check_ks, _check_metric
 from clustering.validity_sums import _cluster_sums, _codes, _Distances
@@ -46,6 +47,9 @@ __all__ = [
     "silhouette_widths",
     "validity_indices",
 ]
+# GapStatistic (imported above) is not part of this module's API: gap results memoised
+# (pickled) before the gap statistic moved to clustering.gap name the class
+# clustering.validity.GapStatistic, and must still load from the results store.
 
 logger = logging.getLogger(__name__)
 

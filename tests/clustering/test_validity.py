@@ -4,6 +4,7 @@ their oracles: scikit-learn (silhouette, CH, DB), SciPy (the cuts) and R's clust
 
 from __future__ import annotations
 
+import pickle
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -418,6 +419,21 @@ def test_gap_reduce_refuses_gaps_and_overlaps():
     one = gap_reduce(lw, [(0, [[1.2, 0.9]])])  # B = 1: no SE, no SE rule
     assert one.k_best is None and one.table["SE_sim"].isna().all()
     assert gap_reduce(lw, [(0, [[1.2, 0.9]])], rule="globalmax").k_best == 2
+
+
+def test_gap_result_pickled_before_the_split_still_loads(monkeypatch):
+    # The results store holds pickles; those written before the gap statistic left
+    # clustering.validity name the class there.
+    from clustering.gap import GapStatistic
+
+    g = gap_reduce([1.0, 0.5], [(0, [[1.2, 0.9], [1.1, 0.8]])])
+    monkeypatch.setattr(GapStatistic, "__module__", "clustering.validity")
+    old = pickle.dumps(g)
+    monkeypatch.undo()
+    assert b"clustering.validity" in old
+    back = pickle.loads(old)
+    assert type(back) is GapStatistic and back.k_best == g.k_best
+    pd.testing.assert_frame_equal(back.table, g.table)
 
 
 @pytest.mark.parametrize(("call", "message"), [
