@@ -91,6 +91,15 @@ from clustering.exports import (
     linkage_csv,
     neutralise_cell,
 )
+from clustering.gap import GAP_RULES, GapStatistic, gap_reduce, gap_statistic, max_se
+from clustering.gap_dispersion import (
+    SPACES_H0,
+    GapReference,
+    gap_observed,
+    gap_reference,
+    gap_replicates,
+    within_dispersion,
+)
 from clustering.geometry import ORIENTATIONS, TRUNCATE_MODES, Geometry, dendrogram_geometry
 from clustering.gower import (
     GOWER_KINDS,
@@ -232,23 +241,7 @@ from clustering.trees_in import (
     read_labels,
     read_linkage,
 )
-from clustering.validity import (
-    GAP_RULES,
-    SPACES_H0,
-    GapReference,
-    GapStatistic,
-    Silhouette,
-    Validity,
-    gap_observed,
-    gap_reduce,
-    gap_reference,
-    gap_replicates,
-    gap_statistic,
-    max_se,
-    silhouette_widths,
-    validity_indices,
-    within_dispersion,
-)
+from clustering.validity import Silhouette, Validity, silhouette_widths, validity_indices
 from clustering.ward_nnchain import row_counts, weighted_ward
 
 __all__ = [

@@ -2,7 +2,7 @@
 
 * Validity per k (k = 2..K): mean silhouette with the tree's metric, Calinski–Harabasz and
   Davies–Bouldin (``clustering.validity.validity_indices``), and the gap statistic as R's
-  ``cluster::clusGap`` computes it by default (``clustering.validity.gap_statistic``, a
+  ``cluster::clusGap`` computes it by default (``clustering.gap.gap_statistic``, a
   background job with progress and Cancel), as four small curves each marking the k it
   favours, with "snap to k" buttons. The indices run at once up to
   ``components.jobs.evidence.VALIDITY_AUTO_MAX`` rows, else with the gap in the job.

@@ -11,10 +11,11 @@ What is refused, and why (:func:`refusal`, :func:`gap_problem`):
 * approximate trees (big tables): the leaves are micro-clusters, so every index would be of
   the rows' micro-cluster labels, and the silhouette would need every pair of rows (n² distance
   evaluations at n past the exact limit: hours) -- the tab says so and computes nothing;
-* memory: ``clustering.validity`` never holds the n x n distances (row blocks of 32 MB), but
-  keeps per-row sums for every k, n x (2 + ... + K) float64 (:func:`validity_bytes`); the gap
-  statistic also builds the exact linkage of each of B reference sets of n rows, which is
-  refused as the page refuses an exact tree (``clustering.approximate.exact_feasible``).
+* memory: the validity indices and the gap statistic never hold the n x n distances (row
+  blocks of 32 MB, ``clustering.validity_sums``), but keep per-row sums for every k,
+  n x (2 + ... + K) float64 (:func:`validity_bytes`); the gap statistic also builds the exact
+  linkage of each of B reference sets of n rows, which is refused as the page refuses an
+  exact tree (``clustering.approximate.exact_feasible``).
 
 No Dash here (this is a job body and its plan).
 """
@@ -30,14 +31,9 @@ import numpy as np
 
 from clustering.approximate import exact_feasible
 from clustering.errors import DataError
+from clustering.gap import GapStatistic, gap_statistic
 from clustering.suggest import heights_for_k
-from clustering.validity import (
-    GapStatistic,
-    Silhouette,
-    gap_statistic,
-    silhouette_widths,
-    validity_indices,
-)
+from clustering.validity import Silhouette, silhouette_widths, validity_indices
 from components.state.store import get_settings, get_store
 from components.state.trees import Tree, is_memoised, tree_memo_key
 from components.view import LINKAGE_P, TreeSpec
@@ -63,9 +59,9 @@ SEED_DEFAULT = 1
 #: clusGap's print default: the rule and its SE factor, named on the page.
 GAP_RULE = "firstSEmax"
 GAP_SE_FACTOR = 1.0
-#: Replicates per progress report (and per chunk of clustering.validity.gap_statistic).
+#: Replicates per progress report (and per chunk of clustering.gap.gap_statistic).
 GAP_CHUNK = 5
-_BLOCK_BYTES = 32 * 1024 * 1024  # clustering.validity's row blocks of distances
+_BLOCK_BYTES = 32 * 1024 * 1024  # clustering.validity_sums' row blocks of distances
 
 
 def clamp_k(value: Any, n: int) -> int:

@@ -1,8 +1,10 @@
-"""clustering.validity against its oracles: scikit-learn (silhouette, CH, DB), SciPy (the cuts)
-and R's cluster package (silhouette, sortSilhouette, clusGap, maxSE), run from the test."""
+"""clustering.validity and the gap statistic (clustering.gap, clustering.gap_dispersion) against
+their oracles: scikit-learn (silhouette, CH, DB), SciPy (the cuts) and R's cluster package
+(silhouette, sortSilhouette, clusGap, maxSE), run from the test."""
 
 from __future__ import annotations
 
+import pickle
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -13,20 +15,16 @@ from scipy.spatial.distance import pdist, squareform
 from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
 
 from clustering.errors import DataError
-from clustering.linkage import distance_kwargs
-from clustering.sampling import replicate_chunks
-from clustering.validity import (
-    GAP_RULES,
+from clustering.gap import GAP_RULES, gap_reduce, gap_statistic, max_se
+from clustering.gap_dispersion import (
     gap_observed,
-    gap_reduce,
     gap_reference,
     gap_replicates,
-    gap_statistic,
-    max_se,
-    silhouette_widths,
-    validity_indices,
     within_dispersion,
 )
+from clustering.linkage import distance_kwargs
+from clustering.sampling import replicate_chunks
+from clustering.validity import silhouette_widths, validity_indices
 from tests.oracles import run_r
 from tests.partitions import same_partition
 
@@ -119,7 +117,7 @@ def test_validity_from_distances_only_and_square_matrix():
 
 def test_block_rows_equal_one_block(monkeypatch):
     # Several row blocks (tiny block budget) must give the same numbers as one block.
-    import clustering.validity as mod
+    import clustering.validity_sums as mod
     X = blobs(12, 10, d=3)
     Z = linkage(X, "ward")
     D = pdist(X)
@@ -421,6 +419,21 @@ def test_gap_reduce_refuses_gaps_and_overlaps():
     one = gap_reduce(lw, [(0, [[1.2, 0.9]])])  # B = 1: no SE, no SE rule
     assert one.k_best is None and one.table["SE_sim"].isna().all()
     assert gap_reduce(lw, [(0, [[1.2, 0.9]])], rule="globalmax").k_best == 2
+
+
+def test_gap_result_pickled_before_the_split_still_loads(monkeypatch):
+    # The results store holds pickles; those written before the gap statistic left
+    # clustering.validity name the class there.
+    from clustering.gap import GapStatistic
+
+    g = gap_reduce([1.0, 0.5], [(0, [[1.2, 0.9], [1.1, 0.8]])])
+    monkeypatch.setattr(GapStatistic, "__module__", "clustering.validity")
+    old = pickle.dumps(g)
+    monkeypatch.undo()
+    assert b"clustering.validity" in old
+    back = pickle.loads(old)
+    assert type(back) is GapStatistic and back.k_best == g.k_best
+    pd.testing.assert_frame_equal(back.table, g.table)
 
 
 @pytest.mark.parametrize(("call", "message"), [

@@ -27,8 +27,8 @@ from sklearn.metrics import (
 
 from clustering.datasets import load_example
 from clustering.diagnostics import elbow
+from clustering.gap import gap_statistic
 from clustering.prepare import PrepareOptions
-from clustering.validity import gap_statistic
 from components.analysis import evidence as ev_tab
 from components.figures.evidence import make_silhouette_figure
 from components.figures.palette import cluster_color
