@@ -82,6 +82,35 @@ def _xlsx_cell(cell: dict[str, Any]) -> Any:
     return value
 
 
+def _check_row_tags(xml: bytes, filename: str, limits: _Limits) -> None:
+    """Refuse a sheet by its number of <row> elements, before any row is parsed: more than
+    Excel allows, or over the row limit (the header's row not counted)."""
+    # Counting row tags costs ~30 ms per 32 MiB; parsing them costs seconds.
+    n_tags = _count_row_tags(xml)
+    if n_tags > XLSX_MAX_ROWS:
+        raise DataError(
+            f"'{filename}' has {_count(n_tags)} rows in its first sheet, more than Excel "
+            f"allows ({_count(XLSX_MAX_ROWS)}); it was not saved by a spreadsheet. Save "
+            "the data as CSV and upload that instead."
+        )
+    # Row entries include blank rows a spreadsheet kept for their formatting.
+    limits.check_rows(n_tags - 1)
+
+
+def _sheet_row(parsed: list[dict[str, Any]], limits: _Limits) -> list[Any]:
+    """One parsed sheet row as its values by column ("" where no cell), trailing blanks
+    dropped; refused when its last cell is past the column limit."""
+    width = max((c["column"] for c in parsed), default=0)
+    # Checked before the row is built: one cell in column XFD would make 16,384.
+    limits.check_columns(width)
+    values: list[Any] = [""] * width
+    for cell in parsed:
+        values[cell["column"] - 1] = _xlsx_cell(cell)
+    while values and values[-1] == "":
+        values.pop()
+    return values
+
+
 def _xlsx_rows(data: bytes, filename: str, limits: _Limits) -> list[list[Any]]:
     """The first sheet's rows, streamed, refused as soon as a limit is passed."""
     from openpyxl import load_workbook
@@ -93,16 +122,7 @@ def _xlsx_rows(data: bytes, filename: str, limits: _Limits) -> list[list[Any]]:
         sheet = book.worksheets[0]
         with sheet._get_source() as src:
             xml = src.read()  # at most the zip allowance, checked above
-        # Counting row tags costs ~30 ms per 32 MiB; parsing them costs seconds.
-        n_tags = _count_row_tags(xml)
-        if n_tags > XLSX_MAX_ROWS:
-            raise DataError(
-                f"'{filename}' has {_count(n_tags)} rows in its first sheet, more than Excel "
-                f"allows ({_count(XLSX_MAX_ROWS)}); it was not saved by a spreadsheet. Save "
-                "the data as CSV and upload that instead."
-            )
-        # Row entries include blank rows a spreadsheet kept for their formatting.
-        limits.check_rows(n_tags - 1)
+        _check_row_tags(xml, filename, limits)
         parser = WorkSheetParser(
             io.BytesIO(xml), sheet._shared_strings, data_only=True, epoch=book.epoch,
             date_formats=book._date_formats, timedelta_formats=book._timedelta_formats,
@@ -120,14 +140,7 @@ def _xlsx_rows(data: bytes, filename: str, limits: _Limits) -> list[list[Any]]:
                 continue  # a repeated or out-of-order row number: openpyxl skips it too
             # Rows the sheet leaves out are blank; read_table drops them later.
             rows.extend([] for _ in range(len(rows) + 1, index))
-            width = max((c["column"] for c in parsed), default=0)
-            # Checked before the row is built: one cell in column XFD would make 16,384.
-            limits.check_columns(width)
-            values: list[Any] = [""] * width
-            for cell in parsed:
-                values[cell["column"] - 1] = _xlsx_cell(cell)
-            while values and values[-1] == "":
-                values.pop()
+            values = _sheet_row(parsed, limits)
             rows.append(values)
             if not values:
                 continue
