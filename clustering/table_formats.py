@@ -4,6 +4,15 @@ Split by job from :mod:`clustering.tables`, the public entry point, which picks 
 the content's magic bytes, then the file name. Each reader refuses what is over a limit
 before decoding the rows: .xlsx by its unpacked size (:data:`XLSX_MAX_UNPACKED`) and row tags,
 Parquet by its footer, JSON by its depth (:data:`JSON_MAX_DEPTH`) and its records' keys.
+
+Examples
+--------
+>>> _count_row_tags(b'<sheetData><row r="1"/><row r="2"></row></sheetData>')
+2
+>>> _json_depth('[{"x": [1, 2]}, {"x": []}]')
+3
+>>> _read_json(b'[{"x": 1, "t": [1, 2]}]', "n.json", _Limits(), []).to_dict("records")
+[{'x': 1, 't': '[1, 2]'}]
 """
 
 from __future__ import annotations

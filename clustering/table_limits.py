@@ -3,6 +3,15 @@
 Split by job from :mod:`clustering.tables`, the public entry point (:func:`read_table`,
 :func:`read_upload`), which builds the limits from its keyword arguments. Each check raises a
 :class:`clustering.errors.DataError` saying the limit, the table's size and what to do.
+
+Examples
+--------
+>>> _Limits(max_rows=10).row_cap(3), _Limits(max_cells=100).row_cap(3), _Limits().row_cap(3)
+(11, 34, None)
+>>> _Limits(max_columns=2).check(5, 3)
+Traceback (most recent call last):
+...
+clustering.errors.DataError: the table has 3 columns; this instance accepts at most 2. Choose fewer columns, or run on a bigger instance (DENDRO_MAX_COLUMNS).
 """
 
 from __future__ import annotations
