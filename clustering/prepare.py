@@ -18,7 +18,8 @@ import pandas as pd
 
 from clustering.budget import WorkEstimate, estimate_work, nbytes, prepare_bytes
 from clustering.errors import DataError
-from clustering.tables import ColumnInfo, _is_time, describe_columns, file_row, text_values
+from clustering.table_columns import ColumnInfo, _is_time, describe_columns, text_values
+from clustering.tables import file_row
 
 __all__ = ["MISSING", "SCALINGS", "EncodedWidth", "PrepareOptions", "Prepared", "encoded_width",
            "prepare"]
