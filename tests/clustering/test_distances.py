@@ -278,7 +278,7 @@ def test_mds_of_gower_matrix_equals_cmdscale():
 def test_mds_large_path_matches_full_spectrum_on_euclidean(monkeypatch):
     D = random_matrix(60, 12)
     full = classical_mds(D, 2)
-    monkeypatch.setattr("clustering.distances.MDS_FULL_SPECTRUM_MAX_N", 10)
+    monkeypatch.setattr("clustering.precomputed.MDS_FULL_SPECTRUM_MAX_N", 10)
     lanczos = classical_mds(DistanceMatrix(squareform(D), tuple(map(str, range(60)))), 2)
     same_up_to_axis_sign(lanczos.points, full.points, atol=1e-8)
     np.testing.assert_allclose(lanczos.share, full.share, rtol=1e-8)
