@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -309,3 +310,27 @@ def test_the_tree_says_what_it_is_for_an_exported_image():
     assert fig.layout.yaxis.title.text == "height"
     assert dendro_fig.make_dendrogram_figure(dendrogram_geometry(Z), 2.5, Z=Z).layout.title.text \
         is None
+
+
+@pytest.mark.parametrize("orientation", ["top", "left"])
+def test_the_graphs_every_cut_updates_carry_the_white_look_without_a_template(orientation):
+    # plotly.js compares a layout's template by identity and dcc.Graph copies the layout on
+    # every update, so a template would make every cut a full replot (issue 14). The look is
+    # written into the layout instead; what the figure sets itself wins over it.
+    from components.figures.common import WHITE
+
+    X, Z, g, idx = _tree(40, 3, truncate_mode="lastp", p=8, show_contracted=True)
+    tree = dendro_fig.make_dendrogram_figure(g, float(Z[-3, 2]), Z=Z, orientation=orientation)
+    points = scatter.make_scatter_figure(X[:, 0], X[:, 1], idx.labels_at(float(Z[-3, 2])),
+                                         labels=[str(i) for i in range(len(X))])
+    white = WHITE.layout.to_plotly_json()
+    for fig in (tree, points):
+        lay = json.loads(fig.to_json())["layout"]  # as the browser gets it
+        assert lay.get("template") is None  # absent, or null in the unvalidated scatter
+        assert lay["plot_bgcolor"] == white["plot_bgcolor"] and lay["font"] == white["font"]
+        assert lay["xaxis"]["gridcolor"] == white["xaxis"]["gridcolor"]
+        assert lay["yaxis"]["zerolinecolor"] == white["yaxis"]["zerolinecolor"]
+    # The figure's own settings over the look: no zero line on the scatter, the leaf labels.
+    assert json.loads(points.to_json())["layout"]["xaxis"]["zeroline"] is False
+    leaf_axis = "xaxis" if orientation == "top" else "yaxis"
+    assert json.loads(tree.to_json())["layout"][leaf_axis]["ticktext"] == list(g.ivl)
