@@ -39,7 +39,8 @@ def white_figure(data: Any = None, **kwargs: Any) -> go.Figure:
     of the cut line alone (the 50-leaf tree at 20,000 rows: ~110 ms instead of ~20; issue 14).
     WHITE's trace defaults (fill patterns, colour bars) are for marks these graphs do not draw.
     Starting from the look costs a copy; writing it over a finished figure cost plotly.py a
-    validation of every key (~20 ms a figure, twice per draw request).
+    validation of every key (CPU per figure: the 50-leaf tree 114 -> 60 ms, the 20,000-point
+    scatter 64 -> 49 ms, measured on a busy machine).
 
     >>> fig = untemplated(white_figure().update_layout(xaxis={"ticks": "outside"}))
     >>> lay = fig.to_plotly_json()["layout"]

@@ -198,8 +198,9 @@ def contracted_shape(contracted: tuple[np.ndarray, np.ndarray], top: float, orie
     ``dvw / 100`` tall), drawn 4 px wide. plotly.js draws a trace's markers as one styled SVG
     node each, and a line trace's NaN-separated pieces as one path each, on every redraw of
     the tree: blobs-20k's 281 marks were half of a re-cut's ``Plotly.react`` of the tree
-    (~60 of ~110-140 ms, captured figures replayed). A shape is one node, and a line-only
-    move or a recolour leaves it alone (``assets/dendro.js`` replaces ``shapes[0]`` only).
+    (~60 of ~110-140 ms, captured figures replayed). A shape is one node; a line-only move
+    or a recolour keeps it (``assets/dendro.js`` and ``partition.js`` patch ``shapes[0]``
+    only), though a recolour's full replot still draws it again.
 
     >>> contracted_shape((np.array([5.0]), np.array([2.0])), 4.0, "top", show=True)["path"]
     'M5,1.98V2.02'
