@@ -10,7 +10,7 @@
  * its subtree is (maxdist), else it takes the cluster of its first leaf position, clusters
  * numbered left to right where the gaps exceed the cut (fcluster(Z, t, 'distance')).
  *
- * window.dendroLod = {build, fromPayload, view, clusters, traces, hoverAt}; nothing runs by
+ * window.dendroLod = {build, fromPayload, view, clusters, drawing}; nothing runs by
  * itself. The compact tree comes from components/figures/lod.py's lod_payload (children,
  * heights and leaf order, base64), about 20 bytes a leaf.
  */
@@ -137,59 +137,40 @@
         return tree.maxdist[v] <= t ? ((pos[tree.first[v]] - 1) % P) + 1 : 0;
     }
 
-    // Plotly traces (one per colour, segments split by NaN) for a view at cut t, plus one
-    // invisible-line marker trace on the individual leaves for hover (row names). Options:
-    // palette, above (colour above the cut), labels (row labels, by row), gl (scattergl).
-    function traces(tree, win, t, opts) {
+    // What a view draws at cut t, for plotly: {shapes, data}. The links and marks are path
+    // shapes, one per colour ("M x,y L ..." in data units: a link is its U of 4 points, a mark
+    // its stroke from the node's height to 0), drawn below the traces: one SVG path each,
+    // where a line trace costs an SVG path per NaN-separated piece and a WebGL trace a
+    // software-GL draw and read-back per frame (bench/bench_lod.py). data holds the leaves as
+    // markers (row names for hover, coloured by cluster) and an undrawn trace (mode "none")
+    // on each link's top that names the merge on hover. Options: palette, above (colour
+    // above the cut), labels (row labels, by row).
+    function drawing(tree, win, t, opts) {
         var P = opts.palette.length, n = tree.n;
         var pos = clusters(tree, t);
-        var i, g, v, q;
-        // Count first, then fill Float64Arrays (plotly copies typed arrays fastest).
-        var nl = win.links.length, nm = win.marks.length;
-        var gl = new Int32Array(nl), gm = new Int32Array(nm), size = new Int32Array(P + 1);
-        for (i = 0; i < nl; i++) {
-            gl[i] = group(tree, pos, n + win.links[i], t, P);
-            size[gl[i]] += 5;
-        }
-        for (i = 0; i < nm; i++) {
-            gm[i] = group(tree, pos, win.marks[i], t, P);
-            size[gm[i]] += 3;
-        }
-        var xs = [], ys = [], fill = new Int32Array(P + 1);
+        var parts = [], i, v, q;
         for (q = 0; q <= P; q++) {
-            xs.push(new Float64Array(size[q]));
-            ys.push(new Float64Array(size[q]));
+            parts.push([]);
         }
-        function put(gq, xv, yv) {
-            xs[gq][fill[gq]] = xv;
-            ys[gq][fill[gq]++] = yv;
-        }
-        for (i = 0; i < nl; i++) {
+        for (i = 0; i < win.links.length; i++) {
             var r = win.links[i], a = tree.children[2 * r], b = tree.children[2 * r + 1];
             v = n + r;
-            g = gl[i];
-            put(g, tree.x[a], tree.h[a]);
-            put(g, tree.x[a], tree.h[v]);
-            put(g, tree.x[b], tree.h[v]);
-            put(g, tree.x[b], tree.h[b]);
-            put(g, NaN, NaN);
+            parts[group(tree, pos, v, t, P)].push(
+                "M" + tree.x[a] + "," + tree.h[a] + "L" + tree.x[a] + "," + tree.h[v] +
+                "L" + tree.x[b] + "," + tree.h[v] + "L" + tree.x[b] + "," + tree.h[b]);
         }
-        for (i = 0; i < nm; i++) {
+        for (i = 0; i < win.marks.length; i++) {
             v = win.marks[i];
-            g = gm[i];
-            put(g, tree.x[v], tree.h[v]);
-            put(g, tree.x[v], 0);
-            put(g, NaN, NaN);
+            parts[group(tree, pos, v, t, P)].push("M" + tree.x[v] + "," + tree.h[v] + "L" +
+                                                  tree.x[v] + ",0");
         }
-        var type = opts.gl === false ? "scatter" : "scattergl";
-        var out = [];
+        var shapes = [];
         for (q = 0; q <= P; q++) {
-            if (!size[q]) {
-                continue;
+            if (parts[q].length) {
+                shapes.push({type: "path", xref: "x", yref: "y", layer: "below",
+                             name: "lod-links", path: parts[q].join(""),
+                             line: {width: 1.5, color: q ? opts.palette[q - 1] : opts.above}});
             }
-            out.push({type: type, mode: "lines", x: xs[q], y: ys[q], hoverinfo: "skip",
-                      showlegend: false, meta: "lod-links",
-                      line: {width: 1.5, color: q ? opts.palette[q - 1] : opts.above}});
         }
         var lx = [], ly = [], text = [], colours = [];
         for (i = 0; i < win.leaves.length; i++) {
@@ -200,31 +181,16 @@
             text.push(label + " · cluster " + pos[p]);
             colours.push(opts.palette[(pos[p] - 1) % P]);
         }
-        out.push({type: type, mode: "markers", x: lx, y: ly, text: text, hoverinfo: "text",
-                  marker: {size: 5, color: colours}, showlegend: false, meta: "lod-leaves",
-                  customdata: win.leaves.map(function (p) { return tree.leaves[p]; })});
-        return out;
+        var leaves = {type: "scatter", mode: "markers", x: lx, y: ly, text: text,
+                      hoverinfo: "text", marker: {size: 5, color: colours}, showlegend: false,
+                      meta: "lod-leaves",
+                      customdata: win.leaves.map(function (p) { return tree.leaves[p]; })};
+        return {shapes: shapes, data: [leaves, mergeTrace(tree, win)]};
     }
 
-    // The merge a point of the drawing sits on (for hover on links): the expanded link or
-    // mark whose x is nearest, within half a pixel; null if none.
-    function hoverAt(tree, win, xv, yv) {
-        var best = null, bestD = win.pixel / 2;
-        var n = tree.n;
-        for (var i = 0; i < win.links.length; i++) {
-            var v = n + win.links[i];
-            var a = tree.children[2 * win.links[i]], b = tree.children[2 * win.links[i] + 1];
-            if (xv >= tree.x[a] - bestD && xv <= tree.x[b] + bestD &&
-                Math.abs(yv - tree.h[v]) <= (tree.h[v] || 1) * 0.02) {
-                best = {merge: win.links[i], id: v, height: tree.h[v], leaves: tree.count[v]};
-                bestD = 0;
-            }
-        }
-        return best;
-    }
-
-    // Hover on merges: an invisible marker on the top of each drawn link.
-    function mergeTrace(tree, win, type) {
+    // Hover on merges: a trace that draws nothing (mode "none"; plotly still finds its points
+    // for hover) on the top of each drawn link.
+    function mergeTrace(tree, win) {
         var n = tree.n, x = [], y = [], text = [];
         for (var i = 0; i < win.links.length; i++) {
             var r = win.links[i], v = n + r;
@@ -233,8 +199,8 @@
             text.push("merge " + r + " (forms id " + v + ") at height " +
                       tree.h[v].toPrecision(6) + " · " + tree.count[v] + " leaves");
         }
-        return {type: type, mode: "markers", x: x, y: y, text: text, hoverinfo: "text",
-                marker: {size: 6, opacity: 0}, showlegend: false, meta: "lod-merges"};
+        return {type: "scatter", mode: "none", x: x, y: y, text: text, hoverinfo: "text",
+                showlegend: false, meta: "lod-merges"};
     }
 
     // The page's hook (components/analysis/full_tree.py): one clientside callback draws the
@@ -278,17 +244,15 @@
             t = Infinity;
         }
         var win = view(tree, x0, x1, px);
-        var type = "scattergl";
-        var out = traces(tree, win, t, {palette: data.palette, above: data.above,
-                                        labels: data.labels, gl: true});
-        out.push(mergeTrace(tree, win, type));
+        var drawn = drawing(tree, win, t, {palette: data.palette, above: data.above,
+                                           labels: data.labels});
         var shapes = isFinite(t) ? [{type: "line", xref: "paper", x0: 0, x1: 1, y0: t, y1: t,
                                      line: {color: "#444", width: 1, dash: "dash"}}] : [];
         return {
-            data: out,
+            data: drawn.data,
             layout: {
                 height: 420, margin: {l: 50, r: 10, t: 10, b: 30}, hovermode: "closest",
-                uirevision: data.tree_key, shapes: shapes, dragmode: "zoom",
+                uirevision: data.tree_key, shapes: shapes.concat(drawn.shapes), dragmode: "zoom",
                 xaxis: {range: range, showticklabels: false, zeroline: false,
                         title: {text: win.leaves.length ? win.leaves.length +
                                 " leaves shown individually" : "zoom in to see leaves"}},
@@ -300,7 +264,7 @@
     }
 
     window.dendroLod = {build: build, fromPayload: fromPayload, view: view,
-                        clusters: clusters, traces: traces, hoverAt: hoverAt, decode: decode,
+                        clusters: clusters, drawing: drawing, decode: decode,
                         render: render};
     window.dash_clientside = window.dash_clientside || {};
     window.dash_clientside.dendroLod = {render: render};

@@ -7,11 +7,12 @@ seconds; the frame cost depends on the tree's shape, not on where Z came from), 
 ``components.figures.lod.lod_payload``. Two measurements of the same zoom sequence (the whole
 tree, then windows of 10,000, 1,000, 100 and 40 leaves, and pans at 1,000 leaves):
 
-* ``node``: ``assets/lod.js`` under Node, ``view`` + ``traces`` per frame (the computation);
-* ``chromium``: headless Chromium (software WebGL, ``--disable-gpu``), ``dendroLod.render``
-  then ``Plotly.react`` of the result and two animation frames, i.e. from the zoom to the
-  frame painted (plotly.js from the ``plotly`` Python package, the same major version as
-  Dash's bundle).
+* ``node``: ``assets/lod.js`` under Node, ``view`` + ``drawing`` per frame (the computation);
+* ``chromium``: headless Chromium (``--disable-gpu``), ``dendroLod.render`` then
+  ``Plotly.react`` of the result and two animation frames, i.e. from the zoom to the frame
+  painted (plotly.js from the ``plotly`` Python package, the same major version as Dash's
+  bundle). The drawing is SVG: links and marks as one path shape per colour, leaves as
+  markers, the merges' hover trace undrawn.
 
 Medians of ``--repeat`` runs per window; also the build of the compact tree (once per tree)
 and the payload's size.
@@ -72,7 +73,7 @@ const out = input.windows.map(([name, x0, x1]) => {
   for (let i = 0; i < input.repeat; i++) {
     t0 = performance.now();
     w = L.view(tree, x0, x1, 1000);
-    L.traces(tree, w, input.cut, {palette: input.palette, above: '#8c8c8c'});
+    L.drawing(tree, w, input.cut, {palette: input.palette, above: '#8c8c8c'});
     times.push(performance.now() - t0);
   }
   return {name, times, links: w.links.length, marks: w.marks.length, leaves: w.leaves.length};
@@ -110,8 +111,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--plotly-gl-ratio", action="store_true",
-                        help="draw WebGL at plotly.js's default ratio 2, not the app's (assets/gl_resolution.js)")
     args = parser.parse_args()
 
     from clustering.cut import tree_index
@@ -150,18 +149,14 @@ def main() -> None:
         plotly_js = Path(__import__("plotly").__file__).parent / "package_data" / "plotly.min.js"
         html = ("<html><body><div id='g' style='width:1060px;height:420px'></div>"
                 f"<script>{plotly_js.read_text()}</script>"
-                # The app's WebGL resolution (the screen's ratio), unless --plotly-gl-ratio.
-                + ("" if args.plotly_gl_ratio else
-                   f"<script>{(ROOT / 'assets' / 'gl_resolution.js').read_text()}</script>")
-                + f"<script>{(ROOT / 'assets' / 'lod.js').read_text()}</script></body></html>")
+                f"<script>{(ROOT / 'assets' / 'lod.js').read_text()}</script></body></html>")
         with sync_playwright() as pw:
             browser = h.launch_browser(pw)
             page = browser.new_page(viewport={"width": 1200, "height": 800})
             page.set_content(html)
             res = page.evaluate(PAGE_SCRIPT, [payload, wins, args.repeat, cut, list(PALETTE)])
             browser.close()
-        ratio = "2 (plotly's default)" if args.plotly_gl_ratio else "the screen's, 1 (the app's)"
-        print(f"# chromium: WebGL ratio {ratio}; first draw (build + newPlot) {res['first']:.0f} ms")
+        print(f"# chromium: first draw (build + newPlot) {res['first']:.0f} ms")
         chromium_rows = {r["name"] + str(i): r for i, r in enumerate(res["out"])}
     except Exception as err:  # no browser here: the Node rows still stand
         print(f"# chromium: not measured ({type(err).__name__}: {err})")

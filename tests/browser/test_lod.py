@@ -93,3 +93,39 @@ def test_zoom_shows_leaves_and_a_cut_there_recolours_them_as_fcluster(page: Any,
     assert all(len(v) == 1 for v in by_cluster.values()), json.dumps(
         {k: sorted(v) for k, v in by_cluster.items()})
     assert len(set(page_clusters)) >= 2, "the cut should split the zoomed region"
+    # Hover with the mouse: on a link's top it names the merge (the links are path shapes and
+    # the merges' hover trace draws nothing), on a leaf its row.
+    top = page.evaluate("""() => {
+        const gd = document.querySelector('#full-tree-graph .js-plotly-plot');
+        const m = gd.data.find(t => t.meta === 'lod-merges');
+        // Of the tops inside the window, the one nearest the plot's middle height: away from
+        // its edges and from the leaves.
+        const xr = gd.layout.xaxis.range, yr = gd.layout.yaxis.range, mid = (yr[0] + yr[1]) / 2;
+        let i = -1;
+        m.y.forEach((y, j) => {
+            const inside = m.x[j] > xr[0] + 20 && m.x[j] < xr[1] - 20;
+            if (inside && (i < 0 || Math.abs(y - mid) < Math.abs(m.y[i] - mid))) i = j;
+        });
+        return {x: m.x[i], y: m.y[i], text: m.text[i]};
+    }""")
+    assert hover_at(page, top["x"], top["y"]) == top["text"]
+    assert top["text"].startswith("merge ")
+    first = int(cut_state["rows"][0])
+    assert row_of(hover_at(page, 10 * 50_000 + 5, 0.0)) == first
+
+
+def hover_at(page: Any, x: float, y: float) -> str:
+    """Move the mouse to data point (x, y) of the full tree and read plotly's hover label."""
+    box = page.evaluate("""([x, y]) => {
+        const gd = document.querySelector('#full-tree-graph .js-plotly-plot');
+        gd.scrollIntoView({block: 'center', behavior: 'instant'});  // not Bootstrap's smooth scroll
+        const r = gd.querySelector('.nsewdrag').getBoundingClientRect();
+        const xr = gd.layout.xaxis.range, yr = gd.layout.yaxis.range;
+        return {x: r.left + (x - xr[0]) / (xr[1] - xr[0]) * r.width,
+                y: r.bottom - (y - yr[0]) / (yr[1] - yr[0]) * r.height};
+    }""", [x, y])
+    page.mouse.move(box["x"] + 3, box["y"] + 3)
+    page.mouse.move(box["x"], box["y"])
+    page.wait_for_selector("#full-tree-graph .hoverlayer .hovertext", timeout=10_000)
+    return page.evaluate("""() => document.querySelector(
+        '#full-tree-graph .hoverlayer .hovertext').textContent""")

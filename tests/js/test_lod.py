@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -32,12 +33,14 @@ const input = JSON.parse(fs.readFileSync(0, 'utf8'));
 const tree = L.fromPayload(input.payload);
 const out = input.windows.map(([x0, x1, px, t]) => {
   const w = L.view(tree, x0, x1, px, input.maxLinks);
-  const tr = L.traces(tree, w, t, {palette: input.palette, above: 'grey'});
-  const leaves = tr.find(d => d.meta === 'lod-leaves');
+  const drawn = L.drawing(tree, w, t, {palette: input.palette, above: 'grey'});
+  const leaves = drawn.data.find(d => d.meta === 'lod-leaves');
+  const merges = drawn.data.find(d => d.meta === 'lod-merges');
   return {links: w.links, marks: w.marks, leaves: w.leaves, pixel: w.pixel,
           pos: Array.from(L.clusters(tree, t)),
-          colours: tr.filter(d => d.meta === 'lod-links').map(d => [d.line.color, d.x.length]),
-          leafRows: leaves.customdata, leafColours: leaves.marker.color};
+          paths: drawn.shapes.map(s => [s.name, s.type, s.xref, s.yref, s.line.color, s.path]),
+          leafRows: leaves.customdata, leafColours: leaves.marker.color,
+          merges: {mode: merges.mode, x: merges.x, y: merges.y, text: merges.text}};
 });
 process.stdout.write(JSON.stringify(out));
 """
@@ -79,17 +82,44 @@ def test_js_view_equals_python(method: str) -> None:
         # Hover leaves name their rows and carry their cluster's colour.
         assert js["leafRows"] == t.leaves[w.leaves].tolist()
         assert js["leafColours"] == [PALETTE[(p - 1) % 5] for p in pos[w.leaves]]
-        # Each link and mark went to its colour: count segments per colour.
-        want: dict[str, int] = {}
-        for r in w.links:
-            g = lod_colours(t, [t.n + r], c)[0]
-            key = "grey" if g == 0 else PALETTE[(g - 1) % 5]
-            want[key] = want.get(key, 0) + 5
+        # Each link is its U (SciPy's icoord/dcoord) and each mark its stroke from its
+        # height to 0, in its colour's path (one path shape per colour, data units).
+        icoord, dcoord = w.icoord_dcoord(t)
+        want: dict[str, list] = {}
+        for r, xs, ys in zip(w.links, icoord, dcoord, strict=True):
+            want.setdefault(colour_of(t, t.n + r, c), []).append(list(zip(xs, ys, strict=True)))
         for v in w.marks:
-            g = lod_colours(t, [v], c)[0]
-            key = "grey" if g == 0 else PALETTE[(g - 1) % 5]
-            want[key] = want.get(key, 0) + 3
-        assert dict(js["colours"]) == want
+            want.setdefault(colour_of(t, v, c), []).append([(t.x[v], t.h[v]), (t.x[v], 0.0)])
+        got = {}
+        for name, kind, xref, yref, colour, path in js["paths"]:
+            assert (name, kind, xref, yref) == ("lod-links", "path", "x", "y")
+            assert colour not in got, "one path per colour"
+            got[colour] = polylines(path)
+        assert got.keys() == want.keys()
+        for colour, lines in want.items():
+            assert sorted(got[colour]) == sorted(lines), colour
+        # The merges' hover trace draws nothing and names each drawn link's merge at its top.
+        merges = js["merges"]
+        assert merges["mode"] == "none"
+        assert merges["x"] == pytest.approx(t.x[t.n + w.links].tolist())
+        assert merges["y"] == pytest.approx(t.h[t.n + w.links].tolist())
+        assert [int(s.split()[1]) for s in merges["text"]] == w.links.tolist()
+
+
+def colour_of(t: object, node: int, cut: float) -> str:
+    g = lod_colours(t, [node], cut)[0]
+    return "grey" if g == 0 else PALETTE[(g - 1) % 5]
+
+
+def polylines(path: str) -> list[list[tuple[float, float]]]:
+    """An SVG path of M/L commands as its polylines of (x, y) points."""
+    out: list[list[tuple[float, float]]] = []
+    for piece in re.findall(r"([ML])([^ML]+)", path):
+        x, y = (float(v) for v in piece[1].split(","))
+        if piece[0] == "M":
+            out.append([])
+        out[-1].append((x, y))
+    return out
 
 
 @needs_node
