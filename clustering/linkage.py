@@ -167,6 +167,124 @@ def _ward_unless_tied(X: np.ndarray, scipy_allowed: bool
     return None if scipy_allowed else (Z, "fastcluster.linkage_vector", True)
 
 
+def _checked_input(X: object, method: str, metric: str, p: float,
+                   optimal_ordering: bool) -> tuple[np.ndarray, dict]:
+    """X validated, and its ``pdist`` keywords: every :class:`DataError` that needs no
+    distance, raised before any is computed."""
+    check_method_metric(method, metric)
+    X = validate_matrix(X)
+    n = X.shape[0]
+    if optimal_ordering and n > OPTIMAL_ORDERING_MAX_N:
+        raise DataError(
+            f"optimal leaf ordering of {n:,} rows would take many minutes; it is offered up "
+            f"to {OPTIMAL_ORDERING_MAX_N:,} rows. Turn it off, or cluster a sample."
+        )
+    return X, distance_kwargs(X, metric, p)  # validates p, seuclidean, mahalanobis early
+
+
+def _reporter(progress: ProgressCallback | None) -> ProgressCallback:
+    """``progress``, or a callback that does nothing when there is none."""
+
+    def report(fraction: float, text: str) -> None:
+        if progress is not None:
+            progress(fraction, text)
+
+    return report
+
+
+def _link(X: np.ndarray, method: str, metric: str, p: float, *, keep_distances: bool,
+          report: ProgressCallback, scipy_ties_max_n: int, check_ties: bool
+          ) -> tuple[np.ndarray, str, bool, np.ndarray | None]:
+    """Link X with the backend that gives SciPy's tree (the module docstring says which):
+    (Z, backend, ties, D), D the condensed distances when ``keep_distances`` and the backend
+    computed them (for the leaf ordering), else None."""
+    n = X.shape[0]
+    ties = may_have_ties(X, metric)
+    unchecked = (not check_ties and ties and method == "ward" and metric == "euclidean"
+                 and n > scipy_ties_max_n)
+    fast_ward = _fast_ward(X, method, metric, ties and not unchecked,
+                           n <= scipy_ties_max_n, report)
+    D: np.ndarray | None = None
+    if fast_ward is not None:
+        Z, backend, ties = fast_ward
+    elif ties and method != "single" and n <= scipy_ties_max_n:
+        backend = "scipy.cluster.hierarchy.linkage"
+        Z, D = _scipy_link(X, method, metric, p, keep_distances, report)
+    elif metric == "euclidean" and method in VECTOR_METHODS:
+        backend = "fastcluster.linkage_vector"
+        report(0.0, "linking")
+        Z = fastcluster.linkage_vector(X, method=method, metric="euclidean")
+    else:
+        Z, backend, D = _condensed_link(X, method, metric, p, keep_distances, report)
+    if unchecked:
+        backend += TIES_UNCHECKED
+    return Z, backend, ties, D
+
+
+def _fast_ward(X: np.ndarray, method: str, metric: str, check: bool, scipy_allowed: bool,
+               report: ProgressCallback) -> tuple[np.ndarray, str, bool] | None:
+    """:func:`_ward_unless_tied` for Ward on tie-prone X that is to be ``check``-ed, else
+    None (then the other backends decide)."""
+    # Data whose nearest pairs already tie (integers, counts) would fail the Ward check at its
+    # first merges: it goes straight to SciPy.
+    if not (check and method == "ward" and metric == "euclidean" and not nearest_pairs_tie(X)):
+        return None
+    report(0.0, "linking")
+    fast_ward = _ward_unless_tied(X, scipy_allowed)
+    report(0.3, "checked for ties")
+    return fast_ward
+
+
+def _scipy_link(X: np.ndarray, method: str, metric: str, p: float, keep_distances: bool,
+                report: ProgressCallback) -> tuple[np.ndarray, np.ndarray | None]:
+    """``scipy.cluster.hierarchy.linkage`` on X's condensed distances, so ties break in
+    SciPy's order: (Z, D when ``keep_distances`` else None)."""
+    report(0.0, "computing distances")
+    D = condensed_distances(X, metric, p)
+    report(0.4, "linking")
+    # SciPy copies D for its own work, so D survives for the optional ordering.
+    Z = scipy_linkage(D, method=method)
+    return Z, (D if keep_distances else None)
+
+
+def _condensed_link(X: np.ndarray, method: str, metric: str, p: float, keep_distances: bool,
+                    report: ProgressCallback) -> tuple[np.ndarray, str, np.ndarray | None]:
+    """fastcluster's C routine on X's condensed distances, which it consumes (no copy, see
+    the module docstring): (Z, backend, a copy of D made first when ``keep_distances``)."""
+    n = X.shape[0]
+    report(0.0, "computing distances")
+    D = condensed_distances(X, metric, p)
+    # The linking step overwrites D; n is small here.
+    D_keep = D.copy() if keep_distances else None
+    report(0.4, "linking")
+    Z = np.empty((n - 1, 4), dtype=np.float64)
+    if _linkage_wrap is not None:
+        backend = "fastcluster.linkage"
+        _linkage_wrap(n, D, Z, fastcluster.mthidx[method])
+    else:  # pragma: no cover
+        backend = "fastcluster.linkage (copying)"
+        Z = fastcluster.linkage(D, method=method)
+    return Z, backend, D_keep
+
+
+def _check_heights(Z: np.ndarray) -> None:
+    """Raise :class:`DataError` when a merge height overflowed to infinity."""
+    if not np.all(np.isfinite(Z[:, 2])):
+        raise DataError(
+            "some merge heights overflowed to infinity: the values are too large; "
+            "scale the columns (e.g. z-score) before clustering"
+        )
+
+
+def _order_leaves(X: np.ndarray, Z: np.ndarray, D: np.ndarray | None, metric: str,
+                  kwargs: dict, report: ProgressCallback) -> np.ndarray:
+    """Z with its leaves in optimal order, on D (computed again from X when not kept)."""
+    report(0.9, "ordering leaves")
+    if D is None:
+        D = pdist(X, metric=metric, **kwargs)
+    return optimal_leaf_ordering(Z, D)
+
+
 def compute_linkage(
     X: object,
     method: str = "ward",
@@ -229,79 +347,20 @@ def compute_linkage(
     [1.0, 4.6547]
     """
     t0 = time.perf_counter()
-    check_method_metric(method, metric)
-    X = validate_matrix(X)
-    n = X.shape[0]
-    if optimal_ordering and n > OPTIMAL_ORDERING_MAX_N:
-        raise DataError(
-            f"optimal leaf ordering of {n:,} rows would take many minutes; it is offered up "
-            f"to {OPTIMAL_ORDERING_MAX_N:,} rows. Turn it off, or cluster a sample."
-        )
-    kwargs = distance_kwargs(X, metric, p)  # validates p, seuclidean, mahalanobis early
-
-    def report(fraction: float, text: str) -> None:
-        if progress is not None:
-            progress(fraction, text)
-
-    D: np.ndarray | None = None
-    ties = may_have_ties(X, metric)
-    fast_ward = None
-    # Data whose nearest pairs already tie (integers, counts) would fail the Ward check at its
-    # first merges: it goes straight to SciPy.
-    unchecked = (not check_ties and ties and method == "ward" and metric == "euclidean"
-                 and n > scipy_ties_max_n)
-    if (ties and not unchecked and method == "ward" and metric == "euclidean"
-            and not nearest_pairs_tie(X)):
-        report(0.0, "linking")
-        fast_ward = _ward_unless_tied(X, n <= scipy_ties_max_n)
-        report(0.3, "checked for ties")
-    if fast_ward is not None:
-        Z, backend, ties = fast_ward
-    elif ties and method != "single" and n <= scipy_ties_max_n:
-        backend = "scipy.cluster.hierarchy.linkage"
-        report(0.0, "computing distances")
-        D = condensed_distances(X, metric, p)
-        report(0.4, "linking")
-        # SciPy copies D for its own work, so D survives for the optional ordering.
-        Z = scipy_linkage(D, method=method)
-        if not optimal_ordering:
-            D = None
-    elif metric == "euclidean" and method in VECTOR_METHODS:
-        backend = "fastcluster.linkage_vector"
-        report(0.0, "linking")
-        Z = fastcluster.linkage_vector(X, method=method, metric="euclidean")
-    else:
-        report(0.0, "computing distances")
-        D = condensed_distances(X, metric, p)
-        if optimal_ordering:
-            D_keep = D.copy()  # the linking step overwrites D; n is small here
-        report(0.4, "linking")
-        Z = np.empty((n - 1, 4), dtype=np.float64)
-        if _linkage_wrap is not None:
-            backend = "fastcluster.linkage"
-            _linkage_wrap(n, D, Z, fastcluster.mthidx[method])
-        else:  # pragma: no cover
-            backend = "fastcluster.linkage (copying)"
-            Z = fastcluster.linkage(D, method=method)
-        del D
-        D = D_keep if optimal_ordering else None
-    if unchecked:
-        backend += TIES_UNCHECKED
-    if not np.all(np.isfinite(Z[:, 2])):
-        raise DataError(
-            "some merge heights overflowed to infinity: the values are too large; "
-            "scale the columns (e.g. z-score) before clustering"
-        )
+    X, kwargs = _checked_input(X, method, metric, p, optimal_ordering)
+    report = _reporter(progress)
+    Z, backend, ties, D = _link(X, method, metric, p, keep_distances=optimal_ordering,
+                                report=report, scipy_ties_max_n=scipy_ties_max_n,
+                                check_ties=check_ties)
+    _check_heights(Z)
     if optimal_ordering:
-        report(0.9, "ordering leaves")
-        if D is None:
-            D = pdist(X, metric=metric, **kwargs)
-        Z = optimal_leaf_ordering(Z, D)
+        Z = _order_leaves(X, Z, D, metric, kwargs, report)
         backend += " + scipy.optimal_leaf_ordering"
     report(1.0, "done")
     Z = np.ascontiguousarray(Z, dtype=np.float64)
     Z.flags.writeable = False
     seconds = time.perf_counter() - t0
+    n = X.shape[0]
     logger.info(
         "linkage n=%d d=%d %s/%s via %s in %.3f s", n, X.shape[1], method, metric, backend, seconds
     )
