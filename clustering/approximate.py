@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -153,6 +153,62 @@ def _ari_range(agreement: dict[int, float]) -> str:
     return f"ARI {span} at k = {', '.join(map(str, ks))}"
 
 
+def _wanted_m(n: int, m: int | None) -> int:
+    """The micro-clusters to ask for: ``m``, or :func:`default_m` of n rows; at least 2."""
+    want = default_m(n) if m is None else int(m)
+    if want < 2:
+        raise DataError("approximate mode needs at least 2 micro-clusters")
+    return want
+
+
+def _micro_clusters(X: np.ndarray, want: int, summariser: str, seed: int,
+                    progress: Progress) -> MicroClusters:
+    """Stage 1 (the first 75% of the progress): at least 2 micro-clusters of X's rows."""
+    micro = summarise(X, want, method=summariser, seed=seed,
+                      progress=lambda f, s: progress(0.75 * f, s))
+    if micro.m < 2:
+        raise DataError("all rows are identical: there is nothing to cluster")
+    return micro
+
+
+def _ward_tree(micro: MicroClusters, progress: Progress) -> tuple[np.ndarray, np.ndarray]:
+    """Stage 2 (progress 75% to 95%): ward on the weighted centroids, as read-only
+    (Z, rows under each node)."""
+    Z = weighted_ward(micro.centroids, micro.weights,
+                      progress=lambda f, s: progress(0.75 + 0.2 * f, s))
+    counts = row_counts(Z, micro.weights)
+    Z.setflags(write=False)
+    counts.setflags(write=False)
+    return Z, counts
+
+
+def _note(n: int, micro: MicroClusters) -> str:
+    """The page's sentence on how the n rows became the tree's leaves."""
+    how = {"kmeans": "k-means", "birch": "BIRCH", "identity": "none"}[micro.method]
+    if micro.method == "identity":
+        return (f"Every one of the {n:,} rows is its own micro-cluster, so this ward tree is "
+                "exact.")
+    return (f"Approximate: {n:,} rows summarised into {micro.m:,} micro-clusters by {how}; "
+            "the tree is built on those (ward on their weighted centroids), and every row "
+            "takes its micro-cluster's label.")
+
+
+def _with_agreement(X: np.ndarray, approx: ApproxHierarchy, agreement_sample: int,
+                    agreement_ks: Sequence[int], seed: int,
+                    progress: Progress) -> ApproxHierarchy:
+    """``approx`` with its agreement with exact ward on a sample of X, per k, measured and
+    added to the note; unchanged when ``agreement_sample`` is 0 or the tree is exact."""
+    if not (agreement_sample and approx.micro.method != "identity"):
+        return approx
+    progress(0.95, "comparing with exact ward on a sample")
+    n = approx.n
+    sample_rows = min(n, int(agreement_sample))
+    agreement = agreement_with_exact(X, approx, ks=agreement_ks, sample=sample_rows, seed=seed)
+    where = "all rows" if sample_rows == n else f"a random {sample_rows:,}-row sample"
+    note = approx.note + f" Agreement with exact ward on {where}: {_ari_range(agreement)}."
+    return replace(approx, note=note, agreement=agreement, agreement_rows=sample_rows)
+
+
 def approximate_linkage(
     X: np.ndarray,
     *,
@@ -198,45 +254,17 @@ def approximate_linkage(
     if n < 2:
         raise DataError("clustering needs at least 2 rows")
     progress = progress or _noop
-    want = default_m(n) if m is None else int(m)
-    if want < 2:
-        raise DataError("approximate mode needs at least 2 micro-clusters")
+    want = _wanted_m(n, m)
     t0 = time.perf_counter()
-    micro = summarise(X, want, method=summariser, seed=seed,
-                      progress=lambda f, s: progress(0.75 * f, s))
-    if micro.m < 2:
-        raise DataError("all rows are identical: there is nothing to cluster")
-    Z = weighted_ward(micro.centroids, micro.weights,
-                      progress=lambda f, s: progress(0.75 + 0.2 * f, s))
-    counts = row_counts(Z, micro.weights)
-    Z.setflags(write=False)
-    counts.setflags(write=False)
+    micro = _micro_clusters(X, want, summariser, seed, progress)
+    Z, counts = _ward_tree(micro, progress)
     seconds = time.perf_counter() - t0
-
-    how = {"kmeans": "k-means", "birch": "BIRCH", "identity": "none"}[micro.method]
-    if micro.method == "identity":
-        note = (f"Every one of the {n:,} rows is its own micro-cluster, so this ward tree is "
-                "exact.")
-    else:
-        note = (f"Approximate: {n:,} rows summarised into {micro.m:,} micro-clusters by {how}; "
-                "the tree is built on those (ward on their weighted centroids), and every row "
-                "takes its micro-cluster's label.")
-    approx = ApproxHierarchy(Z=Z, micro=micro, n=n, m=micro.m, seconds=seconds, note=note,
-                             row_counts=counts, summariser=micro.method)
-    agreement: dict[int, float] = {}
-    sample_rows = 0
-    if agreement_sample and micro.method != "identity":
-        progress(0.95, "comparing with exact ward on a sample")
-        sample_rows = min(n, int(agreement_sample))
-        agreement = agreement_with_exact(X, approx, ks=agreement_ks, sample=sample_rows,
-                                         seed=seed)
-        where = "all rows" if sample_rows == n else f"a random {sample_rows:,}-row sample"
-        note += f" Agreement with exact ward on {where}: {_ari_range(agreement)}."
+    approx = ApproxHierarchy(Z=Z, micro=micro, n=n, m=micro.m, seconds=seconds,
+                             note=_note(n, micro), row_counts=counts, summariser=micro.method)
+    approx = _with_agreement(X, approx, agreement_sample, agreement_ks, seed, progress)
     progress(1.0, "approximate hierarchy ready")
     logger.info("approximate ward: n=%d m=%d %.2f s", n, micro.m, seconds)
-    return ApproxHierarchy(Z=Z, micro=micro, n=n, m=micro.m, seconds=seconds, note=note,
-                           row_counts=counts, agreement=agreement, agreement_rows=sample_rows,
-                           summariser=micro.method)
+    return approx
 
 
 def agreement_with_exact(
