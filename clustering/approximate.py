@@ -14,9 +14,9 @@ micro-cluster's label.
 (``is_valid_linkage``: "excessive observations in a cluster"), so the number of original rows
 under each node lives in ``ApproxHierarchy.row_counts`` instead.
 
-Stage 1 is ``clustering.microclusters``, stage 2 ``clustering.ward_nnchain``; this module
-decides between exact and approximate and puts the two stages together (their public names
-are re-exported here).
+Stage 1 is ``clustering.microclusters``, stage 2 ``clustering.ward_nnchain``, and
+``clustering.exact_limits`` decides between exact and approximate; this module puts the two
+stages together (the public names of all three are re-exported here).
 """
 
 from __future__ import annotations
@@ -24,14 +24,22 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from clustering.errors import DataError
-from clustering.linkage import METHODS, VECTOR_METHODS, validate_matrix
 
-# Stage 1 and stage 2 live in their own modules; their names stay importable from here.
+# The choice of exact or approximate (exact_limits), stage 1 (microclusters) and stage 2
+# (ward_nnchain) live in their own modules; their names stay importable from here.
+from clustering.exact_limits import (
+    DEFAULT_MEMORY_BUDGET_BYTES,
+    EXACT_MAX_ROWS,
+    EXACT_VECTOR_MAX_ROWS,
+    exact_feasible,
+    exact_row_limit,
+)
+from clustering.linkage import validate_matrix
 from clustering.microclusters import (
     DEFAULT_M,
     SUMMARISERS,
@@ -63,164 +71,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-
-#: Memory the exact path may take when the caller does not say (the app passes its setting).
-DEFAULT_MEMORY_BUDGET_BYTES = 2 * 1024**3
-#: Row cap for exact clustering even when memory allows: O(n²) time. Measured here (2 shared
-#: cores, d = 10): fastcluster.linkage_vector ward 20k rows 2.5 s, so 50k rows ~ 16 s.
-EXACT_MAX_ROWS = 50_000
-#: Row cap for the methods ``fastcluster.linkage_vector`` runs (ward, single, centroid, median
-#: on euclidean): memory O(n·d), so only time stops them; ward 100,000 × 10 takes ~60 s here
-#: (bench/bench_service.py), where SciPy would need a 40 GB matrix.
-EXACT_VECTOR_MAX_ROWS = 100_000
-
-# The condensed path peaks below 1.3 matrices (compute_linkage avoids fastcluster.linkage's
-# copy; asserted by tests/test_linkage.py). The budget is charged two: the server also holds
-# other requests' trees and jobs, so the matrix gets as much again as working room. Lowering
-# it changes which tables go approximate and the sentences the page and the tests quote.
-_CONDENSED_COPIES = 2
-
-
-def _nbytes(b: float) -> str:
-    for unit, size in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
-        if b >= size:
-            return f"{b / size:,.1f} {unit}"
-    return f"{b:,.0f} bytes"
-
-
-# ---------------------------------------------------------------------------------------------
-# Exact or approximate?
-
-
-def exact_feasible(
-    n: int,
-    d: int,
-    method: str,
-    metric: str,
-    *,
-    memory_budget_bytes: int = DEFAULT_MEMORY_BUDGET_BYTES,
-    max_rows: int = EXACT_MAX_ROWS,
-    vector_max_rows: int = EXACT_VECTOR_MAX_ROWS,
-) -> tuple[bool, str]:
-    """Decide between exact and approximate clustering by the memory exact would take.
-
-    Exact ward/centroid/median/single on euclidean run on ``fastcluster.linkage_vector``
-    (memory O(n·d)); every other pair needs the condensed distance matrix, ``n(n-1)/2``
-    float64 values, charged twice against the budget (the matrix, and as much again as working
-    room for the rest of the server; the linkage itself peaks below 1.3 matrices). Exact is also refused
-    above a row cap, as its time grows as n²: ``vector_max_rows`` for the memory-saving path,
-    ``max_rows`` for the matrix path (:func:`exact_row_limit`).
-
-    Parameters
-    ----------
-    n, d : int
-        Rows and columns of the prepared matrix.
-    method, metric : str
-        SciPy linkage method and distance metric.
-    memory_budget_bytes : int
-        Largest peak memory the exact path may take.
-    max_rows : int
-        Row cap for the exact matrix path whatever its memory.
-    vector_max_rows : int
-        Row cap for the memory-saving path (ward/single/centroid/median on euclidean).
-
-    Returns
-    -------
-    feasible : bool
-        True when exact clustering fits.
-    reason : str
-        One sentence for the page saying what was chosen and why.
-
-    Examples
-    --------
-    >>> exact_feasible(1_000, 10, "average", "cityblock", memory_budget_bytes=10**9)[0]
-    True
-    >>> ok, why = exact_feasible(100_000, 10, "average", "cityblock", memory_budget_bytes=10**9)
-    >>> ok, why.startswith("Exact average linkage on 100,000 rows needs")
-    (False, True)
-    >>> exact_feasible(80_000, 10, "ward", "euclidean")[0]
-    True
-    """
-    if method not in METHODS:
-        raise DataError(f"unknown linkage method {method!r}; choose one of {sorted(METHODS)}")
-    if n < 0 or d < 0:
-        raise DataError("the number of rows and columns cannot be negative")
-    vector = method in VECTOR_METHODS and metric == "euclidean"
-    if vector:
-        # X copy + Z + a handful of n-long work arrays in fastcluster.
-        need = 8 * n * (d + 12)
-        how = f"fastcluster's memory-saving path needs about {_nbytes(need)}"
-    else:
-        need = _CONDENSED_COPIES * 8 * (n * (n - 1) // 2)
-        how = (
-            f"the distance matrix takes {_nbytes(need / _CONDENSED_COPIES)} "
-            f"({_nbytes(need)} with as much again kept free as working room)"
-        )
-    what = f"Exact {method} linkage on {n:,} rows"
-    budget = _nbytes(memory_budget_bytes)
-    if need > memory_budget_bytes:
-        return False, (
-            f"{what} needs {_nbytes(need)}: {how}, over the {budget} budget, so the "
-            "approximate mode builds a ward tree on micro-clusters instead."
-        )
-    cap = vector_max_rows if vector else max_rows
-    if n > cap:
-        return False, (
-            f"{what} would fit in memory ({how}) but takes time growing as n², so above "
-            f"{cap:,} rows ({_limit_name(vector)}) the approximate mode builds a ward tree on "
-            "micro-clusters instead."
-        )
-    return True, f"{what}: {how}, within the {budget} budget, so the result is exact."
-
-
-def _limit_name(vector: bool) -> str:
-    return ("the limit for ward, single, centroid and median on euclidean data" if vector
-            else "the limit for methods that need the distance matrix")
-
-
-def exact_row_limit(method: str, metric: str, *, max_rows: int = EXACT_MAX_ROWS,
-                    vector_max_rows: int = EXACT_VECTOR_MAX_ROWS) -> tuple[int, str]:
-    """The row cap of exact clustering for this method and metric, and why it is that one.
-
-    Ward, single, centroid and median on euclidean data run on ``fastcluster.linkage_vector``
-    (memory O(n·d): only time, growing as n², stops them); every other pair builds the
-    condensed distance matrix (memory O(n²)), so it keeps the lower cap.
-
-    Parameters
-    ----------
-    method, metric : str
-    max_rows, vector_max_rows : int
-        The two caps (DENDRO_EXACT_MAX_ROWS and DENDRO_EXACT_VECTOR_MAX_ROWS in the app).
-
-    Returns
-    -------
-    limit : int
-    why : str
-        One sentence: which limit applies and why.
-
-    Examples
-    --------
-    >>> exact_row_limit("ward", "euclidean")[0], exact_row_limit("average", "euclidean")[0]
-    (100000, 50000)
-    >>> exact_row_limit("ward", "cityblock")[0]
-    50000
-    """
-    if method not in METHODS:
-        raise DataError(f"unknown linkage method {method!r}; choose one of {sorted(METHODS)}")
-    if method in VECTOR_METHODS and metric == "euclidean":
-        return int(vector_max_rows), (
-            f"Exact {method} linkage on euclidean data runs in memory that grows with the rows "
-            f"(fastcluster's memory-saving path), so only its time (growing as n²) limits it: "
-            f"up to {int(vector_max_rows):,} rows on this server.")
-    return int(max_rows), (
-        f"Exact {method} linkage with the {metric} metric needs the matrix of every pair's "
-        f"distance (memory growing as n²), so it is limited to {int(max_rows):,} rows and the "
-        "memory budget on this server; ward, single, centroid and median on euclidean data "
-        f"go further (up to {int(vector_max_rows):,} rows).")
-
-
-# ---------------------------------------------------------------------------------------------
-# The two stages together
 
 
 @dataclass(frozen=True, eq=False)
@@ -303,6 +153,62 @@ def _ari_range(agreement: dict[int, float]) -> str:
     return f"ARI {span} at k = {', '.join(map(str, ks))}"
 
 
+def _wanted_m(n: int, m: int | None) -> int:
+    """The micro-clusters to ask for: ``m``, or :func:`default_m` of n rows; at least 2."""
+    want = default_m(n) if m is None else int(m)
+    if want < 2:
+        raise DataError("approximate mode needs at least 2 micro-clusters")
+    return want
+
+
+def _micro_clusters(X: np.ndarray, want: int, summariser: str, seed: int,
+                    progress: Progress) -> MicroClusters:
+    """Stage 1 (the first 75% of the progress): at least 2 micro-clusters of X's rows."""
+    micro = summarise(X, want, method=summariser, seed=seed,
+                      progress=lambda f, s: progress(0.75 * f, s))
+    if micro.m < 2:
+        raise DataError("all rows are identical: there is nothing to cluster")
+    return micro
+
+
+def _ward_tree(micro: MicroClusters, progress: Progress) -> tuple[np.ndarray, np.ndarray]:
+    """Stage 2 (progress 75% to 95%): ward on the weighted centroids, as read-only
+    (Z, rows under each node)."""
+    Z = weighted_ward(micro.centroids, micro.weights,
+                      progress=lambda f, s: progress(0.75 + 0.2 * f, s))
+    counts = row_counts(Z, micro.weights)
+    Z.setflags(write=False)
+    counts.setflags(write=False)
+    return Z, counts
+
+
+def _note(n: int, micro: MicroClusters) -> str:
+    """The page's sentence on how the n rows became the tree's leaves."""
+    how = {"kmeans": "k-means", "birch": "BIRCH", "identity": "none"}[micro.method]
+    if micro.method == "identity":
+        return (f"Every one of the {n:,} rows is its own micro-cluster, so this ward tree is "
+                "exact.")
+    return (f"Approximate: {n:,} rows summarised into {micro.m:,} micro-clusters by {how}; "
+            "the tree is built on those (ward on their weighted centroids), and every row "
+            "takes its micro-cluster's label.")
+
+
+def _with_agreement(X: np.ndarray, approx: ApproxHierarchy, agreement_sample: int,
+                    agreement_ks: Sequence[int], seed: int,
+                    progress: Progress) -> ApproxHierarchy:
+    """``approx`` with its agreement with exact ward on a sample of X, per k, measured and
+    added to the note; unchanged when ``agreement_sample`` is 0 or the tree is exact."""
+    if not (agreement_sample and approx.micro.method != "identity"):
+        return approx
+    progress(0.95, "comparing with exact ward on a sample")
+    n = approx.n
+    sample_rows = min(n, int(agreement_sample))
+    agreement = agreement_with_exact(X, approx, ks=agreement_ks, sample=sample_rows, seed=seed)
+    where = "all rows" if sample_rows == n else f"a random {sample_rows:,}-row sample"
+    note = approx.note + f" Agreement with exact ward on {where}: {_ari_range(agreement)}."
+    return replace(approx, note=note, agreement=agreement, agreement_rows=sample_rows)
+
+
 def approximate_linkage(
     X: np.ndarray,
     *,
@@ -348,45 +254,17 @@ def approximate_linkage(
     if n < 2:
         raise DataError("clustering needs at least 2 rows")
     progress = progress or _noop
-    want = default_m(n) if m is None else int(m)
-    if want < 2:
-        raise DataError("approximate mode needs at least 2 micro-clusters")
+    want = _wanted_m(n, m)
     t0 = time.perf_counter()
-    micro = summarise(X, want, method=summariser, seed=seed,
-                      progress=lambda f, s: progress(0.75 * f, s))
-    if micro.m < 2:
-        raise DataError("all rows are identical: there is nothing to cluster")
-    Z = weighted_ward(micro.centroids, micro.weights,
-                      progress=lambda f, s: progress(0.75 + 0.2 * f, s))
-    counts = row_counts(Z, micro.weights)
-    Z.setflags(write=False)
-    counts.setflags(write=False)
+    micro = _micro_clusters(X, want, summariser, seed, progress)
+    Z, counts = _ward_tree(micro, progress)
     seconds = time.perf_counter() - t0
-
-    how = {"kmeans": "k-means", "birch": "BIRCH", "identity": "none"}[micro.method]
-    if micro.method == "identity":
-        note = (f"Every one of the {n:,} rows is its own micro-cluster, so this ward tree is "
-                "exact.")
-    else:
-        note = (f"Approximate: {n:,} rows summarised into {micro.m:,} micro-clusters by {how}; "
-                "the tree is built on those (ward on their weighted centroids), and every row "
-                "takes its micro-cluster's label.")
-    approx = ApproxHierarchy(Z=Z, micro=micro, n=n, m=micro.m, seconds=seconds, note=note,
-                             row_counts=counts, summariser=micro.method)
-    agreement: dict[int, float] = {}
-    sample_rows = 0
-    if agreement_sample and micro.method != "identity":
-        progress(0.95, "comparing with exact ward on a sample")
-        sample_rows = min(n, int(agreement_sample))
-        agreement = agreement_with_exact(X, approx, ks=agreement_ks, sample=sample_rows,
-                                         seed=seed)
-        where = "all rows" if sample_rows == n else f"a random {sample_rows:,}-row sample"
-        note += f" Agreement with exact ward on {where}: {_ari_range(agreement)}."
+    approx = ApproxHierarchy(Z=Z, micro=micro, n=n, m=micro.m, seconds=seconds,
+                             note=_note(n, micro), row_counts=counts, summariser=micro.method)
+    approx = _with_agreement(X, approx, agreement_sample, agreement_ks, seed, progress)
     progress(1.0, "approximate hierarchy ready")
     logger.info("approximate ward: n=%d m=%d %.2f s", n, micro.m, seconds)
-    return ApproxHierarchy(Z=Z, micro=micro, n=n, m=micro.m, seconds=seconds, note=note,
-                           row_counts=counts, agreement=agreement, agreement_rows=sample_rows,
-                           summariser=micro.method)
+    return approx
 
 
 def agreement_with_exact(

@@ -32,12 +32,12 @@ from clustering.cut_index import tree_index
 from clustering.errors import DataError
 from clustering.linkage import (
     METHODS,
-    _precheck_rows,
     compute_linkage,
     distance_kwargs,
     method_metric_problem,
     validate_matrix,
 )
+from clustering.linkage_distances import _precheck_rows
 from clustering.merge_heights import _check_Z
 
 __all__ = [

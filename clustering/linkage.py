@@ -29,27 +29,37 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
-import fastcluster
 import numpy as np
-from scipy.cluster.hierarchy import linkage as scipy_linkage
 from scipy.cluster.hierarchy import optimal_leaf_ordering
 from scipy.spatial.distance import pdist
 
 from clustering.errors import DataError
-from clustering.ties import (
-    SCIPY_TIES_MAX_N,
-    may_have_ties,
-    nearest_pairs_tie,
-    ward_tree_is_tie_free,
-)
 
-try:  # the C entry point behind fastcluster.linkage; see the module docstring
-    from _fastcluster import linkage_wrap as _linkage_wrap
-except ImportError:  # pragma: no cover - a fastcluster build without it
-    _linkage_wrap = None
+# The backends, the input checks and the distances live in their own modules; their public
+# names stay importable from here (``as`` marks the ones this module only re-exports).
+from clustering.linkage_backends import (
+    TIES_UNCHECKED,
+    ProgressCallback,
+    _link,
+)
+from clustering.linkage_backends import (
+    VECTOR_METHODS as VECTOR_METHODS,
+)
+from clustering.linkage_checks import (
+    EUCLIDEAN_ONLY as EUCLIDEAN_ONLY,
+)
+from clustering.linkage_checks import (
+    METHODS,
+    METRICS,
+    check_method_metric,
+    method_metric_problem,
+    validate_matrix,
+)
+from clustering.linkage_distances import condensed_distances as condensed_distances
+from clustering.linkage_distances import distance_kwargs
+from clustering.ties import SCIPY_TIES_MAX_N, nearest_pairs_tie, ward_tree_is_tie_free
 
 __all__ = [
     "METHODS",
@@ -67,51 +77,10 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-METHODS: tuple[str, ...] = (
-    "single",
-    "complete",
-    "average",
-    "weighted",
-    "centroid",
-    "median",
-    "ward",
-)
-METRICS: tuple[str, ...] = (
-    "euclidean",
-    "sqeuclidean",
-    "cityblock",
-    "chebyshev",
-    "minkowski",
-    "cosine",
-    "correlation",
-    "canberra",
-    "braycurtis",
-    "seuclidean",
-    "mahalanobis",
-    "hamming",
-    "jaccard",
-)
-EUCLIDEAN_ONLY: tuple[str, ...] = ("centroid", "median", "ward")
-#: Methods fastcluster.linkage_vector runs on euclidean vectors in O(n·d) memory.
-VECTOR_METHODS: tuple[str, ...] = ("single", "centroid", "median", "ward")
-
 #: Above this many rows optimal leaf ordering is refused. Measured on 2 shared
 #: cores, d = 10, scipy 1.17: ward 1,000 rows 3.2 s, 2,000 rows 22 s, 4,000 rows
 #: 555 s (average: 0.4 s, 3.2 s); the cost grows roughly with n^3.
 OPTIMAL_ORDERING_MAX_N: int = 2000
-
-_MAX_ROWS_LISTED = 5
-
-_WHY_EUCLIDEAN = {
-    "ward": "ward merges the pair of clusters that least increases the within-cluster "
-    "sum of squares, which is only defined for euclidean distances",
-    "centroid": "centroid linkage measures the distance between cluster means, which "
-    "is only defined for euclidean distances",
-    "median": "median linkage measures the distance between cluster midpoints, which "
-    "is only defined for euclidean distances",
-}
-
-ProgressCallback = Callable[[float, str], None]
 
 
 @dataclass(frozen=True, eq=False)
@@ -159,261 +128,7 @@ class Hierarchy:
     ties: bool = False
 
 
-def method_metric_problem(method: str, metric: str) -> str | None:
-    """Say why a (method, metric) pair is refused, or ``None`` when it is valid.
 
-    Parameters
-    ----------
-    method : str
-        One of :data:`METHODS`.
-    metric : str
-        One of :data:`METRICS`.
-
-    Returns
-    -------
-    str or None
-        A sentence for a person: what is wrong and what to pick instead.
-
-    Examples
-    --------
-    >>> method_metric_problem("average", "cosine") is None
-    True
-    >>> print(method_metric_problem("ward", "cosine"))  # doctest: +ELLIPSIS
-    ward linkage needs the euclidean metric: ward merges ... or keep 'cosine' and use average, complete, single or weighted linkage.
-    """
-    if method not in METHODS:
-        return f"unknown linkage method {method!r}: choose one of {', '.join(METHODS)}"
-    if metric not in METRICS:
-        return f"unknown distance metric {metric!r}: choose one of {', '.join(METRICS)}"
-    if method in EUCLIDEAN_ONLY and metric != "euclidean":
-        return (
-            f"{method} linkage needs the euclidean metric: {_WHY_EUCLIDEAN[method]}. "
-            f"Choose metric 'euclidean' (scale the columns first if their units differ), "
-            f"or keep {metric!r} and use average, complete, single or weighted linkage."
-        )
-    return None
-
-
-def check_method_metric(method: str, metric: str) -> None:
-    """Raise :class:`DataError` when :func:`method_metric_problem` finds a problem.
-
-    Examples
-    --------
-    >>> check_method_metric("ward", "euclidean")
-    >>> check_method_metric("median", "cityblock")
-    Traceback (most recent call last):
-    ...
-    clustering.errors.DataError: median linkage needs the euclidean metric: ...
-    """
-    problem = method_metric_problem(method, metric)
-    if problem is not None:
-        raise DataError(problem)
-
-
-def _rows_text(rows: np.ndarray) -> str:
-    """1-based row numbers, at most a few, e.g. ``'rows 3, 9 and 12 more'``."""
-    rows = np.asarray(rows, dtype=np.int64) + 1
-    shown = ", ".join(str(int(r)) for r in rows[:_MAX_ROWS_LISTED])
-    word = "row" if len(rows) == 1 else "rows"
-    if len(rows) > _MAX_ROWS_LISTED:
-        return f"{word} {shown} and {len(rows) - _MAX_ROWS_LISTED} more"
-    return f"{word} {shown}"
-
-
-def validate_matrix(X: object) -> np.ndarray:
-    """Return X as a C-contiguous float64 (n, d) array, or raise :class:`DataError`.
-
-    Parameters
-    ----------
-    X : array_like, shape (n, d)
-        Real numbers, every one finite, at least 2 rows and 1 column.
-
-    Returns
-    -------
-    ndarray, shape (n, d), float64
-        X itself when it already has that form (no copy).
-
-    Examples
-    --------
-    >>> validate_matrix([[1, 2], [3, 4]]).dtype
-    dtype('float64')
-    >>> validate_matrix([[1.0, float("nan")], [3.0, 4.0]])
-    Traceback (most recent call last):
-    ...
-    clustering.errors.DataError: the data has 1 missing or infinite value (row 1): drop those rows or impute them before clustering
-    """
-    arr = np.asarray(X)
-    if arr.dtype == object or not (
-        np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_
-    ) or np.issubdtype(arr.dtype, np.complexfloating):
-        raise DataError(
-            f"the data must be a table of real numbers, got values of type {arr.dtype}: "
-            "convert or drop the non-numeric columns"
-        )
-    if arr.ndim != 2:
-        raise DataError(
-            f"the data must be a 2-D table (rows x columns), got {arr.ndim} dimension(s)"
-        )
-    n, d = arr.shape
-    if n < 2:
-        raise DataError(f"clustering needs at least 2 rows, the data has {n}")
-    if d < 1:
-        raise DataError("the data has no columns: choose at least one feature")
-    arr = np.ascontiguousarray(arr, dtype=np.float64)
-    finite = np.isfinite(arr)
-    if not finite.all():
-        bad_rows = np.flatnonzero(~finite.all(axis=1))
-        n_bad = int((~finite).sum())
-        values = "value" if n_bad == 1 else "values"
-        raise DataError(
-            f"the data has {n_bad} missing or infinite {values} ({_rows_text(bad_rows)}): "
-            "drop those rows or impute them before clustering"
-        )
-    return arr
-
-
-def distance_kwargs(X: np.ndarray, metric: str, p: float = 2.0) -> dict:
-    """Extra keyword arguments for ``pdist`` / ``cdist`` so both use the same metric.
-
-    ``cdist`` on row blocks would estimate seuclidean's variances and
-    mahalanobis' covariance from the block only; passing ``V`` / ``VI`` computed
-    on the whole of X (exactly as ``pdist`` does) keeps block distances equal to
-    ``pdist(X)``. Raises :class:`DataError` when the metric is undefined on X
-    (a constant column under seuclidean, a singular covariance under mahalanobis).
-
-    Parameters
-    ----------
-    X : ndarray, shape (n, d), float64
-    metric : str
-    p : float
-        Minkowski exponent.
-
-    Returns
-    -------
-    dict
-
-    Examples
-    --------
-    >>> distance_kwargs(np.eye(3), "minkowski", p=3)
-    {'p': 3.0}
-    """
-    n, d = X.shape
-    if metric == "minkowski":
-        if not np.isfinite(p) or p <= 0:
-            raise DataError(f"the minkowski exponent p must be a positive number, got {p}")
-        return {"p": float(p)}
-    if metric == "seuclidean":
-        V = np.var(X, axis=0, ddof=1)
-        zero = np.flatnonzero(V == 0)
-        if zero.size:
-            cols = ", ".join(str(int(c) + 1) for c in zero[:_MAX_ROWS_LISTED])
-            more = f" and {zero.size - _MAX_ROWS_LISTED} more" if zero.size > _MAX_ROWS_LISTED else ""
-            raise DataError(
-                f"seuclidean divides by each column's variance, and column(s) {cols}{more} "
-                "are constant: drop them, or use 'euclidean' on z-scored data"
-            )
-        return {"V": V}
-    if metric == "mahalanobis":
-        if n <= d:
-            raise DataError(
-                f"mahalanobis needs more rows than columns to estimate the covariance, "
-                f"the data has {n} rows and {d} columns: use fewer features, or "
-                "'seuclidean' / 'euclidean' on whitened data"
-            )
-        cov = np.atleast_2d(np.cov(X.T))
-        s = np.linalg.svd(cov, compute_uv=False)
-        if s[-1] <= s[0] * d * np.finfo(float).eps * 1e3:
-            raise DataError(
-                "mahalanobis needs an invertible covariance matrix, but some columns are "
-                "constant or (nearly) linear combinations of others: drop redundant columns, "
-                "or use 'seuclidean' / 'euclidean' on whitened data"
-            )
-        # Same expression as scipy.spatial.distance.pdist, so the numbers agree exactly.
-        return {"VI": np.linalg.inv(cov).T.copy()}
-    return {}
-
-
-_WHY_NONFINITE = {
-    "cosine": "the cosine distance is undefined for a row of all zeros (it has no direction)",
-    "correlation": "the correlation distance is undefined for a row whose values are all "
-    "equal (it has no variance)",
-    "braycurtis": "the Bray-Curtis distance is undefined when the sum of two rows is zero",
-}
-
-
-def _raise_nonfinite(D: np.ndarray, n: int, metric: str) -> None:
-    """Raise DataError naming the rows behind the non-finite entries of condensed D."""
-    counts = np.zeros(n, dtype=np.int64)
-    # Rows of the condensed matrix are visited one slice at a time, so no n^2 mask.
-    start = 0
-    for i in range(n - 1):
-        stop = start + n - 1 - i
-        bad = np.flatnonzero(~np.isfinite(D[start:stop]))
-        if bad.size:
-            counts[i] += bad.size
-            counts[i + 1 + bad] += 1
-        start = stop
-    # A row whose distance to most others is undefined (an all-zero row under cosine)
-    # is the culprit; otherwise name every row involved in an undefined pair.
-    culprits = np.flatnonzero(counts * 2 > n - 1)
-    if culprits.size == 0:
-        culprits = np.flatnonzero(counts)
-    # X is finite, so for the other metrics only overflow can make a distance infinite.
-    why = _WHY_NONFINITE.get(metric, f"the values are too large for the {metric} distance, "
-                             "which overflows to infinity; scale the columns (e.g. z-score) first")
-    raise DataError(
-        f"{metric} distances involving {_rows_text(culprits)} are not finite numbers: {why}. "
-        "Remove those rows or choose another metric."
-    )
-
-
-def _precheck_rows(X: np.ndarray, metric: str) -> None:
-    """O(n·d) checks that name the rows before an n^2 matrix is computed."""
-    if metric == "cosine":
-        bad = np.flatnonzero(~np.any(X != 0, axis=1))
-    elif metric == "correlation":
-        bad = np.flatnonzero(np.all(X == X[:, :1], axis=1))
-    else:
-        return
-    if bad.size:
-        raise DataError(
-            f"{metric} distances involving {_rows_text(bad)} are not finite numbers: "
-            f"{_WHY_NONFINITE[metric]}. Remove those rows or choose another metric."
-        )
-
-
-def condensed_distances(X: np.ndarray, metric: str, p: float = 2.0) -> np.ndarray:
-    """``pdist(X, metric)`` checked for non-finite values, without extra n^2 memory.
-
-    Parameters
-    ----------
-    X : ndarray, shape (n, d), float64 (already validated)
-    metric : str
-    p : float
-
-    Returns
-    -------
-    ndarray, shape (n * (n - 1) // 2,), float64, C-contiguous
-
-    Examples
-    --------
-    >>> condensed_distances(np.array([[0.0, 0.0], [3.0, 4.0]]), "euclidean")
-    array([5.])
-    """
-    _precheck_rows(X, metric)
-    D = pdist(X, metric=metric, **distance_kwargs(X, metric, p))
-    # The sum is finite exactly when every entry is (bar overflow, caught below
-    # by the slow scan) and, unlike np.isfinite(D).all(), needs no n^2 temporary.
-    if not np.isfinite(np.sum(D)):
-        n = X.shape[0]
-        if not np.isfinite(D).all():
-            _raise_nonfinite(D, n, metric)
-    return D
-
-
-#: Ends ``Hierarchy.backend`` when ``compute_linkage(check_ties=False)`` left a Ward tree
-#: unchecked for ties (its ``ties`` is then True until :func:`ward_tree_ties` says otherwise).
-TIES_UNCHECKED = ", ties not checked"
 
 
 def ward_tree_ties(X: np.ndarray, Z: np.ndarray) -> bool:
@@ -427,17 +142,47 @@ def ward_tree_ties(X: np.ndarray, Z: np.ndarray) -> bool:
     return nearest_pairs_tie(X) or not ward_tree_is_tie_free(X, Z)
 
 
-def _ward_unless_tied(X: np.ndarray, scipy_allowed: bool
-                      ) -> tuple[np.ndarray, str, bool] | None:
-    """fastcluster's Ward tree of tie-prone X as (Z, backend, ties), or None when SciPy must
-    link X instead. Tie-prone is not tied: a tree with no tie at any merge is the one every
-    exact implementation builds, and checking that costs a fraction of SciPy's linkage
-    (:func:`clustering.ties.ward_tree_is_tie_free`). A tied tree goes to SciPy when allowed,
-    else stays, with ``ties`` set so the page says it is one of several."""
-    Z = fastcluster.linkage_vector(X, method="ward", metric="euclidean")
-    if ward_tree_is_tie_free(X, Z):
-        return Z, "fastcluster.linkage_vector, checked tie-free", False
-    return None if scipy_allowed else (Z, "fastcluster.linkage_vector", True)
+def _checked_input(X: object, method: str, metric: str, p: float,
+                   optimal_ordering: bool) -> tuple[np.ndarray, dict]:
+    """X validated, and its ``pdist`` keywords: every :class:`DataError` that needs no
+    distance, raised before any is computed."""
+    check_method_metric(method, metric)
+    X = validate_matrix(X)
+    n = X.shape[0]
+    if optimal_ordering and n > OPTIMAL_ORDERING_MAX_N:
+        raise DataError(
+            f"optimal leaf ordering of {n:,} rows would take many minutes; it is offered up "
+            f"to {OPTIMAL_ORDERING_MAX_N:,} rows. Turn it off, or cluster a sample."
+        )
+    return X, distance_kwargs(X, metric, p)  # validates p, seuclidean, mahalanobis early
+
+
+def _reporter(progress: ProgressCallback | None) -> ProgressCallback:
+    """``progress``, or a callback that does nothing when there is none."""
+
+    def report(fraction: float, text: str) -> None:
+        if progress is not None:
+            progress(fraction, text)
+
+    return report
+
+
+def _check_heights(Z: np.ndarray) -> None:
+    """Raise :class:`DataError` when a merge height overflowed to infinity."""
+    if not np.all(np.isfinite(Z[:, 2])):
+        raise DataError(
+            "some merge heights overflowed to infinity: the values are too large; "
+            "scale the columns (e.g. z-score) before clustering"
+        )
+
+
+def _order_leaves(X: np.ndarray, Z: np.ndarray, D: np.ndarray | None, metric: str,
+                  kwargs: dict, report: ProgressCallback) -> np.ndarray:
+    """Z with its leaves in optimal order, on D (computed again from X when not kept)."""
+    report(0.9, "ordering leaves")
+    if D is None:
+        D = pdist(X, metric=metric, **kwargs)
+    return optimal_leaf_ordering(Z, D)
 
 
 def compute_linkage(
@@ -502,79 +247,20 @@ def compute_linkage(
     [1.0, 4.6547]
     """
     t0 = time.perf_counter()
-    check_method_metric(method, metric)
-    X = validate_matrix(X)
-    n = X.shape[0]
-    if optimal_ordering and n > OPTIMAL_ORDERING_MAX_N:
-        raise DataError(
-            f"optimal leaf ordering of {n:,} rows would take many minutes; it is offered up "
-            f"to {OPTIMAL_ORDERING_MAX_N:,} rows. Turn it off, or cluster a sample."
-        )
-    kwargs = distance_kwargs(X, metric, p)  # validates p, seuclidean, mahalanobis early
-
-    def report(fraction: float, text: str) -> None:
-        if progress is not None:
-            progress(fraction, text)
-
-    D: np.ndarray | None = None
-    ties = may_have_ties(X, metric)
-    fast_ward = None
-    # Data whose nearest pairs already tie (integers, counts) would fail the Ward check at its
-    # first merges: it goes straight to SciPy.
-    unchecked = (not check_ties and ties and method == "ward" and metric == "euclidean"
-                 and n > scipy_ties_max_n)
-    if (ties and not unchecked and method == "ward" and metric == "euclidean"
-            and not nearest_pairs_tie(X)):
-        report(0.0, "linking")
-        fast_ward = _ward_unless_tied(X, n <= scipy_ties_max_n)
-        report(0.3, "checked for ties")
-    if fast_ward is not None:
-        Z, backend, ties = fast_ward
-    elif ties and method != "single" and n <= scipy_ties_max_n:
-        backend = "scipy.cluster.hierarchy.linkage"
-        report(0.0, "computing distances")
-        D = condensed_distances(X, metric, p)
-        report(0.4, "linking")
-        # SciPy copies D for its own work, so D survives for the optional ordering.
-        Z = scipy_linkage(D, method=method)
-        if not optimal_ordering:
-            D = None
-    elif metric == "euclidean" and method in VECTOR_METHODS:
-        backend = "fastcluster.linkage_vector"
-        report(0.0, "linking")
-        Z = fastcluster.linkage_vector(X, method=method, metric="euclidean")
-    else:
-        report(0.0, "computing distances")
-        D = condensed_distances(X, metric, p)
-        if optimal_ordering:
-            D_keep = D.copy()  # the linking step overwrites D; n is small here
-        report(0.4, "linking")
-        Z = np.empty((n - 1, 4), dtype=np.float64)
-        if _linkage_wrap is not None:
-            backend = "fastcluster.linkage"
-            _linkage_wrap(n, D, Z, fastcluster.mthidx[method])
-        else:  # pragma: no cover
-            backend = "fastcluster.linkage (copying)"
-            Z = fastcluster.linkage(D, method=method)
-        del D
-        D = D_keep if optimal_ordering else None
-    if unchecked:
-        backend += TIES_UNCHECKED
-    if not np.all(np.isfinite(Z[:, 2])):
-        raise DataError(
-            "some merge heights overflowed to infinity: the values are too large; "
-            "scale the columns (e.g. z-score) before clustering"
-        )
+    X, kwargs = _checked_input(X, method, metric, p, optimal_ordering)
+    report = _reporter(progress)
+    Z, backend, ties, D = _link(X, method, metric, p, keep_distances=optimal_ordering,
+                                report=report, scipy_ties_max_n=scipy_ties_max_n,
+                                check_ties=check_ties)
+    _check_heights(Z)
     if optimal_ordering:
-        report(0.9, "ordering leaves")
-        if D is None:
-            D = pdist(X, metric=metric, **kwargs)
-        Z = optimal_leaf_ordering(Z, D)
+        Z = _order_leaves(X, Z, D, metric, kwargs, report)
         backend += " + scipy.optimal_leaf_ordering"
     report(1.0, "done")
     Z = np.ascontiguousarray(Z, dtype=np.float64)
     Z.flags.writeable = False
     seconds = time.perf_counter() - t0
+    n = X.shape[0]
     logger.info(
         "linkage n=%d d=%d %s/%s via %s in %.3f s", n, X.shape[1], method, metric, backend, seconds
     )
