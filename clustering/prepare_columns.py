@@ -107,4 +107,3 @@ def _numeric_frame(df: pd.DataFrame, names: list[str], steps: list[str]) -> pd.D
             )
         out[name] = values
     return pd.DataFrame(out, index=df.index)
-

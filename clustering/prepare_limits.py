@@ -83,7 +83,6 @@ class EncodedWidth:
                              indicator_columns=self.indicators)
 
 
-
 def encoded_width(
     df: pd.DataFrame,
     options: PrepareOptions | None = None,
@@ -128,7 +127,6 @@ def _check_memory(width: EncodedWidth, memory_budget_bytes: int | None) -> None:
             "(leave out categorical columns with many levels, or turn one-hot encoding off), "
             "or take a sample of the rows."
         )
-
 
 
 def _check_limits(

@@ -106,7 +106,6 @@ class PrepareOptions:
         return cls(**dict(d))
 
 
-
 @dataclass(frozen=True, eq=False)
 class Prepared:
     """The matrix to cluster and what was done to get it.

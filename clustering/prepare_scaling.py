@@ -104,4 +104,3 @@ def _check_distances(x: np.ndarray, names: list[str], row_ids: np.ndarray, raw: 
         f"(e.g. {file_row(df, int(row_ids[row]))}: {_fmt(float(raw[row, col]))}); rescale it or "
         "pick z-score/min-max scaling"
     )
-

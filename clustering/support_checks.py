@@ -112,8 +112,8 @@ def _check_seed(seed: object) -> int:
     return int(seed)
 
 
-
 def _check_width(d: int) -> None:
+    """Refuse fewer than 2 features: there would be nothing to resample."""
     if d < 2:
         raise DataError(
             "merge support resamples the features, so it needs at least 2 columns "

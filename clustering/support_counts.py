@@ -50,7 +50,6 @@ class SupportCounts:
         )
 
 
-
 def _replicate_columns(plan: SupportPlan, scale: int, b: int) -> np.ndarray:
     """The features replicate ``b`` draws at scale index ``scale`` (with replacement)."""
     ss = np.random.SeedSequence(plan.seed, spawn_key=(scale, b))

@@ -68,7 +68,6 @@ class SupportPlan:
         return self.X.shape[0]
 
 
-
 def plan_support(
     X: object,
     method: str = "average",

@@ -60,7 +60,6 @@ class MergeSupport:
     seed: int
 
 
-
 def summarise_support(plan: SupportPlan, counts: SupportCounts) -> MergeSupport:
     """Reduce: the summed counts of all chunks -> AU/BP per row of Z.
 
