@@ -49,13 +49,13 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from clustering.support import (  # noqa: E402
-    _clade_keys,
     count_clades,
     plan_support,
     pvclust_arguments,
     replicate_chunks,
     summarise_support,
 )
+from clustering.support_trees import _clade_keys  # noqa: E402
 
 
 def blobs(n: int, d: int, seed: int = 0) -> np.ndarray:

@@ -45,7 +45,7 @@ from clustering.replicate_trees import (
     replicate_tree,
 )
 from clustering.sampling import replicate_chunks
-from clustering.support import _check_count, _check_seed
+from clustering.support_checks import _check_count, _check_seed
 
 __all__ = [
     "STABILITY_METRICS",

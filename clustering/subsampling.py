@@ -40,7 +40,8 @@ import pandas as pd
 from clustering.errors import DataError
 from clustering.replicate_trees import checked_input, original_tree, replicate_tree
 from clustering.sampling import replicate_chunks
-from clustering.support import _check_count, _check_seed, _clade_keys
+from clustering.support_checks import _check_count, _check_seed
+from clustering.support_trees import _clade_keys
 
 __all__ = [
     "RowSupport",

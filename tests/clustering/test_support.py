@@ -23,7 +23,6 @@ from clustering.support import (
     DEFAULT_SCALES,
     SUPPORT_METHODS,
     SUPPORT_METRICS,
-    _replicate_columns,
     count_clades,
     merge_support,
     multiscale_fit,
@@ -31,6 +30,7 @@ from clustering.support import (
     pvclust_arguments,
     summarise_support,
 )
+from clustering.support_counts import _replicate_columns
 from tests.oracles import run_r
 
 FIT_COLUMNS = {"au": "au", "bp": "bp", "se_au": "se.au", "se_bp": "se.bp", "si": "si",
