@@ -1,6 +1,6 @@
 """Zoom frames of the full tree at 100,000 leaves with level of detail (issue 14, goal 3).
 
-    python bench/bench_lod.py [--n 100000] [--repeat 5]
+    python bench/bench_lod.py [--n 100000] [--repeat 5] [--page]
 
 The tree: single linkage of n random 1-D points (built by merging neighbours in gap order,
 seconds; the frame cost depends on the tree's shape, not on where Z came from), sent as
@@ -8,11 +8,16 @@ seconds; the frame cost depends on the tree's shape, not on where Z came from), 
 tree, then windows of 10,000, 1,000, 100 and 40 leaves, and pans at 1,000 leaves):
 
 * ``node``: ``assets/lod.js`` under Node, ``view`` + ``drawing`` per frame (the computation);
-* ``chromium``: headless Chromium (``--disable-gpu``), ``dendroLod.render`` then
-  ``Plotly.react`` of the result and two animation frames, i.e. from the zoom to the frame
-  painted (plotly.js from the ``plotly`` Python package, the same major version as Dash's
-  bundle). The drawing is SVG: links and marks as one path shape per colour, leaves as
+* ``chromium``: headless Chromium (``--disable-gpu``), a bare page with plotly.js (from the
+  ``plotly`` Python package, the same major version as Dash's bundle) and ``assets/lod.js``:
+  each window set with ``Plotly.relayout`` as a zoom box ends one, drawn by lod.js's relayout
+  listener (``Plotly.react``), until the new window is drawn and two animation frames
+  passed, i.e. from the zoom to the frame painted. The drawing is SVG: links and marks as one path shape per colour, leaves as
   markers, the merges' hover trace undrawn.
+
+* ``page`` (``--page``): the app itself (gunicorn on a free loopback port, a fresh data
+  directory): Z uploaded as .npy, the "Full tree" tab open, the same zooms, with Dash and
+  the whole page around the graph.
 
 Medians of ``--repeat`` runs per window; also the build of the compact tree (once per tree)
 and the payload's size.
@@ -83,34 +88,67 @@ process.stdout.write(JSON.stringify({build, out}));
 
 PAGE_SCRIPT = """
 async ([payload, wins, repeat, cut, palette]) => {
-  const gd = document.getElementById('g');
   const data = {tree_key: 'bench', payload, labels: null, palette, above: '#8c8c8c'};
   let t0 = performance.now();
-  let fig = window.dendroLod.render(data, null, cut, 'g');
-  await Plotly.newPlot(gd, fig.data, fig.layout);
+  window.dendroLod.render(data, cut, 'g');  // plots the whole tree into #g and follows its zooms
   const first = performance.now() - t0;
-  const frame = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
-  const out = [];
-  for (const [name, x0, x1] of wins) {
-    const times = [];
-    for (let i = 0; i < repeat; i++) {
-      t0 = performance.now();
-      fig = window.dendroLod.render(data, {'xaxis.range[0]': x0, 'xaxis.range[1]': x1}, cut, 'g');
-      await Plotly.react(gd, fig.data, fig.layout);
-      await frame();
-      times.push(performance.now() - t0);
-    }
-    out.push({name, times});
-  }
-  return {first, out};
+  const gd = document.querySelector('#g .js-plotly-plot');
+  return {first, out: await (FRAMES)([wins, repeat], gd)};
 }
 """
+
+# A zoom as plotly's zoom box ends one (Plotly.relayout of the x range), until the window is
+# drawn (the figure's meta is new) and two animation frames passed; windows in turn.
+FRAMES = """
+async ([wins, repeat], graph) => {
+  const gd = graph || document.querySelector('#full-tree-graph .js-plotly-plot');
+  const frame = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+  const out = wins.map(([name]) => ({name, times: []}));
+  for (let round = 0; round < repeat; round++) {
+    for (let w = 0; w < wins.length; w++) {
+      const before = gd.layout.meta;
+      const t0 = performance.now();
+      await Plotly.relayout(gd, {'xaxis.range[0]': wins[w][1], 'xaxis.range[1]': wins[w][2]});
+      while (gd.layout.meta === before && performance.now() - t0 < 10000) {
+        await new Promise(r => requestAnimationFrame(r));
+      }
+      await frame();
+      out[w].times.push(performance.now() - t0);
+    }
+  }
+  return out;
+}
+"""
+
+
+def page_frames(Z: np.ndarray, wins: list, repeat: int) -> dict:
+    """Zoom frames through the app's own page (the "Full tree" tab), by window."""
+    from tests.browser import harness as h
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "big.npy"
+        np.save(path, Z)
+        with h.browser_session() as (server, browser):
+            context = browser.new_context(viewport=h.VIEWPORT)
+            page = h.new_page(context)
+            page.goto(server.url)
+            h.upload_file(page, path, timeout=300)
+            h.wait_dendrogram(page, timeout=300)
+            page.get_by_role("tab", name="Full tree").click()
+            page.wait_for_function("""() => { const gd = document.querySelector(
+                '#full-tree-graph .js-plotly-plot'); return gd && gd.layout && gd.layout.meta; }""",
+                                   timeout=120_000)
+            res = page.evaluate(FRAMES, [wins, repeat])
+            context.close()
+    return {r["name"] + str(i): r for i, r in enumerate(res)}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--page", action="store_true",
+                        help="also time the frames through the app's page (starts the app)")
     args = parser.parse_args()
 
     from clustering.cut import tree_index
@@ -154,17 +192,22 @@ def main() -> None:
             browser = h.launch_browser(pw)
             page = browser.new_page(viewport={"width": 1200, "height": 800})
             page.set_content(html)
-            res = page.evaluate(PAGE_SCRIPT, [payload, wins, args.repeat, cut, list(PALETTE)])
+            res = page.evaluate(PAGE_SCRIPT.replace("FRAMES", FRAMES),
+                                [payload, wins, args.repeat, cut, list(PALETTE)])
             browser.close()
         print(f"# chromium: first draw (build + newPlot) {res['first']:.0f} ms")
         chromium_rows = {r["name"] + str(i): r for i, r in enumerate(res["out"])}
     except Exception as err:  # no browser here: the Node rows still stand
         print(f"# chromium: not measured ({type(err).__name__}: {err})")
 
-    print("| window | links | marks | leaves | node ms (median, max) | chromium frame ms (median, max) |")
-    print("|---|---:|---:|---:|---:|---:|")
+    page_rows = page_frames(Z, wins, args.repeat) if args.page else {}
+
+    print("| window | links | marks | leaves | node ms (median, max) | chromium frame ms "
+          "(median, max) | page frame ms (median, max) |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for i, (name, _, _) in enumerate(wins):
         nr, cr = node_rows.get(name + str(i)), chromium_rows.get(name + str(i))
+        pr = page_rows.get(name + str(i))
 
         def cell(r: dict | None) -> str:
             if not r:
@@ -172,7 +215,7 @@ def main() -> None:
             return f"{statistics.median(r['times']):.1f}, {max(r['times']):.1f}"
 
         shape = (f"{nr['links']:,} | {nr['marks']:,} | {nr['leaves']:,}" if nr else "- | - | -")
-        print(f"| {name} | {shape} | {cell(nr)} | {cell(cr)} |")
+        print(f"| {name} | {shape} | {cell(nr)} | {cell(cr)} | {cell(pr)} |")
 
 
 if __name__ == "__main__":

@@ -253,7 +253,8 @@ TAB_SCROLL = "tab-scroll"  # store: written when a click in the tree brings its 
 TAB_FULL_TREE = "tab-full-tree"
 # Before Export (rebinding here keeps this block the only edit).
 TABS = (*TABS[:-1], TAB_FULL_TREE, TABS[-1])
-FULL_TREE_GRAPH = "full-tree-graph"  # every leaf, drawn at the zoom's detail (assets/lod.js)
+FULL_TREE_GRAPH = "full-tree-graph"  # div plotly.js draws every leaf into, at the zoom's detail (assets/lod.js)
+FULL_TREE_VIEW = "full-tree-view"  # store: what the full tree draws now {links, marks, leaves, pixel, cut}
 FULL_TREE_DATA = "full-tree-data"  # store: the compact tree {payload, labels, tree_key, ...}
 FULL_TREE_NOTE = "full-tree-note"  # what the view shows, or why it cannot
 # --- requests at load (issue 14, goal 2b): stores written in the browser only when the server

@@ -5,7 +5,8 @@ subtree narrower than a pixel is one mark, expanded as the analyst zooms, colour
 the page's cut at every zoom, hover naming rows (leaves) and merges (link tops). The server
 sends the compact tree once (``components.figures.lod.lod_payload``: ~20 bytes a leaf, and
 the row labels); every zoom, pan and cut is drawn in the browser (``assets/lod.js``, the rule
-of ``clustering.lod``) with no request.
+of ``clustering.lod``) with no request, into a div that is plotly.js's own graph: a zoom
+drawn there does not go through Dash at all.
 """
 
 from __future__ import annotations
@@ -31,9 +32,9 @@ def full_tree_tab() -> html.Div:
                  className="form-text"),
         html.Div(id=ids.FULL_TREE_NOTE, className="small text-muted"),
         dcc.Store(id=ids.FULL_TREE_DATA),
-        dcc.Graph(id=ids.FULL_TREE_GRAPH, figure={"data": [], "layout": {"height": 420}},
-                  config={"scrollZoom": True, "displaylogo": False},
-                  style={"height": "420px"}),
+        dcc.Store(id=ids.FULL_TREE_VIEW),
+        # plotly.js's own graph (assets/lod.js draws into it; zooms never go through Dash).
+        html.Div(id=ids.FULL_TREE_GRAPH, style={"height": "420px"}),
     ])
 
 
@@ -69,9 +70,8 @@ def fill_full_tree(active: str | None, tree_ref: dict[str, Any] | None,
 
 clientside_callback(
     ClientsideFunction(namespace="dendroLod", function_name="render"),
-    Output(ids.FULL_TREE_GRAPH, "figure"),
+    Output(ids.FULL_TREE_VIEW, "data"),
     Input(ids.FULL_TREE_DATA, "data"),
-    Input(ids.FULL_TREE_GRAPH, "relayoutData"),
     Input(ids.CUT_HEIGHT, "value"),
     State(ids.FULL_TREE_GRAPH, "id"),
 )
