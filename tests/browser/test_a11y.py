@@ -196,7 +196,15 @@ def test_shared_link_opened(blank_page: Any, browser: Any, a11y_server: h.LiveSe
     page = blank_page
     H.open_link(page, a11y_server.url)
     h.type_number(page, ids.CLUSTER_K, 3)
-    page.wait_for_function("() => /cut=/.test(location.search)", timeout=30_000)
+    # The link once it holds k = 3's cut (the page writes its first state, the default cut,
+    # into the address as soon as it loads: "cut=" alone can be that one).
+    page.wait_for_function("""() => {
+        const count = (document.getElementById('cluster-count') || {}).innerText || '';
+        const field = document.getElementById('cut-height');
+        const cut = new URLSearchParams(location.search).get('cut');
+        return count.trim().startsWith('3 cluster') && field && cut !== null
+            && Number(cut) === Number(field.value);
+    }""", timeout=30_000)
     url = H.link(page)
     # A colleague: another context (own cookies and storage), the link and nothing else.
     context = A.new_context(browser)
