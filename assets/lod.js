@@ -137,16 +137,20 @@
         return tree.maxdist[v] <= t ? ((pos[tree.first[v]] - 1) % P) + 1 : 0;
     }
 
-    // What a view draws at cut t, for plotly: {shapes, data}. The links and marks are path
-    // shapes, one per colour ("M x,y L ..." in data units: a link is its U of 4 points, a mark
-    // its stroke from the node's height to 0), drawn below the traces: one SVG path each,
-    // where a line trace costs an SVG path per NaN-separated piece and a WebGL trace a
-    // software-GL draw and read-back per frame (bench/bench_lod.py). data holds the leaves as
-    // markers (row names for hover, coloured by cluster) and an undrawn trace (mode "none")
-    // on each link's top that names the merge on hover. Options: palette, above (colour
-    // above the cut), labels (row labels, by row).
+    // What a view draws at cut t: {strokes, data}. strokes: SVG paths ({colour, width, dot,
+    // path}: "M x,y L ..."), the links and marks one path per colour (a link is its U of 4
+    // points, a mark its stroke from the node's height to 0), then the leaves, a dot each
+    // (dot: true), one path per colour; in data units, or through opts.px / opts.py (data
+    // to pixels) when given. The page draws them itself, under plotly's graph
+    // (overlay below): one SVG path a colour, where a plotly line trace costs a path per
+    // NaN-separated piece, a WebGL trace a software-GL draw and read-back, and a layout
+    // shape is redrawn by plotly twice a zoom (bench/bench_lod.py). data: plotly traces that
+    // draw nothing (mode "none"; plotly still hovers their points): one on the leaves naming
+    // each row and its cluster, one on each link's top naming the merge. Options: palette,
+    // above (colour above the cut), labels (row labels, by row), px, py.
     function drawing(tree, win, t, opts) {
         var P = opts.palette.length, n = tree.n;
+        var X = opts.px || function (v) { return v; }, Y = opts.py || function (v) { return v; };
         var pos = clusters(tree, t);
         var parts = [], i, v, q;
         for (q = 0; q <= P; q++) {
@@ -155,37 +159,48 @@
         for (i = 0; i < win.links.length; i++) {
             var r = win.links[i], a = tree.children[2 * r], b = tree.children[2 * r + 1];
             v = n + r;
+            var xa = X(tree.x[a]), xb = X(tree.x[b]), top = Y(tree.h[v]);
             parts[group(tree, pos, v, t, P)].push(
-                "M" + tree.x[a] + "," + tree.h[a] + "L" + tree.x[a] + "," + tree.h[v] +
-                "L" + tree.x[b] + "," + tree.h[v] + "L" + tree.x[b] + "," + tree.h[b]);
+                "M" + xa + "," + Y(tree.h[a]) + "L" + xa + "," + top +
+                "L" + xb + "," + top + "L" + xb + "," + Y(tree.h[b]));
         }
         for (i = 0; i < win.marks.length; i++) {
             v = win.marks[i];
-            parts[group(tree, pos, v, t, P)].push("M" + tree.x[v] + "," + tree.h[v] + "L" +
-                                                  tree.x[v] + ",0");
+            var xv = X(tree.x[v]);
+            parts[group(tree, pos, v, t, P)].push("M" + xv + "," + Y(tree.h[v]) + "L" + xv +
+                                                  "," + Y(0));
         }
-        var shapes = [];
+        var strokes = [], dots = [];
         for (q = 0; q <= P; q++) {
             if (parts[q].length) {
-                shapes.push({type: "path", xref: "x", yref: "y", layer: "below",
-                             name: "lod-links", path: parts[q].join(""),
-                             line: {width: 1.5, color: q ? opts.palette[q - 1] : opts.above}});
+                strokes.push({colour: q ? opts.palette[q - 1] : opts.above, width: 1.5,
+                              path: parts[q].join("")});
             }
+            dots.push([]);
         }
-        var lx = [], ly = [], text = [], colours = [];
+        var text = [], colours = [], y0 = Y(0);
         for (i = 0; i < win.leaves.length; i++) {
-            var p = win.leaves[i], row = tree.leaves[p];
-            lx.push(SPACING * p + SPACING / 2);
-            ly.push(0);
+            var p = win.leaves[i], row = tree.leaves[p], g = (pos[p] - 1) % P;
             var label = opts.labels ? opts.labels[row] : "row " + row;
             text.push(label + " · cluster " + pos[p]);
-            colours.push(opts.palette[(pos[p] - 1) % P]);
+            colours.push(opts.palette[g]);
+            var xp = X(SPACING * p + SPACING / 2);
+            dots[g].push("M" + xp + "," + y0 + "L" + xp + "," + y0);
         }
-        var leaves = {type: "scatter", mode: "markers", x: lx, y: ly, text: text,
-                      hoverinfo: "text", marker: {size: 5, color: colours}, showlegend: false,
-                      meta: "lod-leaves",
+        // Each leaf a dot of its cluster's colour (a zero-length stroke with round caps).
+        for (q = 0; q < P; q++) {
+            if (dots[q].length) {
+                strokes.push({colour: opts.palette[q], width: 5, dot: true,
+                              path: dots[q].join("")});
+            }
+        }
+        // The leaves' hover (row and cluster; the label in the cluster's colour), undrawn.
+        var leaves = {type: "scatter", mode: "none", text: text, hoverinfo: "text",
+                      x: win.leaves.map(function (p) { return SPACING * p + SPACING / 2; }),
+                      y: win.leaves.map(function () { return 0; }),
+                      hoverlabel: {bgcolor: colours}, showlegend: false, meta: "lod-leaves",
                       customdata: win.leaves.map(function (p) { return tree.leaves[p]; })};
-        return {shapes: shapes, data: [leaves, mergeTrace(tree, win)]};
+        return {strokes: strokes, data: [leaves, mergeTrace(tree, win)]};
     }
 
     // Hover on merges: a trace that draws nothing (mode "none"; plotly still finds its points
@@ -236,28 +251,56 @@
         return isFinite(t) ? t : Infinity;
     }
 
-    // The figure of window `range` at cut t (null when the window holds no leaf slot).
-    function figureOf(data, range, t, el) {
+    var MARGIN = {l: 50, r: 10, t: 10, b: 30}, HEIGHT = 420;
+
+    // The heights shown: the user's (a zoom box also sets y), else 0 to the highest drawn
+    // merge or the cut, padded.
+    function heightRange(tree, win, t, y) {
+        if (y) {
+            return y;
+        }
+        var top = isFinite(t) ? t : 0, i;
+        for (i = 0; i < win.links.length; i++) {
+            top = Math.max(top, tree.h[tree.n + win.links[i]]);
+        }
+        for (i = 0; i < win.marks.length; i++) {
+            top = Math.max(top, tree.h[win.marks[i]]);
+        }
+        top = top || 1;
+        return [-0.04 * top, 1.04 * top];
+    }
+
+    // Window `range` at cut t in a plot area w x h pixels: plotly's figure (leaves, merges'
+    // hover, axes, the cut line) and the strokes in pixels; null when no leaf slot is shown.
+    function figureOf(data, range, t, w, h) {
         var tree = cache.tree;
-        var px = Math.max(100, ((el && el.offsetWidth) || 800) - 60);
         var x0 = Math.max(range[0], 0), x1 = Math.min(range[1], SPACING * tree.n);
         if (!(x1 > x0)) {
             return null;
         }
-        var win = view(tree, x0, x1, px);
-        var drawn = drawing(tree, win, t, {palette: data.palette, above: data.above,
-                                           labels: data.labels});
+        var win = view(tree, x0, x1, Math.max(100, w));
+        var y = heightRange(tree, win, t, cache.y);
+        var sx = w / (range[1] - range[0]), sy = h / (y[1] - y[0]);
+        var round = function (v) { return Math.round(v * 10) / 10; };
+        var drawn = drawing(tree, win, t, {
+            palette: data.palette, above: data.above, labels: data.labels,
+            px: function (v) { return round((v - range[0]) * sx); },
+            py: function (v) { return round(h - (v - y[0]) * sy); }
+        });
         var shapes = isFinite(t) ? [{type: "line", xref: "paper", x0: 0, x1: 1, y0: t, y1: t,
                                      line: {color: "#444", width: 1, dash: "dash"}}] : [];
+        var clear = "rgba(0,0,0,0)";  // the strokes are under the graph
         return {
+            strokes: drawn.strokes, x: range.slice(), y: y, w: w, h: h,
             data: drawn.data,
             layout: {
-                height: 420, margin: {l: 50, r: 10, t: 10, b: 30}, hovermode: "closest",
-                uirevision: data.tree_key, shapes: shapes.concat(drawn.shapes), dragmode: "zoom",
+                height: HEIGHT, margin: MARGIN, hovermode: "closest",
+                paper_bgcolor: clear, plot_bgcolor: clear,
+                uirevision: data.tree_key, shapes: shapes, dragmode: "zoom",
                 xaxis: {range: range, showticklabels: false, zeroline: false,
                         title: {text: win.leaves.length ? win.leaves.length +
                                 " leaves shown individually" : "zoom in to see leaves"}},
-                yaxis: {title: {text: "height"}, zeroline: false},
+                yaxis: {range: y, title: {text: "height"}, zeroline: false},
                 meta: {links: win.links.length, marks: win.marks.length,
                        leaves: win.leaves.length, pixel: win.pixel, cut: t}
             }
@@ -267,43 +310,129 @@
     // One listener per plotted div: plotly.js gives a div a new `on` when it plots it anew,
     // so the `on` a listener was added with tells whether it still listens.
     var listening = new WeakMap();
+    var SVG = "http://www.w3.org/2000/svg";
 
-    // The div plotly.js draws into: a child of the page's (which React owns), made once.
-    function plotDiv(graphId) {
+    // The div plotly.js draws into, and under it the SVG of the strokes (over the plot area,
+    // clipped to it, no pointer events, hidden from assistive technology: hover and the
+    // plot's own SVG name what is drawn): children of the page's div (React's), made once.
+    function parts(graphId) {
         var host = document.getElementById(graphId);
         if (!host) {
             return null;
         }
-        var el = host.querySelector(".lod-plot");
+        var el = host.querySelector(".lod-plot"), svg = host.querySelector("svg.lod-strokes");
         if (!el) {
+            host.style.position = "relative";
+            host.style.background = "#fff";
+            svg = document.createElementNS(SVG, "svg");
+            svg.setAttribute("class", "lod-strokes");
+            svg.setAttribute("aria-hidden", "true");
+            svg.style.cssText = "position:absolute;left:" + MARGIN.l + "px;top:" + MARGIN.t +
+                "px;overflow:hidden;pointer-events:none;z-index:0";
+            svg.appendChild(document.createElementNS(SVG, "g"));
             el = document.createElement("div");
             el.className = "lod-plot";
+            el.style.cssText = "position:relative;z-index:1";
+            host.appendChild(svg);
             host.appendChild(el);
+            // Shown again (a hidden tab has no width: nothing is drawn there) or resized:
+            // draw the window at the new width.
+            new ResizeObserver(function () {
+                var w = el.clientWidth - MARGIN.l - MARGIN.r;
+                if (cache.tree && w > 0 && (!cache.drawn || cache.drawn.w !== w)) {
+                    draw(graphId, cache.range || [0, SPACING * cache.tree.n]);
+                }
+            }).observe(host);
         }
-        return el;
+        return {el: el, svg: svg};
+    }
+
+    // The strokes of a figure into the SVG: one path a colour, reused from frame to frame.
+    function paintStrokes(svg, fig) {
+        svg.setAttribute("width", fig.w);
+        svg.setAttribute("height", fig.h);
+        var g = svg.firstChild;
+        g.removeAttribute("transform");
+        while (g.childNodes.length > fig.strokes.length) {
+            g.removeChild(g.lastChild);
+        }
+        fig.strokes.forEach(function (s, i) {
+            var path = g.childNodes[i];
+            if (!path) {
+                path = document.createElementNS(SVG, "path");
+                path.setAttribute("fill", "none");
+                path.setAttribute("vector-effect", "non-scaling-stroke");
+                g.appendChild(path);
+            }
+            path.setAttribute("stroke", s.colour);
+            path.setAttribute("stroke-width", s.width);
+            path.setAttribute("stroke-linecap", s.dot ? "round" : "butt");
+            path.setAttribute("d", s.path);
+        });
+        cache.drawn = fig;
+    }
+
+    // While plotly pans or scroll-zooms (before its relayout), move the strokes drawn along.
+    function followGesture(svg, ev) {
+        var d = cache.drawn;
+        if (!d) {
+            return;
+        }
+        var nx = [ev["xaxis.range[0]"], ev["xaxis.range[1]"]];
+        var ny = [ev["yaxis.range[0]"], ev["yaxis.range[1]"]];
+        nx = nx[0] === undefined ? d.x : nx;
+        ny = ny[0] === undefined ? d.y : ny;
+        var sx = (d.x[1] - d.x[0]) / (nx[1] - nx[0]), sy = (d.y[1] - d.y[0]) / (ny[1] - ny[0]);
+        var tx = (d.x[0] - nx[0]) / (nx[1] - nx[0]) * d.w;
+        var ty = d.h * (1 - sy) - (d.y[0] - ny[0]) / (ny[1] - ny[0]) * d.h;
+        svg.firstChild.setAttribute("transform",
+                                    "matrix(" + [sx, 0, 0, sy, tx, ty].join(" ") + ")");
     }
 
     // Draw window `range` into the graph (plotting it the first time, or when the page made
     // the div anew) and follow its zooms; the figure's meta, or null if nothing to draw.
     function draw(graphId, range) {
-        var el = plotDiv(graphId);
-        var fig = el && figureOf(cache.data, range, cache.cut, el);
+        var p = parts(graphId);
+        var w = p ? p.el.clientWidth - MARGIN.l - MARGIN.r : 0;
+        if (w <= 0) {  // hidden (a tab not open): drawn when shown (parts' ResizeObserver)
+            cache.range = range;
+            cache.drawn = null;
+            return null;
+        }
+        var fig = figureOf(cache.data, range, cache.cut, w, HEIGHT - MARGIN.t - MARGIN.b);
         if (!fig) {
             return null;
         }
         cache.range = range;
+        var el = p.el;
         if (typeof el.on !== "function" || listening.get(el) !== el.on) {
             window.Plotly.newPlot(el, fig.data, fig.layout, CONFIG);
             listening.set(el, el.on);
             el.on("plotly_relayout", function (ev) {
-                if (cache.tree && movesX(ev)) {
+                if (cache.tree && (movesX(ev) || movesY(ev))) {
+                    cache.y = heightsFrom(ev, cache.y);
                     draw(graphId, windowFrom(ev, cache.tree, cache.range));
                 }
             });
+            el.on("plotly_relayouting", function (ev) { followGesture(p.svg, ev); });
         } else {
             window.Plotly.react(el, fig.data, fig.layout, CONFIG);
         }
+        paintStrokes(p.svg, fig);
         return fig.layout.meta;
+    }
+
+    function movesY(relayout) {
+        return Boolean(relayout) && (relayout["yaxis.autorange"] ||
+            relayout["yaxis.range[0]"] !== undefined);
+    }
+
+    // The heights the user chose: a zoom box's, none after a double-click (autorange).
+    function heightsFrom(relayout, old) {
+        if (relayout["yaxis.range[0]"] !== undefined) {
+            return [relayout["yaxis.range[0]"], relayout["yaxis.range[1]"]];
+        }
+        return relayout["yaxis.autorange"] || relayout["xaxis.autorange"] ? null : old;
     }
 
     // The clientside callback: a new tree (drawn whole) or a new cut (the window shown
@@ -311,9 +440,10 @@
     function render(data, cut, graphId) {
         var nu = window.dash_clientside.no_update;
         if (!data || !data.payload) {
-            var el = plotDiv(graphId);
-            if (el && typeof el.on === "function") {
-                window.Plotly.purge(el);
+            var p = parts(graphId);
+            if (p && typeof p.el.on === "function") {
+                window.Plotly.purge(p.el);
+                paintStrokes(p.svg, {strokes: [], w: 0, h: 0});
             }
             cache = {key: null, tree: null, range: null};
             return null;

@@ -32,13 +32,28 @@ def row_of(hover: str) -> int:
 
 
 def lod_state(page: Any) -> dict[str, Any]:
+    """The figure's meta, the shown leaves' rows and hover texts, and the colour of the dot
+    drawn at each of them (the page's SVG under the graph: one path of dots per colour)."""
     return page.evaluate("""() => {
         const gd = document.querySelector('#full-tree-graph .js-plotly-plot');
         if (!gd || !gd.layout || !gd.layout.meta) return null;
         const leaves = (gd.data || []).find(t => t.meta === 'lod-leaves');
+        const svg = document.querySelector('#full-tree-graph svg.lod-strokes');
+        const dots = [];
+        svg.querySelectorAll('path[stroke-linecap=round]').forEach(p => {
+            for (const m of p.getAttribute('d').matchAll(/M([-0-9.e]+),/g)) {
+                dots.push([Number(m[1]), p.getAttribute('stroke')]);
+            }
+        });
+        const xr = gd.layout.xaxis.range, w = Number(svg.getAttribute('width'));
+        const colourAt = (x) => {
+            const px = (x - xr[0]) / (xr[1] - xr[0]) * w;
+            const hit = dots.filter(d => Math.abs(d[0] - px) < 0.6);
+            return hit.length === 1 ? hit[0][1] : 'dots: ' + hit.length;
+        };
         return {meta: gd.layout.meta, rows: leaves ? Array.from(leaves.customdata) : [],
                 text: leaves ? Array.from(leaves.text) : [],
-                colours: leaves ? Array.from(leaves.marker.color) : []};
+                colours: leaves ? Array.from(leaves.x).map(colourAt) : []};
     }""")
 
 
@@ -86,15 +101,16 @@ def test_zoom_shows_leaves_and_a_cut_there_recolours_them_as_fcluster(page: Any,
     page_clusters = np.array([int(t.rsplit("cluster ", 1)[1]) for t in cut_state["text"]])
     want = fcluster(Z, cut, "distance")[shown]
     assert same_partition(page_clusters, want)
-    # Colours are the clusters' (one colour per cluster in the window, as numbered).
+    # The dots drawn are the clusters' colours (one colour per cluster in the window).
     by_cluster: dict[int, set[str]] = {}
     for c, colour in zip(page_clusters, cut_state["colours"], strict=True):
         by_cluster.setdefault(int(c), set()).add(colour)
     assert all(len(v) == 1 for v in by_cluster.values()), json.dumps(
         {k: sorted(v) for k, v in by_cluster.items()})
+    assert all(c.startswith("#") for c in cut_state["colours"]), cut_state["colours"]  # one dot each
     assert len(set(page_clusters)) >= 2, "the cut should split the zoomed region"
-    # Hover with the mouse: on a link's top it names the merge (the links are path shapes and
-    # the merges' hover trace draws nothing), on a leaf its row.
+    # Hover with the mouse: on a link's top it names the merge (the links are the page's own
+    # SVG under the graph and the hover traces draw nothing), on a leaf its row.
     top = page.evaluate("""() => {
         const gd = document.querySelector('#full-tree-graph .js-plotly-plot');
         const m = gd.data.find(t => t.meta === 'lod-merges');

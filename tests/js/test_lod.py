@@ -38,8 +38,9 @@ const out = input.windows.map(([x0, x1, px, t]) => {
   const merges = drawn.data.find(d => d.meta === 'lod-merges');
   return {links: w.links, marks: w.marks, leaves: w.leaves, pixel: w.pixel,
           pos: Array.from(L.clusters(tree, t)),
-          paths: drawn.shapes.map(s => [s.name, s.type, s.xref, s.yref, s.line.color, s.path]),
-          leafRows: leaves.customdata, leafColours: leaves.marker.color,
+          paths: drawn.strokes.map(s => [s.colour, s.path, Boolean(s.dot), s.width]),
+          leafRows: leaves.customdata, leafColours: leaves.hoverlabel.bgcolor,
+          leafMode: leaves.mode,
           merges: {mode: merges.mode, x: merges.x, y: merges.y, text: merges.text}};
 });
 process.stdout.write(JSON.stringify(out));
@@ -83,7 +84,7 @@ def test_js_view_equals_python(method: str) -> None:
         assert js["leafRows"] == t.leaves[w.leaves].tolist()
         assert js["leafColours"] == [PALETTE[(p - 1) % 5] for p in pos[w.leaves]]
         # Each link is its U (SciPy's icoord/dcoord) and each mark its stroke from its
-        # height to 0, in its colour's path (one path shape per colour, data units).
+        # height to 0, in its colour's path (one path per colour, data units).
         icoord, dcoord = w.icoord_dcoord(t)
         want: dict[str, list] = {}
         for r, xs, ys in zip(w.links, icoord, dcoord, strict=True):
@@ -91,13 +92,24 @@ def test_js_view_equals_python(method: str) -> None:
         for v in w.marks:
             want.setdefault(colour_of(t, v, c), []).append([(t.x[v], t.h[v]), (t.x[v], 0.0)])
         got = {}
-        for name, kind, xref, yref, colour, path in js["paths"]:
-            assert (name, kind, xref, yref) == ("lod-links", "path", "x", "y")
-            assert colour not in got, "one path per colour"
+        dots: dict[str, list] = {}
+        for colour, path, dot, width in js["paths"]:
+            if dot:  # the leaves: a dot each (a zero-length stroke, round caps), 5 px wide
+                assert width == 5 and colour not in dots, "one dot path per colour"
+                dots[colour] = polylines(path)
+                continue
+            assert width == 1.5 and colour not in got, "one path per colour"
             got[colour] = polylines(path)
         assert got.keys() == want.keys()
         for colour, lines in want.items():
             assert sorted(got[colour]) == sorted(lines), colour
+        # Each shown leaf is a dot at (its x, 0) in its cluster's colour; its hover trace
+        # draws nothing.
+        want_dots: dict[str, list] = {}
+        for p in w.leaves:
+            want_dots.setdefault(PALETTE[(pos[p] - 1) % 5], []).append([(10.0 * p + 5, 0.0)] * 2)
+        assert dots == want_dots
+        assert js["leafMode"] == "none"
         # The merges' hover trace draws nothing and names each drawn link's merge at its top.
         merges = js["merges"]
         assert merges["mode"] == "none"
