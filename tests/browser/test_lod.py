@@ -89,6 +89,14 @@ def test_zoom_shows_leaves_and_a_cut_there_recolours_them_as_fcluster(page: Any,
         {'xaxis.range[0]': a, 'xaxis.range[1]': b})""", [x0, x1])
     zoomed = wait_lod(page, "m.leaves === 40")
     assert zoomed["meta"]["marks"] == 0
+    # The strokes' SVG covers plotly's plot area exactly (its drag layer), so they meet the
+    # axes, the cut line and the hover points.
+    svg, area = page.evaluate("""() => [
+        document.querySelector('#full-tree-graph svg.lod-strokes'),
+        document.querySelector('#full-tree-graph .nsewdrag')].map(e => {
+            const r = e.getBoundingClientRect();
+            return [r.left, r.top, r.width, r.height]; })""")
+    assert svg == pytest.approx(area, abs=1.0)
     rows = [row_of(t) for t in zoomed["text"]]
     assert rows == [int(r) for r in zoomed["rows"]]  # hover names the rows
     # A cut inside this region's heights: the median of the merge heights between its
@@ -128,6 +136,20 @@ def test_zoom_shows_leaves_and_a_cut_there_recolours_them_as_fcluster(page: Any,
     assert top["text"].startswith("merge ")
     first = int(cut_state["rows"][0])
     assert row_of(hover_at(page, 10 * 50_000 + 5, 0.0)) == first
+    # The wheel zooms out (plotly moves the strokes along while it turns, then the window is
+    # drawn anew, untransformed); a double-click brings back the whole tree.
+    centre = page.evaluate("""() => {
+        const r = document.querySelector('#full-tree-graph .nsewdrag').getBoundingClientRect();
+        return [r.left + r.width / 2, r.top + r.height / 2]; }""")
+    page.mouse.move(*centre)
+    page.mouse.wheel(0, 400)
+    wider = wait_lod(page, "m.leaves > 40")
+    assert wider["meta"]["cut"] == pytest.approx(cut)
+    page.wait_for_function("""() => document.querySelector(
+        '#full-tree-graph svg.lod-strokes g').getAttribute('transform') === null""")
+    page.mouse.dblclick(*centre)
+    again = wait_lod(page, "m.marks > 0")
+    assert again["meta"]["links"] == whole["meta"]["links"]
 
 
 def hover_at(page: Any, x: float, y: float) -> str:
