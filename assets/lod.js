@@ -225,7 +225,10 @@
     // went through Dash (relayoutData to a callback, the figure back): at 100,000 leaves
     // ~220 ms a frame, against ~130 without (bench/bench_lod.py --page, same run).
     var cache = {key: null, tree: null, range: null};
-    var CONFIG = {scrollZoom: true, displaylogo: false, responsive: true};
+    // No "download as PNG": plotly's image would hold only the axes, not the strokes drawn
+    // under them (the Export tab and the main dendrogram's own button export the tree).
+    var CONFIG = {scrollZoom: true, displaylogo: false, responsive: true,
+                  modeBarButtonsToRemove: ["toImage"]};
 
     function windowFrom(relayout, tree, old) {
         var full = [0, SPACING * tree.n];

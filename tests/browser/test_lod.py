@@ -97,6 +97,10 @@ def test_zoom_shows_leaves_and_a_cut_there_recolours_them_as_fcluster(page: Any,
             const r = e.getBoundingClientRect();
             return [r.left, r.top, r.width, r.height]; })""")
     assert svg == pytest.approx(area, abs=1.0)
+    # plotly's "download as PNG" would hold only the axes: it is not offered here.
+    buttons = page.evaluate("""() => Array.from(document.querySelectorAll(
+        '#full-tree-graph .modebar-btn')).map(b => b.getAttribute('data-title'))""")
+    assert buttons and not any("Download" in (b or "") for b in buttons), buttons
     rows = [row_of(t) for t in zoomed["text"]]
     assert rows == [int(r) for r in zoomed["rows"]]  # hover names the rows
     # A cut inside this region's heights: the median of the merge heights between its
