@@ -7,12 +7,14 @@ page is the one the analyst sees at 1600x1000; each focused control must show a 
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import re
 from typing import Any
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from components import ids
 from tests.browser import a11y_helpers as A
@@ -61,20 +63,28 @@ def slider_state(page: Any) -> dict[str, str]:
                 min: s.getAttribute('aria-valuemin'), max: s.getAttribute('aria-valuemax')}; }""")
 
 
+#: The text of the option that has the focus (Dash 4 focuses the option's checkbox, inside
+#: the role=option label), or "".
+ACTIVE_OPTION = """() => { const o = document.activeElement
+    && document.activeElement.closest('[role=option]'); return o ? o.innerText : ''; }"""
+
+
 def choose_example_by_keyboard(page: Any, label: str) -> None:
     """Tab to the example picker, open it with Enter, walk the options with the arrows until
     ``label`` is the active one, Enter."""
     tab_to(page, f"#{ids.EXAMPLE}")
     page.keyboard.press("Enter")
     page.locator("[role=option]").first.wait_for(state="visible", timeout=10_000)
-    for _ in range(20):
-        # Dash 4 focuses the option's checkbox, inside the role=option label.
-        active = page.evaluate("() => { const o = document.activeElement"
-                               " && document.activeElement.closest('[role=option]');"
-                               " return o ? o.innerText : ''; }")
-        if label in (active or ""):
+    for _ in range(40):
+        active = page.evaluate(ACTIVE_OPTION)
+        if label in active:
             break
         page.keyboard.press("ArrowDown")
+        # The dropdown moves its focus after a render: read the option once it has moved (a
+        # press read too soon, or pressed before the move, skipped or repeated options).
+        with contextlib.suppress(PlaywrightTimeout):
+            page.wait_for_function(f"(before) => ({ACTIVE_OPTION})() !== before", arg=active,
+                                   timeout=2_000)
     else:
         pytest.fail(f"no option {label!r} reached with ArrowDown")
     h.change(page, lambda: page.keyboard.press("Enter"))
