@@ -443,6 +443,10 @@
     function render(data, cut, graphId) {
         var nu = window.dash_clientside.no_update;
         if (!data || !data.payload) {
+            // No tree here (the tab never opened): a cut changes nothing, not even the store.
+            if (cache.key === null) {
+                return nu;
+            }
             var p = parts(graphId);
             if (p && typeof p.el.on === "function") {
                 window.Plotly.purge(p.el);
