@@ -5,14 +5,16 @@
  * midway between its children); a zoom window px pixels wide draws every link whose subtree
  * is wider than one pixel and meets the window, each narrower child as one vertical mark from
  * its height to 0, and leaves as themselves. A subtree's leaves are one run of positions, so
- * the choice is one pass over the nodes' extents (O(n), no traversal): ~1-3 ms at 100,000.
+ * the choice is a walk down from the root that enters only links wider than a pixel (view):
+ * its cost is the links drawn, 1-9 ms at 100,000 leaves (bench/bench_lod.py).
  * Colours are the page's: a link or mark is above the cut when the largest merge height in
  * its subtree is (maxdist), else it takes the cluster of its first leaf position, clusters
  * numbered left to right where the gaps exceed the cut (fcluster(Z, t, 'distance')).
  *
- * window.dendroLod = {build, fromPayload, view, clusters, drawing}; nothing runs by
- * itself. The compact tree comes from components/figures/lod.py's lod_payload (children,
- * heights and leaf order, base64), about 20 bytes a leaf.
+ * window.dendroLod = {build, fromPayload, view, clusters, drawing, decode, render}; nothing
+ * runs by itself (render is the page's clientside callback). The compact tree comes from
+ * components/figures/lod.py's lod_payload (children, heights and leaf order, base64), about
+ * 27 bytes a leaf as JSON.
  */
 (function () {
     "use strict";
@@ -222,31 +224,32 @@
     // div Dash does not draw into (not a dcc.Graph): a clientside callback hands over the
     // compact tree (built here once per tree) and the cut (render), and every zoom and pan
     // is drawn on plotly's relayout event with no request. Through dcc.Graph each frame also
-    // went through Dash (relayoutData to a callback, the figure back): at 100,000 leaves
-    // ~220 ms a frame, against ~130 without (bench/bench_lod.py --page, same run).
+    // went through Dash (relayoutData to a callback, the figure back), ~170 ms of a ~230 ms
+    // frame at 100,000 leaves (bench/bench_lod.py --page).
     var cache = {key: null, tree: null, range: null};
     // No "download as PNG": plotly's image would hold only the axes, not the strokes drawn
     // under them (the Export tab and the main dendrogram's own button export the tree).
     var CONFIG = {scrollZoom: true, displaylogo: false, responsive: true,
                   modeBarButtonsToRemove: ["toImage"]};
 
+    // The x window a relayout event asks for: the whole tree after a double-click
+    // (autorange), the zoom's range, else the window shown.
     function windowFrom(relayout, tree, old) {
-        var full = [0, SPACING * tree.n];
-        if (!relayout || relayout["xaxis.autorange"]) {
-            return relayout && relayout["xaxis.autorange"] ? full : (old || full);
+        if (relayout["xaxis.autorange"]) {
+            return [0, SPACING * tree.n];
         }
         if (relayout["xaxis.range[0]"] !== undefined) {
             return [relayout["xaxis.range[0]"], relayout["xaxis.range[1]"]];
         }
-        if (relayout["xaxis.range"]) {
-            return relayout["xaxis.range"].slice();
-        }
-        return old || full;
+        return relayout["xaxis.range"] ? relayout["xaxis.range"].slice() : old;
     }
 
-    function movesX(relayout) {
-        return Boolean(relayout) && (relayout["xaxis.autorange"] || relayout.xaxis ||
-            relayout["xaxis.range"] || relayout["xaxis.range[0]"] !== undefined);
+    // Whether a relayout event zooms or pans an axis (not, say, a modebar mode change).
+    function zooms(relayout) {
+        return ["x", "y"].some(function (a) {
+            return relayout[a + "axis.autorange"] || relayout[a + "axis.range"] ||
+                relayout[a + "axis.range[0]"] !== undefined;
+        });
     }
 
     function cutOf(cut) {
@@ -343,7 +346,7 @@
             new ResizeObserver(function () {
                 var w = el.clientWidth - MARGIN.l - MARGIN.r;
                 if (cache.tree && w > 0 && (!cache.drawn || cache.drawn.w !== w)) {
-                    draw(graphId, cache.range || [0, SPACING * cache.tree.n]);
+                    draw(graphId, cache.range);
                 }
             }).observe(host);
         }
@@ -412,7 +415,7 @@
             window.Plotly.newPlot(el, fig.data, fig.layout, CONFIG);
             listening.set(el, el.on);
             el.on("plotly_relayout", function (ev) {
-                if (cache.tree && (movesX(ev) || movesY(ev))) {
+                if (cache.tree && zooms(ev)) {
                     cache.y = heightsFrom(ev, cache.y);
                     draw(graphId, windowFrom(ev, cache.tree, cache.range));
                 }
@@ -423,11 +426,6 @@
         }
         paintStrokes(p.svg, fig);
         return fig.layout.meta;
-    }
-
-    function movesY(relayout) {
-        return Boolean(relayout) && (relayout["yaxis.autorange"] ||
-            relayout["yaxis.range[0]"] !== undefined);
     }
 
     // The heights the user chose: a zoom box's, none after a double-click (autorange).
@@ -456,11 +454,12 @@
             return null;
         }
         if (cache.key !== data.tree_key) {
-            cache = {key: data.tree_key, tree: fromPayload(data.payload), range: null};
+            var tree = fromPayload(data.payload);
+            cache = {key: data.tree_key, tree: tree, range: [0, SPACING * tree.n]};
         }
         cache.data = data;
         cache.cut = cutOf(cut);
-        return draw(graphId, cache.range || [0, SPACING * cache.tree.n]) || nu;
+        return draw(graphId, cache.range) || nu;
     }
 
     window.dendroLod = {build: build, fromPayload: fromPayload, view: view,
