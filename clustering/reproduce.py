@@ -217,15 +217,7 @@ def reproduce_script(
         raise DataError(f"missing must be one of {', '.join(MISSING)}, not {missing!r}")
     if scaling not in SCALINGS:
         raise DataError(f"scaling must be one of {', '.join(SCALINGS)}, not {scaling!r}")
-    if metric == "gower":
-        check_gower(method, gower_kinds or {})
-        cluster_def = GOWER_CODE
-        gower = gower_constants(gower_kinds or {}) + "\n"
-    else:
-        check_method_metric(method, metric)
-        pdist_extra = f", p={float(p)!r}" if metric == "minkowski" else ""
-        cluster_def = _PDIST_CODE.replace("{pdist_extra}", pdist_extra)
-        gower = ""
+    cluster_def, gower = _distance_code(method, metric, p, gower_kinds or {})
     if isinstance(cut, bool) or not isinstance(cut, int | float) or not math.isfinite(cut) \
             or cut < 0:
         raise DataError(f"cut must be a finite height >= 0, not {cut!r}")
@@ -251,6 +243,18 @@ def reproduce_script(
         partition=constants,
         cluster_code=CLUSTER_CODE,
     )
+
+
+def _distance_code(method: str, metric: str, p: float,
+                   gower_kinds: Mapping[str, str]) -> tuple[str, str]:
+    """The script's ``cluster`` function and its Gower constants ("" for a numeric metric),
+    once the method/metric pair is checked."""
+    if metric == "gower":
+        check_gower(method, gower_kinds)
+        return GOWER_CODE, gower_constants(gower_kinds) + "\n"
+    check_method_metric(method, metric)
+    pdist_extra = f", p={float(p)!r}" if metric == "minkowski" else ""
+    return _PDIST_CODE.replace("{pdist_extra}", pdist_extra), ""
 
 
 # The distance step of a numeric metric ("{pdist_extra}" filled by reproduce_script).
