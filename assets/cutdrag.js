@@ -17,8 +17,9 @@
  *   but leaves the max_d field, the link and the analysis tabs alone). Moving fast costs
  *   nothing: a recolour of 20,000 rows takes ~100 ms, which would stall a drag at every band;
  * - on release the height (4 significant digits, >= 0) goes into the `cut-height` field with
- *   dash_clientside.set_props; the clientside cut (dendro.js:applyCut) then moves the real line
- *   and recolours whatever the preview has not; Escape during a drag puts everything back.
+ *   dash_clientside.set_props (through cut_now.js, which first draws a new partition itself);
+ *   the clientside cut (dendro.js:applyCut) then moves the real line and recolours whatever
+ *   is not drawn yet; Escape during a drag puts everything back.
  * The cursor shows a resize arrow over the line, so the handle can be found.
  * Where the line and the plot are on screen, and which SVG draws the line, come from
  * assets/plotly_adapter.js (`window.dendroPlotly`): this file touches no plotly.js internals.
@@ -238,8 +239,13 @@
         // A dragged line is a height cut: it is submitted as Enter submits a typed one, so
         // another partition source gives way (partition.js toHeight, which knows the source).
         // Setting cut-source here even when it already was "height" sent the partition's
-        // server callbacks, and the Diagnostics tab's after them, on every drag.
-        dc.set_props("cut-height", {value: d.t, n_submit: Date.now()});
+        // server callbacks, and the Diagnostics tab's after them, on every drag. cut_now.js
+        // draws a new partition at once and hands the value to Dash after that frame.
+        if (window.dendroCutNow) {
+            window.dendroCutNow.submit("cut-height", d.t);
+        } else {
+            dc.set_props("cut-height", {value: d.t, n_submit: Date.now()});
+        }
         // The cut redraws the line (new SVG nodes). Should nothing redraw it -- the field
         // already held this height -- put the old nodes back rather than leave them moved.
         var parts = d.parts;

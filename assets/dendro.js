@@ -405,14 +405,16 @@
         return rows || scatterRows(fig);
     }
 
-    function scatterPatch(td, a, cl, fig) {
+    // The scatter's traces recoloured for the clusters cl, or null when the figure is not the
+    // row scatter of this tree.
+    function scatterData(td, a, cl, fig) {
         if (!fig || !fig.data || !fig.data.length || fig.data[0].meta !== "points") {
-            return window.dash_clientside.no_update;
+            return null;
         }
         var rows = rowsOf(fig);
         var n = rows.n;
         if (n !== a.rowPos.length) {
-            return window.dash_clientside.no_update;
+            return null;
         }
         var P = td.palette.length;
         var counts = new Int32Array(cl.k + 1), perColour = new Int32Array(P);
@@ -487,9 +489,7 @@
                 showlegend: true, hoverinfo: "skip", meta: "legend"
             });
         }
-        var patch = new window.dash_clientside.Patch();
-        patch.assign(["data"], data);
-        return patch.build();
+        return data;
     }
 
     var lastK = new WeakMap();
@@ -561,6 +561,14 @@
         }
         var k = kAt(a, td.n, t);
         var fresh = trig.indexOf("tree-data.") === 0 || trig === "";
+        var drawn = fresh ? null : takeEarly(td, t);
+        if (drawn) {
+            // Already on screen (cut_now.js): Dash gets what plotly holds.
+            var patches = asPatches(drawn);
+            return [patches.dendro, patches.scatter,
+                    trig.indexOf("cut-height.") === 0 ? nu : t,
+                    fromK === k && Number(kValue) === k ? nu : k, countText(k)];
+        }
         // Same k means the same partition (cuts are nested), so only the line moves. While
         // another partition source is on (assets/partition.js paints it), a typed or restored
         // cut only moves the line too: the source switches back on Enter or a drag.
@@ -592,31 +600,94 @@
             dpatch = painted.dendro;
             spatch = painted.scatter;
         }
-        var countText = k + (k === 1 ? " cluster" : " clusters");
         return [
             dpatch === null ? nu : dpatch,
             spatch,
             trig.indexOf("cut-height.") === 0 || trig.indexOf("cut-preview.") === 0 ? nu : t,
             fromK === k && trig.indexOf("cluster-k.") === 0 && Number(kValue) === k ? nu : k,
-            held ? nu : countText
+            held ? nu : countText(k)
         ];
+    }
+
+    function countText(k) {
+        return k + (k === 1 ? " cluster" : " clusters");
+    }
+
+    // What a recolour at the height cut t changes, as plain values: the tree's traces, its cut
+    // line (layout.shapes[0]) and data revision, the scatter's traces (null: no row scatter),
+    // and k. dendroFig and scatterFig are the figures shown (only read).
+    function paintRaw(td, t, dendroFig, scatterFig) {
+        var a = arrays(td);
+        var cl = clustersAt(a, td.n, t);
+        var oldShape = dendroFig && dendroFig.layout && dendroFig.layout.shapes
+            ? dendroFig.layout.shapes[0] : null;
+        var links = linkTraces(td, a, cl, t);
+        var rest = withHoverText(recolourDendrogram(td, dendroFig, links.group),
+                                 clusterNames(td, a, cl, t));
+        return {
+            dendro: {data: links.traces.concat([markTrace(td, a, cl)], rest),
+                     shape: cutShape(t, cl.k, td.orientation, oldShape),
+                     revision: dataRevision()},
+            scatter: scatterData(td, a, cl, scatterFig),
+            k: cl.k
+        };
+    }
+
+    // paintRaw's values as the patches Dash applies to the two figures.
+    function asPatches(raw) {
+        var dpatch = new window.dash_clientside.Patch();
+        dpatch.assign(["data"], raw.dendro.data);
+        dpatch.assign(["layout", "shapes", 0], raw.dendro.shape);
+        dpatch.assign(["layout", "datarevision"], raw.dendro.revision);
+        var spatch = window.dash_clientside.no_update;
+        if (raw.scatter) {
+            spatch = new window.dash_clientside.Patch();
+            spatch.assign(["data"], raw.scatter);
+            spatch = spatch.build();
+        }
+        return {dendro: dpatch.build(), scatter: spatch, k: raw.k};
     }
 
     // Both figures recoloured for the height cut t: {dendro: built patch, scatter: patch or
     // no_update, k}. Also what assets/partition.js calls when the height source comes back.
     function paintAt(td, t, dendroFig, scatterFig) {
-        var a = arrays(td);
-        var cl = clustersAt(a, td.n, t);
-        var oldShape = dendroFig && dendroFig.layout && dendroFig.layout.shapes
-            ? dendroFig.layout.shapes[0] : null;
-        var dpatch = new window.dash_clientside.Patch();
-        var links = linkTraces(td, a, cl, t);
-        var rest = withHoverText(recolourDendrogram(td, dendroFig, links.group),
-                                 clusterNames(td, a, cl, t));
-        dpatch.assign(["data"], links.traces.concat([markTrace(td, a, cl)], rest));
-        dpatch.assign(["layout", "shapes", 0], cutShape(t, cl.k, td.orientation, oldShape));
-        dpatch.assign(["layout", "datarevision"], dataRevision());
-        return {dendro: dpatch.build(), scatter: scatterPatch(td, a, cl, scatterFig), k: cl.k};
+        return asPatches(paintRaw(td, t, dendroFig, scatterFig));
+    }
+
+    // A recolour drawn before Dash's turn (assets/cut_now.js, on Enter or a drag's release):
+    // the very values drawn, so that the applyCut that follows hands Dash the same objects and
+    // dcc.Graph's redraw finds nothing changed. Taken once, and only for the same tree and
+    // height within EARLY_MS; anything else is recomputed as usual.
+    var EARLY_MS = 10000;
+    var early = null;
+
+    function drawnEarly(td, t, raw) {
+        early = {td: td, t: t, raw: raw, at: Date.now()};
+        lastK.set(td, raw.k);
+    }
+
+    function takeEarly(td, t) {
+        var got = early;
+        early = null;
+        return got && got.td === td && got.t === t && Date.now() - got.at < EARLY_MS
+            ? got.raw : null;
+    }
+
+    // Whether a drawn recolour still waits for Dash's applyCut (tests wait for it: until then
+    // the fields, the link and the tabs show the cut before).
+    function aheadOfDash() {
+        return early !== null && Date.now() - early.at < EARLY_MS;
+    }
+
+    // The tree shown and the k its colours show now (null before a tree, or while another
+    // partition source holds the colours).
+    function shownTree() {
+        return shown && shown.n ? shown : null;
+    }
+
+    function shownK(td) {
+        var k = lastK.get(td);
+        return k === undefined || k < 0 ? null : k;
     }
 
     // Add to, never replace, the namespace: the renderer keeps Patch and no_update there.
@@ -624,6 +695,13 @@
     window.dash_clientside.dendro = {
         applyCut: applyCut,
         paintAt: paintAt,
+        paintRaw: paintRaw,
+        drawnEarly: drawnEarly,
+        aheadOfDash: aheadOfDash,
+        shownTree: shownTree,
+        shownK: shownK,
+        heightForK: heightForK,
+        countText: countText,
         dataRevision: dataRevision,
         arrays: arrays,
         colourOf: colourOf,

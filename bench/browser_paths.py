@@ -214,7 +214,9 @@ _WATCH_JS = """(arg) => {
   const arm = (e) => {
     if (armed || (arg.type === 'keydown' && e.key !== 'Enter')) return;
     armed = true;
-    const t0 = performance.now();
+    // The event's own time: the page's handlers of this very event (cut_now.js draws the
+    // recolour in them) may run before this one.
+    const t0 = e.timeStamp > 0 ? e.timeStamp : performance.now();
     window.__t_up = window.__t_enter = t0;
     obs.observe({type: 'long-animation-frame'});
     const settle = (seen, tries) => {

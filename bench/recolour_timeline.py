@@ -107,7 +107,7 @@ window.__tl = [];
 ['mouseup', 'keydown'].forEach(function (type) {
   window.addEventListener(type, function (e) {
     if (type === 'keydown' && e.key !== 'Enter') return;
-    window.__tlMark = performance.now();
+    window.__tlMark = e.timeStamp > 0 ? e.timeStamp : performance.now();
     performance.mark('recut-start');
   }, true);
 });

@@ -234,11 +234,15 @@ def assert_no_console_errors(page: Any) -> None:
 
 
 def wait_dash_idle(page: Any, *, quiet_ms: int = 300, timeout: float = 60.0) -> None:
-    """Wait until no callback request is in flight, none began for ``quiet_ms``, nothing loads."""
+    """Wait until no callback request is in flight, none began for ``quiet_ms``, nothing loads,
+    and no cut drawn ahead of Dash (``assets/cut_now.js``) still waits for Dash to take it."""
     page.wait_for_function(
         """(quiet) => window.__dash_pending === 0
              && performance.now() - window.__dash_last > quiet
-             && !document.querySelector('[data-dash-is-loading="true"]')""",
+             && !document.querySelector('[data-dash-is-loading="true"]')
+             && !(window.dash_clientside && window.dash_clientside.dendro &&
+                  window.dash_clientside.dendro.aheadOfDash &&
+                  window.dash_clientside.dendro.aheadOfDash())""",
         arg=quiet_ms, timeout=timeout * 1000, polling=100)
 
 
