@@ -25,7 +25,18 @@ import uuid
 from typing import Any
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
+from dash import (
+    ClientsideFunction,
+    Input,
+    Output,
+    State,
+    callback,
+    clientside_callback,
+    ctx,
+    dcc,
+    html,
+    no_update,
+)
 from dash.exceptions import PreventUpdate
 
 from clustering.errors import DataError
@@ -39,9 +50,10 @@ log = logging.getLogger(__name__)
 SHOWN = {"display": "block"}
 HIDDEN = {"display": "none"}
 #: How often the browser asks for a running job's progress (ms). The job's result waits on
-#: average half of this after it is ready (issue 14: 1 s at first, then 500 ms); each poll is
-#: a small request that reads the job cache, so four a second cost the server little.
-POLL_MS = 250
+#: average half of this after it is ready (issue 14: 1 s at first, then 500, then 250 ms); each
+#: poll is a small request (~0.3 KB each way) that reads the job cache, so ten a second while a
+#: job runs cost the server little.
+POLL_MS = 100
 
 
 def job_panel() -> html.Div:
@@ -181,6 +193,17 @@ def compute_upload_in_background(set_progress: Any, job: dict[str, Any] | None
     three round trips before the job began); ``upload-job`` is set by the upload alone.
     """
     return _run_job(set_progress, job)
+
+
+# While a tree job runs, the graphs' WebGL is made ready for the figures it will bring
+# (assets/gl_warm.js: their first WebGL trace costs 90-160 ms each with software WebGL).
+clientside_callback(
+    ClientsideFunction(namespace="dendroWarm", function_name="warm"),
+    Input(ids.JOB, "data"),
+    Input(ids.UPLOAD_JOB, "data"),
+    State(ids.TRUNCATE_MODE, "value"),
+    prevent_initial_call=True,
+)
 
 
 def _run_job(set_progress: Any, job: dict[str, Any] | None) -> dict[str, Any]:

@@ -127,3 +127,46 @@ def test_an_upload_job_can_be_cancelled_or_replaced(browser, server, tmp_path):
     # inputs: the job request of the new choice names the running upload job).
     assert any("tree-job" in r["inputs"] and "cancelJob" in r["url"] for r in log), log
     H.close(page)
+
+
+# Per graph, every plotly_react from now on: whether it drew the WebGL warm-up trace
+# (assets/gl_warm.js), and its axes' ranges then; and the ranges before.
+WATCH_WARM = """() => {
+  window.__warm = {};
+  for (const id of ['dendrogram', 'scatter']) {
+    const gd = document.querySelector('#' + id + ' .js-plotly-plot');
+    const ranges = () => [String(gd.layout.xaxis.range), String(gd.layout.yaxis.range)];
+    const log = window.__warm[id] = {before: ranges(), reacts: []};
+    gd.on('plotly_react', () => log.reacts.push({
+      warm: gd.data.some((t) => t.meta === 'gl-warm'), ranges: ranges(),
+      webgl: gd.data.some((t) => /gl$/.test(t.type || ''))}));
+  }
+}"""
+
+
+def test_a_job_readies_webgl_on_both_graphs_and_its_figures_replace_the_warm_up(
+        browser, server, tmp_path):
+    page = _page(browser)
+    H.open_link(page, server.url + "?dataset=tutorial-blobs&cut=50")
+    H.settle(page)
+    page.evaluate(WATCH_WARM)
+    page.locator("#upload input[type=file]").set_input_files(
+        str(_csv(tmp_path / "up5k.csv", 5000, 4, seed=4)))
+    page.wait_for_function(
+        "() => /n = 5,000/.test(document.getElementById('status-main').innerText)",
+        timeout=180_000)
+    H.settle(page, timeout=120)
+    logs = page.evaluate("window.__warm")
+    # The scatter: drawn once while the job ran, where the graph already was (nothing moved),
+    # and gone with the job's own figure, which is WebGL (5,000 rows).
+    log = logs["scatter"]
+    warm = [r for r in log["reacts"] if r["warm"]]
+    assert len(warm) == 1 and warm[0]["ranges"] == log["before"], log
+    assert not log["reacts"][-1]["warm"] and log["reacts"][-1]["webgl"], log
+    # The tree opens truncated (50 leaves, SVG): nothing to ready there.
+    log = logs["dendrogram"]
+    assert not any(r["warm"] or r["webgl"] for r in log["reacts"]), log
+    assert not page.evaluate("""() => ['dendrogram', 'scatter'].some((id) => document
+        .querySelector('#' + id + ' .js-plotly-plot').data.some((t) => t.meta === 'gl-warm'))""")
+    harness.assert_no_console_errors(page)
+    H.close(page)
