@@ -95,7 +95,7 @@ def _cophenetic_inputs(tree_data: dict[str, Any] | None) -> tuple[Any, ...] | No
 
 @callback(
     Output(ids.COPHENETIC_METHODS, "children"),
-    Input(ids.TREE_DATA, "data"),
+    Input(ids.TREE_REF, "data"),
     prevent_initial_call=True,
 )
 def cophenetic_methods(tree_data: dict[str, Any] | None) -> Any:
@@ -124,7 +124,7 @@ def cophenetic_methods(tree_data: dict[str, Any] | None) -> Any:
 @callback(
     Output(ids.COPHENETIC_METHODS, "children", allow_duplicate=True),
     Input(ids.COPHENETIC_RUN, "n_clicks"),
-    State(ids.TREE_DATA, "data"),
+    State(ids.TREE_REF, "data"),
     background=True,
     progress=[Output(ids.COPHENETIC_PROGRESS, "children")],
     progress_default=[""],

@@ -120,7 +120,7 @@ def diagnostics_tab() -> html.Div:
 @callback(
     Output(ids.CANDIDATES, "data"),
     Output(ids.DENDROGRAM, "figure", allow_duplicate=True),
-    Input(ids.TREE_DATA, "data"),
+    Input(ids.TREE_REF, "data"),
     State(ids.TRUNCATE_MODE, "value"),
     State(ids.TRUNCATE_P, "value"),
     prevent_initial_call=True,

@@ -151,7 +151,7 @@ def export_tab() -> html.Div:
     Input(ids.EXPORT_LABELS, "n_clicks"),
     Input(ids.EXPORT_LINKAGE, "n_clicks"),
     Input(ids.EXPORT_VIEW, "n_clicks"),
-    State(ids.TREE_DATA, "data"),
+    State(ids.TREE_REF, "data"),
     State(ids.CUT_HEIGHT, "value"),
     *[State(cid, "value") for cid in ids.DRAW_CONTROLS],
     State(ids.PARTITION, "data"),
@@ -199,7 +199,7 @@ def download(_labels: Any, _z: Any, _view: Any, tree_data: dict[str, Any] | None
 @callback(
     *[Output(cid, "config") for cid in FIGURES],
     *[Output(cid, "figure", allow_duplicate=True) for cid in FIGURES],
-    Input(ids.TREE_DATA, "data"),
+    Input(ids.TREE_REF, "data"),
     Input(ids.IMAGE_FORMAT, "value"),
     *[State(cid, "config") for cid in FIGURES],
     prevent_initial_call=True,

@@ -156,7 +156,7 @@ def describe_tree_files(convention: str | None, scope: str | None) -> list[Any]:
     Input(ids.EXPORT_SCRIPT, "n_clicks"),
     State(ids.NEWICK_CONVENTION, "value"),
     State(ids.TREE_SCOPE, "value"),
-    State(ids.TREE_DATA, "data"),
+    State(ids.TREE_REF, "data"),
     State(ids.CUT_HEIGHT, "value"),
     State(ids.TRUNCATE_MODE, "value"),
     State(ids.TRUNCATE_P, "value"),

@@ -54,8 +54,9 @@ REF_GATED = ((ids.SUPPORT_REF, ids.TAB_EVIDENCE), (ids.KNOWN_REF, ids.TAB_AGREEM
              (ids.LINKAGE_REF, ids.TAB_LINKAGE), (ids.FULL_TREE_REF, ids.TAB_FULL_TREE))
 REF_KEEP = frozenset({ids.KNOWN_REF})
 
-#: Keys of ``tree-data`` the server callbacks read; the arrays stay in the browser.
-REF_KEYS = ("params", "tree_key", "approx_note", "orientation", "cut")
+#: What the server callbacks read of the shown tree (tree-ref): tree-data less its arrays, so
+#: each request sends a few hundred bytes, not the tree (~355 KB at 20,000 rows; issue 14).
+REF_KEYS = ("params", "tree_key", "approx_note", "orientation", "cut", "n", "tie_check")
 
 
 def lazy_stores() -> html.Div:

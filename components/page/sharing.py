@@ -187,7 +187,7 @@ _DRAW_FIELDS = ("truncate_mode", "truncate_p", "annotate_above", "orientation",
     *[Output(cid, "value", allow_duplicate=True) for cid in ids.VIEW_CONTROLS],
     Input(ids.URL_REQUEST, "data"),
     State(ids.DATASET, "data"),
-    State(ids.TREE_DATA, "data"),
+    State(ids.TREE_REF, "data"),
     *[State(cid, "value") for cid in ids.VIEW_CONTROLS],
     prevent_initial_call=True,
 )
@@ -334,7 +334,7 @@ def view_file_query(data: bytes) -> str:
     Output(ids.LOAD_VIEW_MESSAGE, "children"),
     Input(ids.LOAD_VIEW, "contents"),
     State(ids.LOAD_VIEW, "filename"),
-    State(ids.TREE_DATA, "data"),
+    State(ids.TREE_REF, "data"),
     prevent_initial_call=True,
 )
 def load_view(contents: str | None, filename: str | None,

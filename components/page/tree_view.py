@@ -150,7 +150,7 @@ def kept_view(message: str) -> tuple[Any, ...]:
     Input(ids.RESULT, "data"),
     *[Input(cid, "value") for cid in ids.DRAW_CONTROLS],
     State(ids.CUT_HEIGHT, "value"),
-    State(ids.TREE_DATA, "data"),
+    State(ids.TREE_REF, "data"),
     State(ids.REQUEST, "data"),
     Input(ids.SUPPORT_SHOW, "data"),  # support on merges, once computed (Evidence tab)
 )
@@ -200,7 +200,7 @@ def render(dataset: dict[str, Any] | None, *args: Any) -> tuple[Any, ...]:
     Output(ids.COPHENETIC, "children"),
     Output(ids.APPROX_NOTE, "children", allow_duplicate=True),
     Output(ids.APPROX_NOTE, "is_open", allow_duplicate=True),
-    Input(ids.TREE_DATA, "data"),
+    Input(ids.TREE_REF, "data"),
     prevent_initial_call=True,  # nothing drawn yet: nothing to measure
 )
 def after_first_view(tree_data: dict[str, Any] | None) -> tuple[Any, Any, Any]:

@@ -70,6 +70,17 @@ def test_every_callback_id_is_in_the_layout(app):
             assert out.split(".")[0].lstrip(".") in page, out
 
 
+def test_no_server_callback_is_sent_the_tree_data(app):
+    """``tree-data`` holds the arrays the browser recolours from (~355 KB at 20,000 rows): a
+    server callback reading it would upload them on every call; they read ``tree-ref``."""
+    deps = app.server.test_client().get("/_dash-dependencies").get_json()
+    server = [cb for cb in deps if not cb.get("clientside_function")]
+    assert server and len(server) < len(deps)
+    for cb in server:
+        sent = {dep["id"] for dep in cb["inputs"] + cb["state"]}
+        assert ids.TREE_DATA not in sent, cb["output"]
+
+
 def test_settings_and_upload_limit_reach_flask(app):
     assert app.server.config["DENDRO_SETTINGS"].max_upload_mb == 3
     assert app.server.config["MAX_CONTENT_LENGTH"] >= 3 * 1024 * 1024
