@@ -13,6 +13,8 @@
  * up to the line, and every shown leaf a mark in its cluster's colour (a (count) leaf the cut
  * goes through one mark per cluster inside): clustering/geometry_model.py, Geometry.stems and
  * Geometry.leaf_marks, which the Node test (tests/js/test_dendro_colours.py) compares with.
+ * The stems are layout shapes after the line (one path per colour, stemShapes), so that a cut
+ * moved within its partition moves their tops with the line by a relayout, the traces kept.
  * The trace layout mirrors make_dendrogram_figure / make_scatter_figure (see figures.py).
  */
 (function () {
