@@ -70,11 +70,10 @@
         }
         try {
             var raw = dendro.paintRaw(td, t, fig, shownFigure(scatter));
-            // As asPatches assigns them: the line replaces shapes[0], the data revision is new.
-            var shapes = (fig.layout.shapes || []).slice();
-            shapes[0] = raw.dendro.shape;
+            // As asPatches assigns them: the shapes (line, kept marks, stems) and a new data
+            // revision, so that Dash's layout after the patch equals this one by value.
             window.Plotly.react(tree, raw.dendro.data, Object.assign({}, fig.layout,
-                {shapes: shapes, datarevision: raw.dendro.revision}));
+                {shapes: raw.dendro.shapes, datarevision: raw.dendro.revision}));
             if (raw.scatter) {
                 window.Plotly.react(scatter, raw.scatter, scatter.layout);
             }

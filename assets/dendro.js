@@ -13,6 +13,8 @@
  * up to the line, and every shown leaf a mark in its cluster's colour (a (count) leaf the cut
  * goes through one mark per cluster inside): clustering/geometry_model.py, Geometry.stems and
  * Geometry.leaf_marks, which the Node test (tests/js/test_dendro_colours.py) compares with.
+ * The stems are layout shapes after the line (one path per colour, stemShapes), so that a cut
+ * moved within its partition moves their tops with the line by a relayout, the traces kept.
  * The trace layout mirrors make_dendrogram_figure / make_scatter_figure (see figures.py).
  */
 (function () {
@@ -132,24 +134,6 @@
         return shape;
     }
 
-    // A float32 at or below v (the plot carries float32; a stem must not poke above the cut).
-    var f32 = new Float32Array(1), i32 = new Int32Array(f32.buffer);
-    function floorF32(v) {
-        var f = Math.fround(v);
-        if (f > v) {
-            f32[0] = f;
-            if (f > 0) {
-                i32[0] -= 1;
-            } else if (f < 0) {
-                i32[0] += 1;
-            } else {
-                i32[0] = -2147483647;  // the negative float32 closest to 0
-            }
-            f = f32[0];
-        }
-        return f;
-    }
-
     // The stems: the part of a leg above a cluster's top, up to the line, when the link the
     // leg belongs to is above the cut (Geometry.stems). Returns per stem its group and corners.
     function stems(td, a, cl, t) {
@@ -167,9 +151,53 @@
             out.group.push(((cl.pos[a.legFirst[i]] - 1) % P) + 1);
             out.x.push(a.legX[i]);
             out.lo.push(a.legBottom[i]);
-            out.hi.push(floorF32(top));
+            out.hi.push(top);
         }
         return out;
+    }
+
+    // The stems as layout shapes, one SVG path per colour in palette order
+    // (components/figures/dendrogram.py:stem_shapes draws the same). Shapes, not trace points:
+    // a cut moved within its partition moves the stems' tops with the line by a relayout,
+    // where points in the links traces would cost plotly a recalculation of the whole tree.
+    // Full float64 numbers: a stem ends exactly at the line.
+    var STEMS = "stems";
+
+    function stemShapes(td, a, cl, t) {
+        var st = stems(td, a, cl, t);
+        var P = td.palette.length;
+        var paths = [];
+        for (var q = 0; q <= P; q++) {
+            paths.push("");
+        }
+        var across = td.orientation === "top" || td.orientation === "bottom";
+        for (var s = 0; s < st.group.length; s++) {
+            paths[st.group[s]] += across
+                ? "M" + st.x[s] + "," + st.lo[s] + "V" + st.hi[s]
+                : "M" + st.lo[s] + "," + st.x[s] + "H" + st.hi[s];
+        }
+        var out = [];
+        for (q = 1; q <= P; q++) {
+            if (paths[q]) {
+                out.push({type: "path", path: paths[q], xref: "x", yref: "y", name: STEMS,
+                          line: {color: colourOf(td, q), width: 1.5}, layer: "above"});
+            }
+        }
+        return out;
+    }
+
+    function isStems(shape) {
+        return !!shape && shape.name === STEMS;
+    }
+
+    // The tree's shapes at the cut t: the line (shapes[0], cutdrag.js and plotly_adapter.js
+    // read it there), the shapes the figure keeps (the contracted marks, shapes[1]), then the
+    // stems. oldShapes: the figure's shapes now (only read).
+    function treeShapes(td, a, cl, t, oldShapes) {
+        var old = oldShapes || [];
+        var kept = old.slice(1).filter(function (sh) { return !isStems(sh); });
+        return [cutShape(t, cl.k, td.orientation, old[0] || null)].concat(
+            kept, stemShapes(td, a, cl, t));
     }
 
     function linkTraces(td, a, cl, t) {
@@ -182,18 +210,10 @@
             group[j] = g;
             counts[g]++;
         }
-        var st = stems(td, a, cl, t);
-        var total = new Int32Array(P + 1);
-        for (var q = 0; q <= P; q++) {
-            total[q] = counts[q];
-        }
-        for (var s = 0; s < st.group.length; s++) {
-            total[st.group[s]]++;
-        }
         var xs = [], ys = [], fill = new Int32Array(P + 1);
-        for (q = 0; q <= P; q++) {
-            xs.push(new Float32Array(total[q] * 5));
-            ys.push(new Float32Array(total[q] * 5));
+        for (var q = 0; q <= P; q++) {
+            xs.push(new Float32Array(counts[q] * 5));
+            ys.push(new Float32Array(counts[q] * 5));
         }
         for (j = 0; j < m; j++) {
             g = group[j];
@@ -204,21 +224,9 @@
             }
             fill[g]++;
         }
-        var across = td.orientation === "top" || td.orientation === "bottom";
-        for (s = 0; s < st.group.length; s++) {
-            g = st.group[s];
-            o = fill[g] * 5;
-            var leaf = [st.x[s], st.x[s], st.x[s], st.x[s], NaN];
-            var height = [st.lo[s], st.hi[s], st.hi[s], st.hi[s], NaN];
-            for (e = 0; e < 5; e++) {
-                xs[g][o + e] = across ? leaf[e] : height[e];
-                ys[g][o + e] = across ? height[e] : leaf[e];
-            }
-            fill[g]++;
-        }
         var traces = [];
         for (q = 0; q <= P; q++) {
-            if (!total[q]) {
+            if (!counts[q]) {
                 continue;
             }
             traces.push({
@@ -569,15 +577,14 @@
                     trig.indexOf("cut-height.") === 0 ? nu : t,
                     fromK === k && Number(kValue) === k ? nu : k, countText(k)];
         }
-        // Same k means the same partition (cuts are nested), so only the line moves. While
-        // another partition source is on (assets/partition.js paints it), a typed or restored
-        // cut only moves the line too: the source switches back on Enter or a drag.
+        // Same k means the same partition (cuts are nested), so only the line and the stems'
+        // tops move: a relayout of the shapes, the traces kept. While another partition source
+        // is on (assets/partition.js paints it, without stems), a typed or restored cut only
+        // moves the line: the source switches back on Enter or a drag.
         var held = source && source !== "height" && trig.indexOf("cut-preview.") !== 0;
         var samePartition = !fresh && (held || lastK.get(td) === k);
         lastK.set(td, held ? -1 : k);
-        var oldShape = dendroFig && dendroFig.layout && dendroFig.layout.shapes
-            ? dendroFig.layout.shapes[0] : null;
-        var shape = cutShape(t, k, td.orientation, oldShape);
+        var oldShapes = dendroFig && dendroFig.layout && dendroFig.layout.shapes;
         var dpatch = null;
         var spatch = nu;
         if (fresh && td.cut === t) {
@@ -585,7 +592,13 @@
             dpatch = null;
         } else if (samePartition) {
             dpatch = new window.dash_clientside.Patch();
-            dpatch.assign(["layout", "shapes", 0], shape);
+            if (held) {
+                dpatch.assign(["layout", "shapes", 0],
+                              cutShape(t, k, td.orientation, oldShapes ? oldShapes[0] : null));
+            } else {
+                dpatch.assign(["layout", "shapes"],
+                              treeShapes(td, a, clustersAt(a, td.n, t), t, oldShapes));
+            }
             var data = settledData(dendroFig);
             var revision = dendroFig && dendroFig.layout && dendroFig.layout.datarevision;
             if (data) {
@@ -613,20 +626,19 @@
         return k + (k === 1 ? " cluster" : " clusters");
     }
 
-    // What a recolour at the height cut t changes, as plain values: the tree's traces, its cut
-    // line (layout.shapes[0]) and data revision, the scatter's traces (null: no row scatter),
+    // What a recolour at the height cut t changes, as plain values: the tree's traces, its
+    // shapes (the cut line, the kept contracted marks, the stems: treeShapes) and data revision, the scatter's traces (null: no row scatter),
     // and k. dendroFig and scatterFig are the figures shown (only read).
     function paintRaw(td, t, dendroFig, scatterFig) {
         var a = arrays(td);
         var cl = clustersAt(a, td.n, t);
-        var oldShape = dendroFig && dendroFig.layout && dendroFig.layout.shapes
-            ? dendroFig.layout.shapes[0] : null;
+        var oldShapes = dendroFig && dendroFig.layout && dendroFig.layout.shapes;
         var links = linkTraces(td, a, cl, t);
         var rest = withHoverText(recolourDendrogram(td, dendroFig, links.group),
                                  clusterNames(td, a, cl, t));
         return {
             dendro: {data: links.traces.concat([markTrace(td, a, cl)], rest),
-                     shape: cutShape(t, cl.k, td.orientation, oldShape),
+                     shapes: treeShapes(td, a, cl, t, oldShapes),
                      revision: dataRevision()},
             scatter: scatterData(td, a, cl, scatterFig),
             k: cl.k
@@ -637,7 +649,7 @@
     function asPatches(raw) {
         var dpatch = new window.dash_clientside.Patch();
         dpatch.assign(["data"], raw.dendro.data);
-        dpatch.assign(["layout", "shapes", 0], raw.dendro.shape);
+        dpatch.assign(["layout", "shapes"], raw.dendro.shapes);
         dpatch.assign(["layout", "datarevision"], raw.dendro.revision);
         var spatch = window.dash_clientside.no_update;
         if (raw.scatter) {
@@ -708,6 +720,7 @@
         withHoverText: withHoverText,
         scatterRows: scatterRows,
         cutShape: cutShape,
+        isStems: isStems,
         LEGEND_MAX: LEGEND_MAX,
         liveCut: liveCut,
         liveLabel: liveLabel,

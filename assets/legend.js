@@ -5,7 +5,8 @@
  * points trace and the legend entry share a legendgroup, components/figures/scatter.py); a
  * double-click on a cluster shows it alone, and a double-click while any cluster is hidden
  * shows them all again. Whatever is hidden in the scatter is dimmed in the tree: its links,
- * stems and leaf marks (traces "links" and "leafmarks", components/figures/dendrogram.py), so
+ * stems and leaf marks (traces "links" and "leafmarks", shapes named "stems",
+ * components/figures/dendrogram.py), so
  * the clusters still shown stand out. Pure view state of this page, reset by any redraw of
  * the scatter (a new cut, k or partition source, a new tree): every cluster is shown again and
  * nothing in the tree is dimmed. plotly.js alone would keep a legend-hidden trace hidden across
@@ -69,6 +70,19 @@
         }
         if (markIdx !== null) {
             window.Plotly.restyle(dgd, {"marker.opacity": [markOp]}, [markIdx]);
+        }
+        // The stems are shapes (one path per colour): a relayout of their opacity.
+        var stems = {};
+        ((dgd.layout && dgd.layout.shapes) || []).forEach(function (sh, i) {
+            if (sh && sh.name === "stems" && sh.line) {
+                var want = hidden[sh.line.color] ? DIM : 1;
+                if ((sh.opacity === undefined ? 1 : sh.opacity) !== want) {
+                    stems["shapes[" + i + "].opacity"] = want;
+                }
+            }
+        });
+        if (Object.keys(stems).length) {
+            window.Plotly.relayout(dgd, stems);
         }
     }
 

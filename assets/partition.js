@@ -243,7 +243,11 @@
             var shape = Object.assign({}, shapes[0]);
             shape.label = Object.assign({}, shape.label || {},
                 {text: pd.line_label || "drag to cut by height"});
-            dpatch.assign(["layout", "shapes", 0], shape);  // shapes[1]: the contracted marks
+            // The line stays shapes[0] and the contracted marks shapes[1]; the height cut's
+            // stems go (this partition has its ticks), and dendro.js:paintAt draws them again
+            // when the height source comes back.
+            dpatch.assign(["layout", "shapes"], [shape].concat(shapes.slice(1).filter(
+                function (sh) { return !D().isStems(sh); })));
         }
         otherPainted.set(td, true);
         return [dpatch.build(), scatterPatch(td, pd, a, L, scatterFig), pd.count_text || ""];

@@ -9,19 +9,21 @@ must reproduce exactly what :func:`make_dendrogram_figure` draws (and
 contract with the JS:
 
 * dendrogram traces are tagged with ``meta``: ``"links"`` (one trace per colour, NaN between
-  links; each colour's links first, then its clusters' stems, see
-  :meth:`clustering.geometry.Geometry.stems`), ``"leafmarks"`` (a mark in its cluster's colour
+  links), ``"leafmarks"`` (a mark in its cluster's colour
   at the foot of each shown leaf, :func:`marked_leaves`), then ``"annot"``
   (merge heights, marker colour per point) and ``"hover"`` (one invisible marker per merge
   that carries the hover text);
 * the cut is ``layout.shapes[0]``, a line across the plot with a label (``assets/cutdrag.js``
   drags it there, so it must stay the first shape); the contracted marks, if any, are
-  ``layout.shapes[1]``, one path (:func:`contracted_shape`), which the browser keeps;
+  ``layout.shapes[1]``, one path (:func:`contracted_shape`), which the browser keeps; then
+  the clusters' stems (:meth:`clustering.geometry.Geometry.stems`), one path per colour named
+  ``"stems"`` (:func:`stem_shapes`), which the browser redraws with the line;
 * the scatter's structure is described in ``components.figures.scatter``.
 
 A reader who must change how the tree is drawn opens this file and nothing else: one helper
 per trace (:func:`link_traces`, :func:`annotation_trace`, :func:`hover_trace`), one for the
-axes (:func:`dendrogram_axes`), one per shape (:func:`cut_shape`, :func:`contracted_shape`).
+axes (:func:`dendrogram_axes`), one per shape (:func:`cut_shape`, :func:`contracted_shape`,
+:func:`stem_shapes`).
 """
 
 from __future__ import annotations
@@ -121,43 +123,83 @@ def cut_shape(t: float, k: int, orientation: str = "top") -> dict[str, Any]:
     return shape
 
 
-def stem_corners(x: np.ndarray, bottom: np.ndarray, top: np.ndarray
-                 ) -> tuple[np.ndarray, np.ndarray]:
-    """Stems as (s, 4) corners like a link's ('top' coordinates): up from ``bottom`` to
-    ``top`` at ``x``, so that a stem joins its colour's links trace.
+#: ``name`` of the stems' shapes (:func:`stem_shapes`); ``assets/dendro.js`` replaces them.
+STEMS = "stems"
 
-    >>> stem_corners(np.array([5.0]), np.array([0.0]), np.array([2.0]))[1].tolist()
-    [[0.0, 2.0, 2.0, 2.0]]
+
+def _num(v: float) -> str:
+    """A path coordinate: the shortest text that reads back as the same float64."""
+    return repr(float(v))
+
+
+def stem_shapes(x: np.ndarray, bottom: np.ndarray, top: np.ndarray, colors: np.ndarray,
+                orientation: str) -> list[dict[str, Any]]:
+    """The clusters' stems (:meth:`clustering.geometry.Geometry.stems`) as layout shapes: one
+    SVG path per colour, in palette order, after the cut line and the contracted marks.
+
+    Shapes, not points of the ``"links"`` traces: a cut moved within its partition moves
+    only the line and the stems' tops, which plotly.js redraws as a relayout of the shapes,
+    where new trace arrays would make it recalculate the whole tree (``assets/dendro.js``
+    patches them both). Numbers are full float64, so a stem ends exactly at the line.
+
+    >>> [s["path"] for s in stem_shapes(np.array([5.0, 15.0]), np.zeros(2), np.full(2, 2.5),
+    ...                                 np.array([PALETTE[1], PALETTE[0]]), "top")]
+    ['M15.0,0.0V2.5', 'M5.0,0.0V2.5']
+    >>> stem_shapes(np.array([5.0]), np.zeros(1), np.ones(1), np.array([PALETTE[0]]),
+    ...             "left")[0]["path"]
+    'M0.0,5.0H1.0'
     """
-    xs = np.repeat(np.asarray(x, dtype=float)[:, None], 4, axis=1)
-    # The plot carries float32: a stem's top rounds down, never above the cut it stops at.
-    top = np.asarray(top, dtype=float)
-    top32 = top.astype(np.float32)
-    up = top32.astype(float) > top
-    top32[up] = np.nextafter(top32[up], np.float32(-np.inf))
-    top = top32.astype(float)
-    ys = np.column_stack([bottom, top, top, top]).astype(float)
-    return xs, ys
+    if orientation not in ORIENTATIONS:
+        raise ValueError(f"orientation must be one of {ORIENTATIONS}, not {orientation!r}")
+    across = orientation in ("top", "bottom")
+    out = []
+    for color in PALETTE:
+        sel = np.flatnonzero(np.asarray(colors) == color)
+        if not sel.size:
+            continue
+        if across:
+            path = "".join(f"M{_num(x[i])},{_num(bottom[i])}V{_num(top[i])}" for i in sel)
+        else:
+            path = "".join(f"M{_num(bottom[i])},{_num(x[i])}H{_num(top[i])}" for i in sel)
+        out.append({"type": "path", "path": path, "xref": "x", "yref": "y", "name": STEMS,
+                    "line": {"color": color, "width": 1.5}, "layer": "above"})
+    return out
 
 
-def link_traces(xs: np.ndarray, ys: np.ndarray, colors: np.ndarray, *, gl: bool,
-                stems: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+_STEM = re.compile(r"M([^,]+),([^VH]+)[VH]([^M]+)")
+
+
+def stem_lines(shapes: list[dict[str, Any]], orientation: str = "top"
+               ) -> list[tuple[str, float, float, float]]:
+    """(colour, leaf-axis position, bottom, top) of each stem the :func:`stem_shapes` among
+    ``shapes`` draw (other shapes are skipped).
+
+    >>> stem_lines(stem_shapes(np.array([5.0]), np.zeros(1), np.ones(1),
+    ...                        np.array([PALETTE[0]]), "right"), "right")[0][1:]
+    (5.0, 0.0, 1.0)
+    """
+    out = []
+    for shape in shapes:
+        if shape.get("name") != STEMS:
+            continue
+        for a, b, c in _STEM.findall(shape["path"]):
+            x, lo = (float(a), float(b)) if orientation in ("top", "bottom") else (float(b), float(a))
+            out.append((shape["line"]["color"], x, lo, float(c)))
+    return out
+
+
+def link_traces(xs: np.ndarray, ys: np.ndarray, colors: np.ndarray, *, gl: bool
                 ) -> list[go.Scatter | go.Scattergl]:
     """One ``"links"`` trace per colour (NaN between links), grey first so that coloured links
     are drawn over shared vertical lines. One trace per link makes plotly.js crawl past a few
-    hundred leaves. ``stems`` = (x, y, colour) of the clusters' stems, (s, 4) plotted corners,
-    go after the links of their colour."""
+    hundred leaves. The clusters' stems are shapes (:func:`stem_shapes`)."""
     Trace = go.Scattergl if gl else go.Scatter
-    sx, sy, scol = stems if stems is not None else (xs[:0], ys[:0], colors[:0])
     out = []
     for color in [ABOVE_CUT_COLOR, *PALETTE]:
         sel = colors == color
-        ssel = scol == color
-        if not sel.any() and not ssel.any():
+        if not sel.any():
             continue
-        px = np.concatenate([flat_segments(xs[sel]), flat_segments(sx[ssel])])
-        py = np.concatenate([flat_segments(ys[sel]), flat_segments(sy[ssel])])
-        out.append(Trace(x=px, y=py, mode="lines",
+        out.append(Trace(x=flat_segments(xs[sel]), y=flat_segments(ys[sel]), mode="lines",
                          line={"color": color, "width": 1.5}, hoverinfo="skip",
                          showlegend=False, meta="links"))
     return out
@@ -199,8 +241,8 @@ def contracted_shape(contracted: tuple[np.ndarray, np.ndarray], top: float, orie
     node each, and a line trace's NaN-separated pieces as one path each, on every redraw of
     the tree: blobs-20k's 281 marks were half of a re-cut's ``Plotly.react`` of the tree
     (~60 of ~110-140 ms, captured figures replayed). A shape is one node; a line-only move
-    or a recolour keeps it (``assets/dendro.js`` and ``partition.js`` patch ``shapes[0]``
-    only), though a recolour's full replot still draws it again.
+    or a recolour keeps it (``assets/dendro.js`` and ``partition.js`` rewrite the line and
+    the stems around it), though a recolour's full replot still draws it again.
 
     >>> contracted_shape((np.array([5.0]), np.array([2.0])), 4.0, "top", show=True)["path"]
     'M5,1.98V2.02'
@@ -380,7 +422,9 @@ def make_dendrogram_figure(
     >>> Z = linkage([[0.0], [1.0], [5.0]], "single")
     >>> fig = make_dendrogram_figure(dendrogram_geometry(Z), 2.0, Z=Z)
     >>> [t.meta for t in fig.data]
-    ['links', 'links', 'links', 'leafmarks', 'annot', 'hover']
+    ['links', 'links', 'leafmarks', 'annot', 'hover']
+    >>> [(s.type, s.name) for s in fig.layout.shapes]
+    [('line', None), ('path', 'stems'), ('path', 'stems')]
     """
     Z = np.asarray(Z, dtype=float)
     links = _link_arrays(geometry, cut, orientation, Z, sizes)
@@ -390,8 +434,7 @@ def make_dendrogram_figure(
     mark_x, mark_c, _ = geometry.leaf_marks(cut, marked_leaves(geometry))
 
     fig = white_figure()
-    fig.add_traces(link_traces(links.xs, links.ys, links.colors, gl=gl,
-                               stems=_stems(geometry, cut, orientation)))
+    fig.add_traces(link_traces(links.xs, links.ys, links.colors, gl=gl))
     fig.add_trace(leaf_mark_trace(mark_x, mark_c, orientation, gl=gl))
     fig.add_trace(annotation_trace(links.mid, links.height, links.colors, annotate_above,
                                    orientation, gl=gl))
@@ -401,6 +444,8 @@ def make_dendrogram_figure(
     marks = contracted_shape(geometry.contracted, links.top, orientation, show=show_contracted)
     if marks is not None:
         fig.add_shape(marks)
+    for stem in _stems(geometry, cut, orientation):
+        fig.add_shape(stem)
     return untemplated(fig)
 
 
@@ -442,12 +487,11 @@ def _cluster_count(geometry: Any, cut: float) -> int:
     return int(leaf_clusters.max()) if leaf_clusters.size else 0
 
 
-def _stems(geometry: Any, cut: float, orientation: str
-           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every cluster's stem up to the cut line, as plotted, with its colour."""
+def _stems(geometry: Any, cut: float, orientation: str) -> list[dict[str, Any]]:
+    """Every cluster's stem up to the cut line, as shapes in its colour."""
     sx, sb, st, sc = geometry.stems(cut)
-    stem_x, stem_y = oriented(*stem_corners(sx, sb, st), orientation)
-    return stem_x, stem_y, np.array([cluster_color(int(c)) for c in sc], dtype=object)
+    return stem_shapes(sx, sb, st, np.array([cluster_color(int(c)) for c in sc], dtype=object),
+                       orientation)
 
 
 def _dendrogram_layout(fig: go.Figure, geometry: Any, cut: float, k: int, orientation: str,

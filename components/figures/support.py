@@ -4,8 +4,8 @@
 figure ``components.figures.dendrogram.make_dendrogram_figure`` built; they carry ``meta``
 ``"support"`` (badges: a marker and the numbers per merge, the hover) and ``"support-rect"``
 (the outlines). The outlines are a line trace, not ``layout.shapes``: the browser's recolour
-(``assets/dendro.js``) replaces the shapes with the cut line alone, but keeps every trace that
-is not ``"links"``.
+(``assets/dendro.js``) rewrites the shapes (the cut line, the contracted marks, the stems),
+but keeps every trace that is not ``"links"``.
 
 Both numbers with their standard errors and the replicate count go into the merge hover
 (:func:`hover_texts`): the tree's invisible merge markers (``"hover"``) already take the

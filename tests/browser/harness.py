@@ -470,7 +470,8 @@ _FIGURE_JS = """(id) => {
     })),
     shapes: (fl.shapes || []).map(s => ({type: s.type, xref: s.xref, yref: s.yref,
         x0: s.x0, x1: s.x1, y0: s.y0, y1: s.y1, editable: s.editable, layer: s.layer,
-        name: s.name})),
+        name: s.name, path: s.path === undefined ? null : s.path,
+        line_color: s.line ? s.line.color : null, opacity: s.opacity})),
     annotations: (fl.annotations || []).map(a => ({x: a.x, y: a.y, text: a.text})),
     xaxis: axis('xaxis'), yaxis: axis('yaxis'),
   };
@@ -491,8 +492,25 @@ def _is_line_trace(t: dict[str, Any]) -> bool:
     return "lines" in str(t.get("mode") or "lines") and t.get("visible") not in (False, "legendonly")
 
 
+_STEM = re.compile(r"M([^,]+),([^VH]+)([VH])([^M]+)")
+
+
+def stem_segments(fig: dict[str, Any]) -> list[tuple[str, list[float]]]:
+    """(colour, its y values) of each stem the tree draws: the shapes named "stems", one SVG
+    path per colour, "Mx,bottomVtop" each (left/right trees: "Mbottom,xHtop", y = x)."""
+    out = []
+    for s in fig["shapes"]:
+        if s.get("name") != "stems" or not s.get("path"):
+            continue
+        for _x, b, kind, c in _STEM.findall(s["path"]):
+            ys = [float(b), float(c)] if kind == "V" else [float(b)]
+            out.append((str(s["line_color"]), ys))
+    return out
+
+
 def link_colours(fig: dict[str, Any]) -> dict[str, float]:
-    """Colour of each drawn tree link group -> highest y it reaches (line traces with points)."""
+    """Colour of each drawn tree link group -> highest y it reaches (line traces with points;
+    not the clusters' stems, which are shapes that move with the line: :func:`stem_segments`)."""
     out: dict[str, float] = {}
     for t in fig["traces"]:
         if not _is_line_trace(t) or not t["y"]:
@@ -506,8 +524,9 @@ def link_colours(fig: dict[str, Any]) -> dict[str, float]:
 
 
 def link_groups(fig: dict[str, Any]) -> list[tuple[str, float]]:
-    """(colour, top height) of each link drawn in the tree (segments split at NaN/None)."""
-    out = []
+    """(colour, top height) of each link drawn in the tree (segments split at NaN/None), and
+    of each cluster's stem (a shape)."""
+    out = [(colour, max(ys)) for colour, ys in stem_segments(fig)]
     for t in fig["traces"]:
         if not _is_line_trace(t) or not t["y"]:
             continue

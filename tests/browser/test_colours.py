@@ -1,8 +1,8 @@
 """Colours you can trust and the whole loop in view (issue 12, sections 1 and 3), in Chromium.
 
 The colours are read from what plotly.js holds for each graph (``harness.figure``): the tree's
-non-grey colours are its links, stems ("links" traces) and leaf marks ("leafmarks"); the
-scatter's are its points traces.
+non-grey colours are its links ("links" traces), its clusters' stems (layout shapes named
+"stems") and leaf marks ("leafmarks"); the scatter's are its points traces.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ def tree_colours(fig: dict[str, Any]) -> set[str]:
             out.add(str(t["line_color"]))
         elif t.get("meta") == "leafmarks":
             out.update(str(c) for c in (t["marker_color"] or []))
+    out.update(colour for colour, _ in h.stem_segments(fig))
     return out - {ABOVE_CUT_COLOR}
 
 
@@ -105,6 +106,8 @@ _VISIBILITY_JS = """() => {
   return {
     points: s.data.filter(t => t.meta === 'points').map(t => [t.marker.color, t.visible === undefined ? true : t.visible]),
     links: d.data.filter(t => t.meta === 'links').map(t => [t.line.color, t.opacity === undefined ? 1 : t.opacity]),
+    stems: (d.layout.shapes || []).filter(sh => sh.name === 'stems')
+        .map(sh => [sh.line.color, sh.opacity === undefined ? 1 : sh.opacity]),
   };
 }"""
 
@@ -125,6 +128,8 @@ def test_legend_click_hides_a_cluster_and_dims_it_in_the_tree(page):
     state = page.evaluate(_VISIBILITY_JS)
     assert [v for c, v in state["points"] if c != first] == [True] * (len(state["points"]) - 1)
     assert all(o == 1 for c, o in state["links"] if c != first)
+    # Its stem (a shape) is dimmed with its links, the other clusters' stems are not.
+    assert all((o < 1) == (c == first) for c, o in state["stems"]), state["stems"]
     # The hidden cluster's points are gone from what plotly draws.
     assert first not in scatter_colours(h.figure(page, "scatter"))
     # A double-click restores every cluster, in the scatter and the tree.
@@ -134,7 +139,9 @@ def test_legend_click_hides_a_cluster_and_dims_it_in_the_tree(page):
                    const d = document.querySelector('#dendrogram .js-plotly-plot');
                    return s.data.every(t => t.visible === undefined || t.visible === true)
                        && d.data.every(t => t.meta !== 'links' || t.opacity === undefined
-                                            || t.opacity === 1); }""")
+                                            || t.opacity === 1)
+                       && d.layout.shapes.every(sh => sh.opacity === undefined
+                                                      || sh.opacity === 1); }""")
     h.assert_no_console_errors(page)
 
 

@@ -120,6 +120,13 @@ def test_refused_and_same_partition_values_go_through_dash_as_before(page, blobs
     assert h.cut_line(h.figure(page, "dendrogram"))["y0"] == pytest.approx(t)
     assert h.cluster_count(page) == 3 and int(h.field_value(page, "cluster-k")) == 3
     assert h.same_partition(scatter_partition(page, X), fcluster(Z, t, "distance"))
+    # The stems moved with the line (shapes, a relayout): none pokes above it, and the tree's
+    # colours are fcluster's at the new height (they poked above it after a move down).
+    check_colours_match_cut(page, 3)
+    dendro = h.figure(page, "dendrogram")
+    line = h.cut_line(dendro)["y0"]
+    stems = h.stem_segments(dendro)
+    assert stems and {max(ys) for _, ys in stems} == {line}, (line, stems)
 
 
 def test_a_typed_height_while_another_source_holds_the_colours_brings_the_height_back(

@@ -188,7 +188,9 @@ def test_drag_cut_line_recolours_tree_and_scatter(page, blobs_csv):
 
 
 _DRAWN_LINE_JS = """() => {
-    const g = document.querySelector('#dendrogram .shapelayer .shape-group');
+    // The cut line's group (shapes[0]): the stems' groups follow it, and when a recolour
+    // leaves fewer stems plotly keeps an empty group of the last index first in the layer.
+    const g = document.querySelector('#dendrogram .shapelayer .shape-group[data-index="0"]');
     const r = g.querySelector('path').getBoundingClientRect();
     return {top: r.top, height: r.height, left: r.left, width: r.width,
             label: g.querySelector('.shape-label-text').textContent};

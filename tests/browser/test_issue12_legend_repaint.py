@@ -20,7 +20,12 @@ _STATE = """() => {
   if (!s || !d || !s.data || !d.data) return null;
   const pts = s.data.filter(t => t.meta === 'points');
   const links = d.data.filter(t => t.meta === 'links');
+  const stems = (d.layout.shapes || []).filter(sh => sh.name === 'stems');
   return {
+    links: links.map(t => t.line.color),
+    stems: stems.map(sh => sh.line.color),
+    dimmedStems: stems.filter(sh => (sh.opacity === undefined ? 1 : sh.opacity) < 1)
+                      .map(sh => sh.line.color),
     points: pts.length,
     hidden: pts.filter(t => t.visible === 'legendonly').map(t => t.marker.color),
     dimmed: links.filter(t => (t.opacity === undefined ? 1 : t.opacity) < 1)
@@ -32,15 +37,23 @@ _STATE = """() => {
 def _click_first_legend_entry(page) -> None:
     page.locator("#scatter").scroll_into_view_if_needed()
     page.locator("#scatter .legend .legendtoggle").first.click()
-    page.wait_for_function(f"() => {{ const s = ({_STATE})(); return s && s.hidden.length === 1"
-                           " && s.dimmed.length === 1 && s.hidden[0] === s.dimmed[0]; }",
-                           timeout=15_000)
+    # Its links (a trace per colour) and its stems (a shape per colour) are dimmed, nothing else;
+    # a one-leaf cluster has no links of its own, only a stem.
+    page.wait_for_function(
+        f"() => {{ const s = ({_STATE})(); if (!s || s.hidden.length !== 1) return false;"
+        " const c = s.hidden[0];"
+        " return s.dimmed.every(d => d === c) && s.dimmedStems.every(d => d === c)"
+        " && s.links.includes(c) === (s.dimmed.length === 1)"
+        " && s.stems.includes(c) === (s.dimmedStems.length === 1)"
+        " && s.dimmed.length + s.dimmedStems.length > 0; }",
+        timeout=15_000)
 
 
 def _wait_all_shown(page) -> dict:
     try:
         page.wait_for_function(f"() => {{ const s = ({_STATE})(); return s && s.points > 1 && "
-                               "!s.hidden.length && !s.dimmed.length; }", timeout=30_000)
+                               "!s.hidden.length && !s.dimmed.length && !s.dimmedStems.length; }",
+                               timeout=30_000)
     except Exception as err:
         raise AssertionError(f"still hidden or dimmed: {page.evaluate(_STATE)}") from err
     return page.evaluate(_STATE)

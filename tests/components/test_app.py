@@ -147,8 +147,8 @@ const out = input.calls.map((c) => {
     links: dend && dend['data'] ? dend['data'].filter(t => t.meta === 'links').map(t => ({color: t.line.color,
              x: Array.from(t.x).map(v => Number.isNaN(v) ? null : v),
              y: Array.from(t.y).map(v => Number.isNaN(v) ? null : v)})) : null,
-    shape: dend ? dend['layout.shapes.0'] : null,
-    shapes_after: (previous.layout.shapes || []).map(sh => sh.type),
+    shape: dend ? (dend['layout.shapes'] || [dend['layout.shapes.0']])[0] : null,
+    shapes_after: previous.layout.shapes || [],
     points: sc ? pts.map(t => ({color: t.marker.color, cd: t.customdata,
                                x: Array.from(t.x), text: t.text})) : null,
     legend: sc ? sc.filter(t => t.meta === 'legend').map(t => t.name) : null,
@@ -221,10 +221,23 @@ def test_browser_cut_matches_fcluster_and_server_colours(tmp_path, method, mode)
                   "same_td": True})
     out = _run_js(td, fig, scatter_fig, calls, tmp_path)
 
-    # A truncated tree's contracted marks are shapes[1]; every patch keeps them.
-    shapes = [sh["type"] for sh in fig["layout"]["shapes"]]
-    assert shapes == (["line"] if mode is None else ["line", "path"])
-    assert all(res["shapes_after"] == shapes for res in out)
+    # A truncated tree's contracted marks are shapes[1]; every patch keeps them, and the
+    # stems (one path per colour) follow, each ending at the line (Geometry.stems).
+    def kept(shapes):
+        return [(sh["type"], sh.get("name")) for sh in shapes if sh.get("name") != "stems"]
+
+    assert kept(fig["layout"]["shapes"]) == ([("line", None)] if mode is None
+                                             else [("line", None), ("path", "contracted")])
+    for res in out:
+        after = res["shapes_after"]
+        assert kept(after) == kept(fig["layout"]["shapes"])
+        assert [sh.get("name") for sh in after[len(kept(after)):]] == (
+            ["stems"] * (len(after) - len(kept(after))))
+        t_line = after[0]["y0"]
+        sx, sb, st, sc = g.stems(t_line)
+        assert sorted(dendro_fig.stem_lines(after)) == sorted(zip(
+            [palette.cluster_color(int(v)) for v in sc], sx.tolist(), sb.tolist(), st.tolist(),
+            strict=True)), f"the stems at {t_line}"
 
     def check(res, t):
         k = int(fcluster(Z, t, "distance").max())
@@ -268,10 +281,13 @@ def test_browser_cut_matches_fcluster_and_server_colours(tmp_path, method, mode)
     assert check(held, heights[2]) == held["k"] == out[2]["k"]
     first, second = out[11], out[12]
     check(first, lo + (hi - lo) / 3)
-    assert second["patched"] == ["layout.shapes.0"]
+    # The line and the stems move (a relayout in plotly), the traces stay.
+    assert second["patched"] == ["layout.shapes"]
+    assert {top for *_, top in dendro_fig.stem_lines(second["shapes_after"])} == {
+        lo + 2 * (hi - lo) / 3}, "the stems' tops follow the line"
     assert not second["scatter_patched"] and second["k"] == 3 == first["k"]
     sent = out[13]
-    assert sent["patched"] == ["data", "layout.datarevision", "layout.shapes.0"]
+    assert sent["patched"] == ["data", "layout.datarevision", "layout.shapes"]
     assert not sent["scatter_patched"] and sent["k"] == 3
     assert [t["color"] for t in sent["links"]] == [t["line"]["color"] for t in fig["data"]
                                                   if t.get("meta") == "links"]

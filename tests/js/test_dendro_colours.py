@@ -1,7 +1,9 @@
 """assets/dendro.js under Node: the browser's recolour draws exactly what the server draws --
 links, the clusters' stems up to the cut and the leaf marks -- in every truncation mode and
-orientation (issue 12, section 1). The server's figure is itself checked against fcluster in
-tests/components/figures/test_cluster_colours.py.
+orientation (issue 12, section 1). The stems are layout shapes (one path per colour after the
+line and the contracted marks); their every number is checked against ``Geometry.stems``, and
+a move of the cut within its partition moves their tops to the line. The server's figure is
+itself checked against fcluster in tests/components/figures/test_cluster_colours.py.
 """
 
 from __future__ import annotations
@@ -47,8 +49,10 @@ const out = input.cuts.map((t) => {
   const td = JSON.parse(JSON.stringify(input.td));
   const r = window.dash_clientside.dendro.applyCut(td, t, null, null, input.fig, input.scatter);
   const data = r[0].operations.find(o => o[0].join('.') === 'data')[1];
+  const shapes = r[0].operations.find(o => o[0].join('.') === 'layout.shapes')[1];
   const sc = r[1].operations[0][1];
   return {
+    shapes: shapes,
     traces: data.filter(d => d.meta === 'links' || d.meta === 'leafmarks').map(d => ({
       meta: d.meta, type: d.type, x: num(d.x), y: num(d.y),
       color: d.meta === 'links' ? d.line.color : d.marker.color,
@@ -77,6 +81,32 @@ def _server_traces(fig) -> list[dict]:
                     "color": tr.line.color if tr.meta == "links" else list(tr.marker.color),
                     "cd": None if tr.customdata is None else np.asarray(tr.customdata).tolist()})
     return out
+
+
+def check_stems(shapes: list[dict], g, t: float, orientation: str, server=None) -> None:
+    """The browser's shapes at the cut t: the line first, the server's contracted marks kept,
+    then the stems, which are ``Geometry.stems`` at t number for number (every top at the line
+    or at its parent's merge if lower) and the server's stems."""
+    assert shapes[0]["type"] == "line"
+    assert shapes[0]["y0" if orientation in ("top", "bottom") else "x0"] == t
+    names = [sh.get("name") for sh in shapes]
+    first = 1 + (names[1:2] == ["contracted"])
+    assert names[first:] == [dendro_fig.STEMS] * (len(names) - first)
+    for sh in shapes[first:]:
+        assert sh["type"] == "path" and sh["xref"] == "x" and sh["yref"] == "y"
+        assert sh["line"]["width"] == 1.5 and "fillcolor" not in sh
+    colours = [sh["line"]["color"] for sh in shapes[first:]]
+    assert colours == [c for c in palette.PALETTE if c in colours], "not in palette order"
+    got = sorted(dendro_fig.stem_lines(shapes, orientation))
+    x, lo, hi, c = g.stems(t)
+    want = sorted(zip([palette.cluster_color(int(v)) for v in c], x.tolist(), lo.tolist(),
+                      hi.tolist(), strict=True))
+    assert got == want, f"cut {t}"
+    if server is not None:
+        drawn = [sh.to_plotly_json() for sh in server.layout.shapes]
+        assert sorted(dendro_fig.stem_lines(drawn, orientation)) == want
+        if names[1:2] == ["contracted"]:
+            assert shapes[1] == drawn[1]
 
 
 def _leaves_under(Z: np.ndarray, row: int) -> list[int]:
@@ -126,6 +156,8 @@ def test_browser_recolour_equals_server_figure(tmp_path, mode, p, orientation):
         server = _server_traces(dendro_fig.make_dendrogram_figure(g, t, Z=Z,
                                                                   orientation=orientation))
         assert res["traces"] == server, f"cut {t}"
+        check_stems(res["shapes"], g, t, orientation,
+                    dendro_fig.make_dendrogram_figure(g, t, Z=Z, orientation=orientation))
         # The hover names each merge's flat cluster at the cut as the server does (issue 19:
         # colour is never the only carrier), and the server's names are fcluster's labels.
         drawn = dendro_fig.make_dendrogram_figure(g, t, Z=Z, orientation=orientation)

@@ -58,19 +58,23 @@ def tree_colours(fig, g, Z: np.ndarray, t: float, orientation: str) -> dict[str,
         if tr.meta != "links":
             continue
         for xs, ys in _segments(tr, orientation):
-            if np.all(xs == xs[0]):
-                # a stem: the leg it rises along
-                hit = np.flatnonzero((np.abs(legs["x"] - xs[0]) < 1e-3)
-                                     & (np.abs(legs["bottom"] - ys[0]) < 1e-4 * (1 + abs(ys[0]))))
-                assert hit.size >= 1, "a stem on no leg"
-                child = int(legs["child"][hit[0]])
-                top = min(float(legs["top"][hit[0]]), t)
-                assert ys[1] == pytest.approx(top, rel=1e-5, abs=1e-6), "a stem stops short"
-                out["stems"].append((set(F[members[child]].tolist()), tr.line.color))
-            else:
-                key = tuple(np.round(np.concatenate([xs, ys]).astype(np.float32), 3))
-                row = link_key[key]
-                out["links"].append((set(F[members[n + row]].tolist()), tr.line.color))
+            assert not np.all(xs == xs[0]), "a stem in a links trace (stems are shapes)"
+            key = tuple(np.round(np.concatenate([xs, ys]).astype(np.float32), 3))
+            row = link_key[key]
+            out["links"].append((set(F[members[n + row]].tolist()), tr.line.color))
+    shapes = [sh.to_plotly_json() for sh in fig.layout.shapes]
+    # The line stays shapes[0], the contracted marks (if any) shapes[1]; the stems follow.
+    names = [sh.get("name") for sh in shapes]
+    assert shapes[0]["type"] == "line" and names[1:2] in ([], ["contracted"], ["stems"])
+    assert all(nm == dendro_fig.STEMS for nm in names[1 + (names[1:2] == ["contracted"]):])
+    for colour, x, bottom, top in dendro_fig.stem_lines(shapes, orientation):
+        # a stem: the leg it rises along, from the cluster's top to the line exactly (or to
+        # the parent's merge, if lower: a non-monotone tree)
+        hit = np.flatnonzero((legs["x"] == x) & (legs["bottom"] == bottom))
+        assert hit.size >= 1, "a stem on no leg"
+        child = int(legs["child"][hit[0]])
+        assert top == min(float(legs["top"][hit[0]]), t), "a stem does not end at the line"
+        out["stems"].append((set(F[members[child]].tolist()), colour))
     marks = next(tr for tr in fig.data if tr.meta == "leafmarks")
     mx = np.asarray(marks.x if orientation in ("top", "bottom") else marks.y, dtype=float)
     for x, colour in zip(mx, marks.marker.color, strict=True):
@@ -165,6 +169,7 @@ def test_tutorial_five_lastp_30_at_170_has_five_colours_in_tree_and_scatter():
                                      labels=[str(i) for i in range(len(X))])
     phi = check_one_colour_per_cluster(fig, sc, g, Z, t, "top")
     tree = {tr.line.color for tr in fig.data if tr.meta == "links"} - {GREY}
+    tree |= {sh.line.color for sh in fig.layout.shapes if sh.name == dendro_fig.STEMS}
     tree |= set(next(tr for tr in fig.data if tr.meta == "leafmarks").marker.color)
     points = {tr.marker.color for tr in sc.data if tr.meta == "points"}
     assert tree == points == set(phi.values()) and len(tree) == 5

@@ -58,8 +58,8 @@ def test_every_link_in_exactly_one_colour_trace_with_its_cluster_colour(seed):
     drawn = {}
     for tr in link_traces:
         for poly in _links(tr):
-            if np.all(poly[:, 0] == poly[0, 0]):
-                continue  # a cluster's stem (test_cluster_colours.py checks those)
+            # stems are shapes (test_cluster_colours.py checks those)
+            assert not np.all(poly[:, 0] == poly[0, 0]), "a stem in a links trace"
             key = _key(poly)
             assert key not in drawn, "a link is drawn twice"
             drawn[key] = tr.line.color
@@ -173,7 +173,8 @@ def test_truncated_tree_shows_count_labels_and_contracted_marks():
     np.testing.assert_array_equal(mx, g.contracted[0])
     np.testing.assert_allclose(my, g.contracted[1], rtol=1e-6, atol=1e-6 * float(Z[-1, 2]))
     off = dendro_fig.make_dendrogram_figure(g, float(Z[-3, 2]), Z=Z, show_contracted=False)
-    assert len(off.layout.shapes) == 1
+    # Without marks the stems (shapes named "stems") follow the line at once.
+    assert [sh.name for sh in off.layout.shapes][:2] == [None, dendro_fig.STEMS]
 
 
 def test_many_contracted_marks_drop_only_those_drawn_on_another():
