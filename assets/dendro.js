@@ -627,8 +627,9 @@
     }
 
     // What a recolour at the height cut t changes, as plain values: the tree's traces, its
-    // shapes (the cut line, the kept contracted marks, the stems: treeShapes) and data revision, the scatter's traces (null: no row scatter),
-    // and k. dendroFig and scatterFig are the figures shown (only read).
+    // shapes (the cut line, the kept contracted marks, the stems: treeShapes) and data
+    // revision, the scatter's traces (null: no row scatter), and k. dendroFig and scatterFig
+    // are the figures shown (only read).
     function paintRaw(td, t, dendroFig, scatterFig) {
         var a = arrays(td);
         var cl = clustersAt(a, td.n, t);
