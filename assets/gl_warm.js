@@ -11,8 +11,9 @@
  * seconds.
  *
  * So when a tree job starts (`tree-job` or `upload-job` set; compute.py), each graph that will
- * draw WebGL and has no WebGL trace yet gets one: a two-point trace, invisible (transparent, no hover, no legend),
- * at the middle of the axes' current ranges, so nothing moves and autorange does not change.
+ * draw WebGL and has no WebGL trace yet gets one: a two-point trace, invisible (transparent,
+ * no hover, no legend), at the middle of the axes' current ranges, so nothing moves and
+ * autorange does not change.
  * It is drawn with the public Plotly.react outside Dash's figure (Dash's figure prop is not
  * changed), after the current frame. When the job's figures arrive, dcc.Graph's Plotly.react
  * replaces all traces and plotly keeps the context it has. Should the job fail, the graphs show
