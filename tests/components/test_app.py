@@ -70,9 +70,14 @@ def test_every_callback_id_is_in_the_layout(app):
             assert out.split(".")[0].lstrip(".") in page, out
 
 
-def test_no_server_callback_is_sent_the_tree_data(app):
+def test_no_server_callback_is_sent_the_tree_data(tmp_path):
     """``tree-data`` holds the arrays the browser recolours from (~355 KB at 20,000 rows): a
     server callback reading it would upload them on every call; they read ``tree-ref``."""
+    from tests.dash_page import fresh_app
+
+    # fresh_app: every callback registered on it (this module's app may have found the
+    # registry taken by an earlier app of the process).
+    app = fresh_app(Settings.from_env(data_dir=str(tmp_path), redis_url=None))
     deps = app.server.test_client().get("/_dash-dependencies").get_json()
     server = [cb for cb in deps if not cb.get("clientside_function")]
     assert server and len(server) < len(deps)
