@@ -175,7 +175,8 @@ def _parse_delimited(text: str, filename: str, delim: str, nrows: int | None) ->
         if match:
             expected, line, saw = (int(g) for g in match.groups())
             where = f"row {_count(line - 1)}"
-            for start, width in _record_lines(text, delim)[1:]:
+            starts, widths = _record_lines(text, delim)
+            for start, width in zip(starts[1:].tolist(), widths[1:].tolist(), strict=True):
                 if width > expected:  # pandas counts records, not the file's lines
                     where, saw = f"line {_count(start)} of the file", width
                     break
@@ -187,11 +188,13 @@ def _parse_delimited(text: str, filename: str, delim: str, nrows: int | None) ->
         raise DataError(f"could not read '{filename}' as a delimited table: {err}") from err
 
 
-def _record_lines(text: str, delim: str) -> list[tuple[int, int]]:
+def _record_lines(text: str, delim: str) -> tuple[np.ndarray, np.ndarray]:
     """(the file's line on which each non-blank record starts, its number of fields), the
     header first: what messages about a row say ("line 7 of the file"), since quoted line
     breaks and blank lines make a record's position differ from its line. Empty when the
     csv module cannot read the text."""
+    if '"' not in text and "\x00" not in text:
+        return _unquoted_record_lines(text, delim)
     out: list[tuple[int, int]] = []
     reader = _records(text, delim)
     last = 0
@@ -201,8 +204,32 @@ def _record_lines(text: str, delim: str) -> list[tuple[int, int]]:
                 out.append((last + 1, len(record)))
             last = reader.line_num
     except csv.Error:
-        return []
-    return out
+        out = []
+    got = np.array(out, dtype=np.int64).reshape(-1, 2)
+    return got[:, 0], got[:, 1]
+
+
+def _unquoted_record_lines(text: str, delim: str) -> tuple[np.ndarray, np.ndarray]:
+    r""":func:`_record_lines` of a text without quotes: a record is a line that is neither empty
+    nor a lone CR (CRLF stays as the parser gets it; _line_breaks took lone CRs out), its
+    fields one more than its delimiters. The same list as the csv module's, in numpy (~4 ms
+    against ~21 at 20,000 rows; issue 14's upload).
+
+    >>> [a.tolist() for a in _unquoted_record_lines("a,b\r\n1,2\r\n\r\n3,4\n", ",")]
+    [[1, 2, 4], [2, 2, 2]]
+    """
+    b = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+    if not b.size:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    newlines = np.flatnonzero(b == 10)
+    starts = np.concatenate(([0], newlines + 1))
+    ends = np.concatenate((newlines, [b.size]))
+    lengths = ends - starts
+    lone_cr = (lengths == 1) & (b[np.minimum(starts, b.size - 1)] == 13)
+    keep = np.flatnonzero((lengths > 0) & ~lone_cr)
+    delims = np.flatnonzero(b == ord(delim))
+    fields = (np.searchsorted(delims, ends[keep]) - np.searchsorted(delims, starts[keep])) + 1
+    return keep.astype(np.int64) + 1, fields.astype(np.int64)
 
 
 def _count_records(text: str, delim: str) -> int:
@@ -260,9 +287,9 @@ def _read_delimited(text: str, filename: str, limits: _Limits, notes: list[str])
                 )
     elif delim != ",":
         notes.append(f"Read {'tab' if delim == chr(9) else repr(delim)} as the delimiter.")
-    lines = _record_lines(text, delim)[1:]
+    lines = _record_lines(text, delim)[0][1:]
     if len(lines) == len(df):  # else a parse the csv module reads differently: say "row"
-        df.attrs[FILE_LINES] = np.array([start for start, _ in lines], dtype=np.int64)
+        df.attrs[FILE_LINES] = lines
     return df
 
 
