@@ -61,6 +61,15 @@ def _csv(path: Path, n: int, d: int, seed: int) -> Path:
     return path
 
 
+def _upload_and_wait(page, path: Path, n: int) -> None:
+    """Give ``path`` (``n`` rows) to the file input; wait for its tree and a quiet page."""
+    page.locator("#upload input[type=file]").set_input_files(str(path))
+    page.wait_for_function(
+        f"() => /n = {n:,}/.test(document.getElementById('status-main').innerText)",
+        timeout=180_000)
+    H.settle(page, timeout=120)
+
+
 def _panel_shown(page) -> bool:
     return page.evaluate(
         "getComputedStyle(document.getElementById('job-panel')).display") != "none"
@@ -71,12 +80,7 @@ def test_the_upload_starts_its_job_before_the_preview_and_compute_answer(browser
     page = _page(browser)
     H.open_link(page, server.url + "?dataset=tutorial-blobs&cut=50")
     page.evaluate("window.__log = []")
-    page.locator("#upload input[type=file]").set_input_files(
-        str(_csv(tmp_path / "up3k.csv", 3000, 4, seed=1)))
-    page.wait_for_function(
-        "() => /n = 3,000/.test(document.getElementById('status-main').innerText)",
-        timeout=180_000)
-    H.settle(page, timeout=120)
+    _upload_and_wait(page, _csv(tmp_path / "up3k.csv", 3000, 4, seed=1), 3000)
     log = page.evaluate("window.__log")
     upload = next(r for r in log if "upload-job.data" in r["out"])
     job = next(r for r in log if "upload-job" in r["inputs"])
@@ -150,12 +154,7 @@ def test_a_job_readies_webgl_on_both_graphs_and_its_figures_replace_the_warm_up(
     H.open_link(page, server.url + "?dataset=tutorial-blobs&cut=50")
     H.settle(page)
     page.evaluate(WATCH_WARM)
-    page.locator("#upload input[type=file]").set_input_files(
-        str(_csv(tmp_path / "up5k.csv", 5000, 4, seed=4)))
-    page.wait_for_function(
-        "() => /n = 5,000/.test(document.getElementById('status-main').innerText)",
-        timeout=180_000)
-    H.settle(page, timeout=120)
+    _upload_and_wait(page, _csv(tmp_path / "up5k.csv", 5000, 4, seed=4), 5000)
     logs = page.evaluate("window.__warm")
     # The scatter: drawn once while the job ran, where the graph already was (nothing moved),
     # and gone with the job's own figure, which is WebGL (5,000 rows).
