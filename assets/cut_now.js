@@ -63,10 +63,11 @@
         if (!td || !fig || !window.Plotly || !window.Plotly.react) {
             return false;
         }
+        // The line's height: y on a level line (x spans the paper), x on an upright one.
         var line = fig.layout.shapes && fig.layout.shapes[0];
-        if (dendro.kAt(dendro.arrays(td), td.n, t) === dendro.shownK(td) ||
-                (line && (line.y0 === t || line.x0 === t) && (line.y1 === t || line.x1 === t))) {
-            return false;  // nothing new to colour, or the cut is already there
+        var at = line ? (line.xref === "paper" ? line.y0 : line.x0) : null;
+        if (at === t || dendro.kAt(dendro.arrays(td), td.n, t) === dendro.shownK(td)) {
+            return false;  // the cut is already there, or nothing new to colour
         }
         try {
             var raw = dendro.paintRaw(td, t, fig, shownFigure(scatter));
