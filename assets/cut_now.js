@@ -8,14 +8,15 @@
  * before the frame too (bench/recolour_timeline.py).
  *
  * Here, on Enter in max_d or k, and on a cut line's release (cutdrag.js calls `submit`):
- * 1. the recolour is computed by dendro.js's own paintRaw, from the figures plotly holds, and
+ * 1. the recolour is computed by dendro.js's own paintRaw (a move within the partition: its
+ *    lineRaw, the line and the stems, the traces kept), from the figures plotly holds, and
  *    drawn at once with the public Plotly.react; the count is written into its live region;
  * 2. after the next frame has been painted, the value goes to Dash as Enter would send it
  *    (dash_clientside.set_props: value and n_submit). The applyCut that follows takes the very
  *    values drawn (dendro.js drawnEarly), so Dash's figures become what plotly already shows,
  *    and dcc.Graph's redraw finds nothing changed (same traces, same data revision: no calc).
- * What is not a new partition (the same k: only the line moves), a value applyCut would refuse,
- * or a page without a tree goes to Dash at once, as before. Dash's state stays the one truth:
+ * A value applyCut would refuse, a cut already where the line is, or a page without a tree
+ * goes to Dash at once, as before. Dash's state stays the one truth:
  * step 2 carries the same value, and every later figure comes from Dash.
  */
 (function () {
@@ -53,8 +54,8 @@
         return D().heightForK(a, value).t;
     }
 
-    // Draw the recolour at height t now. False when there is nothing new to colour (no tree,
-    // no graph, the same k) or drawing failed: then Dash does it all, as before.
+    // Draw the cut at height t now. False when there is nothing to draw (no tree, no graph,
+    // the line already there) or drawing failed: then Dash does it all, as before.
     function draw(t) {
         var dendro = D();
         var td = dendro && dendro.shownTree ? dendro.shownTree() : null;
@@ -66,15 +67,21 @@
         // The line's height: y on a level line (x spans the paper), x on an upright one.
         var line = fig.layout.shapes && fig.layout.shapes[0];
         var at = line ? (line.xref === "paper" ? line.y0 : line.x0) : null;
-        if (at === t || dendro.kAt(dendro.arrays(td), td.n, t) === dendro.shownK(td)) {
-            return false;  // the cut is already there, or nothing new to colour
+        if (at === t) {
+            return false;  // the cut is already there
         }
         try {
-            var raw = dendro.paintRaw(td, t, fig, shownFigure(scatter));
-            // As asPatches assigns them: the shapes (line, kept marks, stems) and a new data
-            // revision, so that Dash's layout after the patch equals this one by value.
-            window.Plotly.react(tree, raw.dendro.data, Object.assign({}, fig.layout,
-                {shapes: raw.dendro.shapes, datarevision: raw.dendro.revision}));
+            // The same k: the line and the stems move, the traces stay (dendro.js lineRaw).
+            var same = dendro.kAt(dendro.arrays(td), td.n, t) === dendro.shownK(td);
+            var raw = same ? dendro.lineRaw(td, t, fig)
+                : dendro.paintRaw(td, t, fig, shownFigure(scatter));
+            // As asPatches assigns them (shapes, data and revision when given), so that Dash's
+            // layout after the patch equals this one by value.
+            var layout = Object.assign({}, fig.layout, {shapes: raw.dendro.shapes});
+            if (raw.dendro.revision !== null) {
+                layout.datarevision = raw.dendro.revision;
+            }
+            window.Plotly.react(tree, raw.dendro.data || fig.data, layout);
             if (raw.scatter) {
                 window.Plotly.react(scatter, raw.scatter, scatter.layout);
             }

@@ -591,23 +591,14 @@
             // The server drew both figures at this very cut.
             dpatch = null;
         } else if (samePartition) {
-            dpatch = new window.dash_clientside.Patch();
             if (held) {
+                dpatch = new window.dash_clientside.Patch();
                 dpatch.assign(["layout", "shapes", 0],
                               cutShape(t, k, td.orientation, oldShapes ? oldShapes[0] : null));
+                dpatch = settle(dpatch, dendroFig).build();
             } else {
-                dpatch.assign(["layout", "shapes"],
-                              treeShapes(td, a, clustersAt(a, td.n, t), t, oldShapes));
+                dpatch = asPatches(lineRaw(td, t, dendroFig)).dendro;
             }
-            var data = settledData(dendroFig);
-            var revision = dendroFig && dendroFig.layout && dendroFig.layout.datarevision;
-            if (data) {
-                dpatch.assign(["data"], data);
-            }
-            if (data || !revision) {
-                dpatch.assign(["layout", "datarevision"], dataRevision());
-            }
-            dpatch = dpatch.build();
         } else {
             var painted = paintAt(td, t, dendroFig, scatterFig);
             dpatch = painted.dendro;
@@ -646,12 +637,48 @@
         };
     }
 
-    // paintRaw's values as the patches Dash applies to the two figures.
+    // The figure's sent arrays settled (its traces decoded once) and, when that changed them or
+    // the figure had none, a new data revision: {data or null, revision or null}.
+    function settledRaw(dendroFig) {
+        var data = settledData(dendroFig);
+        var revision = dendroFig && dendroFig.layout && dendroFig.layout.datarevision;
+        return {data: data, revision: data || !revision ? dataRevision() : null};
+    }
+
+    function settle(dpatch, dendroFig) {
+        var got = settledRaw(dendroFig);
+        if (got.data) {
+            dpatch.assign(["data"], got.data);
+        }
+        if (got.revision !== null) {
+            dpatch.assign(["layout", "datarevision"], got.revision);
+        }
+        return dpatch;
+    }
+
+    // A move within the partition the tree shows, as plain values: the line and the stems at
+    // t (the traces kept: a relayout), with the figure's arrays settled as applyCut does.
+    function lineRaw(td, t, dendroFig) {
+        var a = arrays(td);
+        var cl = clustersAt(a, td.n, t);
+        var got = settledRaw(dendroFig);
+        return {dendro: {data: got.data, revision: got.revision,
+                         shapes: treeShapes(td, a, cl, t, dendroFig && dendroFig.layout &&
+                                            dendroFig.layout.shapes)},
+                scatter: null, k: cl.k};
+    }
+
+    // paintRaw's (or lineRaw's) values as the patches Dash applies to the two figures; a
+    // null data or revision (lineRaw) leaves the figure's own.
     function asPatches(raw) {
         var dpatch = new window.dash_clientside.Patch();
-        dpatch.assign(["data"], raw.dendro.data);
+        if (raw.dendro.data) {
+            dpatch.assign(["data"], raw.dendro.data);
+        }
         dpatch.assign(["layout", "shapes"], raw.dendro.shapes);
-        dpatch.assign(["layout", "datarevision"], raw.dendro.revision);
+        if (raw.dendro.revision !== null) {
+            dpatch.assign(["layout", "datarevision"], raw.dendro.revision);
+        }
         var spatch = window.dash_clientside.no_update;
         if (raw.scatter) {
             spatch = new window.dash_clientside.Patch();
@@ -709,6 +736,7 @@
         applyCut: applyCut,
         paintAt: paintAt,
         paintRaw: paintRaw,
+        lineRaw: lineRaw,
         drawnEarly: drawnEarly,
         aheadOfDash: aheadOfDash,
         shownTree: shownTree,
