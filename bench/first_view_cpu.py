@@ -44,7 +44,7 @@ def timed(name: str, fn: Callable[[], Any], profile: bool) -> Any:
     if prof:
         prof.disable()
         text = io.StringIO()
-        pstats.Stats(prof, stream=text).sort_stats(__import__("os").environ.get("SORT", "cumulative")).print_stats(int(__import__("os").environ.get("TOP", "15")))
+        pstats.Stats(prof, stream=text).sort_stats("cumulative").print_stats(15)
         print(text.getvalue())
     print(f"{name:<10} CPU {1000 * (time.process_time() - c0):7.0f} ms   "
           f"wall {1000 * (time.perf_counter() - w0):7.0f} ms", flush=True)
