@@ -166,9 +166,6 @@ def stem_shapes(x: np.ndarray, bottom: np.ndarray, top: np.ndarray, colors: np.n
     return out
 
 
-_STEM = re.compile(r"M([^,]+),([^VH]+)[VH]([^M]+)")
-
-
 def stem_lines(shapes: list[dict[str, Any]], orientation: str = "top"
                ) -> list[tuple[str, float, float, float]]:
     """(colour, leaf-axis position, bottom, top) of each stem the :func:`stem_shapes` among
@@ -182,9 +179,9 @@ def stem_lines(shapes: list[dict[str, Any]], orientation: str = "top"
     for shape in shapes:
         if shape.get("name") != STEMS:
             continue
-        for a, b, c in _STEM.findall(shape["path"]):
-            x, lo = (float(a), float(b)) if orientation in ("top", "bottom") else (float(b), float(a))
-            out.append((shape["line"]["color"], x, lo, float(c)))
+        for a, b, c in _segments(shape["path"]).tolist():
+            x, lo = (a, b) if orientation in ("top", "bottom") else (b, a)
+            out.append((shape["line"]["color"], x, lo, c))
     return out
 
 
@@ -263,7 +260,13 @@ def contracted_shape(contracted: tuple[np.ndarray, np.ndarray], top: float, orie
             "line": {"color": "#444", "width": 4}, "layer": "above"}
 
 
-_MARK = re.compile(r"M([^,]+),([^VH]+)[VH]([^M]+)")
+_SEGMENT = re.compile(r"M([^,]+),([^VH]+)[VH]([^M]+)")
+
+
+def _segments(path: str) -> np.ndarray:
+    """(k, 3) numbers of a path of ``M a,b V c`` / ``M a,b H c`` segments, as the contracted
+    marks and the stems are drawn (the two readers below)."""
+    return np.array(_SEGMENT.findall(path), dtype=float).reshape(-1, 3)
 
 
 def contracted_marks(shape: dict[str, Any] | None, orientation: str = "top"
@@ -276,7 +279,7 @@ def contracted_marks(shape: dict[str, Any] | None, orientation: str = "top"
     """
     if not shape:
         return np.zeros(0), np.zeros(0)
-    parts = np.array(_MARK.findall(shape["path"]), dtype=float).reshape(-1, 3)
+    parts = _segments(shape["path"])
     if orientation in ("top", "bottom"):
         return parts[:, 0], (parts[:, 1] + parts[:, 2]) / 2.0
     return parts[:, 1], (parts[:, 0] + parts[:, 2]) / 2.0
