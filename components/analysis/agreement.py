@@ -30,6 +30,7 @@ from clustering.geometry import dendrogram_geometry
 from clustering.suggest import heights_for_k
 from components import ids
 from components.analysis.lazy import gated_partition, open_tab_cut
+from components.figures.dendrogram import geometry_margins
 from components.figures.known_columns import (
     DEFAULT_BINS,
     column_classes,
@@ -222,8 +223,11 @@ def bars_figure(tree: Tree, columns: list[str], bins: int, truncate_mode: str | 
     for column in columns:
         classes = column_classes(column_values(tree, table, column), column, bins=bins)
         bars.append((classes, leaf_majority(classes.codes, row_leaf, shown.size)))
+    # The tree's own left and right margins (the same for a root at the top or the bottom).
+    margin = geometry_margins(geometry, "top")
     return make_colour_bars_figure(bars, np.asarray(geometry.leaf_x),
-                                   uirevision=f"{tree.spec.key}|{mode}|{p}")
+                                   uirevision=f"{tree.spec.key}|{mode}|{p}",
+                                   margin_lr=(margin["l"], margin["r"]))
 
 
 @callback(

@@ -34,7 +34,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import plotly.graph_objects as go
 
-from components.figures.common import hover_points, untemplated, white_figure
+from components.figures.common import hover_points, white_figure_unchecked
 from components.figures.palette import ABOVE_CUT_COLOR, CUT_LINE_COLOR, PALETTE, cluster_color
 from components.figures.text import cut_label, format_height, plot_text
 
@@ -47,6 +47,15 @@ GL_LINKS = 2_000
 GL_POINTS = 2_000
 # Leaf tick labels are unreadable beyond this many leaves, and cost layout time.
 MAX_TICK_LABELS = 200
+# Label widths are estimated (tree_margins), not measured: a character's width in ems, on the
+# generous side (plotly.js's "Open Sans": digits 0.57, most letters below 0.65).
+CHAR_EM = 0.65
+# The leaf labels are laid level only when they fit side by side in a plot this narrow.
+NARROW_PLOT_PX = 600
+# The leaf side's margin stops here: longer labels run past the figure's edge.
+LEAF_MARGIN_MAX = 220
+# The leaf title's line (11 px text) at the edge of that margin.
+LEAF_TITLE_PX = 20
 # Past this many shown leaves only the (count) leaves get a mark: a sample leaf's cluster
 # already shows in its stem, and thousands of marks would slow every recolour.
 LEAF_MARKS_MAX = 2_000
@@ -185,20 +194,24 @@ def stem_lines(shapes: list[dict[str, Any]], orientation: str = "top"
     return out
 
 
+def _trace_type(gl: bool) -> str:
+    return "scattergl" if gl else "scatter"
+
+
 def link_traces(xs: np.ndarray, ys: np.ndarray, colors: np.ndarray, *, gl: bool
-                ) -> list[go.Scatter | go.Scattergl]:
+                ) -> list[dict[str, Any]]:
     """One ``"links"`` trace per colour (NaN between links), grey first so that coloured links
     are drawn over shared vertical lines. One trace per link makes plotly.js crawl past a few
     hundred leaves. The clusters' stems are shapes (:func:`stem_shapes`)."""
-    Trace = go.Scattergl if gl else go.Scatter
     out = []
     for color in [ABOVE_CUT_COLOR, *PALETTE]:
         sel = colors == color
         if not sel.any():
             continue
-        out.append(Trace(x=flat_segments(xs[sel]), y=flat_segments(ys[sel]), mode="lines",
-                         line={"color": color, "width": 1.5}, hoverinfo="skip",
-                         showlegend=False, meta="links"))
+        out.append(dict(type=_trace_type(gl), x=flat_segments(xs[sel]),
+                        y=flat_segments(ys[sel]), mode="lines",
+                        line={"color": color, "width": 1.5}, hoverinfo="skip",
+                        showlegend=False, meta="links"))
     return out
 
 
@@ -212,15 +225,16 @@ def marked_leaves(geometry: Any) -> np.ndarray:
 
 
 def leaf_mark_trace(x: np.ndarray, clusters: np.ndarray, orientation: str, *, gl: bool
-                    ) -> go.Scatter | go.Scattergl:
+                    ) -> dict[str, Any]:
     """The ``"leafmarks"`` trace: a dot at height 0 per mark, in its cluster's colour, so a
     cluster that is one leaf (a sample or a ``(count)`` leaf) shows its colour in the tree."""
     webgl = gl or x.size > GL_POINTS
     px, py = oriented(np.asarray(x, dtype=float), np.zeros(x.size), orientation)
     # Marks sit on the axis line: unclipped, so a whole dot shows (SVG only has the option).
     extra = {} if webgl else {"cliponaxis": False}
-    return (go.Scattergl if webgl else go.Scatter)(
-        x=px.astype(np.float32), y=py.astype(np.float32), mode="markers",
+    return dict(
+        type=_trace_type(webgl), x=px.astype(np.float32), y=py.astype(np.float32),
+        mode="markers",
         marker={"color": [cluster_color(int(c)) for c in clusters], "size": LEAF_MARK_SIZE},
         # Not hoverable: a click near the leaves must reach the merge markers ("hover") and
         # the clickable leaves (meta "leaves") under them, as with the contracted marks.
@@ -287,18 +301,17 @@ def contracted_marks(shape: dict[str, Any] | None, orientation: str = "top"
 
 def annotation_trace(mid: np.ndarray, height: np.ndarray, colors: np.ndarray,
                      above: float | None, orientation: str, *, gl: bool
-                     ) -> go.Scatter | go.Scattergl:
+                     ) -> dict[str, Any]:
     """The ``"annot"`` trace: the height of every merge above ``above``, a dot in the link's
     colour and the number (``customdata`` = which links, for the browser's recolour)."""
-    Trace = go.Scattergl if gl else go.Scatter
     sel = np.zeros(mid.size, dtype=bool) if above is None else height > float(above)
     ax, ay = oriented(mid[sel], height[sel], orientation)
-    return Trace(x=ax.astype(np.float32), y=ay.astype(np.float32), mode="markers+text",
-                 marker={"color": list(colors[sel]), "size": 7},
-                 text=[format_height(h) for h in height[sel]],
-                 textposition=_TEXT_POSITION[orientation], textfont={"size": 10},
-                 hoverinfo="skip", showlegend=False, meta="annot",
-                 customdata=np.flatnonzero(sel))
+    return dict(type=_trace_type(gl), x=ax.astype(np.float32), y=ay.astype(np.float32),
+                mode="markers+text", marker={"color": list(colors[sel]), "size": 7},
+                text=[format_height(h) for h in height[sel]],
+                textposition=_TEXT_POSITION[orientation], textfont={"size": 10},
+                hoverinfo="skip", showlegend=False, meta="annot",
+                customdata=np.flatnonzero(sel))
 
 
 #: What a merge's hover says of where it sits at the cut (assets/dendro.js and
@@ -318,7 +331,7 @@ def cluster_names(link_clusters: np.ndarray) -> list[str]:
 
 def hover_trace(mid: np.ndarray, height: np.ndarray, rows: np.ndarray, sizes: np.ndarray,
                 orientation: str, *, gl: bool, n: int,
-                names: list[str] | None = None) -> go.Scatter | go.Scattergl:
+                names: list[str] | None = None) -> dict[str, Any]:
     """The ``"hover"`` trace: one invisible marker per merge carrying its row of Z, its size
     and the id of the cluster it forms (SciPy's numbering: row ``i`` forms ``n + i``), and
     as text the flat cluster it is in at the cut (:func:`cluster_names`).
@@ -328,11 +341,10 @@ def hover_trace(mid: np.ndarray, height: np.ndarray, rows: np.ndarray, sizes: np
 
     Drawn as :func:`~components.figures.common.hover_points` (nothing, in SVG).
     """
-    Trace = go.Scattergl if gl else go.Scatter
     hx, hy = oriented(mid, height, orientation)
     h_axis = "y" if orientation in ("top", "bottom") else "x"
-    return Trace(
-        x=hx.astype(np.float32), y=hy.astype(np.float32),
+    return dict(
+        type=_trace_type(gl), x=hx.astype(np.float32), y=hy.astype(np.float32),
         **hover_points(gl, 8),
         customdata=np.column_stack([rows, sizes, rows + n]).astype(np.int32),
         text=names,
@@ -344,22 +356,135 @@ def hover_trace(mid: np.ndarray, height: np.ndarray, rows: np.ndarray, sizes: np
     )
 
 
+def leaf_label_font(n_leaves: int) -> int:
+    """The leaf labels' font size: smaller when many."""
+    return 11 if n_leaves <= 60 else 8
+
+
+def leaf_label_angle(ivl: list[str], orientation: str) -> int | None:
+    """The leaf labels' angle on a horizontal leaf axis: level when they fit side by side in
+    :data:`NARROW_PLOT_PX`, else upright (90); None on a vertical leaf axis (always level).
+
+    Chosen here, not by plotly.js (``tickangle: "auto"`` measures every label on each draw).
+
+    >>> leaf_label_angle(["0", "1", "(12)"], "top"), leaf_label_angle(["(120)"] * 50, "top")
+    (0, 90)
+    >>> leaf_label_angle(["(120)"] * 50, "left") is None
+    True
+    """
+    if orientation not in ("top", "bottom"):
+        return None
+    size = leaf_label_font(len(ivl))
+    widest = max((len(s) for s in ivl), default=0) * CHAR_EM * size
+    return 0 if len(ivl) * (widest + 6) <= NARROW_PLOT_PX else 90
+
+
+def height_tick_chars(top: float) -> int:
+    """About how many characters plotly.js's auto ticks of the height axis (0 to ``top``) take.
+
+    >>> [height_tick_chars(t) for t in (3.7, 0.00045, 123.4, 56000.0, 0.0)]
+    [3, 6, 3, 3, 1]
+    """
+    if not np.isfinite(top) or top <= 0:
+        return 1
+    step = 10.0 ** np.floor(np.log10(top / 6.0))
+    step *= next((m for m in (1, 2, 5) if top / (m * step) <= 7.5), 10)
+    if top >= 10_000:  # plotly writes 12k, 1.5M, ...
+        return 3 + int(step < 10.0 ** np.floor(np.log10(top)))
+    decimals = max(0, int(-np.floor(np.log10(step))))
+    return len(str(int(top))) + (decimals + 1 if decimals else 0)
+
+
+def tree_margins(ivl: list[str], top: float, orientation: str,
+                 leaf_title: bool = False) -> dict[str, int]:
+    """The tree figure's margins, from its labels' text: room for the leaf labels (and the
+    leaf title under them) and for the height axis's ticks and title.
+
+    Set here instead of plotly.js's ``automargin``, which measured every leaf label two or
+    three times on each draw and drew a new tree a second time with the grown margins: ~110
+    of the ~180 ms the 50-leaf tree of a 20,000-row upload took to draw (issue 14). The
+    widths are estimates (:data:`CHAR_EM`); the leaf side stops at :data:`LEAF_MARGIN_MAX`.
+
+    >>> tree_margins(["(120)"] * 50, 3.7, "top")
+    {'l': 60, 'r': 20, 't': 30, 'b': 66}
+    >>> tree_margins(["(120)"] * 50, 3.7, "left", leaf_title=True)["r"]
+    86
+    """
+    out = {"l": 20, "r": 20, "t": 30, "b": 20}
+    if len(ivl) <= MAX_TICK_LABELS:
+        size = leaf_label_font(len(ivl))
+        widest = max((len(s) for s in ivl), default=0) * CHAR_EM * size
+        deep = 1.3 * size if leaf_label_angle(ivl, orientation) == 0 else widest
+        depth = min(LEAF_MARGIN_MAX, int(np.ceil(deep)) + 10)
+    else:
+        depth = 0
+    side = _LEAF_SIDE[orientation][0]
+    out[side] += depth + (LEAF_TITLE_PX if leaf_title else 0)
+    if orientation in ("top", "bottom"):  # the height axis, its ticks and title, on the left
+        out["l"] = max(60, int(np.ceil(height_tick_chars(top) * CHAR_EM * 12)) + 26)
+    else:  # the height axis at the bottom
+        out["b"] = max(out["b"], 50)
+    return out
+
+
+def geometry_margins(geometry: Any, orientation: str, leaf_title: bool = False
+                     ) -> dict[str, int]:
+    """:func:`tree_margins` of a drawn tree (``clustering.geometry.Geometry``: its ``ivl``
+    and its highest merge); the known columns' strip takes its left and right."""
+    dcoord = np.asarray(geometry.dcoord, dtype=float)
+    return tree_margins([str(s) for s in geometry.ivl],
+                        float(dcoord.max()) if dcoord.size else 0.0, orientation, leaf_title)
+
+
+def leaf_title_annotation(text: str, orientation: str, margin: dict[str, int]
+                          ) -> dict[str, Any]:
+    """The leaf axis's title (issue 12: exported images say what the leaves are) at the outer
+    edge of the leaf side's margin: an annotation, which plotly.js places without measuring
+    the labels (an axis title is moved clear of them, one measure per label and draw).
+
+    >>> a = leaf_title_annotation("leaves: x", "top", {"l": 60, "r": 20, "t": 30, "b": 69})
+    >>> a["y"], a["yanchor"], a["yshift"]
+    (0, 'bottom', -67)
+    """
+    side = _LEAF_SIDE[orientation]
+    out: dict[str, Any] = {"text": plot_text(text), "showarrow": False, "xref": "paper",
+                           "yref": "paper", "font": {"size": 11}, "name": "leaf title"}
+    pad = margin[side[0]] - 2
+    if side == "bottom":
+        out.update(x=0.5, y=0, xanchor="center", yanchor="bottom", yshift=-pad)
+    elif side == "top":
+        out.update(x=0.5, y=1, xanchor="center", yanchor="top", yshift=pad)
+    elif side == "right":
+        out.update(x=1, y=0.5, xanchor="right", yanchor="middle", xshift=pad, textangle=-90)
+    else:
+        out.update(x=0, y=0.5, xanchor="left", yanchor="middle", xshift=-pad, textangle=-90)
+    return out
+
+
 def dendrogram_axes(ivl: list[str], leaf_x: np.ndarray, orientation: str
                     ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(xaxis, yaxis) layout: leaf labels opposite the root, heights reversed for bottom/left."""
+    """(xaxis, yaxis) layout: leaf labels opposite the root, heights reversed for bottom/left.
+
+    Nothing here is measured by plotly.js: no ``automargin`` (:func:`tree_margins`), the
+    labels' angle given (:func:`leaf_label_angle`), labels drawn past the plot's ends.
+    """
     # "allow": plotly's default ("hide past div") measures every tick label once per label
     # on each redraw, ~50 ms of a recolour with 50 leaf labels (bench/recolour_timeline.py).
     leaf_axis: dict[str, Any] = {"ticklabeloverflow": "allow", "range": [0.0, 10.0 * len(ivl)],
-                                 "showgrid": False, "zeroline": False, "ticks": ""}
+                                 "showgrid": False, "zeroline": False, "ticks": "",
+                                 "automargin": False}
     if len(ivl) <= MAX_TICK_LABELS:
         leaf_axis.update(tickmode="array", tickvals=np.asarray(leaf_x, dtype=float).tolist(),
                          ticktext=[plot_text(s) for s in ivl], showticklabels=True,
-                         tickfont={"size": 11 if len(ivl) <= 60 else 8})
+                         tickfont={"size": leaf_label_font(len(ivl))})
+        angle = leaf_label_angle(ivl, orientation)
+        if angle is not None:
+            leaf_axis["tickangle"] = angle
     else:
         leaf_axis.update(showticklabels=False)
     leaf_axis["side"] = _LEAF_SIDE[orientation]
     height_axis: dict[str, Any] = {"title": {"text": "height"}, "zeroline": False,
-                                   "ticklabeloverflow": "allow"}
+                                   "ticklabeloverflow": "allow", "automargin": False}
     if orientation in ("bottom", "left"):
         height_axis["autorange"] = "reversed"
     if orientation in ("top", "bottom"):
@@ -436,20 +561,20 @@ def make_dendrogram_figure(
         k = _cluster_count(geometry, cut)
     mark_x, mark_c, _ = geometry.leaf_marks(cut, marked_leaves(geometry))
 
-    fig = white_figure()
-    fig.add_traces(link_traces(links.xs, links.ys, links.colors, gl=gl))
-    fig.add_trace(leaf_mark_trace(mark_x, mark_c, orientation, gl=gl))
-    fig.add_trace(annotation_trace(links.mid, links.height, links.colors, annotate_above,
-                                   orientation, gl=gl))
-    fig.add_trace(hover_trace(links.mid, links.height, links.rows, links.sizes, orientation,
-                              gl=gl, n=Z.shape[0] + 1, names=cluster_names(links.clusters)))
-    _dendrogram_layout(fig, geometry, cut, k, orientation, uirevision, title, leaf_title)
+    traces = [
+        *link_traces(links.xs, links.ys, links.colors, gl=gl),
+        leaf_mark_trace(mark_x, mark_c, orientation, gl=gl),
+        annotation_trace(links.mid, links.height, links.colors, annotate_above, orientation,
+                         gl=gl),
+        hover_trace(links.mid, links.height, links.rows, links.sizes, orientation, gl=gl,
+                    n=Z.shape[0] + 1, names=cluster_names(links.clusters)),
+    ]
     marks = contracted_shape(geometry.contracted, links.top, orientation, show=show_contracted)
-    if marks is not None:
-        fig.add_shape(marks)
-    for stem in _stems(geometry, cut, orientation):
-        fig.add_shape(stem)
-    return untemplated(fig)
+    shapes = [cut_shape(cut, k, orientation), *([marks] if marks is not None else []),
+              *_stems(geometry, cut, orientation)]
+    # Plain values this module made: not validated again (white_figure_unchecked).
+    return white_figure_unchecked(traces, _dendrogram_layout(
+        geometry, shapes, orientation, uirevision, title, leaf_title))
 
 
 class _Links(NamedTuple):
@@ -497,23 +622,20 @@ def _stems(geometry: Any, cut: float, orientation: str) -> list[dict[str, Any]]:
                        orientation)
 
 
-def _dendrogram_layout(fig: go.Figure, geometry: Any, cut: float, k: int, orientation: str,
+def _dendrogram_layout(geometry: Any, shapes: list[dict[str, Any]], orientation: str,
                        uirevision: str | None, title: str | None,
-                       leaf_title: str | None = None) -> None:
-    """Axes (leaf labels on the leaf axis, titled), the cut line, and the title."""
+                       leaf_title: str | None = None) -> dict[str, Any]:
+    """Axes (leaf labels on the leaf axis, titled), the shapes (the cut line first), the
+    margins and the title."""
     ivl = [str(s) for s in geometry.ivl]
     xaxis, yaxis = dendrogram_axes(ivl, geometry.leaf_x, orientation)
-    fig.update_layout(
-        xaxis=xaxis, yaxis=yaxis,
-        shapes=[cut_shape(cut, k, orientation)], hovermode="closest", dragmode="zoom",
-        margin={"l": 60, "r": 20, "t": 30, "b": 60 if len(ivl) <= MAX_TICK_LABELS else 20},
-        uirevision=uirevision,
-    )
+    margin = geometry_margins(geometry, orientation, leaf_title=bool(leaf_title))
+    layout: dict[str, Any] = {"xaxis": xaxis, "yaxis": yaxis, "shapes": shapes,
+                              "hovermode": "closest", "dragmode": "zoom", "margin": margin,
+                              "uirevision": uirevision}
     if leaf_title:  # issue 12: exported images name what the leaves are
-        side = _LEAF_SIDE[orientation]
-        fig.update_layout({f"{'x' if orientation in ('top', 'bottom') else 'y'}axis_title": {
-            "text": plot_text(leaf_title), "font": {"size": 11}, "standoff": 4}})
-        fig.layout.margin[side[0]] += 18
+        layout["annotations"] = [leaf_title_annotation(leaf_title, orientation, margin)]
     if title:
-        fig.update_layout(title={"text": plot_text(title), "x": 0.01, "xanchor": "left",
-                                 "y": 0.99, "yanchor": "top", "font": {"size": 13}})
+        layout["title"] = {"text": plot_text(title), "x": 0.01, "xanchor": "left", "y": 0.99,
+                           "yanchor": "top", "font": {"size": 13}}
+    return layout

@@ -135,7 +135,8 @@ def shown_leaf_of_position(leaf_sizes: np.ndarray) -> np.ndarray:
 
 
 def make_colour_bars_figure(bars: list[tuple[Classes, np.ndarray]], leaf_x: np.ndarray,
-                            *, uirevision: str | None = None) -> go.Figure:
+                            *, uirevision: str | None = None,
+                            margin_lr: tuple[int, int] = (60, 20)) -> go.Figure:
     """Colour bars under the leaves, one row per known column, each with its legend.
 
     Parameters
@@ -144,6 +145,9 @@ def make_colour_bars_figure(bars: list[tuple[Classes, np.ndarray]], leaf_x: np.n
         ``leaf_codes`` (L,): the class of each shown leaf (-1: no value, drawn white).
     leaf_x : ndarray, shape (L,)
         x of each shown leaf (the dendrogram's, ``5 + 10 j``).
+    margin_lr : (int, int)
+        The dendrogram's left and right margins
+        (:func:`components.figures.dendrogram.tree_margins`).
 
     Examples
     --------
@@ -181,7 +185,7 @@ def make_colour_bars_figure(bars: list[tuple[Classes, np.ndarray]], leaf_x: np.n
                "zeroline": False, "fixedrange": True},
         legend={"orientation": "h", "y": -0.05, "yanchor": "top", "groupclick": "toggleitem"},
         # The dendrogram's left and right margins, so leaf x lines up with the tree above.
-        margin={"l": 60, "r": 20, "t": 4, "b": 4},
+        margin={"l": margin_lr[0], "r": margin_lr[1], "t": 4, "b": 4},
         # The bars, then the legend below: a title and one line per class of the longest.
         height=30 * n_rows + 64 + 21 * max((len(c.names) for c, _ in bars), default=0),
         hovermode="closest",

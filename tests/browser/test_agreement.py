@@ -53,6 +53,13 @@ def test_origin_agreement_colour_bar_and_compare(page):
     bars = [t for t in h.figure(page, "known-bars")["traces"] if t["meta"] == "bar:origin"]
     assert sorted(t["name"] for t in bars) == ["europe", "japan", "usa"]
     assert sum(len(t["x"]) for t in bars) == X.shape[0]  # one bar per leaf, untruncated
+    # The bars stand under their leaves: both plot areas span the same pixels (the strip
+    # takes the tree's margins, components.figures.dendrogram.geometry_margins).
+    areas = page.evaluate("""() => ['dendrogram', 'known-bars'].map((id) => {
+        const r = document.querySelector('#' + id + ' .js-plotly-plot .nsewdrag')
+            .getBoundingClientRect();
+        return [r.left, r.right]; })""")
+    assert areas[0] == pytest.approx(areas[1], abs=1), areas
     # Zooming the tree along its leaves zooms the bars with it (and a reset goes back).
     page.evaluate("() => Plotly.relayout(document.querySelector('#dendrogram .js-plotly-plot'),"
                   " {'xaxis.range': [100, 500]})")

@@ -10,7 +10,7 @@ import pytest
 from scipy.cluster.hierarchy import linkage
 
 from clustering.geometry import dendrogram_geometry
-from components.figures.dendrogram import make_dendrogram_figure
+from components.figures.dendrogram import LEAF_TITLE_PX, make_dendrogram_figure
 from components.page.drawing import leaf_axis_title
 
 Z = linkage(np.random.default_rng(0).normal(size=(8, 2)), "ward")
@@ -19,14 +19,24 @@ Z = linkage(np.random.default_rng(0).normal(size=(8, 2)), "ward")
 @pytest.mark.parametrize(("orientation", "axis"), [("top", "xaxis"), ("bottom", "xaxis"),
                                                    ("left", "yaxis"), ("right", "yaxis")])
 def test_the_leaf_axis_has_the_title(orientation, axis):
+    """An annotation at the outer edge of the leaf side's margin, which grows to hold it (an
+    axis title would make plotly.js measure every leaf label on each draw, issue 14)."""
     plain = make_dendrogram_figure(dendrogram_geometry(Z), 2.0, Z=Z, orientation=orientation)
     fig = make_dendrogram_figure(dendrogram_geometry(Z), 2.0, Z=Z, orientation=orientation,
                                  leaf_title="leaves: name")
-    assert fig.layout[axis].title.text == "leaves: name"
+    assert not plain.layout.annotations
+    (title,) = fig.layout.annotations
+    assert (title.text, title.name, title.xref, title.yref) == ("leaves: name", "leaf title",
+                                                                "paper", "paper")
     other = "yaxis" if axis == "xaxis" else "xaxis"
     assert fig.layout[other].title.text == "height"
+    assert fig.layout[axis].title.text is None
     side = {"top": "b", "bottom": "t", "left": "r", "right": "l"}[orientation]
-    assert fig.layout.margin[side] == plain.layout.margin[side] + 18
+    assert fig.layout.margin[side] == plain.layout.margin[side] + LEAF_TITLE_PX
+    # At that margin's outer edge (2 px in), pointing away from the plot.
+    shift = {"b": lambda: -title.yshift, "t": lambda: title.yshift, "r": lambda: title.xshift,
+             "l": lambda: -title.xshift}[side]()
+    assert shift == fig.layout.margin[side] - 2
 
 
 def _tree(label=None, has_rows=True, approximate=None):
