@@ -93,6 +93,8 @@ LOAD_VIEW = "load-view"
 LOAD_VIEW_MESSAGE = "load-view-message"
 PENDING_VIEW = "pending-view"  # store: a loaded view waiting for its dataset's controls
 IMAGE_FORMAT = "image-format"
+# {"format", "names": {graph id: file name}}: what the modebar downloads (assets/image_names.js)
+IMAGE_NAMES = "image-names"
 
 # --- hosting: the view in the URL, background jobs ---
 URL = "url"  # dcc.Location: the query string is the view

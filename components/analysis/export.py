@@ -17,7 +17,19 @@ from dataclasses import replace
 from typing import Any
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, Patch, State, callback, ctx, dcc, html, no_update
+from dash import (
+    ClientsideFunction,
+    Input,
+    Output,
+    Patch,
+    State,
+    callback,
+    clientside_callback,
+    ctx,
+    dcc,
+    html,
+    no_update,
+)
 
 from clustering.errors import DataError
 from clustering.exports import export_filename, labelled_rows_csv, linkage_csv
@@ -58,6 +70,18 @@ def dataset_name(dataset: dict[str, Any] | None) -> str:
         return "data"
 
 
+def image_name(kind: str, params: dict[str, Any] | None) -> str:
+    """The file name (no extension) of graph ``kind``'s image for the view of ``params``.
+
+    >>> image_name("scree", {"dataset": {"example": "mpg"}, "method": "ward",
+    ...                      "metric": "euclidean"})
+    'scree-mpg-ward-euclidean'
+    """
+    p = params or {}
+    return export_filename(kind, dataset_name(p.get("dataset")), p.get("method") or "",
+                           p.get("metric") or "")
+
+
 def image_config(config: dict[str, Any] | None, kind: str, params: dict[str, Any] | None,
                  fmt: str) -> dict[str, Any]:
     """``config`` with the modebar's download set to ``fmt`` and a file name for this view.
@@ -70,12 +94,9 @@ def image_config(config: dict[str, Any] | None, kind: str, params: dict[str, Any
     >>> c["toImageButtonOptions"], c["scrollZoom"]
     ({'format': 'svg', 'filename': 'dendrogram-tutorial-blobs-ward-euclidean', 'scale': 2}, True)
     """
-    p = params or {}
-    name = export_filename(kind, dataset_name(p.get("dataset")), p.get("method") or "",
-                           p.get("metric") or "")
     out = dict(config or {})
     out["toImageButtonOptions"] = {"format": fmt if fmt in IMAGE_FORMATS else "png",
-                                   "filename": name, "scale": 2}
+                                   "filename": image_name(kind, params), "scale": 2}
     out.setdefault("displaylogo", False)
     return out
 
@@ -109,6 +130,7 @@ def export_tab() -> html.Div:
                 className="small form-text mt-1",
             ),
             tree_files_panel(),
+            dcc.Store(id=ids.IMAGE_NAMES),
             dbc.Row(
                 [
                     dbc.Col(
@@ -196,17 +218,48 @@ def download(_labels: Any, _z: Any, _view: Any, tree_data: dict[str, Any] | None
                                                  "csv"))
 
 
+# The names the modebars' downloads take, for the tree on the page: read at the click
+# (assets/image_names.js). Not written into the graphs' configs: a new config is a full
+# replot in plotly.js, and after every new tree that replotted all five graphs (~0.6 s of
+# the page's main thread, the scatter's WebGL context made anew; issue 14).
+@callback(
+    Output(ids.IMAGE_NAMES, "data"),
+    Input(ids.TREE_REF, "data"),
+    Input(ids.IMAGE_FORMAT, "value"),
+    prevent_initial_call=True,
+)
+def image_names(tree_ref: dict[str, Any] | None, fmt: str | None) -> Any:
+    """The format and, per graph of :data:`FIGURES`, the file name of its modebar download.
+
+    >>> image_names({"params": {"dataset": {"example": "mpg"}, "method": "ward",
+    ...                         "metric": "euclidean"}}, "svg")["names"]["scatter"]
+    'scatter-mpg-ward-euclidean'
+    """
+    params = (tree_ref or {}).get("params")
+    if not params:
+        return no_update
+    return {"format": fmt if fmt in IMAGE_FORMATS else "png",
+            "names": {cid: image_name(kind, params) for cid, kind in FIGURES.items()}}
+
+
+clientside_callback(
+    ClientsideFunction(namespace="dendroImages", function_name="remember"),
+    Input(ids.IMAGE_NAMES, "data"),
+)
+
+
 @callback(
     *[Output(cid, "config") for cid in FIGURES],
     *[Output(cid, "figure", allow_duplicate=True) for cid in FIGURES],
-    Input(ids.TREE_REF, "data"),
     Input(ids.IMAGE_FORMAT, "value"),
+    State(ids.TREE_REF, "data"),
     *[State(cid, "config") for cid in FIGURES],
     prevent_initial_call=True,
 )
-def figure_configs(tree_data: dict[str, Any] | None, fmt: str | None, *configs: Any
+def figure_configs(fmt: str | None, tree_data: dict[str, Any] | None, *configs: Any
                    ) -> tuple[Any, ...]:
-    """Every modebar downloads as the chosen format with a name saying what and for which view.
+    """A chosen format in every graph's config, so that the modebar's button says it (the
+    download itself takes :func:`image_names`): a replot of each, on this choice only.
 
     dcc.Graph hands a new config to plotly.js only when its figure changes too, so each figure
     gets a one-key patch (``layout.meta``) alongside.

@@ -39,7 +39,8 @@ GRAPH_CONFIG: dict[str, Any] = {
     "displaylogo": False,
     "scrollZoom": True,
     "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
-    "toImageButtonOptions": {"format": "svg"},
+    # The Export tab's default; the file's name is given at the click (assets/image_names.js).
+    "toImageButtonOptions": {"format": "png"},
 }
 
 

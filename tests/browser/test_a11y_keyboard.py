@@ -204,7 +204,7 @@ def test_every_export_by_keyboard(blank_page: Any, a11y_server: h.LiveServer) ->
     # A figure as an image: the scatter's modebar camera (shown while it has the focus).
     tab_to(page, "#scatter .modebar-btn[data-title*='Download' i]")
     name, body = download_by_enter(page)
-    assert name.endswith(".png") and body[:4] == b"\x89PNG", name
+    assert name == "scatter-tutorial-blobs-ward-euclidean.png" and body[:4] == b"\x89PNG", name
     # The Export tab's files, each with Enter on its button.
     tab_to(page, f"#{ids.ANALYSIS_TABS} [role=tab][aria-selected=true]")
     page.keyboard.press("End")
