@@ -29,6 +29,7 @@ axes (:func:`dendrogram_axes`), one per shape (:func:`cut_shape`, :func:`contrac
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -48,7 +49,8 @@ GL_POINTS = 2_000
 # Leaf tick labels are unreadable beyond this many leaves, and cost layout time.
 MAX_TICK_LABELS = 200
 # Label widths are estimated (tree_margins), not measured: a character's width in ems, on the
-# generous side (plotly.js's "Open Sans": digits 0.57, most letters below 0.65).
+# generous side (plotly.js's "Open Sans": digits 0.57, most letters below 0.65); a wide one
+# (CJK, full-width forms) takes a whole em.
 CHAR_EM = 0.65
 # The leaf labels are laid level only when they fit side by side in a plot this narrow.
 NARROW_PLOT_PX = 600
@@ -361,6 +363,18 @@ def leaf_label_font(n_leaves: int) -> int:
     return 11 if n_leaves <= 60 else 8
 
 
+def widest_label_px(labels: list[str], size: float) -> float:
+    """The estimated width in px of the widest of ``labels`` at font ``size``.
+
+    >>> widest_label_px(["(12)", "7"], 10), widest_label_px(["标本"], 10)
+    (26.0, 20.0)
+    """
+    def ems(label: str) -> float:
+        return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else CHAR_EM
+                   for ch in label)
+    return max((ems(s) for s in labels), default=0.0) * size
+
+
 def leaf_label_angle(ivl: list[str], orientation: str) -> int | None:
     """The leaf labels' angle on a horizontal leaf axis: level when they fit side by side in
     :data:`NARROW_PLOT_PX`, else upright (90); None on a vertical leaf axis (always level).
@@ -375,7 +389,7 @@ def leaf_label_angle(ivl: list[str], orientation: str) -> int | None:
     if orientation not in ("top", "bottom"):
         return None
     size = leaf_label_font(len(ivl))
-    widest = max((len(s) for s in ivl), default=0) * CHAR_EM * size
+    widest = widest_label_px(ivl, size)
     return 0 if len(ivl) * (widest + 6) <= NARROW_PLOT_PX else 90
 
 
@@ -413,7 +427,7 @@ def tree_margins(ivl: list[str], top: float, orientation: str,
     out = {"l": 20, "r": 20, "t": 30, "b": 20}
     if len(ivl) <= MAX_TICK_LABELS:
         size = leaf_label_font(len(ivl))
-        widest = max((len(s) for s in ivl), default=0) * CHAR_EM * size
+        widest = widest_label_px(ivl, size)
         deep = 1.3 * size if leaf_label_angle(ivl, orientation) == 0 else widest
         depth = min(LEAF_MARGIN_MAX, int(np.ceil(deep)) + 10)
     else:
