@@ -17,13 +17,19 @@ distances stay finite) and ``clustering.prepare_limits`` (:class:`EncodedWidth`,
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
 from clustering.errors import DataError
 from clustering.prepare_columns import _numeric_frame, _resolve_features
-from clustering.prepare_limits import EncodedWidth, _check_limits, encoded_width
+from clustering.prepare_limits import (
+    EncodedWidth,
+    _check_described,
+    _check_limits,
+    encoded_width,
+)
 from clustering.prepare_options import (
     MISSING,
     SCALINGS,
@@ -34,6 +40,7 @@ from clustering.prepare_options import (
     _rows,
 )
 from clustering.prepare_scaling import _check_distances, _scale
+from clustering.table_columns import ColumnInfo
 
 __all__ = ["MISSING", "SCALINGS", "EncodedWidth", "PrepareOptions", "Prepared", "encoded_width",
            "prepare"]
@@ -47,6 +54,7 @@ def prepare(
     *,
     max_columns: int | None = None,
     memory_budget_bytes: int | None = None,
+    columns: Sequence[ColumnInfo] | None = None,
 ) -> Prepared:
     """Choose columns, handle missing values, encode, scale; say what was done.
 
@@ -62,6 +70,8 @@ def prepare(
     memory_budget_bytes : int, optional
         Refuse, before any matrix is built, when preparation would take more
         (``clustering.budget.prepare_bytes``: about six copies of the matrix).
+    columns : sequence of ColumnInfo, optional
+        ``describe_columns(df)`` when already made (``TableRead.columns``): not made again.
 
     Returns
     -------
@@ -89,9 +99,10 @@ def prepare(
     ([[0.0, 0.0], [0.3333333333333333, 0.0], [1.0, 0.0]], ['p', 'q', 's'], 1)
     """
     options = PrepareOptions() if options is None else options
+    _check_described(df, columns)
     df = _checked_table(df, options)
     steps: list[str] = []
-    numeric, categorical = _resolve_features(df, options, steps)
+    numeric, categorical = _resolve_features(df, options, steps, columns)
     # Before anything is encoded: a text id one-hot encoded is n columns of n rows.
     _check_limits(df, numeric, categorical, max_columns, memory_budget_bytes)
     frame = _numeric_frame(df, numeric, steps)

@@ -103,8 +103,7 @@ def encoded_width(
     ((('c', 2), ('id', 3)), 6)
     """
     options = PrepareOptions() if options is None else options
-    if columns is not None and [c.name for c in columns] != [str(c) for c in df.columns]:
-        raise DataError("columns must be describe_columns(df) of this table, in table order")
+    _check_described(df, columns)
     numeric, categorical = _resolve_features(df.reset_index(drop=True), options, [], columns)
     # ColumnInfo.n_unique is nunique() of the non-missing values: the levels get_dummies makes.
     unique = {c.name: c.n_unique for c in columns} if columns is not None else {}
@@ -144,3 +143,9 @@ def _check_limits(
     )
     width.check(max_columns)
     _check_memory(width, memory_budget_bytes)
+
+
+def _check_described(df: pd.DataFrame, columns: Sequence[ColumnInfo] | None) -> None:
+    """Refuse ``columns`` that are not ``describe_columns(df)``'s, in table order."""
+    if columns is not None and [c.name for c in columns] != [str(c) for c in df.columns]:
+        raise DataError("columns must be describe_columns(df) of this table, in table order")

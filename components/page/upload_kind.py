@@ -134,11 +134,12 @@ def accept(dataset_id: str, filename: str, kind: str, similarity: str | None,
         # When the page's next step would fail, refuse it now with prepare's own sentence.
         try:
             # Under the tree job's limits, so the job can take this matrix as it is.
-            prepared = prepare(table.table, options, **prepare_limits())
+            prepared = prepare(table.table, options, columns=table.columns,
+                               **prepare_limits())
         except DataError:
             # Over a limit: the tree step says so; only what prepare itself refuses is
             # refused here (as before).
-            prepare(table.table, options)
+            prepare(table.table, options, columns=table.columns)
             prepared = None
         remember_table(ref, table)
         if prepared is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import warnings
 
 import numpy as np
@@ -210,3 +211,39 @@ def test_random_tables_give_finite_matrix_or_data_error(x: np.ndarray, missing: 
     assert (f"Left out empty column(s) {', '.join(map(repr, empty))}." in p.steps) == bool(empty)
     assert p.matrix.shape == (len(p.row_ids), len(p.feature_names)) and len(p.labels) == len(p.row_ids)
     assert p.n_dropped == x.shape[0] - len(p.row_ids)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10_000), one_hot=st.booleans(),
+       missing=st.sampled_from(MISSING), scaling=st.sampled_from(SCALINGS))
+def test_columns_already_described_give_the_same_preparation(seed: int, one_hot: bool,
+                                                             missing: str,
+                                                             scaling: str) -> None:
+    """The upload passes ``TableRead.columns`` instead of describing the table again."""
+    from clustering.table_columns import describe_columns
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(3, 30))
+    df = pd.DataFrame({"x": rng.normal(size=n), "k": rng.integers(0, 3, n),
+                       "c": rng.choice(["a", "b", None], n), "id": [f"r{i}" for i in range(n)]})
+    df.loc[rng.random(n) < 0.2, "x"] = np.nan
+    options = PrepareOptions(missing=missing, scaling=scaling, one_hot=one_hot,
+                             label_column="id")
+    try:
+        want = prepare(df, options)
+    except DataError as err:
+        with pytest.raises(DataError, match=re.escape(str(err))):
+            prepare(df, options, columns=describe_columns(df))
+        return
+    got = prepare(df, options, columns=describe_columns(df))
+    np.testing.assert_array_equal(got.matrix, want.matrix)
+    assert (got.feature_names, got.steps, got.row_ids.tolist()) == (
+        want.feature_names, want.steps, want.row_ids.tolist())
+
+
+def test_columns_of_another_table_are_refused() -> None:
+    from clustering.table_columns import describe_columns
+
+    df = pd.DataFrame({"x": [1.0, 2.0, 3.0], "y": [3.0, 1.0, 2.0]})
+    with pytest.raises(DataError, match="describe_columns"):
+        prepare(df, columns=describe_columns(df[["y", "x"]]))
