@@ -5,7 +5,7 @@
  * The name could live in each graph's config (`toImageButtonOptions.filename`), and did. But a
  * new config is a full replot in plotly.js (Plotly.react compares configs and starts over), so
  * after every new tree all five graphs were drawn again, the scatter's WebGL context made anew:
- * ~0.6 s of the page's main thread right after the first view, while the analyst reaches for
+ * 0.38-0.57 s of the page's main thread right after the first view, while the analyst reaches for
  * the cut line. The config now changes only when the format is chosen in the Export tab
  * (components/analysis/export.py, figure_configs), so that the button says it.
  *

@@ -70,6 +70,15 @@ def dataset_name(dataset: dict[str, Any] | None) -> str:
         return "data"
 
 
+def image_format(fmt: str | None) -> str:
+    """``fmt`` when the modebars offer it, else PNG.
+
+    >>> image_format("svg"), image_format("bmp"), image_format(None)
+    ('svg', 'png', 'png')
+    """
+    return fmt if fmt in IMAGE_FORMATS else "png"
+
+
 def image_name(kind: str, params: dict[str, Any] | None) -> str:
     """The file name (no extension) of graph ``kind``'s image for the view of ``params``.
 
@@ -95,7 +104,7 @@ def image_config(config: dict[str, Any] | None, kind: str, params: dict[str, Any
     ({'format': 'svg', 'filename': 'dendrogram-tutorial-blobs-ward-euclidean', 'scale': 2}, True)
     """
     out = dict(config or {})
-    out["toImageButtonOptions"] = {"format": fmt if fmt in IMAGE_FORMATS else "png",
+    out["toImageButtonOptions"] = {"format": image_format(fmt),
                                    "filename": image_name(kind, params), "scale": 2}
     out.setdefault("displaylogo", False)
     return out
@@ -220,7 +229,7 @@ def download(_labels: Any, _z: Any, _view: Any, tree_data: dict[str, Any] | None
 
 # The names the modebars' downloads take, for the tree on the page: read at the click
 # (assets/image_names.js). Not written into the graphs' configs: a new config is a full
-# replot in plotly.js, and after every new tree that replotted all five graphs (~0.6 s of
+# replot in plotly.js, and after every new tree that replotted all five graphs (0.38-0.57 s of
 # the page's main thread, the scatter's WebGL context made anew; issue 14).
 @callback(
     Output(ids.IMAGE_NAMES, "data"),
@@ -238,7 +247,7 @@ def image_names(tree_ref: dict[str, Any] | None, fmt: str | None) -> Any:
     params = (tree_ref or {}).get("params")
     if not params:
         return no_update
-    return {"format": fmt if fmt in IMAGE_FORMATS else "png",
+    return {"format": image_format(fmt),
             "names": {cid: image_name(kind, params) for cid, kind in FIGURES.items()}}
 
 

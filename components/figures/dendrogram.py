@@ -388,9 +388,11 @@ def leaf_label_angle(ivl: list[str], orientation: str) -> int | None:
     """
     if orientation not in ("top", "bottom"):
         return None
-    size = leaf_label_font(len(ivl))
-    widest = widest_label_px(ivl, size)
-    return 0 if len(ivl) * (widest + 6) <= NARROW_PLOT_PX else 90
+    return 0 if _level_fits(len(ivl), widest_label_px(ivl, leaf_label_font(len(ivl)))) else 90
+
+
+def _level_fits(n_labels: int, widest: float) -> bool:
+    return n_labels * (widest + 6) <= NARROW_PLOT_PX
 
 
 def height_tick_chars(top: float) -> int:
@@ -428,7 +430,8 @@ def tree_margins(ivl: list[str], top: float, orientation: str,
     if len(ivl) <= MAX_TICK_LABELS:
         size = leaf_label_font(len(ivl))
         widest = widest_label_px(ivl, size)
-        deep = 1.3 * size if leaf_label_angle(ivl, orientation) == 0 else widest
+        level = orientation in ("top", "bottom") and _level_fits(len(ivl), widest)
+        deep = 1.3 * size if level else widest
         depth = min(LEAF_MARGIN_MAX, int(np.ceil(deep)) + 10)
     else:
         depth = 0
