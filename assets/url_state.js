@@ -91,18 +91,21 @@
         return window.location.href;
     }
 
-    // dataset: the store as the layout opened it (components/page/opening.py). A page
-    // opened without a query already shows the default view, so nothing is asked for.
+    // -> [url-request, view-opened]. dataset: the store as the layout opened it
+    // (components/page/opening.py). A page opened without a query already shows the default
+    // view: nothing is asked for, and its tree may be computed (view-opened; a link's is once
+    // sharing.apply_url has read it).
     function readUrl(search, dataset) {
+        var none = window.dash_clientside.no_update;
         if (search === null || search === undefined || search === written) {
-            return window.dash_clientside.no_update;
+            return [none, none];
         }
         var first = written === null;
         written = search;
         if (first && dataset && (search === "" || search === "?")) {
-            return window.dash_clientside.no_update;
+            return [none, true];
         }
-        return {search: search};
+        return [{search: search}, none];
     }
 
     // The drawn tree, passed on to the server only while a link's view waits for it

@@ -99,6 +99,9 @@ IMAGE_NAMES = "image-names"
 # --- hosting: the view in the URL, background jobs ---
 URL = "url"  # dcc.Location: the query string is the view
 URL_REQUEST = "url-request"  # store: a query string to restore (page load, back/forward)
+# store: the page knows which dataset it opens on (the layout's, or the one a link names, once
+# sharing.apply_url has read it); the tree's first request (page/compute.py) waits for it
+VIEW_OPENED = "view-opened"
 SHARE_LINK = "share-link"  # read-only field holding the full link to this view
 SHARE_COPY = "share-copy"  # dcc.Clipboard copying SHARE_LINK
 LINK_ERROR = "link-error"  # alert: what was wrong with the link that was opened

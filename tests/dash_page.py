@@ -314,12 +314,15 @@ def apply_patch(old: Any, new: Any) -> Any:
     return root["v"]
 
 
-def _read_url(search: Any, dataset: Any = None, triggered: Any = ()) -> Any:
+def _read_url(search: Any, dataset: Any = None, triggered: Any = ()) -> list[Any]:
     # assets/url_state.js readUrl: pass on a URL this page did not write; a page opened
-    # without a query already shows the layout's default view (components/page/opening.py).
-    if search is None or (dataset and search in ("", "?")):
-        return NO_UPDATE
-    return {"search": search}
+    # without a query already shows the layout's default view (components/page/opening.py),
+    # and its tree may be computed (view-opened).
+    if search is None:
+        return [NO_UPDATE, NO_UPDATE]
+    if dataset and search in ("", "?"):
+        return [NO_UPDATE, True]
+    return [{"search": search}, NO_UPDATE]
 
 
 def _gate(*args: Any, triggered: Any = ()) -> list[Any]:

@@ -124,11 +124,16 @@ def upload_job(dataset: dict[str, Any], missing: Any, one_hot: Any, scaling: Any
     Input(ids.DATASET, "data"),
     *[Input(cid, "value") for cid in ids.TREE_CONTROLS],
     Input(ids.JOB_RETRY, "n_clicks"),
+    # The first call waits until the page knows its dataset (page/sharing.py): asked at load,
+    # a page opened on a link raced the link's chain with the layout's opening example, whose
+    # tree, drawn first, could rewrite the link's URL (tests/browser/test_gone_link.py).
+    Input(ids.VIEW_OPENED, "data"),
     State(ids.REQUEST, "data"),
+    prevent_initial_call=True,
 )
 def compute(dataset: dict[str, Any] | None, *args: Any) -> tuple[Any, ...]:
     """A tree request: answered at once when small or memoised, else sent to the background."""
-    *controls, _retry, last = args
+    *controls, _retry, _opened, last = args
     try:
         spec = TreeSpec.from_controls(dataset, *controls)
     except DataError as err:

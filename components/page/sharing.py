@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qs
@@ -58,6 +59,7 @@ def share_bar() -> html.Div:
         [
             dcc.Location(id=ids.URL, refresh=False),
             dcc.Store(id=ids.URL_REQUEST),
+            dcc.Store(id=ids.VIEW_OPENED),
             dcc.Store(id=ids.PENDING_VIEW),
             dcc.Store(id=ids.VIEW_TREE),
             dbc.InputGroup(
@@ -82,10 +84,12 @@ def share_bar() -> html.Div:
 
 
 # ---------------------------------------------------------------- view -> URL (browser)
-# Only reads URL changes the page did not make itself (page load, back/forward).
+# Only reads URL changes the page did not make itself (page load, back/forward). A page opened
+# without a link is the layout's view: it says so (view-opened), and its tree is computed.
 clientside_callback(
     ClientsideFunction(namespace="dendroUrl", function_name="readUrl"),
     Output(ids.URL_REQUEST, "data"),
+    Output(ids.VIEW_OPENED, "data"),
     Input(ids.URL, "search"),
     State(ids.DATASET, "data"),  # a page opened without a query is the layout's view already
 )
@@ -185,6 +189,7 @@ _DRAW_FIELDS = ("truncate_mode", "truncate_p", "annotate_above", "orientation",
     Output(ids.LINK_ERROR, "children"),
     Output(ids.LINK_ERROR, "is_open"),
     *[Output(cid, "value", allow_duplicate=True) for cid in ids.VIEW_CONTROLS],
+    Output(ids.VIEW_OPENED, "data", allow_duplicate=True),
     Input(ids.URL_REQUEST, "data"),
     State(ids.DATASET, "data"),
     State(ids.TREE_REF, "data"),
@@ -193,7 +198,13 @@ _DRAW_FIELDS = ("truncate_mode", "truncate_p", "annotate_above", "orientation",
 )
 def apply_url(request: dict[str, Any] | None, dataset: dict[str, Any] | None,
               tree_data: dict[str, Any] | None, *current: Any) -> tuple[Any, ...]:
-    """Rebuild the view a link (or a back/forward step) asks for."""
+    """Rebuild the view a link (or a back/forward step) asks for, and say the page knows its
+    dataset now (``view-opened``: a page opened on a link computes no tree before this)."""
+    return (*_apply_url(request, dataset, tree_data, *current), uuid.uuid4().hex)
+
+
+def _apply_url(request: dict[str, Any] | None, dataset: dict[str, Any] | None,
+               tree_data: dict[str, Any] | None, *current: Any) -> tuple[Any, ...]:
     keep = (no_update,) * len(ids.VIEW_CONTROLS)
     if request is None or request.get("search") is None:
         return (no_update,) * 6 + keep

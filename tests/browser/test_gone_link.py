@@ -7,6 +7,7 @@ average/cityblock silently showed the memoised tree and rewrote the URL to it.
 from __future__ import annotations
 
 import hashlib
+import json
 
 import diskcache
 import pytest
@@ -30,6 +31,17 @@ def test_a_gone_datasets_link_says_so_keeps_its_choices_and_its_url(browser, liv
         assert datasets.delete(dataset_id)
 
     page = H.new_page(browser)
+    computed = []  # (dataset, answer) of each tree request (components.page.compute)
+
+    def on_response(response):
+        body = response.request.post_data or ""
+        if "_dash-update-component" not in response.url or "tree-request.data" not in body:
+            return
+        inputs = {i["id"]: i.get("value") for i in json.loads(body)["inputs"]}
+        if "dataset" in inputs:  # compute (the job's cancel also writes tree-request)
+            computed.append((inputs["dataset"], response.json().get("response")))
+
+    page.on("response", on_response)
     search = f"?dataset={dataset_id}&method=average&metric=cityblock&cut=3"
     harness.open_app(page, live_server.url + search)
     harness.wait_dash_idle(page, quiet_ms=800)
@@ -39,4 +51,9 @@ def test_a_gone_datasets_link_says_so_keeps_its_choices_and_its_url(browser, liv
     assert harness.dropdown_value(page, "method").lower().startswith("average")
     assert "cityblock" in harness.dropdown_value(page, "metric").lower()
     assert page.evaluate("() => window.location.search") == search
+    # The opening example's tree is never made under the link (its first request is answered
+    # with no outputs): it used to race the link's chain and, when drawn first, rewrote the
+    # URL to the example's view.
+    assert any((d or {}).get("dataset_id") == dataset_id for d, _ in computed), computed
+    assert all(answer == {} for d, answer in computed if "example" in (d or {})), computed
     H.close(owner, page)

@@ -63,7 +63,7 @@ const out = steps.map((s) => {
   if (s.do === 'write') ret = write(s.q, s.cut, s.trig);
   if (s.do === 'act') document.dispatchEvent({type: s.type});
   if (s.do === 'back') { window.location.search = s.search; window.dispatchEvent(new PopStateEvent('popstate', {state: {}})); }
-  if (s.do === 'read') ret = U.readUrl(s.search);
+  if (s.do === 'read') ret = U.readUrl(s.search, s.dataset);
   return {log: log.slice(), ret: ret};
 });
 process.stdout.write(JSON.stringify(out));
@@ -108,10 +108,23 @@ def test_written_urls_reach_dcc_location_by_popstate_and_history_grows_per_chang
     # Our own popstate at step 3 did not count as back/forward: step 4 still adds an entry.
     assert out[4]["log"][0] == ["push", url.format("single", 7)]
     assert out[5]["log"] == []
-    assert out[6]["ret"] == {"nu": 1}
-    assert out[8]["ret"] == {"search": "?dataset=a&method=ward&cut=6"}
+    none = {"nu": 1}
+    assert out[6]["ret"] == [none, none]
+    assert out[8]["ret"] == [{"search": "?dataset=a&method=ward&cut=6"}, none]
     assert out[9]["log"][0] == ["replace", url.format("ward", 6.5)]
     assert out[11]["log"][0] == ["push", url.format("ward", 8)]
     # Only the standard event is dispatched: nothing private to Dash.
     events = {e[1] for step in out for e in step["log"] if e[0] == "event"}
     assert events == {"popstate"}
+
+
+def test_the_first_read_opens_the_layouts_view_or_passes_the_link_on(tmp_path):
+    """[url-request, view-opened]: a page opened without a query computes the layout's tree at
+    once; a link is passed on, and its tree waits for sharing.apply_url (view-opened there)."""
+    none = {"nu": 1}
+    layout = {"example": "tutorial-blobs"}
+    plain = _run([{"do": "read", "search": "", "dataset": layout},
+                  {"do": "read", "search": "", "dataset": layout}], tmp_path)
+    assert [s["ret"] for s in plain] == [[none, True], [none, none]]
+    link = _run([{"do": "read", "search": "?dataset=mpg&cut=3", "dataset": layout}], tmp_path)
+    assert link[0]["ret"] == [{"search": "?dataset=mpg&cut=3"}, none]

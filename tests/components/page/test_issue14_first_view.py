@@ -122,7 +122,7 @@ def _compute(dataset, request, method="ward", metric="euclidean"):
     def go():
         context_value.set(AttributeDict(triggered_inputs=[{"prop_id": f"{ids.DATASET}.data",
                                                            "value": None}]))
-        return compute_page.compute(dataset, [], None, *TREE[:3], method, metric, None,
+        return compute_page.compute(dataset, [], None, *TREE[:3], method, metric, None, None,
                                     request)
 
     return contextvars.copy_context().run(go)
