@@ -198,9 +198,16 @@ _DRAW_FIELDS = ("truncate_mode", "truncate_p", "annotate_above", "orientation",
 )
 def apply_url(request: dict[str, Any] | None, dataset: dict[str, Any] | None,
               tree_data: dict[str, Any] | None, *current: Any) -> tuple[Any, ...]:
-    """Rebuild the view a link (or a back/forward step) asks for, and say the page knows its
-    dataset now (``view-opened``: a page opened on a link computes no tree before this)."""
-    return (*_apply_url(request, dataset, tree_data, *current), uuid.uuid4().hex)
+    """Rebuild the view a link (or a back/forward step) asks for.
+
+    A link that leaves the dataset as it is (the same dataset, or none that can be read) says
+    the page's view is known (``view-opened``): nothing else would ask for its tree, and a
+    page opened on a link computes none before this. A link to another dataset leaves that to
+    the dataset's own change, which asks once its choices are in.
+    """
+    out = _apply_url(request, dataset, tree_data, *current)
+    same = out[0] is no_update and out[1] is no_update
+    return (*out, uuid.uuid4().hex if same else no_update)
 
 
 def _apply_url(request: dict[str, Any] | None, dataset: dict[str, Any] | None,

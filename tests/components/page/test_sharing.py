@@ -122,8 +122,8 @@ def _apply(app, search, dataset=None, tree_data=None, current=None):
 def test_a_link_to_an_example_picks_it_and_parks_the_view(app):
     out = _apply(app, "?dataset=mpg&method=average&metric=cityblock&cut=3")
     dataset, example, pending, cut, err, err_open = out[:6]
-    # The page knows its dataset now: its tree's first request may go (page/compute.py).
-    assert len(out) == 7 + len(ids.VIEW_CONTROLS) and isinstance(out[-1], str) and out[-1]
+    # Another dataset: its own change asks for the tree (page/compute.py), not view-opened.
+    assert len(out) == 7 + len(ids.VIEW_CONTROLS) and out[-1] is no_update
     assert example == "mpg" and pending["stage"] == "dataset"
     view = View.from_query(pending["query"])
     assert view.tree.method == "average" and view.cut == 3.0
@@ -171,6 +171,8 @@ def test_back_within_a_dataset_sets_only_the_pickers_that_differ(app):
     out = _apply(app, "?" + replace(v, cut=7.5).to_query(), {"example": "mpg"},
                  {"params": params}, current)
     assert out[3] == 7.5 and out[2] is None
+    # The same dataset: nothing else would ask for its tree, so the link says it may be asked.
+    assert isinstance(out[-1], str) and out[-1]
     assert all(x is not None and not isinstance(x, list | str | float | bool)
                for x in out[6:-1])
     # Other method: that picker changes, and the cut waits for the new tree.
