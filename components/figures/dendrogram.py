@@ -652,6 +652,10 @@ def _dendrogram_layout(geometry: Any, shapes: list[dict[str, Any]], orientation:
                               "uirevision": uirevision}
     if leaf_title:  # issue 12: exported images name what the leaves are
         layout["annotations"] = [leaf_title_annotation(leaf_title, orientation, margin)]
+    if xaxis.get("tickangle") is not None:
+        # The angle chosen for the whole tree: assets/leaf_angle.js lays upright labels level
+        # while a zoom shows few enough of them side by side, and back (plotly's public meta).
+        layout["meta"] = {"leafAngle": xaxis["tickangle"]}
     if title:
         layout["title"] = {"text": plot_text(title), "x": 0.01, "xanchor": "left", "y": 0.99,
                            "yanchor": "top", "font": {"size": 13}}

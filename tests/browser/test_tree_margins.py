@@ -107,3 +107,57 @@ def test_long_names_and_small_heights_fit(page, tmp_path, orientation):
     assert any("specimen-" in b["text"] for b in got["leaves"])
     # plotly.js writes heights of order 1e-4 as 100μ, 200μ, ...
     assert any("μ" in b["text"] for b in got["ticks"]), [b["text"] for b in got["ticks"]]
+
+
+_ANGLE_JS = """() => {
+  const gd = document.querySelector('#dendrogram .js-plotly-plot');
+  return gd && gd.layout && gd.layout.xaxis ? gd.layout.xaxis.tickangle : null;
+}"""
+
+
+def _zoom_to(page, lo_hi) -> None:
+    page.evaluate("""(r) => window.Plotly.relayout(
+        document.querySelector('#dendrogram .js-plotly-plot'), {'xaxis.range': r})""", lo_hi)
+
+
+def test_upright_leaf_labels_lie_level_in_a_zoom_that_fits_them_and_upright_again(page):
+    """plotly.js's automatic angle is gone (it measured every label on each draw): the page
+    lays the labels level itself while a zoom shows few enough of them side by side."""
+    h.choose_example(page, "tutorial-blobs")  # 150 leaves: upright
+    assert page.evaluate(_ANGLE_JS) == 90
+    _zoom_to(page, [0, 80])  # 8 leaves (leaf i at 10 i + 5)
+    page.wait_for_function(f"() => ({_ANGLE_JS})() === 0", timeout=10_000)
+    got = page.evaluate(_BOXES_JS)
+    shown = [b for b in got["leaves"] if b["right"] > b["left"]]
+    assert 6 <= len(shown) <= 10, [b["text"] for b in shown]
+    for b in shown:
+        assert b["bottom"] - b["top"] < 2 * (b["right"] - b["left"]) + 20, b  # level, not tall
+        _inside(b, got["figure"], "leaf label")
+    for a, b in zip(shown, shown[1:], strict=False):
+        _apart(a, b, "level leaf labels")
+    # A zoom showing too many for the plot's width, then the whole tree: upright again.
+    _zoom_to(page, [0, 900])
+    page.wait_for_function(f"() => ({_ANGLE_JS})() === 90", timeout=10_000)
+    _zoom_to(page, [0, 80])
+    page.wait_for_function(f"() => ({_ANGLE_JS})() === 0", timeout=10_000)
+    page.evaluate("""() => window.Plotly.relayout(
+        document.querySelector('#dendrogram .js-plotly-plot'), {'xaxis.autorange': true})""")
+    page.wait_for_function(f"() => ({_ANGLE_JS})() === 90", timeout=10_000)
+    check_labels_fit(page)
+
+
+def test_a_tree_drawn_level_stays_level(page, tmp_path):
+    """Labels the server laid level were given a level label's margin: never made upright."""
+    path = tmp_path / "eight.csv"
+    rng = np.random.default_rng(5)
+    pd.DataFrame(rng.normal(size=(8, 2)), columns=["a", "b"]).to_csv(path, index=False)
+    h.upload_file(page, path)
+    h.wait_dendrogram(page)
+    h.wait_dash_idle(page)
+    assert page.evaluate(_ANGLE_JS) == 0
+    assert page.evaluate("""() => document.querySelector('#dendrogram .js-plotly-plot')
+        .layout.meta""") == {"leafAngle": 0}
+    _zoom_to(page, [0, 30])
+    h.wait_dash_idle(page)
+    assert page.evaluate(_ANGLE_JS) == 0
+    check_labels_fit(page)
