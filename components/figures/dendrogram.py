@@ -52,7 +52,8 @@ MAX_TICK_LABELS = 200
 # generous side (plotly.js's "Open Sans": digits 0.57, most letters below 0.65); a wide one
 # (CJK, full-width forms) takes a whole em.
 CHAR_EM = 0.65
-# The leaf labels are laid level only when they fit side by side in a plot this narrow.
+# The leaf labels are laid level only when they fit side by side in a plot this narrow
+# (assets/leaf_angle.js applies the same rule, and lays upright ones level in a zoom).
 NARROW_PLOT_PX = 600
 # The leaf side's margin stops here: longer labels run past the figure's edge.
 LEAF_MARGIN_MAX = 220
@@ -652,10 +653,6 @@ def _dendrogram_layout(geometry: Any, shapes: list[dict[str, Any]], orientation:
                               "uirevision": uirevision}
     if leaf_title:  # issue 12: exported images name what the leaves are
         layout["annotations"] = [leaf_title_annotation(leaf_title, orientation, margin)]
-    if xaxis.get("tickangle") is not None:
-        # The angle chosen for the whole tree: assets/leaf_angle.js lays upright labels level
-        # while a zoom shows few enough of them side by side, and back (plotly's public meta).
-        layout["meta"] = {"leafAngle": xaxis["tickangle"]}
     if title:
         layout["title"] = {"text": plot_text(title), "x": 0.01, "xanchor": "left", "y": 0.99,
                            "yanchor": "top", "font": {"size": 13}}
