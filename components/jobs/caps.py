@@ -73,6 +73,26 @@ def reserve(cache: Any, client: str, per_client: int, total: int,
     return token, None
 
 
+def has_room(cache: Any, client: str, per_client: int, total: int,
+             extra: list[str] = ()) -> bool:
+    """Whether both caps allow one more job of ``client`` now, reserving nothing; ``extra``
+    are the clients of work the count does not hold yet (``components.jobs.head_start``).
+
+    >>> import contextlib
+    >>> class Jobs(dict):
+    ...     def transact(self):
+    ...         return contextlib.nullcontext()
+    >>> has_room(Jobs(), "a", 1, 2), has_room(Jobs(), "a", 1, 2, extra=["a"])
+    (True, False)
+    >>> has_room(Jobs(), "a", 2, 2, extra=["b", "c"])
+    False
+    """
+    with cache.transact():
+        running = [c for job, (c, t) in cache.get(_KEY, {}).items() if _alive(job, (c, t))]
+    running += list(extra)
+    return sum(1 for c in running if c == client) < per_client and len(running) < total
+
+
 def started(cache: Any, reservation: str, pid: int | str | None) -> None:
     """The reserved job's process started (``pid``; a Celery task id) or could not (None)."""
     with cache.transact():
