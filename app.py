@@ -20,7 +20,7 @@ import sys
 import dash
 
 import components
-from components.jobs.managers import make_manager
+from components.jobs.managers import MANAGER_KEY, make_manager
 from components.settings import Settings, SettingsError, help_text
 from components.state.store import SETTINGS_KEY, STORE_KEY
 from components.web import security
@@ -62,6 +62,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         background_callback_manager=manager,
     )
     app.server.config[CELERY_KEY] = celery
+    app.server.config[MANAGER_KEY] = manager
     components.register(app)
     app.server.config[SETTINGS_KEY] = settings
     # Flask turns debug on from FLASK_DEBUG at construction; `gunicorn app:server` must never

@@ -25,6 +25,10 @@ from components.web.clients import current_client
 
 log = logging.getLogger(__name__)
 
+#: ``server.config`` key of the app's background-callback manager (``components.jobs.head_start``
+#: starts an upload's linkage through it).
+MANAGER_KEY = "DENDRO_JOBS"
+
 #: How local job processes start; ``DENDRO_JOB_MANAGER`` picks one for the job-loss measurement
 #: (``bench/jobs_load.py``), not a user setting: "launcher" (the default) forks them from the
 #: clean job server of ``components.jobs.launcher``; "stock" is Dash's own

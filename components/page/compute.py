@@ -41,9 +41,11 @@ from dash.exceptions import PreventUpdate
 
 from clustering.errors import DataError
 from components import ids
+from components.jobs import head_start
 from components.jobs.tree import GENERIC_ERROR, job_error_reason, job_failed, run_tree, runs_inline
 from components.state.store import get_settings
 from components.view import PRECOMPUTED, TreeSpec
+from components.web.clients import current_client
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +114,23 @@ def upload_job(dataset: dict[str, Any], missing: Any, one_hot: Any, scaling: Any
             return None
     except Exception:  # noqa: BLE001 - compute says what is wrong, as for any other choice
         return None
+    _head_start(spec)
     return {"id": uuid.uuid4().hex, "params": spec.to_json()}
+
+
+def _head_start(spec: TreeSpec) -> None:
+    """Start the upload's linkage now, in this request (``components.jobs.head_start``): the
+    job adopts it when it starts. Never stops the upload: without it the job links."""
+    import flask
+
+    from components.jobs.managers import MANAGER_KEY
+
+    try:
+        manager = flask.current_app.config.get(MANAGER_KEY)
+        if manager is not None:
+            head_start.begin(get_settings(), manager, spec, current_client() or "unknown")
+    except Exception:  # noqa: BLE001
+        log.warning("no head start for the upload's tree", exc_info=True)
 
 
 @callback(
@@ -222,7 +240,9 @@ def _run_job(set_progress: Any, job: dict[str, Any] | None) -> dict[str, Any]:
             # e.g. diskcache.core.Timeout when the jobs cache is busy: skip this update.
             log.warning("progress update skipped: %s", type(err).__name__)
 
-    out = run_tree(job["id"], TreeSpec.from_json(job["params"]), progress)
+    spec = TreeSpec.from_json(job["params"])
+    head_start.wait_for(get_settings(), spec, progress)  # a head start links it: adopt it
+    out = run_tree(job["id"], spec, progress)
     if out.get("failed"):
         out.update(job_failed(out["failed"]), request=job["id"], params=job["params"])
     return out

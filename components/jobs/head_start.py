@@ -1,0 +1,227 @@
+"""A new upload's linkage, started by the upload request itself (issue 14, goal 1).
+
+The upload's tree job (``components.page.compute.upload_job``) is a Dash background callback:
+it starts only after the upload's answer reached the browser and Dash's renderer asked for it
+(~100-250 ms on this 2-core machine, measured as ``to_job`` in ``bench/bench_browser.py``).
+Here the upload request starts the same linkage at once, in a process of the job server
+(``components.jobs.launcher``), and that job, when it starts, *adopts* it
+(:func:`wait_for`): it waits until the head start has memoised the tree, then reads it from
+the store like any memoised tree. The analyst sees one job, with its progress bar and its
+Cancel button; the linkage simply began earlier.
+
+The head start lives only as long as someone waits for it. It stops itself (``os._exit``,
+before the tree is stored) when
+
+* no job has come to wait for it within :data:`GRACE_S` (the analyst changed a choice, the job
+  was refused by a cap, the page was closed), or
+* every job that waited is gone (Cancel, or another tree asked for: Dash kills that job).
+
+Its marker file (``<data dir>/head-starts/<memo key hash>``: pid, client, start time) is what
+waiters and the caps see; waiters each leave ``<hash>.w<pid>`` beside it. When the head start
+dies early (killed, out of memory) its pid is dead: the waiter stops waiting and computes the
+tree itself, as it would have without a head start.
+
+Caps: a head start is started only when the client and the server have room for one more job
+(``components.jobs.caps``, head starts nobody waits for yet counted too); once its job adopts
+it, that job holds the place. Only the local job manager (``DENDRO_JOB_MANAGER`` "launcher",
+no ``REDIS_URL``) starts head starts: with Celery the linkage belongs on the workers.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from components.settings import Settings
+from components.view import TreeSpec
+
+log = logging.getLogger(__name__)
+
+#: Seconds a head start waits for its job to come and adopt it (the job normally starts
+#: 0.1-0.3 s after the upload's answer; a loaded server can take seconds).
+GRACE_S = 15.0
+#: How often the waiter looks at the marker, and the head start at its waiters (s).
+WAIT_POLL_S = 0.02
+WATCH_POLL_S = 0.1
+#: A marker whose process never got a pid within this many seconds is stale.
+_START_S = 10.0
+
+Report = Callable[[int, str], None]
+
+
+def marker_dir(settings: Settings) -> Path:
+    return Path(settings.data_dir) / "head-starts"
+
+
+def _marker(settings: Settings, spec: TreeSpec) -> Path:
+    from components.state.store import key_hash
+    from components.state.trees import tree_memo_key
+
+    return marker_dir(settings) / key_hash(tree_memo_key(spec))
+
+
+def _read(path: Path) -> dict[str, Any] | None:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _alive(pid: Any) -> bool:
+    import psutil
+
+    try:
+        return psutil.Process(int(pid)).status() != psutil.STATUS_ZOMBIE
+    except (psutil.NoSuchProcess, TypeError, ValueError):
+        return False
+
+
+def _waiters(path: Path) -> list[int]:
+    out = []
+    for w in path.parent.glob(path.name + ".w*"):
+        try:
+            out.append(int(w.name.rsplit(".w", 1)[1]))
+        except ValueError:
+            continue
+    return out
+
+
+def unadopted(settings: Settings) -> list[str]:
+    """The clients of the head starts running that no job has adopted yet (for the caps)."""
+    folder = marker_dir(settings)
+    if not folder.is_dir():
+        return []
+    out = []
+    for path in folder.iterdir():
+        if ".w" in path.name or path.name.endswith(".tmp"):
+            continue
+        info = _read(path)
+        if not info or not _alive(info.get("pid")):
+            continue
+        if not any(_alive(w) for w in _waiters(path)):
+            out.append(str(info.get("client")))
+    return out
+
+
+def begin(settings: Settings, manager: Any, spec: TreeSpec, client: str,
+          grace_s: float = GRACE_S) -> int | None:
+    """Start the linkage of ``spec`` in a job-server process; its pid, or None when there is no
+    head start (not the local launcher, no room under the caps, one already running for this
+    tree, or the process could not start: the job then computes the tree itself)."""
+    from components.jobs import caps, launcher
+
+    if settings.redis_url or getattr(manager, "start", None) != "launcher":
+        return None
+    path = _marker(settings, spec)
+    if path.exists() and _alive((_read(path) or {}).get("pid")):
+        return None  # another upload of the same table is being linked: its job waits for it
+    if not caps.has_room(manager.handle, client, settings.max_jobs_per_client,
+                         settings.max_jobs, extra=unadopted(settings)):
+        return None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _write(path, {"pid": None, "client": client, "t": time.time()})
+    try:
+        pid = launcher.start_job(settings, _head_start_main,
+                                 (spec.to_json(), str(path), float(grace_s)))
+    except Exception:  # noqa: BLE001 - without a head start the job computes the tree itself
+        log.warning("the upload's head start did not start", exc_info=True)
+        path.unlink(missing_ok=True)
+        return None
+    _write(path, {"pid": int(pid), "client": client, "t": time.time()})
+    log.info("head start %d for an upload's tree", pid)
+    return int(pid)
+
+
+def _write(path: Path, info: dict[str, Any]) -> None:
+    tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(info))
+    os.replace(tmp, path)
+
+
+def wait_for(settings: Settings, spec: TreeSpec, report: Report) -> bool:
+    """In a tree job: wait while a head start links ``spec``; True when it ended (the tree is
+    then memoised, unless it died: the caller computes it either way through the store).
+    False at once when there is no head start for this tree."""
+    path = _marker(settings, spec)
+    if not path.exists():
+        return False
+    me = path.with_name(f"{path.name}.w{os.getpid()}")
+    me.touch()
+    told = False
+    try:
+        while True:
+            info = _read(path)
+            if info is None:
+                return True  # finished (or gone: the caller's memo computes it)
+            pid = info.get("pid")
+            if pid is None:
+                if time.time() - float(info.get("t", 0)) > _START_S:
+                    return True
+            elif not _alive(pid):
+                log.warning("head start %s ended without the tree; computing it here", pid)
+                path.unlink(missing_ok=True)
+                return True
+            if not told:
+                report(20, f"{spec.method} linkage of {_rows(spec):,} rows ({spec.metric}), "
+                           "started with the upload…")
+                told = True
+            time.sleep(WAIT_POLL_S)
+    finally:
+        me.unlink(missing_ok=True)
+
+
+def _rows(spec: TreeSpec) -> int:
+    from components.state.tables import load_prepared
+
+    try:
+        return int(load_prepared(spec).matrix.shape[0])  # memoised by the upload
+    except Exception:  # noqa: BLE001 - only the progress text
+        return 0
+
+
+def _head_start_main(params: dict[str, Any], marker: str, grace_s: float) -> None:
+    """The head start's process (run by ``launcher._job_main`` in an app context)."""
+    from components.state.trees import load_tree
+
+    path = Path(marker)
+    storing = threading.Event()
+    threading.Thread(target=_watch, args=(path, grace_s, storing), daemon=True).start()
+
+    def progress(fraction: float, _text: str) -> None:
+        if fraction >= 1.0:
+            storing.set()  # linked: from here on the tree is worth storing, waiter or not
+
+    try:
+        load_tree(TreeSpec.from_json(params), progress=progress)
+    except Exception as err:  # noqa: BLE001 - the job computes again and says what is wrong
+        log.info("head start: %s", type(err).__name__)
+    finally:
+        path.unlink(missing_ok=True)
+        for w in path.parent.glob(path.name + ".w*"):  # left by waiters that were killed
+            if not _alive(w.name.rsplit(".w", 1)[1]):
+                w.unlink(missing_ok=True)
+
+
+def _watch(path: Path, grace_s: float, storing: threading.Event) -> None:
+    """Stop this process when nobody waits for it (see the module's docstring)."""
+    t0 = time.monotonic()
+    seen = False
+    while not storing.wait(WATCH_POLL_S):
+        alive = [w for w in _waiters(path) if _alive(w)]
+        if alive:
+            seen = True
+            continue
+        if seen or time.monotonic() - t0 > grace_s:
+            if storing.is_set():
+                return
+            log.info("head start %d stopped: %s", os.getpid(),
+                     "its job is gone" if seen else "no job came for it")
+            path.unlink(missing_ok=True)
+            os._exit(0)
+
