@@ -8,9 +8,13 @@ order of the requests is read from a request log.
 
 from __future__ import annotations
 
+import contextlib
+import json
+import time
 from pathlib import Path
 
 import numpy as np
+import psutil
 import pytest
 
 from tests.browser import harness
@@ -99,6 +103,27 @@ def test_the_upload_starts_its_job_before_the_preview_and_compute_answer(browser
     H.close(page)
 
 
+def _head_starts(server) -> list[tuple[str, int]]:
+    """The head starts running: (marker, pid)."""
+    folder = Path(server.data_dir) / "head-starts"
+    if not folder.is_dir():
+        return []
+    out = []
+    for p in folder.iterdir():
+        if ".w" not in p.name and not p.name.endswith(".tmp"):
+            with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
+                out.append((p.name, int(json.loads(p.read_text())["pid"])))
+    return out
+
+
+def _results(server) -> int:
+    """How many results the server's store holds (diskcache)."""
+    import diskcache
+
+    with diskcache.Cache(str(Path(server.data_dir) / "store" / "results")) as cache:
+        return len(cache)
+
+
 def test_an_upload_job_can_be_cancelled_or_replaced(browser, server, tmp_path):
     big = _csv(tmp_path / "up20k.csv", 20_000, 10, seed=2)
     page = _page(browser)
@@ -106,12 +131,23 @@ def test_an_upload_job_can_be_cancelled_or_replaced(browser, server, tmp_path):
     page.locator("#upload input[type=file]").set_input_files(str(big))
     page.wait_for_function("() => /rows/.test(document.getElementById('job-progress').innerText)",
                            timeout=120_000)
+    # The upload request started the linkage; the job adopted it (components.jobs.head_start).
+    assert "started with the upload" in harness.text_of(page, "job-progress")
+    linking = _head_starts(server)
+    assert linking, "no head start is linking the upload's tree"
     page.locator("#job-cancel").click()
     page.wait_for_function("() => getComputedStyle(document.getElementById('job-panel')).display"
                            " === 'none'", timeout=60_000)
     harness.wait_dash_idle(page, quiet_ms=1500, timeout=120)
     assert "Cancelled" in harness.text_of(page, "job-note")
     assert H.rows_in_status(page) == 150, "the previous tree stays"
+    # Cancel stopped the head start too: its process is gone, and no tree is stored later.
+    assert not _head_starts(server)
+    assert not psutil.pid_exists(linking[0][1]) or psutil.Process(
+        linking[0][1]).status() == psutil.STATUS_ZOMBIE
+    stored = _results(server)
+    time.sleep(4)  # more than the rest of a 20,000-row linkage
+    assert _results(server) == stored
 
     # Another upload, and another choice while its job runs: the new choice's tree is drawn.
     page.locator("#upload input[type=file]").set_input_files(
