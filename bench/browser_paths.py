@@ -296,3 +296,30 @@ def same_partition_heights(page: Any, height: float) -> tuple[float, float]:
 def dump(rows: Any) -> str:
     """The rows as JSON (for a later comparison on a quiet machine)."""
     return json.dumps(rows, indent=1, default=float)
+
+
+# The linkage alone, as a notebook would run it on the same CSV: read, prepare with the page's
+# defaults, link (no tie check, as the tree job), in a fresh process while the browser is idle.
+_ALONE = r"""
+import sys
+from pathlib import Path
+from clustering.linkage import compute_linkage
+from clustering.prepare import prepare
+from clustering.tables import read_table
+p = Path(sys.argv[1])
+X = prepare(read_table(p.read_bytes(), p.name)).matrix
+print(compute_linkage(X, "ward", "euclidean", check_ties=False).seconds)
+"""
+
+
+def linkage_alone(csv: Path) -> float:
+    """Milliseconds of ward on ``csv`` in a process of its own, with nothing else running: the
+    linkage the page's first view is compared with (in the page it competes with the browser
+    for this machine's two cores)."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run([sys.executable, "-c", _ALONE, str(csv)], cwd=root, check=True,
+                         capture_output=True, text=True, timeout=600)
+    return 1000.0 * float(out.stdout.strip().splitlines()[-1])
