@@ -216,14 +216,21 @@ def print_upload(r: dict) -> None:
 
 
 @contextlib.contextmanager
-def session(kind: str | None, start_timeout: float = 300.0) -> Iterator[tuple[object, object]]:
-    """:func:`harness.browser_session` with a longer wait for the server (a busy machine)."""
+def session(kind: str | None, start_timeout: float = 300.0,
+            browser_nice: int = 0, split: bool = False) -> Iterator[tuple[object, object]]:
+    """:func:`harness.browser_session` with a longer wait for the server (a busy machine);
+    Chromium's processes at ``browser_nice`` (see :func:`nice_browser`), or with ``split``
+    the server on the last core and Chromium on the others (:func:`split_cores`)."""
     from playwright.sync_api import sync_playwright
 
     server = harness.start_server(kind, timeout=start_timeout)
     try:
         with sync_playwright() as pw:
             browser = harness.launch_browser(pw)
+            if browser_nice:
+                nice_browser(browser_nice)
+            if split:
+                split_cores(server.proc.pid)
             try:
                 yield server, browser
             finally:
@@ -232,11 +239,62 @@ def session(kind: str | None, start_timeout: float = 300.0) -> Iterator[tuple[ob
         server.stop()
 
 
+def nice_browser(nice: int) -> int:
+    """Lower the CPU priority of this run's Chromium (its zygote too, so renderers forked later
+    inherit it): a model of the browser running on the analyst's own machine, where its drawing
+    does not take the server's cores from the linkage. Returns how many processes changed."""
+    import psutil
+
+    done = 0
+    for proc in _chromium():
+        try:
+            proc.nice(nice)
+            done += 1
+        except psutil.Error:
+            continue
+    print(f"Chromium at nice {nice} ({done} processes)", file=sys.stderr)
+    return done
+
+
+def _chromium() -> list:
+    import psutil
+
+    out = []
+    for proc in psutil.Process().children(recursive=True):
+        try:
+            if "chrom" in proc.name().lower():
+                out.append(proc)
+        except psutil.Error:
+            continue
+    return out
+
+
+def split_cores(server_pid: int) -> None:
+    """The server (its workers and job processes, forked later, inherit this) on the last core,
+    Chromium (its zygote too) on the others: the browser on the analyst's machine and a
+    one-core server, each with its own CPU. The linkage alone is then run on the server's core
+    too (``SPLIT_CORE``)."""
+    import os
+
+    import psutil
+
+    last = max(os.sched_getaffinity(0))
+    others = sorted(os.sched_getaffinity(0) - {last})
+    server = psutil.Process(server_pid)
+    for proc in [server, *server.children(recursive=True)]:
+        proc.cpu_affinity([last])
+    for proc in _chromium():
+        proc.cpu_affinity(others)
+    paths.SPLIT_CORE = last
+    print(f"server on core {last}, Chromium on {others}", file=sys.stderr)
+
+
 def run(server_kind: str | None, examples: list[str], drags: int, timeout_s: float,
-        uploads: int = 0, recuts: int = 0) -> tuple[dict | None, list[dict]]:
+        uploads: int = 0, recuts: int = 0, browser_nice: int = 0, split: bool = False
+        ) -> tuple[dict | None, list[dict]]:
     rows = []
     up = None
-    with session(server_kind) as (server, browser):
+    with session(server_kind, browser_nice=browser_nice, split=split) as (server, browser):
         print(f"server: {server.kind} at {server.url}", file=sys.stderr)
         if uploads:
             up = run_upload(browser, server.url, uploads, recuts, timeout_s)
@@ -311,6 +369,12 @@ def main() -> None:
                     help="with --uploads 0: fresh page loads whose requests are counted")
     ap.add_argument("--timeout", type=float, default=180.0, help="seconds per wait")
     ap.add_argument("--json", help="also write every measurement to this file")
+    ap.add_argument("--browser-nice", type=int, default=0, metavar="N",
+                    help="run Chromium at nice N (e.g. 19): the browser on another machine, "
+                         "as for an analyst of a hosted instance; 0 (default) shares the cores")
+    ap.add_argument("--split-cores", action="store_true",
+                    help="the server on one core, Chromium on the other (the linkage alone "
+                         "on the server's core): a browser that does not take the server's CPU")
     args = ap.parse_args()
     if args.loads and not args.uploads:
         with session(args.server) as (server, browser):
@@ -322,7 +386,8 @@ def main() -> None:
             print(f"  {out[:110]}")
         if not args.examples:
             return
-    up, rows = run(args.server, args.examples, args.drags, args.timeout, args.uploads, args.recuts)
+    up, rows = run(args.server, args.examples, args.drags, args.timeout, args.uploads, args.recuts,
+                   args.browser_nice, args.split_cores)
     if up:
         print_upload(up)
     if rows:

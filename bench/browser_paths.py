@@ -312,6 +312,10 @@ print(compute_linkage(X, "ward", "euclidean", check_ties=False).seconds)
 """
 
 
+#: The core ``bench_browser.py --split-cores`` gave the server; the linkage alone runs there too.
+SPLIT_CORE: int | None = None
+
+
 def linkage_alone(csv: Path) -> float:
     """Milliseconds of ward on ``csv`` in a process of its own, with nothing else running: the
     linkage the page's first view is compared with (in the page it competes with the browser
@@ -320,6 +324,7 @@ def linkage_alone(csv: Path) -> float:
     import sys
 
     root = Path(__file__).resolve().parents[1]
-    out = subprocess.run([sys.executable, "-c", _ALONE, str(csv)], cwd=root, check=True,
+    pin = [] if SPLIT_CORE is None else ["taskset", "-c", str(SPLIT_CORE)]
+    out = subprocess.run([*pin, sys.executable, "-c", _ALONE, str(csv)], cwd=root, check=True,
                          capture_output=True, text=True, timeout=600)
     return 1000.0 * float(out.stdout.strip().splitlines()[-1])

@@ -16,8 +16,8 @@ before the tree is stored) when
   was refused by a cap, the page was closed), or
 * every job that waited is gone (Cancel, or another tree asked for: Dash kills that job).
 
-Its marker file (``<data dir>/head-starts/<memo key hash>``: pid, client, start time) is what
-waiters and the caps see; waiters each leave ``<hash>.w<pid>`` beside it. When the head start
+Its marker file (``<data dir>/head-starts/<memo key hash>``: pid, client, start time, row count)
+is what waiters and the caps see; waiters each leave ``<hash>.w<pid>`` beside it. When the head start
 dies early (killed, out of memory) its pid is dead: the waiter stops waiting and computes the
 tree itself, as it would have without a head start.
 
@@ -125,7 +125,8 @@ def begin(settings: Settings, manager: Any, spec: TreeSpec, client: str,
                          settings.max_jobs, extra=unadopted(settings)):
         return None
     path.parent.mkdir(parents=True, exist_ok=True)
-    _write(path, {"pid": None, "client": client, "t": time.time()})
+    rows = _rows(spec)  # memoised in this process by the upload; the job's progress text says it
+    _write(path, {"pid": None, "client": client, "t": time.time(), "n": rows})
     try:
         pid = launcher.start_job(settings, _head_start_main,
                                  (spec.to_json(), str(path), float(grace_s)))
@@ -133,7 +134,7 @@ def begin(settings: Settings, manager: Any, spec: TreeSpec, client: str,
         log.warning("the upload's head start did not start", exc_info=True)
         path.unlink(missing_ok=True)
         return None
-    _write(path, {"pid": int(pid), "client": client, "t": time.time()})
+    _write(path, {"pid": int(pid), "client": client, "t": time.time(), "n": rows})
     log.info("head start %d for an upload's tree", pid)
     return int(pid)
 
@@ -168,7 +169,8 @@ def wait_for(settings: Settings, spec: TreeSpec, report: Report) -> bool:
                 path.unlink(missing_ok=True)
                 return True
             if not told:
-                report(20, f"{spec.method} linkage of {_rows(spec):,} rows ({spec.metric}), "
+                rows = int(info.get("n") or 0)  # not read again here: the linkage has the core
+                report(20, f"{spec.method} linkage of {rows:,} rows ({spec.metric}), "
                            "started with the upload…")
                 told = True
             time.sleep(WAIT_POLL_S)
@@ -180,7 +182,7 @@ def _rows(spec: TreeSpec) -> int:
     from components.state.tables import load_prepared
 
     try:
-        return int(load_prepared(spec).matrix.shape[0])  # memoised by the upload
+        return int(load_prepared(spec).matrix.shape[0])  # memoised by the upload's request
     except Exception:  # noqa: BLE001 - only the progress text
         return 0
 
