@@ -73,13 +73,33 @@ def _read(path: Path) -> dict[str, Any] | None:
         return None
 
 
-def _alive(pid: Any) -> bool:
+def _alive(pid: Any, born: Any = None) -> bool:
+    """Whether process ``pid`` runs (and, given ``born``, is the one started then: a marker
+    left by a server killed outright may name a pid the system has given to another process
+    since, which nobody should wait for)."""
     import psutil
 
     try:
-        return psutil.Process(int(pid)).status() != psutil.STATUS_ZOMBIE
-    except (psutil.NoSuchProcess, TypeError, ValueError):
+        proc = psutil.Process(int(pid))
+        if born is not None and abs(proc.create_time() - float(born)) > 0.5:
+            return False
+        return proc.status() != psutil.STATUS_ZOMBIE
+    except (psutil.Error, TypeError, ValueError):
         return False
+
+
+def _born(pid: int) -> float | None:
+    import psutil
+
+    try:
+        return psutil.Process(pid).create_time()
+    except psutil.Error:
+        return None
+
+
+def _running(info: dict[str, Any] | None) -> bool:
+    """Whether the head start a marker names is still running."""
+    return bool(info) and _alive(info.get("pid"), info.get("born"))
 
 
 def _waiters(path: Path) -> list[int]:
@@ -102,7 +122,7 @@ def unadopted(settings: Settings) -> list[str]:
         if ".w" in path.name or path.name.endswith(".tmp"):
             continue
         info = _read(path)
-        if not info or not _alive(info.get("pid")):
+        if not _running(info):
             continue
         if not any(_alive(w) for w in _waiters(path)):
             out.append(str(info.get("client")))
@@ -119,7 +139,7 @@ def begin(settings: Settings, manager: Any, spec: TreeSpec, client: str,
     if settings.redis_url or getattr(manager, "start", None) != "launcher":
         return None
     path = _marker(settings, spec)
-    if path.exists() and _alive((_read(path) or {}).get("pid")):
+    if path.exists() and _running(_read(path)):
         return None  # another upload of the same table is being linked: its job waits for it
     if not caps.has_room(manager.handle, client, settings.max_jobs_per_client,
                          settings.max_jobs, extra=unadopted(settings)):
@@ -134,7 +154,8 @@ def begin(settings: Settings, manager: Any, spec: TreeSpec, client: str,
         log.warning("the upload's head start did not start", exc_info=True)
         path.unlink(missing_ok=True)
         return None
-    _write(path, {"pid": int(pid), "client": client, "t": time.time(), "n": rows})
+    _write(path, {"pid": int(pid), "born": _born(int(pid)), "client": client, "t": time.time(),
+                  "n": rows})
     log.info("head start %d for an upload's tree", pid)
     return int(pid)
 
@@ -164,7 +185,7 @@ def wait_for(settings: Settings, spec: TreeSpec, report: Report) -> bool:
             if pid is None:
                 if time.time() - float(info.get("t", 0)) > _START_S:
                     return True
-            elif not _alive(pid):
+            elif not _running(info):
                 log.warning("head start %s ended without the tree; computing it here", pid)
                 path.unlink(missing_ok=True)
                 return True

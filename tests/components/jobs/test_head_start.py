@@ -8,6 +8,7 @@ cache; the linkage is ward on 20,000 × 10 rows (2-4 s here), long enough to sto
 from __future__ import annotations
 
 import io
+import json
 import multiprocessing
 import os
 import signal
@@ -171,3 +172,22 @@ def test_no_head_start_with_celery_or_another_job_start(tmp_path):
     celery = Settings.from_env(data_dir=str(tmp_path), redis_url="redis://127.0.0.1:1/0")
     launcher = JobManager(diskcache.Cache(str(tmp_path / "jobs")), settings, start="launcher")
     assert head_start.begin(celery, launcher, spec, "browser:a") is None
+
+
+def test_a_stale_marker_naming_a_reused_pid_is_not_waited_for(env):
+    # A server killed outright leaves its marker; the pid in it may belong to another process
+    # by the time the same table is uploaded again (here: this test's own process).
+    settings, spec, begin = env
+    s = spec(8)
+    path = head_start.marker_dir(settings) / head_start._marker(settings, s).name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"pid": os.getpid(), "born": time.time() - 3600,
+                                "client": "browser:a", "t": time.time() - 3600, "n": N}))
+    assert not head_start.unadopted(settings)
+    t0 = time.monotonic()
+    assert head_start.wait_for(settings, s, lambda p, t: None)
+    assert time.monotonic() - t0 < 1.0, "waited for a process that is not the head start"
+    path.write_text(json.dumps({"pid": os.getpid(), "born": time.time() - 3600,
+                                "client": "browser:a", "t": time.time() - 3600, "n": N}))
+    pid = begin(s)  # a new upload of the table gets its own head start over the stale marker
+    assert pid and json.loads(path.read_text())["pid"] == pid
