@@ -111,6 +111,7 @@ REQUEST = "tree-request"  # store: the latest tree request {id, params}
 JOB_PANEL = "job-panel"  # progress bar and cancel button, shown while a job runs
 JOB_PROGRESS = "job-progress"
 JOB_CANCEL = "job-cancel"
+JOB_CLOCK = "job-clock"  # seconds since the job panel was shown (assets/job_clock.js)
 JOB_RETRY = "job-retry"
 JOB_NOTE = "job-note"
 

@@ -71,11 +71,17 @@ def job_panel() -> html.Div:
             html.Div(
                 html.Div(
                     [
+                        # Striped but still: Bootstrap's moving stripes repaint the bar every
+                        # frame, ~0.3 s of Chromium's CPU a second (software rendering) on the
+                        # cores a linkage may share; the clock beside it ticks once a second.
                         html.Div(
                             dbc.Progress(id=ids.JOB_PROGRESS, value=0, label="", striped=True,
-                                         animated=True, style={"height": "1.4rem"}),
+                                         animated=False, style={"height": "1.4rem"}),
                             className="flex-grow-1 me-2",
                         ),
+                        html.Span("0 s", id=ids.JOB_CLOCK, className="small text-muted me-2",
+                                  style={"minWidth": "3em", "textAlign": "right"},
+                                  **{"aria-hidden": "true"}),
                         dbc.Button("Cancel", id=ids.JOB_CANCEL, size="sm", color="secondary",
                                    outline=True, disabled=True),
                     ],

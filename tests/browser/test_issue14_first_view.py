@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import time
 from pathlib import Path
 
@@ -135,6 +136,13 @@ def test_an_upload_job_can_be_cancelled_or_replaced(browser, server, tmp_path):
     assert "started with the upload" in harness.text_of(page, "job-progress")
     linking = _head_starts(server)
     assert linking, "no head start is linking the upload's tree"
+    # A still bar (moving stripes repaint it every frame) and a clock that counts the seconds.
+    assert page.locator("#job-progress .progress-bar-striped").count() == 1
+    assert page.locator("#job-panel .progress-bar-animated").count() == 0
+    first = harness.text_of(page, "job-clock")
+    page.wait_for_function("(t) => document.getElementById('job-clock').innerText !== t", arg=first,
+                           timeout=5_000)
+    assert re.fullmatch(r"\d+ s", harness.text_of(page, "job-clock"))
     page.locator("#job-cancel").click()
     page.wait_for_function("() => getComputedStyle(document.getElementById('job-panel')).display"
                            " === 'none'", timeout=60_000)
