@@ -157,15 +157,19 @@ def test_zoom_shows_leaves_and_a_cut_there_recolours_them_as_fcluster(page: Any,
 
 
 def hover_at(page: Any, x: float, y: float) -> str:
-    """Move the mouse to data point (x, y) of the full tree and read plotly's hover label."""
+    """Move the mouse to data point (x, y) of the full tree and read plotly's hover label (the
+    previous hover's label taken away first, so a slow hover cannot be read as the old one)."""
     box = page.evaluate("""([x, y]) => {
         const gd = document.querySelector('#full-tree-graph .js-plotly-plot');
+        Plotly.Fx.unhover(gd);
         gd.scrollIntoView({block: 'center', behavior: 'instant'});  // not Bootstrap's smooth scroll
         const r = gd.querySelector('.nsewdrag').getBoundingClientRect();
         const xr = gd.layout.xaxis.range, yr = gd.layout.yaxis.range;
         return {x: r.left + (x - xr[0]) / (xr[1] - xr[0]) * r.width,
                 y: r.bottom - (y - yr[0]) / (yr[1] - yr[0]) * r.height};
     }""", [x, y])
+    page.wait_for_function("() => !document.querySelector('#full-tree-graph .hoverlayer .hovertext')",
+                           timeout=10_000)
     page.mouse.move(box["x"] + 3, box["y"] + 3)
     page.mouse.move(box["x"], box["y"])
     page.wait_for_selector("#full-tree-graph .hoverlayer .hovertext", timeout=10_000)
