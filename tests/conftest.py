@@ -55,3 +55,21 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+# What a rerun browser test failed with the first time (tests/browser/conftest.py gives each
+# one rerun): -rR names it only, and the failure is what tells a race from a bug.
+_RERUNS: list[tuple[str, str]] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.outcome == "rerun":
+        _RERUNS.append((report.nodeid, report.longreprtext[-4000:]))
+
+
+def pytest_terminal_summary(terminalreporter: object) -> None:
+    if _RERUNS:
+        terminalreporter.section("reruns: the first failure of each")
+        for nodeid, text in _RERUNS:
+            terminalreporter.write_line(f"--- {nodeid}")
+            terminalreporter.write_line(text)
