@@ -44,6 +44,17 @@ def _alive(job: Any, client_and_time: tuple[str, float]) -> bool:
         return False
 
 
+def _refusal(clients: list[str], client: str, per_client: int, total: int) -> str | None:
+    """Why one more job of ``client`` would pass a cap, with ``clients`` those of the jobs
+    running; None when both caps allow it."""
+    mine = sum(1 for c in clients if c == client)
+    if mine >= per_client:
+        return busy_message(mine, per_client, yours=True)
+    if len(clients) >= total:
+        return busy_message(len(clients), total, yours=False)
+    return None
+
+
 def reserve(cache: Any, client: str, per_client: int, total: int,
             alive: Any = None) -> tuple[str | None, str | None]:
     """Count the running jobs and, when both caps allow one more, reserve it.
@@ -60,17 +71,13 @@ def reserve(cache: Any, client: str, per_client: int, total: int,
 
     with cache.transact():
         running = {job: v for job, v in cache.get(_KEY, {}).items() if still(job, v)}
-        mine = sum(1 for c, _ in running.values() if c == client)
-        if mine >= per_client:
-            cache.set(_KEY, running)
-            return None, busy_message(mine, per_client, yours=True)
-        if len(running) >= total:
-            cache.set(_KEY, running)
-            return None, busy_message(len(running), total, yours=False)
-        token = f"r-{uuid.uuid4().hex}"
-        running[token] = (client, time.time())
+        busy = _refusal([c for c, _ in running.values()], client, per_client, total)
+        token = None
+        if busy is None:
+            token = f"r-{uuid.uuid4().hex}"
+            running[token] = (client, time.time())
         cache.set(_KEY, running)
-    return token, None
+    return token, busy
 
 
 def has_room(cache: Any, client: str, per_client: int, total: int,
@@ -89,8 +96,7 @@ def has_room(cache: Any, client: str, per_client: int, total: int,
     """
     with cache.transact():
         running = [c for job, (c, t) in cache.get(_KEY, {}).items() if _alive(job, (c, t))]
-    running += list(extra)
-    return sum(1 for c in running if c == client) < per_client and len(running) < total
+    return _refusal(running + list(extra), client, per_client, total) is None
 
 
 def started(cache: Any, reservation: str, pid: int | str | None) -> None:

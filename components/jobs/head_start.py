@@ -16,10 +16,11 @@ before the tree is stored) when
   was refused by a cap, the page was closed), or
 * every job that waited is gone (Cancel, or another tree asked for: Dash kills that job).
 
-Its marker file (``<data dir>/head-starts/<memo key hash>``: pid, client, start time, row count)
-is what waiters and the caps see; waiters each leave ``<hash>.w<pid>`` beside it. When the head start
-dies early (killed, out of memory) its pid is dead: the waiter stops waiting and computes the
-tree itself, as it would have without a head start.
+Its marker file (``<data dir>/head-starts/<memo key hash>``: pid and the process's start
+time, client, time written, row count) is what waiters and the caps see; waiters each leave
+``<hash>.w<pid>`` beside it. When the head start dies early (killed, out of memory) its pid is
+dead: the waiter stops waiting and computes the tree itself, as it would have without a head
+start.
 
 Caps: a head start is started only when the client and the server have room for one more job
 (``components.jobs.caps``, head starts nobody waits for yet counted too); once its job adopts
@@ -102,6 +103,10 @@ def _running(info: dict[str, Any] | None) -> bool:
     return bool(info) and _alive(info.get("pid"), info.get("born"))
 
 
+def _waiter_file(path: Path, pid: int) -> Path:
+    return path.with_name(f"{path.name}.w{pid}")
+
+
 def _waiters(path: Path) -> list[int]:
     out = []
     for w in path.parent.glob(path.name + ".w*"):
@@ -145,7 +150,7 @@ def begin(settings: Settings, manager: Any, spec: TreeSpec, client: str,
                          settings.max_jobs, extra=unadopted(settings)):
         return None
     path.parent.mkdir(parents=True, exist_ok=True)
-    rows = _rows(spec)  # memoised in this process by the upload; the job's progress text says it
+    rows = _rows(spec)  # for the job's progress text: the job does not read the table again
     _write(path, {"pid": None, "client": client, "t": time.time(), "n": rows})
     try:
         pid = launcher.start_job(settings, _head_start_main,
@@ -173,7 +178,7 @@ def wait_for(settings: Settings, spec: TreeSpec, report: Report) -> bool:
     path = _marker(settings, spec)
     if not path.exists():
         return False
-    me = path.with_name(f"{path.name}.w{os.getpid()}")
+    me = _waiter_file(path, os.getpid())
     me.touch()
     told = False
     try:
@@ -203,7 +208,7 @@ def _rows(spec: TreeSpec) -> int:
     from components.state.tables import load_prepared
 
     try:
-        return int(load_prepared(spec).matrix.shape[0])  # memoised by the upload's request
+        return int(load_prepared(spec).matrix.shape[0])  # the upload just stored it: one read
     except Exception:  # noqa: BLE001 - only the progress text
         return 0
 
@@ -226,9 +231,9 @@ def _head_start_main(params: dict[str, Any], marker: str, grace_s: float) -> Non
         log.info("head start: %s", type(err).__name__)
     finally:
         path.unlink(missing_ok=True)
-        for w in path.parent.glob(path.name + ".w*"):  # left by waiters that were killed
-            if not _alive(w.name.rsplit(".w", 1)[1]):
-                w.unlink(missing_ok=True)
+        for pid in _waiters(path):  # files left by waiters that were killed
+            if not _alive(pid):
+                _waiter_file(path, pid).unlink(missing_ok=True)
 
 
 def _watch(path: Path, grace_s: float, storing: threading.Event) -> None:
@@ -236,8 +241,7 @@ def _watch(path: Path, grace_s: float, storing: threading.Event) -> None:
     t0 = time.monotonic()
     seen = False
     while not storing.wait(WATCH_POLL_S):
-        alive = [w for w in _waiters(path) if _alive(w)]
-        if alive:
+        if any(_alive(w) for w in _waiters(path)):
             seen = True
             continue
         if seen or time.monotonic() - t0 > grace_s:
