@@ -87,13 +87,10 @@ def test_the_job_adopts_the_head_start_and_links_nothing_itself(env, caplog):
     pid = begin(s)
     assert pid and not is_stored(s)
     said: list[tuple[int, str]] = []
-    t0 = time.monotonic()
     assert head_start.wait_for(settings, s, lambda p, t: said.append((p, t)))
-    waited = time.monotonic() - t0
     # The head start stored the tree: the job's own run only reads it.
     assert is_stored(s), "the waiter returned before the head start stored the tree"
     assert said and said[0][1] == "ward linkage of 20,000 rows (euclidean), started with the upload…"
-    assert waited > 0.5, waited  # it did wait for a linkage of 20,000 rows
     assert _gone(pid, 5)
     assert not list(head_start.marker_dir(settings).iterdir())  # marker and waiter files gone
     with caplog.at_level("INFO", logger="clustering.linkage"):
@@ -137,15 +134,17 @@ def test_a_cancelled_job_stops_its_head_start(env):
     assert not is_stored(s)
 
 
-def test_a_head_start_that_died_leaves_the_linkage_to_the_job(env):
+def test_a_head_start_that_died_leaves_the_linkage_to_the_job(env, caplog):
     settings, spec, begin = env
     s = spec(4)
     pid = begin(s)
     os.kill(pid, signal.SIGKILL)
     assert _gone(pid, 3)
-    t0 = time.monotonic()
-    assert head_start.wait_for(settings, s, lambda p, t: None)
-    assert time.monotonic() - t0 < 1.0
+    with caplog.at_level("WARNING", logger="components.jobs.head_start"):
+        assert head_start.wait_for(settings, s, lambda p, t: None)
+    # It saw the process dead (not a finished head start, which removes its own marker).
+    assert any("ended without the tree" in r.getMessage() for r in caplog.records)
+    assert not head_start._marker(settings, s).exists()
     out = run_tree("r2", s)
     assert out["error"] is None and out["n"] == N and is_stored(s)
 
@@ -174,7 +173,7 @@ def test_no_head_start_with_celery_or_another_job_start(tmp_path):
     assert head_start.begin(celery, launcher, spec, "browser:a") is None
 
 
-def test_a_stale_marker_naming_a_reused_pid_is_not_waited_for(env):
+def test_a_stale_marker_naming_a_reused_pid_is_not_waited_for(env, caplog):
     # A server killed outright leaves its marker; the pid in it may belong to another process
     # by the time the same table is uploaded again (here: this test's own process).
     settings, spec, begin = env
@@ -184,9 +183,11 @@ def test_a_stale_marker_naming_a_reused_pid_is_not_waited_for(env):
     path.write_text(json.dumps({"pid": os.getpid(), "born": time.time() - 3600,
                                 "client": "browser:a", "t": time.time() - 3600, "n": N}))
     assert not head_start.unadopted(settings)
-    t0 = time.monotonic()
-    assert head_start.wait_for(settings, s, lambda p, t: None)
-    assert time.monotonic() - t0 < 1.0, "waited for a process that is not the head start"
+    with caplog.at_level("WARNING", logger="components.jobs.head_start"):
+        assert head_start.wait_for(settings, s, lambda p, t: None)
+    # This process is alive: only the start time tells it is not the head start.
+    assert any("ended without the tree" in r.getMessage() for r in caplog.records)
+    assert not path.exists()
     path.write_text(json.dumps({"pid": os.getpid(), "born": time.time() - 3600,
                                 "client": "browser:a", "t": time.time() - 3600, "n": N}))
     pid = begin(s)  # a new upload of the table gets its own head start over the stale marker
