@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -139,6 +140,30 @@ def make_manager(settings: Settings) -> tuple[Any, Any]:
     return JobManager(diskcache.Cache(str(jobs)), settings, start=start), None
 
 
+#: How long a poll for a running job may wait on the server for news: new progress, the
+#: result, or the job gone (issue 14). Dash's renderer asks again ``interval`` ms after each
+#: answer, so a poll that waits turns ten polls a second into about one, and the result
+#: reaches the page as it is stored instead of at the next poll (50 ms later on average at
+#: 100 ms polls). Each poll, its answer and Dash's handling of it cost Chromium ~20 ms of
+#: CPU, taken, on a machine the browser shares, from the linkage the page waits for.
+POLL_WAIT_S = 1.0
+#: How long a poll that saw new progress still waits for the result.
+POLL_LINGER_S = 0.1
+#: How often a waiting poll looks at the jobs cache (two SQLite reads and a pid check).
+POLL_TICK_S = 0.015
+
+
+def waiting_polls() -> int:
+    """How many polls one web process lets wait at once: half its request threads
+    (``DENDRO_THREADS``, as gunicorn.conf.py), so pages' other requests always find a thread;
+    a poll past that answers at once, as Dash's own.
+
+    >>> waiting_polls() >= 1
+    True
+    """
+    return max(1, int(os.environ.get("DENDRO_THREADS", "4")) // 2)
+
+
 class JobManager(dash.DiskcacheManager):
     """Dash's ``DiskcacheManager`` whose job processes are forked from a clean job server.
 
@@ -157,6 +182,7 @@ class JobManager(dash.DiskcacheManager):
         super().__init__(cache)
         self.settings = settings
         self.start = start
+        self._waits = threading.BoundedSemaphore(waiting_polls())
         if start == "launcher":
             # Start the job server now (it imports the app's modules, ~1 s), not in the first job.
             launcher.start_job_server()
@@ -211,6 +237,44 @@ class JobManager(dash.DiskcacheManager):
     def _stopped_key(job: Any) -> str:
         return f"dendro-job-stopped-{job}"
 
+    @staticmethod
+    def _job_key(key: Any) -> str:
+        return f"dendro-job-of-{key}"
+
+    def get_progress(self, key: Any) -> Any:
+        """Dash's poll for a running job reads its progress first: wait here (up to
+        :data:`POLL_WAIT_S`) until there is news, then answer as Dash does."""
+        if self._waits.acquire(blocking=False):
+            try:
+                self.wait_for_news(key, POLL_WAIT_S)
+            finally:
+                self._waits.release()
+        return super().get_progress(key)
+
+    def wait_for_news(self, key: Any, timeout_s: float) -> str:
+        """Wait until the job of cache ``key`` has its result or new progress, or is gone
+        (ended, cancelled, never started), at most ``timeout_s``; what ended the wait.
+
+        New progress ends the wait :data:`POLL_LINGER_S` later, or at the result if that comes
+        first: a job's last progress comes just before its result, which would otherwise wait
+        for the next poll.
+        """
+        deadline = time.monotonic() + timeout_s
+        progress_key = self._make_progress_key(key)
+        job = self.handle.get(self._job_key(key))
+        news = None
+        while True:
+            if key in self.handle:
+                return "result"
+            if job is None or self.handle.get(self._stopped_key(job)) or not self.job_running(job):
+                return "gone"
+            if news is None and progress_key in self.handle:
+                news = "progress"
+                deadline = min(deadline, time.monotonic() + POLL_LINGER_S)
+            if time.monotonic() >= deadline:
+                return news or "timeout"
+            time.sleep(POLL_TICK_S)
+
     def call_job_fn(self, key: Any, job_fn: Any, args: Any, context: Any) -> int:
         # Dash's own signature and arguments (DiskcacheManager.call_job_fn); only the process
         # that runs the job differs (components.jobs.launcher), and a job past a cap is not
@@ -235,6 +299,8 @@ class JobManager(dash.DiskcacheManager):
         # Job ids are pids, which the system reuses: a new job starts without the "stopped"
         # mark an earlier process of that pid left (terminate_job also runs after every result).
         self.handle.delete(self._stopped_key(pid))
+        if pid:
+            self.handle.set(self._job_key(key), pid, expire=24 * 3600)  # for its polls' wait
         return pid
 
 
