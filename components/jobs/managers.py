@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import select
 import threading
 import time
 from pathlib import Path
@@ -149,8 +150,24 @@ def make_manager(settings: Settings) -> tuple[Any, Any]:
 POLL_WAIT_S = 1.0
 #: How long a poll that saw new progress still waits for the result.
 POLL_LINGER_S = 0.1
-#: How often a waiting poll looks at the jobs cache (two SQLite reads and a pid check).
-POLL_TICK_S = 0.015
+#: How often a waiting poll looks at the jobs cache for the result, new progress or a Cancel
+#: (three SQLite reads). Each look costs ~0.45 ms of CPU on this machine (the thread's wake-up
+#: and the first read after it; ~60 µs warm), taken from the linkage where the server's cores
+#: are few, so the poll does not look often: the job's end, which follows its result at once,
+#: wakes it immediately (:func:`_exit_watch`).
+POLL_TICK_S = 0.1
+
+
+def _exit_watch(pid: Any) -> int | None:
+    """A file descriptor that turns readable when process ``pid`` ends (Linux's pidfd, for
+    any process, not only our children), or None where there is none (another system, an old
+    kernel, the process already gone): the wait then asks the system at every look."""
+    if not pid or not hasattr(os, "pidfd_open"):
+        return None
+    try:
+        return os.pidfd_open(int(pid))
+    except OSError:
+        return None
 
 
 def waiting_polls() -> int:
@@ -257,23 +274,35 @@ class JobManager(dash.DiskcacheManager):
 
         New progress ends the wait :data:`POLL_LINGER_S` later, or at the result if that comes
         first: a job's last progress comes just before its result, which would otherwise wait
-        for the next poll.
+        for the next poll. The job's process ending (it stores its result and exits) ends the
+        wait at once; the cache is read every :data:`POLL_TICK_S`.
         """
         deadline = time.monotonic() + timeout_s
         progress_key = self._make_progress_key(key)
         job = self.handle.get(self._job_key(key))
+        exit_watch = _exit_watch(job)
         news = None
-        while True:
-            if key in self.handle:
-                return "result"
-            if job is None or self.handle.get(self._stopped_key(job)) or not self.job_running(job):
-                return "gone"
-            if news is None and progress_key in self.handle:
-                news = "progress"
-                deadline = min(deadline, time.monotonic() + POLL_LINGER_S)
-            if time.monotonic() >= deadline:
-                return news or "timeout"
-            time.sleep(POLL_TICK_S)
+        try:
+            while True:
+                if key in self.handle:
+                    return "result"
+                if job is None or self.handle.get(self._stopped_key(job)):
+                    return "gone"
+                if exit_watch is None and not self.job_running(job):
+                    return "result" if key in self.handle else "gone"
+                if news is None and progress_key in self.handle:
+                    news = "progress"
+                    deadline = min(deadline, time.monotonic() + POLL_LINGER_S)
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return news or "timeout"
+                if exit_watch is None:
+                    time.sleep(min(left, POLL_TICK_S))
+                elif select.select([exit_watch], [], [], min(left, POLL_TICK_S))[0]:
+                    return "result" if key in self.handle else "gone"  # the job ended
+        finally:
+            if exit_watch is not None:
+                os.close(exit_watch)
 
     def call_job_fn(self, key: Any, job_fn: Any, args: Any, context: Any) -> int:
         # Dash's own signature and arguments (DiskcacheManager.call_job_fn); only the process

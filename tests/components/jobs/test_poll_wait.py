@@ -40,8 +40,13 @@ def scripted(key, progress_key, args, context):  # Dash's job function signature
             cache.set(key, value)
 
 
-@pytest.fixture
-def jobs(tmp_path):
+@pytest.fixture(params=["pidfd", "ticks"])
+def jobs(request, tmp_path, monkeypatch):
+    """A job manager and a function that starts a scripted job; each test runs twice: with the
+    job's end watched by its pidfd (Linux), and without (every look asks the system)."""
+    if request.param == "ticks":
+        monkeypatch.setattr(managers, "_exit_watch", lambda pid: None)
+        monkeypatch.setattr(managers, "POLL_TICK_S", 0.015)
     settings = Settings.from_env(data_dir=str(tmp_path), redis_url=None)
     cache_dir = str(tmp_path / "jobs")
     m = JobManager(diskcache.Cache(cache_dir), settings, start="stock")
@@ -75,6 +80,17 @@ def test_a_waiting_poll_ends_at_the_result_which_dash_then_reads(jobs):
     assert m.get_progress("k") == [20, "linking"]  # read and cleared, as Dash does
     assert m.wait_for_news("k", LONG_S) == "result"
     assert m.get_result("k", None) == {"n": 3}
+
+
+def test_the_job_ending_wakes_a_waiting_poll_at_its_result(jobs, monkeypatch, request):
+    # The cache is looked at only once here (tick 60 s): the job's end, just after it stored
+    # its result, is what ends the wait.
+    if request.node.callspec.params["jobs"] == "ticks":
+        pytest.skip("without a pidfd, only a look at the cache sees the result")
+    monkeypatch.setattr(managers, "POLL_TICK_S", LONG_S)
+    m, start = jobs
+    start("k", ("sleep", 0.3), ("result", {"n": 3}))
+    assert m.wait_for_news("k", LONG_S) == "result"
 
 
 def test_the_last_progress_and_the_result_come_in_one_poll(jobs, monkeypatch):
