@@ -30,11 +30,11 @@ REQUEST_LOG_INIT = r"""
     try { out = JSON.parse(args[1].body).output; } catch (e) { out = '?'; }
     const rec = {out: out, t0: performance.now(), t1: null, bytes: 0, seconds: null};
     window.__req.push(rec);
-    if (window.__onRequest) window.__onRequest(rec);
     return origFetch.apply(this, args).then((resp) => {
       rec.t1 = performance.now();
       const n = Number(resp.headers.get('content-length') || 0);
       rec.bytes = n;
+      if (window.__onResponse) window.__onResponse(rec);
       if (out.startsWith('tree-result.data') && n < 100000) {
         resp.clone().text().then((t) => {
           rec.bytes = t.length;
@@ -66,8 +66,9 @@ _DRAWN_JS = """(arg) => {
   return performance.now();
 }"""
 
-# Watches for _DRAWN_JS from inside the page, checking every animation frame only once the
-# draw request has been sent (told by REQUEST_LOG_INIT's hook, so nothing runs before). A check every frame from the file chosen on (Playwright's
+# Watches for _DRAWN_JS from inside the page, checking every animation frame only once a draw
+# answer with figures has come (told by REQUEST_LOG_INIT's hook, so nothing runs before: the
+# tree cannot be drawn before its figure arrives). A check every frame from the file chosen on (Playwright's
 # ``polling="raf"``, used before 2 Dec) keeps Chromium making frames: 130-250 ms of its CPU a
 # second on an idle page (7-10 with a check every 100 ms; scratch, three alternations), taken
 # from the linkage the page waits for, which no analyst's page pays.
@@ -79,8 +80,9 @@ _WATCH_DRAWN_JS = """(arg) => {
     if (t) window.__drawnAt = t; else requestAnimationFrame(frame);
   };
   let started = false;
-  window.__onRequest = (rec) => {
-    if (!started && rec.out.includes('dendrogram.figure')) {
+  window.__onResponse = (rec) => {
+    // A draw answer with figures (a redraw refused while the job runs answers 28 bytes).
+    if (!started && rec.out.includes('dendrogram.figure') && !(rec.bytes > 0 && rec.bytes < 2000)) {
       started = true;
       requestAnimationFrame(frame);
     }
