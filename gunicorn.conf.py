@@ -7,6 +7,8 @@ import os
 
 bind = f"{os.environ.get('DENDRO_HOST', '127.0.0.1')}:{os.environ.get('DENDRO_PORT', '8050')}"
 workers = int(os.environ.get("DENDRO_WORKERS", "2"))
+# Half of them (components.jobs.managers.waiting_polls) may hold a job's poll up to 1 s while
+# it waits for news; the others always answer the page's other requests at once.
 threads = int(os.environ.get("DENDRO_THREADS", "4"))
 # Linkage of big tables runs in background jobs, but preparing a large upload can take a while.
 timeout = int(os.environ.get("DENDRO_TIMEOUT", "300"))
