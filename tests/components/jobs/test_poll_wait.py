@@ -47,6 +47,16 @@ def jobs(request, tmp_path, monkeypatch):
     if request.param == "ticks":
         monkeypatch.setattr(managers, "_exit_watch", lambda pid: None)
         monkeypatch.setattr(managers, "POLL_TICK_S", 0.015)
+    yield from _jobs(tmp_path)
+
+
+@pytest.fixture
+def pidfd_jobs(tmp_path):
+    """:func:`jobs` with the job's end watched by its pidfd only."""
+    yield from _jobs(tmp_path)
+
+
+def _jobs(tmp_path):
     settings = Settings.from_env(data_dir=str(tmp_path), redis_url=None)
     cache_dir = str(tmp_path / "jobs")
     m = JobManager(diskcache.Cache(cache_dir), settings, start="stock")
@@ -82,15 +92,15 @@ def test_a_waiting_poll_ends_at_the_result_which_dash_then_reads(jobs):
     assert m.get_result("k", None) == {"n": 3}
 
 
-def test_the_job_ending_wakes_a_waiting_poll_at_its_result(jobs, monkeypatch, request):
+def test_the_job_ending_wakes_a_waiting_poll_at_its_result(pidfd_jobs, monkeypatch):
     # The cache is looked at only once here (tick 60 s): the job's end, just after it stored
     # its result, is what ends the wait.
-    if request.node.callspec.params["jobs"] == "ticks":
-        pytest.skip("without a pidfd, only a look at the cache sees the result")
     monkeypatch.setattr(managers, "POLL_TICK_S", LONG_S)
-    m, start = jobs
+    m, start = pidfd_jobs
     start("k", ("sleep", 0.3), ("result", {"n": 3}))
-    assert m.wait_for_news("k", LONG_S) == "result"
+    t, out = _in_thread(m.wait_for_news, "k", LONG_S)
+    t.join(LONG_S / 2)  # the next look at the cache comes only after LONG_S
+    assert not t.is_alive() and out["got"] == "result"
 
 
 def test_the_last_progress_and_the_result_come_in_one_poll(jobs, monkeypatch):
