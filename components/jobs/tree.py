@@ -17,7 +17,7 @@ from components.jobs.caps import BUSY
 from components.settings import Settings
 from components.state.budget import inline_work
 from components.state.tables import load_prepared
-from components.state.trees import is_stored, load_tree
+from components.state.trees import is_stored, load_tree, stored_linkage
 from components.view import TreeSpec
 
 log = logging.getLogger(__name__)
@@ -43,6 +43,11 @@ def run_tree(request_id: str, spec: TreeSpec, progress: Report | None = None) ->
     t0 = time.perf_counter()
     what = "the clustering"
     try:
+        stored = stored_linkage(spec)  # e.g. linked by the upload's head start, just adopted
+        if stored is not None:
+            report(100, "Drawing…")
+            out.update(n=int(stored.n), seconds=float(stored.seconds))
+            return out
         report(5, "Preparing the table…")
         prepared = load_prepared(spec)
         n = prepared.matrix.shape[0]

@@ -40,6 +40,7 @@ from dash import (
 from dash.exceptions import PreventUpdate
 
 from clustering.errors import DataError
+from clustering.prepare import Prepared, PrepareOptions
 from components import ids
 from components.jobs import head_start
 from components.jobs.tree import GENERIC_ERROR, job_error_reason, job_failed, run_tree, runs_inline
@@ -104,14 +105,16 @@ def job_panel() -> html.Div:
 
 
 def upload_job(dataset: dict[str, Any], missing: Any, one_hot: Any, scaling: Any,
-               method: str | None, metric: str | None) -> dict[str, Any] | None:
+               method: str | None, metric: str | None,
+               prepared: tuple[PrepareOptions, Prepared] | None = None) -> dict[str, Any] | None:
     """The job request :func:`compute` will make for a new upload once its preview has set the
     pickers (every numeric column, no label column, the metric back from "precomputed"), when
     that tree is a background job; else None (compute decides, as for any other change).
 
     The upload callback starts it at once (issue 14: upload -> preview -> compute -> job start
     were three round trips before the job began); compute then finds the same choices in
-    ``tree-request`` and leaves it running.
+    ``tree-request`` and leaves it running. ``prepared`` is the upload's table prepared under
+    some options, which the head start takes as it is when they are the tree's.
     """
     try:
         spec = TreeSpec.from_controls(dataset, [], None, missing, one_hot, scaling, method,
@@ -120,11 +123,11 @@ def upload_job(dataset: dict[str, Any], missing: Any, one_hot: Any, scaling: Any
             return None
     except Exception:  # noqa: BLE001 - compute says what is wrong, as for any other choice
         return None
-    _head_start(spec)
+    _head_start(spec, prepared[1] if prepared and prepared[0] == spec.options else None)
     return {"id": uuid.uuid4().hex, "params": spec.to_json()}
 
 
-def _head_start(spec: TreeSpec) -> None:
+def _head_start(spec: TreeSpec, prepared: Prepared | None) -> None:
     """Start the upload's linkage now, in this request (``components.jobs.head_start``): the
     job adopts it when it starts. Never stops the upload: without it the job links."""
     import flask
@@ -134,7 +137,8 @@ def _head_start(spec: TreeSpec) -> None:
     try:
         manager = flask.current_app.config.get(MANAGER_KEY)
         if manager is not None:
-            head_start.begin(get_settings(), manager, spec, current_client() or "unknown")
+            head_start.begin(get_settings(), manager, spec, current_client() or "unknown",
+                             prepared=prepared)
     except Exception:  # noqa: BLE001
         log.warning("no head start for the upload's tree", exc_info=True)
 

@@ -25,8 +25,8 @@ from components.page import upload_kind
 from components.page.compute import upload_job
 from components.page.forms import card, field
 from components.state.store import get_settings, get_store
-from components.state.tables import upload_bytes, upload_size
-from components.view import DEFAULT_EXAMPLE, INPUT_KINDS
+from components.state.tables import remember_prepared, upload_bytes, upload_size
+from components.view import DEFAULT_EXAMPLE, INPUT_KINDS, TreeSpec
 from components.web.clients import current_client
 from components.web.security import upload_limit_message
 
@@ -254,11 +254,11 @@ def _read_upload(upload: _Upload, similarity: str | None, missing: str | None, o
     kind = upload.kind if upload.kind in INPUT_KINDS else "features"
     choice = (upload.new_kind, upload.reason, upload.pending,
               *upload_kind.box_styles(kind, True))
+    options = _next_options(missing, one_hot, scaling)
     try:
-        ref, notes = upload_kind.accept(upload.pending["dataset_id"], name, kind,
-                                        similarity or "one_minus", upload.labels_id,
-                                        _next_options(missing, one_hot, scaling),
-                                        upload.table_read if kind == "features" else None)
+        ref, notes, prepared = upload_kind.accept(
+            upload.pending["dataset_id"], name, kind, similarity or "one_minus", upload.labels_id,
+            options, upload.table_read if kind == "features" else None)
     except DataError as err:
         return (no_update, f"{name}: {err}", True, no_update, no_update, *choice, *NO_JOB)
     except Exception as exc:
@@ -266,7 +266,12 @@ def _read_upload(upload: _Upload, similarity: str | None, missing: str | None, o
         log.error("reading an upload as %s failed: %s", kind, _where(exc))
         return (no_update, GENERIC_ERROR.format(what=name), True, no_update, no_update,
                 *choice, *NO_JOB)
-    job = upload_job(ref.to_json(), missing, one_hot, scaling, method, metric)
+    # The linkage starts before the prepared matrix is stored (~20 ms of pickling and writing
+    # here): the head start gets it from this request, the tree job from the store later.
+    job = upload_job(ref.to_json(), missing, one_hot, scaling, method, metric,
+                     prepared=(options, prepared) if prepared is not None else None)
+    if prepared is not None:
+        remember_prepared(TreeSpec(ref, options), prepared)
     started = NO_JOB if job is None else (job, job, "", {"display": "none"})
     return (ref.to_json(), None, False, upload_kind.loaded_lines(name, ref, notes), None,
             *choice, *started)

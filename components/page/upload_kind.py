@@ -8,7 +8,7 @@ the header names distances, and says what else it could be; the user decides.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
@@ -16,7 +16,7 @@ from dash import dcc, html
 from clustering.distances import Guess
 from clustering.errors import DataError
 from clustering.guess import guess_file
-from clustering.prepare import PrepareOptions, prepare
+from clustering.prepare import Prepared, PrepareOptions, prepare
 from clustering.tables import TableRead
 from components import ids
 from components.state.inputs import (
@@ -31,10 +31,9 @@ from components.state.tables import (
     prepare_limits,
     read_limits,
     read_new_upload,
-    remember_prepared,
     remember_table,
 )
-from components.view import INPUT_KINDS, DatasetRef, TreeSpec
+from components.view import INPUT_KINDS, DatasetRef
 
 SHOWN = {"display": "block"}
 HIDDEN = {"display": "none"}
@@ -106,16 +105,28 @@ def guess_and_read(data: bytes, filename: str) -> tuple[Guess, TableRead | None]
     return guess, kept[0] if kept else None
 
 
+class Accepted(NamedTuple):
+    """An upload read as its kind (:func:`accept`)."""
+
+    ref: DatasetRef
+    notes: list[str]
+    #: A feature table prepared under the options given, not stored yet: the caller hands it
+    #: to the upload's head start first (``components.jobs.head_start``), then stores it
+    #: (``components.state.tables.remember_prepared``). None for other kinds, or over a limit.
+    prepared: Prepared | None = None
+
+
 def accept(dataset_id: str, filename: str, kind: str, similarity: str | None,
            labels_id: str | None = None, options: PrepareOptions | None = None,
-           table_read: TableRead | None = None) -> tuple[DatasetRef, list[str]]:
+           table_read: TableRead | None = None) -> Accepted:
     """Read the stored upload as ``kind``; the dataset reference and notes for the page.
 
     ``table_read`` is the same upload already read as a table (:func:`guess_and_read`): a
     feature table is then not parsed again.
 
     A feature table must also prepare under ``options`` (the page's current choices), so a
-    file the next tree cannot be built from is refused before it replaces the current one.
+    file the next tree cannot be built from is refused before it replaces the current one;
+    that prepared matrix comes back in :attr:`Accepted.prepared`.
 
     Raises
     ------
@@ -141,10 +152,8 @@ def accept(dataset_id: str, filename: str, kind: str, similarity: str | None,
             # refused here (as before).
             prepare(table.table, options, columns=table.columns)
             prepared = None
-        remember_table(ref, table)
-        if prepared is not None:
-            remember_prepared(TreeSpec(ref, options), prepared)
-        return ref, list(table.notes)
+        remember_table(ref, table)  # the page's next steps describe and size it from here
+        return Accepted(ref, list(table.notes), prepared)
     ref = DatasetRef(dataset_id=dataset_id, filename=name, kind=kind,
                      similarity=similarity if kind == "similarities" else None,
                      labels_id=labels_id if kind == "linkage" else None)
@@ -156,7 +165,7 @@ def accept(dataset_id: str, filename: str, kind: str, similarity: str | None,
     value = read_input(data, name, ref, labels)
     remember_input(ref, value)
     steps = value.steps if hasattr(value, "steps") else value.notes
-    return ref, list(steps)
+    return Accepted(ref, list(steps))
 
 
 def box_styles(kind: str | None, shown: bool) -> tuple[dict[str, str], dict[str, str],

@@ -54,8 +54,9 @@ def env(tmp_path):
         ds = get_store().put_dataset(_csv(seed), f"t{seed}.csv")
         return TreeSpec(DatasetRef(dataset_id=ds, filename=f"t{seed}.csv"), method="ward")
 
-    def begin(s: TreeSpec, client: str = "browser:a", grace_s: float = head_start.GRACE_S):
-        pid = head_start.begin(settings, manager, s, client, grace_s=grace_s)
+    def begin(s: TreeSpec, client: str = "browser:a", grace_s: float = head_start.GRACE_S,
+              prepared=None):
+        pid = head_start.begin(settings, manager, s, client, grace_s=grace_s, prepared=prepared)
         if pid:
             started.append(pid)
         return pid
@@ -96,6 +97,29 @@ def test_the_job_adopts_the_head_start_and_links_nothing_itself(env, caplog):
     with caplog.at_level("INFO", logger="clustering.linkage"):
         out = run_tree("r1", s)
     assert out["error"] is None and out["n"] == N
+    assert not [r for r in caplog.records if r.getMessage().startswith("linkage n=")]
+
+
+def test_a_head_start_links_the_matrix_it_was_handed_and_the_job_only_reads_z(env, caplog,
+                                                                             monkeypatch):
+    # The upload request hands over the matrix it prepared (issue 14): the head start links
+    # that one, without reading the table from the store. Handed a smaller matrix than the
+    # stored table's, the tree it stores has that matrix's size.
+    from clustering.prepare import PrepareOptions, prepare
+    from components.jobs import tree as tree_job
+
+    settings, spec, begin = env
+    s = spec(3)
+    small = prepare(pd.read_csv(io.BytesIO(_csv(4))).head(500), PrepareOptions())
+    pid = begin(s, prepared=small)
+    assert pid
+    assert head_start.wait_for(settings, s, lambda p, t: None)
+    assert _gone(pid, 5)
+    # The adopting job answers from Z alone: it neither prepares the table nor links.
+    monkeypatch.setattr(tree_job, "load_prepared", lambda *a: pytest.fail("read the table"))
+    with caplog.at_level("INFO", logger="clustering.linkage"):
+        out = run_tree("r1", s)
+    assert out["error"] is None and out["n"] == 500
     assert not [r for r in caplog.records if r.getMessage().startswith("linkage n=")]
 
 

@@ -95,3 +95,39 @@ def test_upload_over_budget_is_not_memoised(in_app, monkeypatch):
     from components.state.store import get_store
 
     assert not get_store().has_result(spec.prepared_key(*tables._caps()))
+
+
+def test_the_upload_hands_its_prepared_matrix_to_the_head_start(in_app, monkeypatch):
+    # Issue 14, goal 1: the linkage starts from the matrix the upload request prepared, before
+    # that matrix is stored; the options it was prepared under are the tree's own.
+    from components.page import compute
+
+    handed = []
+    monkeypatch.setattr(compute, "runs_inline", lambda spec, settings: False)
+    monkeypatch.setattr(compute, "_head_start",
+                        lambda spec, prepared: handed.append((spec, prepared)))
+    dataset, message, *rest = _upload(_csv(4), "handed.csv")
+    assert message is None, message
+    assert rest[-3] is not None  # the upload's job request
+    (spec, prepared), = handed
+    assert prepared is not None, "the head start would read the store instead"
+    assert spec.options == data_page._next_options("drop", False, "none")
+    want = prepare(pd.read_csv(__import__("io").BytesIO(_csv(4))), spec.options)
+    np.testing.assert_array_equal(prepared.matrix, want.matrix)
+    # ... and the tree job still finds it in the store.
+    np.testing.assert_array_equal(tables.load_prepared(spec).matrix, want.matrix)
+
+
+def test_a_matrix_prepared_under_other_options_is_not_handed_over(in_app, monkeypatch):
+    from components.page import compute
+
+    handed = []
+    monkeypatch.setattr(compute, "runs_inline", lambda spec, settings: False)
+    monkeypatch.setattr(compute, "_head_start",
+                        lambda spec, prepared: handed.append(prepared))
+    dataset, *_ = _upload(_csv(5), "other.csv")
+    handed.clear()
+    other = prepare(pd.read_csv(__import__("io").BytesIO(_csv(5))), PrepareOptions())
+    job = compute.upload_job(dataset, "drop", False, "zscore", "ward", "euclidean",
+                             prepared=(PrepareOptions(), other))
+    assert job is not None and handed == [None]
