@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 
 from components.figures.common import untemplated, white_figure
 from components.figures.palette import PALETTE, cluster_color, palette_note
-from components.figures.text import plot_text
+from components.figures.text import plot_text, plot_texts
 
 # Marker traces redraw at every cut move; past this many points WebGL is several times faster
 # than SVG (headless Chromium, 2 cores: 5,000 points 310-380 ms in SVG vs 80-130 ms in WebGL).
@@ -101,7 +101,7 @@ def _points_traces(x: np.ndarray, y: np.ndarray, clusters: np.ndarray, labels: S
     """The ``"points"`` traces, one per colour, as plain dicts (see the module's contract)."""
     n = x.size
     rows = np.arange(n, dtype=np.int32)
-    text = np.array([plot_text(s) for s in labels], dtype=object)
+    text = plot_texts(labels)
     group = (clusters - 1) % len(PALETTE)
     traces = []
     # One trace per colour: plotly.js parses a per-point colour array on every redraw

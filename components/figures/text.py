@@ -8,6 +8,9 @@ on them."""
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
+
+import numpy as np
 
 
 def plot_text(value: object) -> str:
@@ -19,6 +22,31 @@ def plot_text(value: object) -> str:
     '&lt;b&gt;"x"&lt;/b&gt; &amp; y'
     """
     return html.escape(str(value), quote=False)
+
+
+#: Longest text kept in a fixed-width NumPy string array by :func:`plot_texts` (4 bytes a
+#: character per element; longer labels stay Python strings).
+_FIXED_WIDTH_MAX = 64
+
+
+def plot_texts(values: Sequence[object]) -> np.ndarray:
+    """:func:`plot_text` of each value, as one NumPy array (the scatter's hover labels).
+
+    Labels with nothing to escape (most: row numbers, names) skip the escaping, and short ones
+    come back as a fixed-width string array: plotly.py deep-copies each figure's arrays, an
+    object array one element at a time (20,000 labels: ~20 ms per scatter, issue 14).
+
+    >>> plot_texts(["a", "<b>", 3]).tolist()
+    ['a', '&lt;b&gt;', '3']
+    >>> plot_texts(["row 1", "row 2"]).dtype.kind
+    'U'
+    """
+    texts = [str(v) for v in values]
+    if any(c in "".join(texts) for c in "&<>"):
+        texts = [plot_text(t) for t in texts]
+    if texts and max(map(len, texts)) <= _FIXED_WIDTH_MAX:
+        return np.array(texts, dtype=str)
+    return np.array(texts, dtype=object)
 
 
 def format_height(t: float) -> str:

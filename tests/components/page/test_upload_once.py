@@ -114,8 +114,11 @@ def test_the_upload_hands_its_prepared_matrix_to_the_head_start(in_app, monkeypa
     assert spec.options == data_page._next_options("drop", False, "none")
     want = prepare(pd.read_csv(__import__("io").BytesIO(_csv(4))), spec.options)
     np.testing.assert_array_equal(prepared.matrix, want.matrix)
-    # ... and the tree job still finds it in the store.
+    # ... and the tree job still finds it in the store, and the draw the scatter's PCA.
     np.testing.assert_array_equal(tables.load_prepared(spec).matrix, want.matrix)
+    from components.state.store import get_store
+
+    assert get_store().has_result(("pca", *spec.prepared_key(*tables._caps())))
 
 
 def test_a_matrix_prepared_under_other_options_is_not_handed_over(in_app, monkeypatch):
