@@ -42,7 +42,8 @@ def plot_texts(values: Sequence[object]) -> np.ndarray:
     'U'
     """
     texts = [str(v) for v in values]
-    if any(c in "".join(texts) for c in "&<>"):
+    joined = "".join(texts)
+    if "&" in joined or "<" in joined or ">" in joined:
         texts = [plot_text(t) for t in texts]
     if texts and max(map(len, texts)) <= _FIXED_WIDTH_MAX:
         return np.array(texts, dtype=str)

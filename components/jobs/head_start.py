@@ -49,8 +49,8 @@ log = logging.getLogger(__name__)
 #: Seconds a head start waits for its job to come and adopt it (the job normally starts
 #: 0.1-0.3 s after the upload's answer; a loaded server can take seconds).
 GRACE_S = 15.0
-#: How often the waiter looks at the marker (its end is the job's start: 20 -> 5 ms, issue
-#: 14), and the head start at its waiters (s).
+#: How often a waiting job looks for the marker's end (its own start: 20 -> 5 ms, issue 14),
+#: and how often the head start looks at its waiters (s).
 WAIT_POLL_S = 0.005
 WATCH_POLL_S = 0.1
 #: A marker whose process never got a pid within this many seconds is stale.
@@ -196,7 +196,7 @@ def wait_for(settings: Settings, spec: TreeSpec, report: Report) -> bool:
     looks = 0
     try:
         while True:
-            # The marker's going is the news, looked for every WAIT_POLL_S (a stat: ~2 us);
+            # The marker's going is the news, looked for every WAIT_POLL_S (a stat);
             # whether its process still runs costs ~190 us (psutil), so only every 20th look.
             looks += 1
             if path.exists() and looks % 20 != 1:
